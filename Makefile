@@ -1,0 +1,37 @@
+# foldcard: `make run` serves the app on SQLite, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export DEBUG ?= 1
+
+.PHONY: run test lint bench clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.app-installed: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(VENV)/.app-installed $@
+
+run: $(VENV)/.app-installed
+	$(PY) manage.py migrate --verbosity 0
+	$(PY) manage.py demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run --verbosity 0
+
+test: lint
+	$(PY) -m pytest -q
+
+bench: $(VENV)/.dev-installed
+	$(PY) -m tests.bench
+
+clean:
+	rm -rf $(VENV) staticfiles

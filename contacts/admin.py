@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+from contacts import folds, services
+from contacts.forms import FoldsField
+from contacts.models import Card, Contact, FoldRule, Meaning, Profile, Vocabulary
+
+
+@admin.register(Meaning)
+class MeaningAdmin(admin.ModelAdmin):
+    list_display = ["label", "slug", "weight", "window_days", "colour", "order", "active"]
+    list_editable = ["weight", "window_days", "colour", "order", "active"]
+    prepopulated_fields = {"slug": ["label"]}
+    search_fields = ["slug", "label"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        services.meaning_changed(obj)
+
+    def delete_model(self, request, obj) -> None:
+        vocabularies = list(Vocabulary.objects.filter(rules__meanings=obj).distinct())
+        super().delete_model(request, obj)
+        services.reprioritize(vocabularies)
+
+    def delete_queryset(self, request, queryset) -> None:
+        vocabularies = list(Vocabulary.objects.filter(rules__meanings__in=queryset).distinct())
+        super().delete_queryset(request, queryset)
+        services.reprioritize(vocabularies)
+
+
+class FoldRuleForm(forms.ModelForm):
+    pattern = FoldsField(
+        label="Folds",
+        required=True,
+        error_messages={"required": "Choose at least one fold for this rule."},
+    )
+
+    class Meta:
+        model = FoldRule
+        fields = ["pattern", "meanings"]
+        widgets = {"meanings": forms.CheckboxSelectMultiple}
+
+
+class FoldRuleFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        seen: set[int] = set()
+        for form in self.forms:
+            if self._should_delete_form(form) or "pattern" not in form.cleaned_data:
+                continue
+            pattern = form.cleaned_data["pattern"]
+            if pattern in seen:
+                raise ValidationError(
+                    "Two rules have the same folds (%(folds)s): merge them into one rule.",
+                    params={"folds": " + ".join(folds.to_codes(pattern))},
+                    code="duplicate_pattern",
+                )
+            seen.add(pattern)
+        super().clean()
+
+
+class FoldRuleInline(admin.TabularInline):
+    model = FoldRule
+    form = FoldRuleForm
+    formset = FoldRuleFormSet
+    extra = 1
+
+
+@admin.register(Vocabulary)
+class VocabularyAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_default", "default_window_days"]
+    inlines = [FoldRuleInline]
+    readonly_fields = ["decoding_table"]
+    fields = ["name", "description", "is_default", "default_window_days", "decoding_table"]
+
+    @admin.display(description="What each fold combination means")
+    def decoding_table(self, obj: Vocabulary) -> SafeString:
+        if obj.pk is None:
+            return "Save the vocabulary to see its decoding table."
+        rows = [
+            {"keys": folds.to_keys(d.folds), "codes": folds.to_codes(d.folds), "decoding": d}
+            for d in obj.table()
+        ]
+        return render_to_string("admin/contacts/vocabulary/_decoding_table.html", {"rows": rows})
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        services.reprioritize([form.instance])
+
+
+class MeaningFilter(admin.SimpleListFilter):
+    title = "meaning"
+    parameter_name = "meaning"
+
+    def lookups(self, request, model_admin):
+        return [(m.slug, m.label) for m in Meaning.objects.all()]
+
+    def queryset(self, request, queryset: QuerySet[Card]) -> QuerySet[Card]:
+        if not self.value():
+            return queryset
+        meaning = Meaning.objects.filter(slug=self.value()).first()
+        return queryset.with_meaning(meaning) if meaning else queryset.none()
+
+
+class CardAdminForm(forms.ModelForm):
+    folds = FoldsField()
+
+    class Meta:
+        model = Card
+        fields = [
+            "contact",
+            "conference",
+            "folds",
+            "vocabulary",
+            "note",
+            "photo",
+            "thumbnail",
+            "logged_by",
+            "logged_at",
+            "owner",
+            "state",
+            "snoozed_until",
+            "outcome",
+        ]
+
+
+@admin.register(Card)
+class CardAdmin(admin.ModelAdmin):
+    form = CardAdminForm
+    list_display = ["contact", "conference", "fold_codes", "priority", "due_on", "state", "owner"]
+    list_filter = ["conference", MeaningFilter, "state"]
+    list_select_related = ["contact", "conference", "owner"]
+    search_fields = ["contact__name", "contact__company", "contact__email"]
+    readonly_fields = ["client_uuid", "priority", "window_days", "due_from", "due_on"]
+    raw_id_fields = ["contact"]
+    date_hierarchy = "logged_at"
+
+    @admin.display(description="folds")
+    def fold_codes(self, obj: Card) -> str:
+        return " + ".join(obj.fold_codes) or "—"
+
+    def save_model(self, request: HttpRequest, obj: Card, form, change) -> None:
+        obj.apply_decoding(obj.decode())
+        super().save_model(request, obj, form, change)
+
+
+class CardInline(admin.TabularInline):
+    model = Card
+    fields = ["conference", "logged_at", "priority", "due_on", "state", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["name", "company", "email", "phone"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    search_fields = ["name", "company", "email"]
+    inlines = [CardInline]
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "vocabulary", "last_conference"]

@@ -1,0 +1,290 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from contacts import folds
+
+colour_validator = RegexValidator(
+    r"^#[0-9a-fA-F]{6}$", "Enter a colour as # and six hex digits, e.g. #1f77b4."
+)
+
+
+class Meaning(models.Model):
+    slug = models.SlugField(max_length=40, unique=True)
+    label = models.CharField(max_length=80)
+    description = models.TextField(blank=True)
+    weight = models.IntegerField(
+        "priority weight",
+        default=0,
+        validators=[MinValueValidator(-1000), MaxValueValidator(1000)],
+        help_text="Added to a card's priority; higher comes first.",
+    )
+    window_days = models.PositiveSmallIntegerField(
+        "follow-up window (days)",
+        default=7,
+        validators=[MaxValueValidator(365)],
+        help_text="Days after the conference to follow up; a card takes its smallest window.",
+    )
+    colour = models.CharField(max_length=7, default="#6c757d", validators=[colour_validator])
+    order = models.PositiveSmallIntegerField("display order", default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["order", "slug"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def as_fold_meaning(self) -> folds.Meaning:
+        return folds.Meaning(
+            slug=self.slug,
+            label=self.label,
+            weight=self.weight,
+            window_days=self.window_days,
+            colour=self.colour,
+            order=self.order,
+        )
+
+
+class Vocabulary(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    is_default = models.BooleanField(
+        "site default", default=False, help_text="Used by everyone who has not chosen another."
+    )
+    default_window_days = models.PositiveSmallIntegerField(
+        "window for unclassified cards (days)", default=14, validators=[MaxValueValidator(365)]
+    )
+
+    class Meta:
+        verbose_name_plural = "vocabularies"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="one_default_vocabulary",
+                violation_error_message="Only one vocabulary can be the site default.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def default(cls) -> Vocabulary:
+        """Return the site default vocabulary."""
+        return cls.objects.order_by("-is_default", "pk").first()
+
+    def fold_rules(self) -> list[folds.Rule]:
+        """Return this vocabulary's rules for the fold engine, in one query."""
+        patterns: dict[int, set[str]] = {}
+        for pattern, slug in self.rules.values_list("pattern", "meanings__slug"):
+            patterns.setdefault(pattern, set())
+            if slug:
+                patterns[pattern].add(slug)
+        return [folds.Rule(p, frozenset(slugs)) for p, slugs in sorted(patterns.items())]
+
+    def table(self) -> tuple[folds.Decoding, ...]:
+        """Return the decoding of all 64 fold combinations (two queries).
+
+        Inactive meanings are left out; their rules still cover their folds.
+        """
+        meanings = {m.slug: m.as_fold_meaning() for m in Meaning.objects.filter(active=True)}
+        return folds.compile_table(self.fold_rules(), meanings, self.default_window_days)
+
+
+class FoldRule(models.Model):
+    vocabulary = models.ForeignKey(Vocabulary, models.CASCADE, related_name="rules")
+    pattern = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(folds.ALL)]
+    )
+    meanings = models.ManyToManyField(Meaning, related_name="rules")
+
+    class Meta:
+        ordering = ["vocabulary", "pattern"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vocabulary", "pattern"],
+                name="one_rule_per_pattern",
+                violation_error_message="This vocabulary already has a rule for these folds.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(pattern__gte=1, pattern__lte=folds.ALL),
+                name="rule_pattern_is_a_fold_combination",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return " + ".join(folds.to_codes(self.pattern))
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="profile")
+    vocabulary = models.ForeignKey(
+        Vocabulary,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        help_text="The vocabulary new cards are decoded with; the site default when empty.",
+    )
+    last_conference = models.ForeignKey(
+        "events.Conference", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Profile of {self.user}"
+
+    def get_vocabulary(self) -> Vocabulary:
+        return self.vocabulary or Vocabulary.default()
+
+
+class Contact(models.Model):
+    name = models.CharField(max_length=200, blank=True)
+    company = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(max_length=254, blank=True)
+    phone = models.CharField(max_length=50, blank=True)
+    website = models.URLField(max_length=300, blank=True)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "company"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email"],
+                condition=~models.Q(email=""),
+                name="one_contact_per_email",
+                violation_error_message="A contact with this email already exists.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return ", ".join(part for part in (self.name, self.company) if part) or self.email
+
+    def save(self, *args, **kwargs) -> None:
+        self.email = self.normalize_email(self.email)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("contacts-contact", args=[self.pk])
+
+    @staticmethod
+    def normalize_email(email: str) -> str:
+        """Return the email as stored: no surrounding spaces, lower case."""
+        return email.strip().lower()
+
+
+class CardQuerySet(models.QuerySet):
+    def with_meaning(self, meaning: Meaning) -> CardQuerySet:
+        """Return the cards whose folds decode to ``meaning`` under their vocabulary."""
+        match = models.Q(pk__in=[])
+        for vocabulary in Vocabulary.objects.all():
+            masks = [d.folds for d in vocabulary.table() if meaning.slug in slugs_of(d)]
+            if masks:
+                match |= models.Q(vocabulary=vocabulary, folds__in=masks)
+        return self.filter(match)
+
+
+def slugs_of(decoding: folds.Decoding) -> set[str]:
+    return {m.slug for m in decoding.meanings}
+
+
+class Card(models.Model):
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+        SNOOZED = "snoozed", "Snoozed"
+        DROPPED = "dropped", "Dropped"
+
+    contact = models.ForeignKey(Contact, models.CASCADE, related_name="cards")
+    conference = models.ForeignKey("events.Conference", models.PROTECT, related_name="cards")
+    folds = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(folds.ALL)], help_text="Bitmask, see folds.py."
+    )
+    vocabulary = models.ForeignKey(Vocabulary, models.PROTECT, related_name="cards")
+    note = models.TextField("what was said", blank=True)
+    photo = models.ImageField(upload_to="cards/%Y/%m/", blank=True)
+    thumbnail = models.ImageField(upload_to="cards/%Y/%m/", blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
+    logged_at = models.DateTimeField(default=timezone.now)
+    client_uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_cards",
+        help_text="Who follows up.",
+    )
+
+    # Denormalized from the vocabulary's decoding so that the follow-up list is
+    # ordered and paged in the database; services.reprioritize() keeps them current.
+    priority = models.IntegerField(default=0)
+    window_days = models.PositiveSmallIntegerField(default=0)
+    due_from = models.DateField(help_text="The conference's last day, or the day logged if later.")
+    due_on = models.DateField()
+
+    state = models.CharField(max_length=10, choices=State, default=State.OPEN)
+    state_changed_at = models.DateTimeField(null=True, blank=True)
+    state_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    snoozed_until = models.DateField(null=True, blank=True)
+    outcome = models.TextField(blank=True)
+
+    objects = CardQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "-priority", "logged_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(folds__lte=folds.ALL), name="card_folds_are_a_combination"
+            )
+        ]
+        indexes = [
+            # The follow-up list: open cards by due date, then priority, then when met.
+            models.Index(
+                fields=["state", "due_on", "-priority", "logged_at"], name="card_followup_order"
+            ),
+            # Re-prioritizing after a vocabulary edit updates cards by vocabulary and folds.
+            models.Index(fields=["vocabulary", "folds"], name="card_vocabulary_folds"),
+            # The booth's "latest at this conference".
+            models.Index(fields=["conference", "-logged_at"], name="card_conference_latest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact} at {self.conference}"
+
+    def decode(self, table: tuple[folds.Decoding, ...] | None = None) -> folds.Decoding:
+        """Return this card's decoding, looked up in ``table`` or its vocabulary's."""
+        return (table or self.vocabulary.table())[self.folds]
+
+    def apply_decoding(self, decoding: folds.Decoding) -> None:
+        """Set the denormalized priority and due date from ``decoding``."""
+        self.priority = decoding.priority
+        self.window_days = decoding.window_days
+        self.refresh_due()
+
+    def refresh_due(self) -> None:
+        """Set the due date from the conference's last day, the day logged and the window."""
+        logged_on = timezone.localdate(self.logged_at)
+        self.due_from = max(self.conference.ends_on, logged_on)
+        self.due_on = folds.due_on(self.conference.ends_on, logged_on, self.window_days)
+
+    @property
+    def fold_codes(self) -> list[str]:
+        return folds.to_codes(self.folds)
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        return self.state == self.State.OPEN and self.due_on < (today or timezone.localdate())

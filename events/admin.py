@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from contacts.services import conference_dates_changed
+from events.models import Conference
+
+
+@admin.register(Conference)
+class ConferenceAdmin(admin.ModelAdmin):
+    list_display = ["name", "starts_on", "ends_on", "location"]
+    search_fields = ["name", "location"]
+    prepopulated_fields = {"slug": ["name"]}
+    date_hierarchy = "starts_on"
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        if change and "ends_on" in form.changed_data:
+            conference_dates_changed(obj)

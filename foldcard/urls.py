@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from events import views as events_views
+
+urlpatterns = [
+    path("", events_views.home, name="events-home"),
+    path("health/", events_views.health, name="events-health"),
+    path("events/", include("events.urls")),
+    path("", include("contacts.urls")),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "foldcard administration"
+admin.site.site_title = "foldcard"
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

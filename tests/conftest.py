@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import pytest
+from django.utils import timezone
+
+from contacts.models import Card, Contact, Vocabulary
+from events.models import Conference
+
+
+@pytest.fixture
+def alice(django_user_model):
+    return django_user_model.objects.create_user("alice", "alice@example.org", "alice-password")
+
+
+@pytest.fixture
+def conference(alice) -> Conference:
+    return Conference.objects.create(
+        name="Expo 2026",
+        starts_on=date(2026, 11, 18),
+        ends_on=date(2026, 11, 20),
+        location="Lisbon",
+        created_by=alice,
+    )
+
+
+@pytest.fixture
+def vocabulary() -> Vocabulary:
+    return Vocabulary.default()
+
+
+@pytest.fixture
+def make_card(alice, conference, vocabulary):
+    """Return a function that logs a card the way the app does, decoding its folds."""
+
+    def make(folds: int = 0, name: str = "Dana Reyes", logged_on: date | None = None, **kwargs):
+        contact = kwargs.pop("contact", None) or Contact.objects.create(
+            name=name, company=kwargs.pop("company", "Acme")
+        )
+        logged_at = timezone.make_aware(datetime.combine(logged_on or conference.ends_on, time(10)))
+        card = Card(
+            contact=contact,
+            conference=kwargs.pop("conference", conference),
+            folds=folds,
+            vocabulary=kwargs.pop("vocabulary", vocabulary),
+            logged_by=alice,
+            owner=alice,
+            logged_at=logged_at,
+            **kwargs,
+        )
+        card.apply_decoding(card.decode())
+        card.save()
+        return card
+
+    return make

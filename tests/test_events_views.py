@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from events.models import Conference
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_requires_a_login(client):
+    for url in ["/", reverse("events-create"), "/events/anything/", "/contacts/1/"]:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response.url.startswith("/accounts/login/?next="), url
+
+
+def test_the_health_check_needs_no_login(client):
+    response = client.get("/health/")
+    assert response.status_code == 200
+    assert response.content == b"OK"
+
+
+def test_the_login_page_uses_the_site_template(client):
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    assert b"Log in to foldcard" in response.content
+    assert b"/static/vendor/bootstrap/bootstrap.min.css" in response.content
+
+
+def test_home_lists_conferences_newest_first(client, alice, conference):
+    Conference.objects.create(
+        name="Older Summit", starts_on=date(2025, 3, 1), ends_on=date(2025, 3, 2)
+    )
+    Conference.objects.create(
+        name="Next Forum", starts_on=date(2027, 1, 5), ends_on=date(2027, 1, 6)
+    )
+    client.force_login(alice)
+    html = client.get("/").content.decode()
+    assert html.index("Next Forum") < html.index("Expo 2026") < html.index("Older Summit")
+    assert conference.get_absolute_url() in html
+
+
+def test_it_creates_a_conference(client, alice):
+    client.force_login(alice)
+    response = client.post(
+        reverse("events-create"),
+        {"name": "  Web   Summit ", "starts_on": "2026-12-01", "ends_on": "2026-12-03"},
+    )
+    conference = Conference.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("events-detail", args=["web-summit"])
+    assert (conference.name, conference.created_by) == ("Web Summit", alice)
+
+
+def test_same_name_gets_its_own_slug(client, alice, conference):
+    client.force_login(alice)
+    client.post(
+        reverse("events-create"),
+        {"name": "Expo 2026", "starts_on": "2026-12-01", "ends_on": "2026-12-03"},
+    )
+    assert sorted(Conference.objects.values_list("slug", flat=True)) == ["expo-2026", "expo-2026-2"]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            {"name": "", "starts_on": "2026-12-01", "ends_on": "2026-12-03"},
+            "This field is required",
+        ),
+        ({"name": "X", "starts_on": "2026-12-05", "ends_on": "2026-12-03"}, "cannot be before"),
+        ({"name": "X", "starts_on": "yesterday", "ends_on": "2026-12-03"}, "Enter a valid date"),
+        ({"name": "X" * 201, "starts_on": "2026-12-01", "ends_on": "2026-12-03"}, "at most 200"),
+    ],
+)
+def test_bad_conference_input_is_a_400_with_a_message(client, alice, data, message):
+    client.force_login(alice)
+    response = client.post(reverse("events-create"), data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Conference.objects.exists()
+
+
+def test_the_conference_page_shows_it(client, alice, conference):
+    client.force_login(alice)
+    response = client.get(conference.get_absolute_url())
+    assert response.status_code == 200
+    assert b"Expo 2026" in response.content
+
+
+def test_an_unknown_conference_is_404(client, alice):
+    client.force_login(alice)
+    assert client.get("/events/nope/").status_code == 404
+
+
+def test_the_contact_page_lists_their_cards(client, alice, make_card):
+    card = make_card(3, name="Ana Ruiz", note="wants a second region")
+    client.force_login(alice)
+    html = client.get(card.contact.get_absolute_url()).content.decode()
+    assert "Ana Ruiz" in html
+    assert "Wants to buy more" in html
+    assert "wants a second region" in html

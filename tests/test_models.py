@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from contacts import services
+from contacts.folds import DIAG, HALF, LL, LR, UL, UR
+from contacts.models import Card, Contact, FoldRule, Meaning, Vocabulary
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_migration_creates_the_default_vocabulary_exactly():
+    vocabulary = Vocabulary.default()
+    assert vocabulary.is_default and vocabulary.default_window_days == 14
+    rules = {
+        rule.pattern: sorted(m.slug for m in rule.meanings.all()) for rule in vocabulary.rules.all()
+    }
+    assert rules == {
+        UR: ["customer"],
+        UL: ["prospect"],
+        UR | UL: ["customer", "upsell"],
+        HALF: ["asap"],
+        DIAG: ["competitor"],
+        LR: ["customer", "unhappy"],
+        LL: ["prospect", "unhappy"],
+    }
+    meanings = {m.slug: (m.label, m.weight, m.window_days) for m in Meaning.objects.all()}
+    assert meanings == {
+        "asap": ("Talk ASAP", 50, 1),
+        "unhappy": ("Unhappy", 40, 2),
+        "upsell": ("Wants to buy more", 30, 3),
+        "prospect": ("Prospect", 20, 3),
+        "customer": ("Customer", 20, 7),
+        "competitor": ("Competitor (friendly)", 5, 14),
+    }
+
+
+def test_a_saved_card_decodes_the_seed_example(make_card):
+    card = make_card(UL | UR | HALF, logged_on=date(2026, 11, 19))
+    card.refresh_from_db()
+    assert [m.slug for m in card.decode().meanings] == ["asap", "upsell", "customer"]
+    assert card.priority == 100
+    assert card.due_on == date(2026, 11, 21)
+
+
+def test_it_compiles_a_vocabulary_in_two_queries(vocabulary, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        table = vocabulary.table()
+    assert len(table) == 64
+
+
+def test_an_inactive_meaning_is_left_out_but_its_rule_still_covers(vocabulary):
+    Meaning.objects.filter(slug="competitor").update(active=False)
+    decoding = vocabulary.table()[DIAG]
+    assert decoding.meanings == ()
+    assert decoding.unmapped == 0
+
+
+def test_it_finds_cards_by_meaning(make_card):
+    asap = make_card(HALF | UR, name="Ana")
+    make_card(UL, name="Sam")
+    found = Card.objects.with_meaning(Meaning.objects.get(slug="asap"))
+    assert list(found) == [asap]
+
+
+def test_reprioritize_applies_a_weight_edit_to_existing_cards(make_card, vocabulary):
+    customer = make_card(UR, name="Cus")
+    prospect = make_card(UL, name="Pro")
+    Meaning.objects.filter(slug="prospect").update(weight=70, window_days=1)
+    changed = services.meaning_changed(Meaning.objects.get(slug="prospect"))
+    prospect.refresh_from_db()
+    customer.refresh_from_db()
+    assert (prospect.priority, prospect.due_on) == (70, date(2026, 11, 21))
+    assert customer.priority == 20
+    assert changed == 1  # only the prospect card changed
+
+
+def test_moving_the_conference_end_moves_due_dates(make_card, conference):
+    card = make_card(UR, logged_on=date(2026, 11, 19))
+    conference.ends_on = date(2026, 11, 22)
+    conference.save()
+    services.conference_dates_changed(conference)
+    card.refresh_from_db()
+    assert (card.due_from, card.due_on) == (date(2026, 11, 22), date(2026, 11, 29))
+
+
+def test_one_contact_per_email_after_normalizing():
+    Contact.objects.create(name="Dana", email=" Dana@Acme.io ")
+    assert Contact.objects.get().email == "dana@acme.io"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Contact.objects.create(name="Dana again", email="DANA@acme.io")
+    Contact.objects.create(name="No email")
+    Contact.objects.create(name="No email either")
+
+
+def test_the_database_refuses_a_duplicate_or_empty_rule(vocabulary):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        FoldRule.objects.create(vocabulary=vocabulary, pattern=UR)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        FoldRule.objects.create(vocabulary=vocabulary, pattern=0)
+
+
+def test_client_uuid_is_unique(make_card):
+    card = make_card(UR)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_card(UL, client_uuid=card.client_uuid)
