@@ -145,6 +145,11 @@ class Profile(models.Model):
     def get_vocabulary(self) -> Vocabulary:
         return self.vocabulary or Vocabulary.default()
 
+    @classmethod
+    def of(cls, user) -> Profile:
+        """Return the user's profile, creating it on first use."""
+        return cls.objects.select_related("vocabulary").get_or_create(user=user)[0]
+
 
 class Contact(models.Model):
     name = models.CharField(max_length=200, blank=True)

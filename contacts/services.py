@@ -1,15 +1,19 @@
-"""Work that spans several models: keeping cards' denormalized decoding current."""
+"""Work that spans several models: logging cards and keeping their decoding current."""
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import models, transaction
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Cast
 
-from contacts.models import Card, Meaning, Vocabulary
+from contacts import folds, photos
+from contacts.models import Card, Contact, Meaning, Profile, Vocabulary
 from events.models import Conference
 
 
@@ -64,3 +68,137 @@ def conference_dates_changed(conference: Conference) -> int:
         card.refresh_due()
     Card.objects.bulk_update(cards, ["due_from", "due_on"], batch_size=1000)
     return len(cards)
+
+
+CONTACT_FIELDS = ("name", "company", "title", "phone")
+
+
+@dataclass(frozen=True)
+class Logged:
+    card: Card
+    decoding: folds.Decoding
+    created: bool
+    met_before: list[str]
+
+    @classmethod
+    def replay(cls, card: Card) -> Logged:
+        return cls(card, card.decode(), created=False, met_before=met_before(card))
+
+
+def find_or_create_contact(data: dict) -> tuple[Contact, bool]:
+    """Return the person with this email, brought up to date, or a new contact, and
+    whether the contact is new."""
+    fields = {field: data.get(field, "") for field in CONTACT_FIELDS}
+    email = Contact.normalize_email(data.get("email", ""))
+    if not email:
+        return Contact.objects.create(**fields), True
+    contact, created = Contact.objects.get_or_create(email=email, defaults=fields)
+    newer = {field: value for field, value in fields.items() if value}
+    if not created and any(getattr(contact, f) != v for f, v in newer.items()):
+        for field, value in newer.items():
+            setattr(contact, field, value)
+        contact.save(update_fields=list(newer))
+    return contact, created
+
+
+def met_before(card: Card) -> list[str]:
+    """Return the names of the other conferences where the card's person was met."""
+    others = Conference.objects.filter(cards__contact_id=card.contact_id)
+    return list(others.exclude(pk=card.conference_id).distinct().values_list("name", flat=True))
+
+
+def _store_photo(card: Card, photo: photos.Photo | None) -> None:
+    if photo is not None:
+        card.photo.save("card.jpg", ContentFile(photo.photo), save=False)
+        card.thumbnail.save("card-thumb.jpg", ContentFile(photo.thumbnail), save=False)
+
+
+def delete_photo_files(card: Card) -> None:
+    for field in (card.photo, card.thumbnail):
+        if field:
+            field.delete(save=False)
+
+
+def log_card(conference: Conference, user, data: dict) -> Logged:
+    """Save a card logged at the booth, once per client_uuid, photo files included.
+
+    ``data`` is a cleaned CardForm. A replay of a client_uuid already saved returns
+    that card; a failure leaves no row and no file behind.
+    """
+    client_uuid = data.get("client_uuid") or uuid.uuid4()
+    existing = Card.objects.filter(client_uuid=client_uuid).first()
+    if existing is not None:
+        return Logged.replay(existing)
+    vocabulary = Profile.of(user).get_vocabulary()
+    card = Card(
+        conference=conference,
+        folds=data["mask"],
+        vocabulary=vocabulary,
+        note=data.get("note", ""),
+        logged_by=user,
+        owner=user,
+        client_uuid=client_uuid,
+    )
+    decoding = card.decode(vocabulary.table())
+    card.apply_decoding(decoding)
+    try:
+        with transaction.atomic():
+            card.contact, new_contact = find_or_create_contact(data)
+            _store_photo(card, data.get("photo"))
+            card.save()
+    except IntegrityError:
+        delete_photo_files(card)
+        existing = Card.objects.filter(client_uuid=client_uuid).first()
+        if existing is None:
+            raise
+        return Logged.replay(existing)
+    except BaseException:
+        delete_photo_files(card)
+        raise
+    return Logged(card, decoding, created=True, met_before=[] if new_contact else met_before(card))
+
+
+def update_card(card: Card, data: dict) -> Card:
+    """Apply an edit of a card: folds, note, photo and the person's details."""
+    old = Card.objects.select_related("contact").get(pk=card.pk)
+    try:
+        _update_card(card, old, data)
+    except BaseException:
+        if card.photo.name != old.photo.name:
+            delete_photo_files(card)
+        raise
+    if card.photo.name != old.photo.name:
+        delete_photo_files(old)
+    return card
+
+
+def _update_card(card: Card, old: Card, data: dict) -> None:
+    with transaction.atomic():
+        contact = card.contact
+        email = Contact.normalize_email(data.get("email", ""))
+        if email and email != contact.email:
+            other = Contact.objects.filter(email=email).first()
+            if other is not None:
+                contact = other
+        contact.email = email
+        for field in CONTACT_FIELDS:
+            setattr(contact, field, data.get(field, ""))
+        contact.save()
+        card.contact = contact
+        card.folds = data["mask"]
+        card.note = data.get("note", "")
+        card.apply_decoding(card.decode())
+        _store_photo(card, data.get("photo"))
+        card.save()
+        if old.contact_id != contact.pk and not old.contact.cards.exists():
+            old.contact.delete()
+
+
+def remove_card(card: Card) -> None:
+    """Delete a card (an undo at the booth), and its person if they have no other card."""
+    with transaction.atomic():
+        contact = card.contact
+        card.delete()
+        if not contact.cards.exists():
+            contact.delete()
+    delete_photo_files(card)

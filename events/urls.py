@@ -5,4 +5,12 @@ from events import views
 urlpatterns = [
     path("new/", views.create, name="events-create"),
     path("<slug:slug>/", views.detail, name="events-detail"),
+    path("<slug:slug>/booth/", views.booth, name="events-booth"),
+    path("<slug:slug>/booth/cards/<int:pk>/", views.booth_card, name="events-booth-card"),
+    path("<slug:slug>/booth/cards/<int:pk>/undo/", views.booth_undo, name="events-booth-undo"),
+    path(
+        "<slug:slug>/cards/<int:pk>/<str:kind>.jpg",
+        views.card_photo,
+        name="events-card-photo",
+    ),
 ]

@@ -1,20 +1,44 @@
 from __future__ import annotations
 
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from contacts import folds, services
+from contacts.forms import CardForm
+from contacts.models import Card, Profile
 from events.forms import ConferenceForm
 from events.models import Conference
+
+LATEST_AT_BOOTH = 6
 
 
 def _get_conference_for_user(request: HttpRequest, slug: str) -> Conference:
     """Return the conference ``slug`` if the user may see it, or raise 404."""
     return get_object_or_404(Conference, slug=slug)
+
+
+def _get_card_for_user(request: HttpRequest, conference: Conference, pk: int) -> Card:
+    """Return the card ``pk`` of ``conference`` if the user may see it, or raise 404."""
+    queryset = Card.objects.select_related("contact", "conference", "vocabulary")
+    return get_object_or_404(queryset, pk=pk, conference=conference)
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
 
 
 @login_not_required
@@ -26,11 +50,22 @@ def health(request: HttpRequest) -> HttpResponse:
     return HttpResponse("OK", content_type="text/plain")
 
 
+@login_not_required
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """Serve the offline worker from the site root, so that it may cover every page."""
+    path = Path(settings.BASE_DIR, "static", "foldcard", "sw.js")
+    response = HttpResponse(path.read_text(), content_type="text/javascript")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
 def home(request: HttpRequest) -> HttpResponse:
     conferences = Conference.objects.annotate(num_cards=Count("cards")).order_by(
         "-starts_on", "name"
     )
-    return render(request, "events/home.html", {"conferences": conferences})
+    last = Profile.of(request.user).last_conference
+    return render(request, "events/home.html", {"conferences": conferences, "last": last})
 
 
 def create(request: HttpRequest) -> HttpResponse:
@@ -50,3 +85,128 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         "events/detail.html",
         {"conference": conference, "num_cards": conference.cards.count()},
     )
+
+
+def _editor_context(conference: Conference, table: tuple[folds.Decoding, ...]) -> dict:
+    """Return what the card editor's script needs: the decoding table, with each due date
+    worked out for a card logged today, and the fold keys in bit order."""
+    today = timezone.localdate()
+    rows = []
+    for decoding in table:
+        due = folds.due_on(conference.ends_on, today, decoding.window_days)
+        rows.append({**decoding.as_json(), "due_on": due.isoformat(), "due": f"{due:%a %-d %b}"})
+    keys = [[code, folds.to_keys(bit)] for code, bit in folds.BITS.items()]
+    return {"fold_table": rows, "fold_keys": keys}
+
+
+def _card_json(request: HttpRequest, logged: services.Logged) -> dict:
+    card = logged.card
+    context = {"card": card, "decoding": logged.decoding, "met_before": logged.met_before}
+    return {
+        "id": card.pk,
+        "client_uuid": str(card.client_uuid),
+        "contact": {
+            "id": card.contact.pk,
+            "name": card.contact.name,
+            "company": card.contact.company,
+            "email": card.contact.email,
+        },
+        "folds": card.fold_codes,
+        "meanings": [m.slug for m in logged.decoding.meanings],
+        "unmapped": logged.decoding.unmapped_codes,
+        "priority": card.priority,
+        "due_on": card.due_on.isoformat(),
+        "met_before": logged.met_before,
+        "confirmation_html": render_to_string("events/_booth_saved.html", context, request),
+        "row_html": render_to_string("events/_booth_row.html", context, request),
+    }
+
+
+def _form_errors(form: CardForm) -> dict:
+    return {
+        field: [error["message"] for error in errors]
+        for field, errors in form.errors.get_json_data().items()
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def booth(request: HttpRequest, slug: str) -> HttpResponse:
+    conference = _get_conference_for_user(request, slug)
+    form = CardForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if form.is_valid():
+            logged = services.log_card(conference, request.user, form.cleaned_data)
+            if _wants_json(request):
+                status = 201 if logged.created else 200
+                return JsonResponse(_card_json(request, logged), status=status)
+            url = reverse("events-booth", args=[conference.slug])
+            return redirect(f"{url}?saved={logged.card.pk}")
+        if _wants_json(request):
+            return JsonResponse({"errors": _form_errors(form)}, status=400)
+
+    profile = Profile.of(request.user)
+    if profile.last_conference_id != conference.pk:
+        profile.last_conference = conference
+        profile.save(update_fields=["last_conference"])
+    latest = conference.cards.select_related("contact", "vocabulary").order_by("-logged_at")
+    saved = None
+    if request.GET.get("saved", "").isdigit():
+        saved = latest.filter(pk=request.GET["saved"]).first()
+        if saved is not None:
+            saved = services.Logged.replay(saved)
+    context = {
+        "conference": conference,
+        "form": form,
+        **_editor_context(conference, profile.get_vocabulary().table()),
+        "latest": services.decode_cards(latest[:LATEST_AT_BOOTH]),
+        "saved": saved,
+    }
+    return render(request, "events/booth.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def booth_card(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Edit a card logged at the booth: folds, the person's details, note and photo."""
+    conference = _get_conference_for_user(request, slug)
+    card = _get_card_for_user(request, conference, pk)
+    contact = card.contact
+    initial = {
+        "folds": card.folds,
+        "note": card.note,
+        **{f: getattr(contact, f) for f in ("name", "company", "title", "email", "phone")},
+    }
+    form = CardForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.update_card(card, form.cleaned_data)
+        url = reverse("events-booth", args=[conference.slug])
+        return redirect(f"{url}?saved={card.pk}")
+    context = {
+        "conference": conference,
+        "card": card,
+        "form": form,
+        **_editor_context(conference, card.vocabulary.table()),
+    }
+    return render(request, "events/booth_card.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+def booth_undo(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    conference = _get_conference_for_user(request, slug)
+    card = _get_card_for_user(request, conference, pk)
+    if card.logged_by_id != request.user.pk and not request.user.is_staff:
+        raise PermissionDenied("Only the person who logged a card can undo it.")
+    services.remove_card(card)
+    messages.success(request, f"Removed the card of {card.contact}.")
+    return redirect("events-booth", conference.slug)
+
+
+@require_GET
+def card_photo(request: HttpRequest, slug: str, pk: int, kind: str) -> FileResponse:
+    """Serve a card's photo or thumbnail to logged-in users only: it is personal data."""
+    conference = _get_conference_for_user(request, slug)
+    card = _get_card_for_user(request, conference, pk)
+    field = {"photo": card.photo, "thumbnail": card.thumbnail}.get(kind)
+    if not field:
+        raise Http404("This card has no photo.")
+    name = f"{slugify(str(card.contact)) or 'card'}-{kind}.jpg"
+    return FileResponse(field.open("rb"), as_attachment=True, filename=name)

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -8,6 +7,7 @@ from events import views as events_views
 urlpatterns = [
     path("", events_views.home, name="events-home"),
     path("health/", events_views.health, name="events-health"),
+    path("sw.js", events_views.service_worker, name="events-service-worker"),
     path("events/", include("events.urls")),
     path("", include("contacts.urls")),
     path(
@@ -21,8 +21,3 @@ urlpatterns = [
 
 admin.site.site_header = "foldcard administration"
 admin.site.site_title = "foldcard"
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

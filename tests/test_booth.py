@@ -1,0 +1,326 @@
+from __future__ import annotations
+
+import io
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+
+from contacts.folds import HALF, UL, UR
+from contacts.models import Card, Contact, Profile
+from events.models import Conference
+from tests import images
+
+pytestmark = pytest.mark.django_db
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def booth(client, alice, conference) -> str:
+    client.force_login(alice)
+    return reverse("events-booth", args=[conference.slug])
+
+
+def stored_files(media) -> list:
+    return [p for p in media.rglob("*") if p.is_file()] if media.exists() else []
+
+
+def card_data(**extra) -> dict:
+    data = {"name": "Dana Reyes", "company": "Acme", "title": "CTO", "email": "dana@acme.io"}
+    data.update(extra)
+    return data
+
+
+def test_it_shows_the_booth_with_the_fold_table(client, booth, conference):
+    response = client.get(booth)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="fold-table"' in html
+    assert 'data-fold="UL"' in html and 'data-fold="DIAG"' in html
+    table = response.context["fold_table"]
+    assert len(table) == 64
+    assert [m["slug"] for m in table[UL | UR | HALF]["meanings"]] == ["asap", "upsell", "customer"]
+
+
+def test_it_remembers_the_last_conference(client, booth, alice, conference):
+    client.get(booth)
+    assert Profile.of(alice).last_conference == conference
+    assert reverse("events-booth", args=[conference.slug]) in client.get("/").content.decode()
+
+
+def test_the_conference_page_links_to_the_booth(client, booth, conference):
+    assert booth in client.get(conference.get_absolute_url()).content.decode()
+
+
+def test_it_saves_a_card_as_json_with_201(client, booth, alice):
+    response = client.post(booth, card_data(folds=["UL", "UR", "HALF"], note="wants Q2"), **JSON)
+    assert response.status_code == 201
+    body = response.json()
+    card = Card.objects.get()
+    assert body["id"] == card.pk
+    assert body["meanings"] == ["asap", "upsell", "customer"]
+    assert body["priority"] == 100
+    # Due one day after the conference's last day, or after today if that is later.
+    assert body["due_on"] == str(max(date(2026, 11, 20), timezone.localdate()) + timedelta(days=1))
+    assert body["contact"]["name"] == "Dana Reyes"
+    assert "Saved <strong>Dana Reyes</strong>" in body["confirmation_html"]
+    assert (card.folds, card.note, card.logged_by, card.owner) == (
+        UL | UR | HALF,
+        "wants Q2",
+        alice,
+        alice,
+    )
+
+
+def test_the_fold_code_field_works_without_javascript(client, booth):
+    response = client.post(booth, card_data(keys="795"))
+    card = Card.objects.get()
+    assert card.folds == UL | UR | HALF
+    assert response.status_code == 302
+    assert response.url == f"{booth}?saved={card.pk}"
+    page = client.get(response.url).content.decode()
+    assert "Saved <strong>Dana Reyes</strong>" in page
+    assert reverse("events-booth-undo", args=[card.conference.slug, card.pk]) in page
+
+
+def test_a_replayed_client_uuid_returns_the_same_card_with_200(client, booth):
+    key = str(uuid.uuid4())
+    first = client.post(booth, card_data(client_uuid=key, folds=["UR"]), **JSON)
+    again = client.post(booth, card_data(client_uuid=key, folds=["UR"]), **JSON)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"]
+    assert Card.objects.count() == 1
+    assert str(Card.objects.get().client_uuid) == key
+
+
+def test_it_attaches_a_known_email_to_the_same_person(client, booth, make_card, alice):
+    earlier = Conference.objects.create(
+        name="Expo 2025", starts_on=date(2025, 5, 1), ends_on=date(2025, 5, 2)
+    )
+    make_card(
+        UR,
+        name="Dana",
+        conference=earlier,
+        contact=Contact.objects.create(name="Dana", email="dana@acme.io"),
+    )
+    response = client.post(booth, card_data(email="  DANA@Acme.IO "), **JSON)
+    assert Contact.objects.count() == 1
+    assert Contact.objects.get().cards.count() == 2
+    assert response.json()["met_before"] == ["Expo 2025"]
+    assert "met before at Expo 2025" in response.json()["confirmation_html"]
+    assert Contact.objects.get().name == "Dana Reyes"
+
+
+def test_without_email_each_card_is_a_new_person(client, booth):
+    client.post(booth, {"name": "Sam Lee"}, **JSON)
+    client.post(booth, {"name": "Sam Lee"}, **JSON)
+    assert Contact.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"note": "no one"}, "__all__", "A card needs at least a name, a company or an email."),
+        (card_data(email="not-an-email"), "email", "Enter a valid email address."),
+        (card_data(folds=["TOP"]), "folds", "TOP is not a fold"),
+        (card_data(keys="78"), "keys", "'8' is not a fold key; the fold keys are 7 9 1 3 5 /"),
+        (card_data(client_uuid="abc"), "client_uuid", "Enter a valid UUID."),
+        (card_data(name="x" * 201), "name", "at most 200 characters"),
+        (card_data(note="x" * 5001), "note", "at most 5000 characters"),
+        (card_data(name="Dana\x00"), "name", "Null characters are not allowed."),
+    ],
+)
+def test_bad_input_is_a_400_with_the_field_error(client, booth, data, field, message):
+    response = client.post(booth, data, **JSON)
+    assert response.status_code == 400
+    assert any(message in m for m in response.json()["errors"][field])
+    assert not Card.objects.exists()
+    assert not Contact.objects.exists()
+
+
+def test_bad_input_without_javascript_is_a_400_page(client, booth):
+    response = client.post(booth, {"note": "no one"})
+    assert response.status_code == 400
+    assert "A card needs at least a name, a company or an email." in response.content.decode()
+
+
+def test_it_answers_405_to_other_methods(client, booth):
+    assert client.put(booth).status_code == 405
+
+
+def test_a_save_takes_a_constant_number_of_queries(client, booth, django_assert_num_queries):
+    client.post(booth, card_data(email="first@acme.io"), **JSON)  # the profile now exists
+    for n in range(2):
+        with django_assert_num_queries(15):
+            response = client.post(booth, card_data(email=f"person{n}@acme.io"), **JSON)
+        assert response.status_code == 201
+
+
+def upload(content: bytes, name: str = "card.jpg", content_type: str = "image/jpeg"):
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def test_it_stores_a_photo_upright_without_metadata_and_a_thumbnail(client, booth, media):
+    # Orientation 6: the camera was turned; the stored image must be turned back.
+    photo = upload(images.jpeg(2400, 1200, orientation=6))
+    response = client.post(booth, card_data(photo=photo), **JSON)
+    assert response.status_code == 201
+    card = Card.objects.get()
+    with Image.open(card.photo.path) as stored:
+        assert stored.format == "JPEG"
+        assert stored.size == (800, 1600)
+        assert not stored.getexif()
+        # The red half was the left; turned upright it is the top.
+        assert stored.getpixel((400, 100))[0] > 200 and stored.getpixel((400, 1500))[1] > 200
+    with Image.open(card.thumbnail.path) as thumbnail:
+        assert max(thumbnail.size) == 320
+    assert len(stored_files(media)) == 2
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
+def test_it_accepts_png_and_webp(client, booth, fmt):
+    photo = upload(images.encoded(fmt, mode="RGBA"), name=f"card.{fmt.lower()}")
+    assert client.post(booth, card_data(photo=photo), **JSON).status_code == 201
+
+
+BAD_PHOTOS = {
+    "over 15 MB": (upload(b"\xff\xd8" + b"0" * (15 * 1024 * 1024)), "larger than 15 MB"),
+    "a GIF": (upload(images.encoded("GIF", mode="P"), "card.gif"), "JPEG, PNG or WebP"),
+    "a BMP": (upload(images.encoded("BMP"), "card.bmp"), "JPEG, PNG or WebP"),
+    "text disguised as a JPEG": (upload(b"<script>alert(1)</script>"), "could not be read"),
+    "an SVG disguised as a JPEG": (
+        upload(b'<svg xmlns="http://www.w3.org/2000/svg"/>'),
+        "could not be read",
+    ),
+    "truncated": (upload(images.jpeg(800, 600)[:2000]), "could not be read"),
+    "corrupt": (
+        upload(images.jpeg()[:200] + b"\x00" * 500 + images.jpeg()[700:]),
+        "could not be read",
+    ),
+    "48 megapixels": (
+        upload(images.png_claiming(8000, 6000), "card.png"),
+        "more than 40 megapixels",
+    ),
+    "a decompression bomb": (
+        upload(images.png_claiming(20000, 20000), "card.png"),
+        "more than 40 megapixels",
+    ),
+    "empty": (upload(b""), "The submitted file is empty."),
+}
+
+
+@pytest.mark.parametrize("kind", list(BAD_PHOTOS))
+def test_a_bad_photo_is_a_400_and_leaves_nothing(client, booth, media, kind):
+    photo, message = BAD_PHOTOS[kind]
+    photo.seek(0)
+    response = client.post(booth, card_data(photo=photo), **JSON)
+    assert response.status_code == 400
+    assert any(message in m for m in response.json()["errors"]["photo"])
+    assert not Card.objects.exists()
+    assert not Contact.objects.exists()
+    assert stored_files(media) == []
+
+
+def test_a_failed_save_leaves_no_photo_file(client, booth, media, monkeypatch):
+    def fail(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(Card, "save", fail)
+    with pytest.raises(RuntimeError):
+        client.post(booth, card_data(photo=upload(images.jpeg())), **JSON)
+    assert stored_files(media) == []
+    assert not Contact.objects.exists()
+
+
+def test_undo_removes_the_card_its_new_person_and_photo(client, booth, media, conference):
+    client.post(booth, card_data(photo=upload(images.jpeg())), **JSON)
+    card = Card.objects.get()
+    response = client.post(reverse("events-booth-undo", args=[conference.slug, card.pk]))
+    assert response.status_code == 302
+    assert not Card.objects.exists() and not Contact.objects.exists()
+    assert stored_files(media) == []
+
+
+def test_undo_is_post_only_and_for_the_person_who_logged_it(
+    client, booth, conference, django_user_model
+):
+    client.post(booth, card_data(), **JSON)
+    card = Card.objects.get()
+    url = reverse("events-booth-undo", args=[conference.slug, card.pk])
+    assert client.get(url).status_code == 405
+    client.force_login(django_user_model.objects.create_user("bob"))
+    assert client.post(url).status_code == 403
+    assert Card.objects.exists()
+
+
+def test_a_card_of_another_conference_is_404(client, booth, make_card):
+    other = Conference.objects.create(
+        name="Other", starts_on=date(2026, 1, 1), ends_on=date(2026, 1, 2)
+    )
+    card = make_card(UR, conference=other)
+    url = reverse("events-booth-card", args=["expo-2026", card.pk])
+    assert client.get(url).status_code == 404
+
+
+def test_it_edits_a_card(client, booth, conference):
+    client.post(booth, card_data(folds=["UL"]), **JSON)
+    card = Card.objects.get()
+    url = reverse("events-booth-card", args=[conference.slug, card.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url, card_data(name="Dana R.", folds=["UR", "HALF"], note="call Monday", keys="")
+    )
+    assert response.status_code == 302
+    card.refresh_from_db()
+    assert (card.folds, card.priority, card.note) == (UR | HALF, 70, "call Monday")
+    assert card.contact.name == "Dana R."
+
+
+def test_an_edit_with_a_bad_photo_keeps_the_old_one(client, booth, conference, media):
+    client.post(booth, card_data(photo=upload(images.jpeg())), **JSON)
+    card = Card.objects.get()
+    url = reverse("events-booth-card", args=[conference.slug, card.pk])
+    response = client.post(url, card_data(photo=upload(b"nonsense")))
+    assert response.status_code == 400
+    card.refresh_from_db()
+    assert card.photo and len(stored_files(media)) == 2
+
+
+def test_an_edit_replacing_the_photo_removes_the_old_files(client, booth, conference, media):
+    client.post(booth, card_data(photo=upload(images.jpeg())), **JSON)
+    card = Card.objects.get()
+    old = {p.name for p in stored_files(media)}
+    url = reverse("events-booth-card", args=[conference.slug, card.pk])
+    client.post(url, card_data(photo=upload(images.jpeg(300, 300))))
+    now = {p.name for p in stored_files(media)}
+    assert len(now) == 2 and not now & old
+
+
+def test_the_photo_is_served_to_logged_in_users_only(client, booth, conference):
+    client.post(booth, card_data(photo=upload(images.jpeg())), **JSON)
+    card = Card.objects.get()
+    url = reverse("events-card-photo", args=[conference.slug, card.pk, "thumbnail"])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert Image.open(io.BytesIO(b"".join(response.streaming_content))).format == "JPEG"
+    assert client.get(url.replace("thumbnail", "other")).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302
+
+
+def test_the_service_worker_is_served_from_the_root(client):
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
