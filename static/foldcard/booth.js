@@ -315,8 +315,13 @@
     webcam.querySelector("[data-webcam-close]").addEventListener("click", close);
   }
 
-  if ("serviceWorker" in navigator) {
+  // Keep this page and its files for a reload without network (see sw.js, which serves
+  // them from this cache when the network fails).
+  if ("serviceWorker" in navigator && "caches" in window) {
     navigator.serviceWorker.register("/sw.js").catch(() => {});
+    const assets = Array.from(document.querySelectorAll("link[rel=stylesheet], script[src]"))
+      .map((el) => new URL(el.href || el.src).pathname);
+    caches.open("foldcard-booth-v1").then((cache) => cache.addAll([location.pathname, ...assets]));
   }
   window.addEventListener("online", sync);
   setInterval(sync, RETRY_MS);
