@@ -14,6 +14,7 @@ This module has no database access: models, admin and views call it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -199,6 +200,15 @@ def compile_table(
     rules: Iterable[Rule], meanings: Mapping[str, Meaning], default_window: int
 ) -> tuple[Decoding, ...]:
     """Return the decoding of every mask, indexed by mask, so decoding is a lookup."""
+    return _compile(tuple(rules), tuple(meanings.values()), default_window)
+
+
+@functools.lru_cache(maxsize=64)
+def _compile(
+    rules: tuple[Rule, ...], meanings: tuple[Meaning, ...], default_window: int
+) -> tuple[Decoding, ...]:
+    # Cached on the vocabulary's content itself, so an edit is never served stale.
+    by_slug = {meaning.slug: meaning for meaning in meanings}
     matching: list[list[Rule]] = [[] for _ in MASKS]
     for rule in check_rules(rules):
         # Every superset of the pattern is the pattern plus any of the other folds.
@@ -209,7 +219,7 @@ def compile_table(
             if subset == 0:
                 break
             subset = (subset - 1) & rest
-    return tuple(summarize(mask, matching[mask], meanings, default_window) for mask in MASKS)
+    return tuple(summarize(mask, matching[mask], by_slug, default_window) for mask in MASKS)
 
 
 def due_on(ends_on: date, logged_on: date, window_days: int) -> date:

@@ -126,9 +126,6 @@ def log_card(conference: Conference, user, data: dict) -> Logged:
     that card; a failure leaves no row and no file behind.
     """
     client_uuid = data.get("client_uuid") or uuid.uuid4()
-    existing = Card.objects.filter(client_uuid=client_uuid).first()
-    if existing is not None:
-        return Logged.replay(existing)
     vocabulary = Profile.of(user).get_vocabulary()
     card = Card(
         conference=conference,
@@ -147,6 +144,7 @@ def log_card(conference: Conference, user, data: dict) -> Logged:
             _store_photo(card, data.get("photo"))
             card.save()
     except IntegrityError:
+        # A replay: the unique client_uuid refused a second card (see Card.client_uuid).
         delete_photo_files(card)
         existing = Card.objects.filter(client_uuid=client_uuid).first()
         if existing is None:
