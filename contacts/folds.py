@@ -108,6 +108,8 @@ class Meaning:
     window_days: int
     colour: str = "#6c757d"
     order: int = 0
+    email_subject: str = ""
+    email_body: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,17 @@
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
 
 from contacts import folds, photos
+from contacts.models import Card, Meaning
+from events.models import Conference
+
+User = get_user_model()
 
 
 class FoldsField(forms.MultipleChoiceField):
@@ -100,3 +108,74 @@ class CardForm(forms.Form):
             )
         data["mask"] = data.get("folds", 0) | data.get("keys", 0)
         return data
+
+
+class FollowupFilterForm(forms.Form):
+    """The filters of the follow-up list, read from the query string."""
+
+    STATES = [
+        ("open", "Open"),
+        ("snoozed", "Snoozed"),
+        ("done", "Done"),
+        ("dropped", "Dropped"),
+        ("all", "Any state"),
+    ]
+
+    conference = forms.ModelChoiceField(
+        Conference.objects.all(), required=False, empty_label="All conferences"
+    )
+    meaning = forms.ModelChoiceField(
+        Meaning.objects.filter(active=True),
+        to_field_name="slug",
+        required=False,
+        empty_label="Any meaning",
+    )
+    owner = forms.ChoiceField(required=False)
+    state = forms.ChoiceField(choices=STATES, required=False)
+    q = forms.CharField(label="Search", max_length=100, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        owners = User.objects.filter(owned_cards__isnull=False).distinct().order_by("username")
+        self.fields["owner"].choices = [("me", "Mine"), ("all", "Everyone")] + [
+            (str(user.pk), user.get_username()) for user in owners
+        ]
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["q"].widget.attrs.update(
+            {"class": "form-control form-control-sm", "placeholder": "name, company, email"}
+        )
+
+    def filter_qs(self, cards: QuerySet[Card], user, today: date) -> QuerySet[Card]:
+        """Return ``cards`` narrowed to what the filters ask for; open and mine by default."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        state = data.get("state") or "open"
+        if state == "open":
+            # A snoozed card comes back by itself once its snooze is over.
+            cards = cards.filter(
+                Q(state=Card.State.OPEN) | Q(state=Card.State.SNOOZED, snoozed_until__lte=today)
+            )
+        elif state != "all":
+            cards = cards.filter(state=state)
+        owner = data.get("owner") or "me"
+        if owner == "me":
+            cards = cards.filter(owner=user)
+        elif owner != "all":
+            cards = cards.filter(owner_id=int(owner))
+        if data.get("conference"):
+            cards = cards.filter(conference=data["conference"])
+        if data.get("meaning"):
+            cards = cards.with_meaning(data["meaning"])
+        if data.get("q"):
+            words = data["q"]
+            cards = cards.filter(
+                Q(contact__name__icontains=words)
+                | Q(contact__company__icontains=words)
+                | Q(contact__email__icontains=words)
+            )
+        return cards
+
+
+class FollowupActionForm(forms.Form):
+    outcome = forms.CharField(max_length=5000, required=False)
+    days = forms.TypedChoiceField(choices=[(1, "1 day"), (7, "1 week")], coerce=int, required=False)

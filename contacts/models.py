@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -35,6 +35,15 @@ class Meaning(models.Model):
     colour = models.CharField(max_length=7, default="#6c757d", validators=[colour_validator])
     order = models.PositiveSmallIntegerField("display order", default=0)
     active = models.BooleanField(default=True)
+    email_subject = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Subject of the follow-up email. Placeholders: {name} {first_name} "
+        "{company} {conference} {note}.",
+    )
+    email_body = models.TextField(
+        blank=True, help_text="Body of the follow-up email; same placeholders."
+    )
 
     class Meta:
         ordering = ["order", "slug"]
@@ -50,6 +59,8 @@ class Meaning(models.Model):
             window_days=self.window_days,
             colour=self.colour,
             order=self.order,
+            email_subject=self.email_subject,
+            email_body=self.email_body,
         )
 
 
@@ -293,3 +304,27 @@ class Card(models.Model):
 
     def is_overdue(self, today: date | None = None) -> bool:
         return self.state == self.State.OPEN and self.due_on < (today or timezone.localdate())
+
+    def set_state(self, state: str, user, outcome: str | None = None) -> None:
+        """Move the follow-up to ``state``, remembering who did it and when."""
+        self.state = state
+        self.state_changed_at = timezone.now()
+        self.state_changed_by = user
+        if outcome is not None:
+            self.outcome = outcome
+        if state != self.State.SNOOZED:
+            self.snoozed_until = None
+        self.save(
+            update_fields=[
+                "state",
+                "state_changed_at",
+                "state_changed_by",
+                "outcome",
+                "snoozed_until",
+            ]
+        )
+
+    def snooze(self, user, days: int) -> None:
+        """Hide the follow-up for ``days`` days; it comes back on its own after that."""
+        self.snoozed_until = timezone.localdate() + timedelta(days=days)
+        self.set_state(self.State.SNOOZED, user)

@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Cast
 
-from contacts import folds, photos
+from contacts import folds, followups, photos
 from contacts.models import Card, Contact, Meaning, Profile, Vocabulary
 from events.models import Conference
 
@@ -200,3 +200,55 @@ def remove_card(card: Card) -> None:
         if not contact.cards.exists():
             contact.delete()
     delete_photo_files(card)
+
+
+def email_draft(card: Card) -> str:
+    """Return a mailto: link for following up ``card`` (decoded), from the template of
+    its first meaning that has one."""
+    contact = card.contact
+    values = {
+        "name": contact.name,
+        "first_name": contact.name.split()[0] if contact.name.strip() else "",
+        "company": contact.company,
+        "conference": card.conference.name,
+        "note": card.note,
+    }
+    subject, body = f"Following up from {card.conference.name}", ""
+    for meaning in card.decoding.meanings:
+        if meaning.email_subject or meaning.email_body:
+            subject, body = meaning.email_subject or subject, meaning.email_body
+            break
+    return followups.mailto(
+        contact.email, followups.fill(subject, values), followups.fill(body, values)
+    )
+
+
+@dataclass(frozen=True)
+class MeaningCount:
+    slug: str
+    label: str
+    colour: str
+    count: int
+
+
+def meaning_counts(cards: models.QuerySet[Card]) -> list[MeaningCount]:
+    """Return how many of ``cards`` carry each meaning (a card counts once for each of its
+    meanings), then the unclassified ones; one query plus the vocabularies' tables."""
+    rows = cards.order_by().values_list("vocabulary_id", "folds").annotate(n=models.Count("pk"))
+    vocabularies = Vocabulary.objects.in_bulk({vocabulary_id for vocabulary_id, _, _ in rows})
+    tables = {pk: vocabulary.table() for pk, vocabulary in vocabularies.items()}
+    found: dict[str, list] = {}
+    unclassified = 0
+    for vocabulary_id, mask, n in rows:
+        meanings = tables[vocabulary_id][mask].meanings
+        if not meanings:
+            unclassified += n
+        for meaning in meanings:
+            found.setdefault(meaning.slug, [meaning, 0])[1] += n
+    counts = [
+        MeaningCount(m.slug, m.label, m.colour, n)
+        for m, n in sorted(found.values(), key=lambda pair: (pair[0].order, pair[0].slug))
+    ]
+    if unclassified:
+        counts.append(MeaningCount("", "Unclassified", "#adb5bd", unclassified))
+    return counts

@@ -4,4 +4,10 @@ from contacts import views
 
 urlpatterns = [
     path("contacts/<int:pk>/", views.contact, name="contacts-contact"),
+    path("followups/", views.followup_list, name="contacts-followups"),
+    path(
+        "followups/<int:pk>/<slug:action>/",
+        views.followup_action,
+        name="contacts-followup-action",
+    ),
 ]

@@ -1,10 +1,22 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
 
-from contacts.models import Contact
-from contacts.services import decode_cards
+from contacts import followups
+from contacts.forms import FollowupActionForm, FollowupFilterForm
+from contacts.models import Card, Contact
+from contacts.services import decode_cards, email_draft
+
+PAGE_SIZE = 50
 
 
 def _get_contact_for_user(request: HttpRequest, pk: int) -> Contact:
@@ -12,8 +24,126 @@ def _get_contact_for_user(request: HttpRequest, pk: int) -> Contact:
     return get_object_or_404(Contact, pk=pk)
 
 
+def _get_card_for_user(request: HttpRequest, pk: int) -> Card:
+    """Return the card ``pk`` if the user may work on it, or raise 404."""
+    queryset = Card.objects.select_related("contact", "conference", "vocabulary", "owner")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def wants_json(request: HttpRequest) -> bool:
+    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+
+
+def _prepare_rows(cards: list[Card], today) -> list[Card]:
+    """Decode each card and attach what its row shows: bucket and email draft."""
+    for card in decode_cards(cards):
+        card.bucket = followups.bucket(card.due_on, today)
+        card.email = email_draft(card)
+    return cards
+
+
+@require_GET
 def contact(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_contact_for_user(request, pk)
     cards = person.cards.select_related("conference", "vocabulary").order_by("-logged_at")
     context = {"contact": person, "cards": decode_cards(cards)}
     return render(request, "contacts/contact.html", context)
+
+
+@require_GET
+def followup_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    form = FollowupFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        messages.error(request, "Some filters were not understood; they are ignored.")
+    cards = form.filter_qs(
+        Card.objects.select_related("contact", "conference", "vocabulary", "owner"),
+        request.user,
+        today,
+    )
+    counts = cards.aggregate(
+        overdue=Count("pk", filter=Q(due_on__lt=today)),
+        today=Count("pk", filter=Q(due_on=today)),
+        week=Count("pk", filter=Q(due_on__gt=today, due_on__lte=today + followups.WEEK)),
+        later=Count("pk", filter=Q(due_on__gt=today + followups.WEEK)),
+    )
+    page = Paginator(cards.order_by("due_on", "-priority", "logged_at", "pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = _prepare_rows(list(page.object_list), today)
+    groups = [
+        {
+            "key": key,
+            "label": label,
+            "count": counts[key],
+            "cards": [c for c in rows if c.bucket == key],
+        }
+        for key, label in followups.BUCKETS.items()
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "groups": [g for g in groups if g["cards"]],
+        "page": page,
+        "total": sum(counts.values()),
+        "query": query.urlencode(),
+        "today": today,
+        "next_url": request.get_full_path(),
+    }
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(request, "contacts/followups.html", context, status=status)
+
+
+@require_POST
+def followup_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    card = _get_card_for_user(request, pk)
+    form = FollowupActionForm(request.POST)
+    if not form.is_valid() or (action == "snooze" and not form.cleaned_data["days"]):
+        errors = (
+            form.errors.get_json_data()
+            if form.errors
+            else {"days": [{"message": "Choose 1 or 7 days."}]}
+        )
+        if wants_json(request):
+            return JsonResponse({"errors": errors}, status=400)
+        messages.error(
+            request,
+            "That did not work: " + "; ".join(e["message"] for v in errors.values() for e in v),
+        )
+        return _back(request)
+    outcome = form.cleaned_data["outcome"]
+    if action == "done":
+        card.set_state(Card.State.DONE, request.user, outcome)
+        done = f"Marked {card.contact} done."
+    elif action == "snooze":
+        card.snooze(request.user, form.cleaned_data["days"])
+        done = f"Snoozed {card.contact} until {card.snoozed_until:%a %-d %b}."
+    elif action == "drop":
+        card.set_state(Card.State.DROPPED, request.user, outcome or None)
+        done = f"Dropped {card.contact}."
+    elif action == "reopen":
+        card.set_state(Card.State.OPEN, request.user)
+        done = f"Reopened {card.contact}."
+    else:
+        raise Http404("No such action.")
+    if wants_json(request):
+        today = timezone.localdate()
+        _prepare_rows([card], today)
+        context = {"card": card, "today": today, "next_url": _safe_next(request)}
+        row = render_to_string("contacts/_followup_row.html", context, request)
+        return JsonResponse({"id": card.pk, "state": card.state, "message": done, "row_html": row})
+    messages.success(request, done)
+    return _back(request)
+
+
+def _safe_next(request: HttpRequest) -> str:
+    """Return the page the action came from if it is one of ours, else the list."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return reverse("contacts-followups")
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    return redirect(_safe_next(request))

@@ -13,4 +13,7 @@ urlpatterns = [
         views.card_photo,
         name="events-card-photo",
     ),
+    path("<slug:slug>/export.csv", views.export_csv, name="events-export-csv"),
+    path("<slug:slug>/contacts.vcf", views.export_vcf, name="events-export-vcf"),
+    path("<slug:slug>/followups.ics", views.export_ics, name="events-export-ics"),
 ]

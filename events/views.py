@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 from django.conf import settings
@@ -7,8 +8,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Count
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.db.models import Count, Q
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -17,13 +25,15 @@ from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from contacts import folds, services
+from contacts import exports, folds, services
 from contacts.forms import CardForm
 from contacts.models import Card, Profile
 from events.forms import ConferenceForm
 from events.models import Conference
 
 LATEST_AT_BOOTH = 6
+BAR_WIDTH = 360
+BAR_PITCH = 26
 
 
 def _get_conference_for_user(request: HttpRequest, slug: str) -> Conference:
@@ -78,13 +88,71 @@ def create(request: HttpRequest) -> HttpResponse:
     return render(request, "events/create.html", {"form": form}, status=400 if form.errors else 200)
 
 
+@require_GET
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The conference's dashboard: what its cards mean and how far the follow-ups are."""
     conference = _get_conference_for_user(request, slug)
-    return render(
-        request,
-        "events/detail.html",
-        {"conference": conference, "num_cards": conference.cards.count()},
+    today = timezone.localdate()
+    waiting = Q(state=Card.State.OPEN) | Q(state=Card.State.SNOOZED, snoozed_until__lte=today)
+    totals = conference.cards.aggregate(
+        total=Count("pk"),
+        done=Count("pk", filter=Q(state=Card.State.DONE)),
+        dropped=Count("pk", filter=Q(state=Card.State.DROPPED)),
+        overdue=Count("pk", filter=waiting & Q(due_on__lt=today)),
     )
+    counts = services.meaning_counts(conference.cards.all())
+    most = max((c.count for c in counts), default=0)
+    bars = [
+        {"count": c, "y": i * BAR_PITCH, "width": round(BAR_WIDTH * c.count / most)}
+        for i, c in enumerate(counts)
+    ]
+    handled = totals["done"] + totals["dropped"]
+    context = {
+        "conference": conference,
+        "totals": totals,
+        "bars": bars,
+        "chart_height": len(bars) * BAR_PITCH,
+        "handled": handled,
+        "percent": round(100 * handled / totals["total"]) if totals["total"] else 0,
+    }
+    return render(request, "events/detail.html", context)
+
+
+@require_GET
+def export_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    """Stream the conference's cards as CSV, a chunk of rows at a time."""
+    conference = _get_conference_for_user(request, slug)
+    writer = csv.writer(Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in exports.csv_rows(conference)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{conference.slug}-cards.csv"'
+    return response
+
+
+@require_GET
+def export_vcf(request: HttpRequest, slug: str) -> HttpResponse:
+    conference = _get_conference_for_user(request, slug)
+    response = HttpResponse(exports.vcards(conference), content_type="text/vcard; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{conference.slug}-contacts.vcf"'
+    return response
+
+
+@require_GET
+def export_ics(request: HttpRequest, slug: str) -> HttpResponse:
+    conference = _get_conference_for_user(request, slug)
+    body = exports.icalendar_tasks(conference)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{conference.slug}-followups.ics"'
+    return response
+
+
+class Echo:
+    """A file-like object that hands back what is written, for streaming csv.writer rows."""
+
+    def write(self, value: str) -> str:
+        return value
 
 
 def _editor_context(conference: Conference, table: tuple[folds.Decoding, ...]) -> dict:

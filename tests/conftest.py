@@ -23,8 +23,27 @@ def default_vocabulary(request) -> None:
         return
     request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
     if not Vocabulary.objects.exists():
-        migration = importlib.import_module("contacts.migrations.0002_default_vocabulary")
-        migration.create_default_vocabulary(apps, None)
+        importlib.import_module(
+            "contacts.migrations.0002_default_vocabulary"
+        ).create_default_vocabulary(apps, None)
+        importlib.import_module("contacts.migrations.0004_default_email_templates").add_templates(
+            apps, None
+        )
+
+
+@pytest.fixture
+def fixed_today(monkeypatch):
+    """Return a function that fixes "today"; dates given explicitly still become days."""
+    real = timezone.localdate
+
+    def fix(today: date) -> date:
+        def localdate(value=None, timezone=None):
+            return today if value is None else real(value, timezone)
+
+        monkeypatch.setattr("django.utils.timezone.localdate", localdate)
+        return today
+
+    return fix
 
 
 @pytest.fixture
@@ -56,14 +75,15 @@ def make_card(alice, conference, vocabulary):
         contact = kwargs.pop("contact", None) or Contact.objects.create(
             name=name, company=kwargs.pop("company", "Acme")
         )
-        logged_at = timezone.make_aware(datetime.combine(logged_on or conference.ends_on, time(10)))
+        met_at = kwargs.pop("conference", conference)
+        logged_at = timezone.make_aware(datetime.combine(logged_on or met_at.ends_on, time(10)))
         card = Card(
             contact=contact,
-            conference=kwargs.pop("conference", conference),
+            conference=met_at,
             folds=folds,
             vocabulary=kwargs.pop("vocabulary", vocabulary),
             logged_by=alice,
-            owner=alice,
+            owner=kwargs.pop("owner", alice),
             logged_at=logged_at,
             **kwargs,
         )

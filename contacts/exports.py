@@ -1,0 +1,143 @@
+"""A conference's cards for other tools: CSV for spreadsheets and CRMs, vCard for address
+books, iCalendar tasks for calendars."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+import vobject
+from django.utils import timezone
+from icalendar import Calendar, Todo
+
+from contacts import folds
+from contacts.followups import ical_priority, neutralize
+from contacts.models import Card, Contact, Vocabulary
+from contacts.services import decode_cards
+from events.models import Conference
+
+CSV_HEADER = [
+    "name",
+    "company",
+    "title",
+    "email",
+    "phone",
+    "folds",
+    "meanings",
+    "priority",
+    "due",
+    "state",
+    "note",
+    "met_at",
+    "owner",
+]
+
+
+class Tables(dict):
+    """Compiled decoding tables by vocabulary id, each compiled on first use."""
+
+    def __missing__(self, vocabulary_id: int) -> tuple[folds.Decoding, ...]:
+        table = self[vocabulary_id] = Vocabulary.objects.get(pk=vocabulary_id).table()
+        return table
+
+
+def csv_rows(conference: Conference) -> Iterator[list]:
+    """Yield the CSV header, then one row per card, reading the cards in chunks."""
+    yield CSV_HEADER
+    tables = Tables()
+    rows = (
+        conference.cards.order_by("due_on", "-priority", "logged_at", "pk")
+        .values_list(
+            "contact__name",
+            "contact__company",
+            "contact__title",
+            "contact__email",
+            "contact__phone",
+            "folds",
+            "vocabulary_id",
+            "priority",
+            "due_on",
+            "state",
+            "note",
+            "logged_at",
+            "owner__username",
+        )
+        .iterator(chunk_size=2000)
+    )
+    for name, company, title, email, phone, mask, vocabulary_id, *rest in rows:
+        priority, due_on, state, note, logged_at, owner = rest
+        decoding = tables[vocabulary_id][mask]
+        yield [
+            neutralize(name),
+            neutralize(company),
+            neutralize(title),
+            neutralize(email),
+            neutralize(phone),
+            " ".join(folds.to_codes(mask)),
+            neutralize("; ".join(m.label for m in decoding.meanings)),
+            priority,
+            due_on.isoformat(),
+            state,
+            neutralize(note),
+            timezone.localtime(logged_at).isoformat(timespec="minutes"),
+            owner or "",
+        ]
+
+
+def vcards(conference: Conference) -> str:
+    """Return one vCard per person met at the conference: meanings as CATEGORIES, what was
+    said as NOTE."""
+    cards = conference.cards.select_related("contact", "vocabulary")
+    people: dict[int, list[Card]] = {}
+    for card in decode_cards(cards.order_by("contact__name", "contact_id", "logged_at")):
+        people.setdefault(card.contact_id, []).append(card)
+    return "".join(_vcard(cards[0].contact, cards) for cards in people.values())
+
+
+def _vcard(person: Contact, cards: list[Card]) -> str:
+    card = vobject.vCard()
+    card.add("fn").value = person.name or person.email or person.company or "Unknown"
+    given, _, family = person.name.rpartition(" ")
+    card.add("n").value = vobject.vcard.Name(family=family, given=given)
+    if person.company:
+        card.add("org").value = [person.company]
+    if person.title:
+        card.add("title").value = person.title
+    if person.email:
+        email = card.add("email")
+        email.value = person.email
+        email.type_param = "INTERNET"
+    if person.phone:
+        card.add("tel").value = person.phone
+    labels = {m.label: None for c in cards for m in c.decoding.meanings}
+    if labels:
+        card.add("categories").value = list(labels)
+    notes = [c.note for c in cards if c.note]
+    if notes:
+        card.add("note").value = "\n".join(notes)
+    return card.serialize()
+
+
+def icalendar_tasks(conference: Conference) -> bytes:
+    """Return an iCalendar with a VTODO for each open follow-up, due on its due date."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//foldcard//follow-ups//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"Follow-ups: {conference.name}")
+    stamp = datetime.now(tz=timezone.get_current_timezone())
+    cards = conference.cards.filter(state__in=[Card.State.OPEN, Card.State.SNOOZED])
+    cards = cards.select_related("contact", "vocabulary", "conference").order_by("due_on", "pk")
+    for card in decode_cards(cards):
+        todo = Todo()
+        todo.add("uid", f"card-{card.client_uuid}@foldcard")
+        todo.add("dtstamp", stamp)
+        todo.add("summary", f"Follow up: {card.contact}")
+        todo.add("due", card.due_on)
+        todo.add("priority", ical_priority(card.priority))
+        labels = [m.label for m in card.decoding.meanings]
+        if labels:
+            todo.add("categories", labels)
+        todo.add("description", "\n".join(filter(None, [", ".join(labels), card.note])))
+        todo.add("status", "NEEDS-ACTION")
+        calendar.add_component(todo)
+    return calendar.to_ical()

@@ -1,0 +1,46 @@
+// Follow-up actions update their row in place; without JavaScript they are plain POSTs.
+(function () {
+  "use strict";
+  const list = document.querySelector("[data-followups]");
+  if (!list) return;
+
+  function csrfToken(form) {
+    const cookie = document.cookie.split("; ").find((c) => c.startsWith("csrftoken="));
+    return cookie ? cookie.slice("csrftoken=".length) : form.elements.csrfmiddlewaretoken.value;
+  }
+
+  list.addEventListener("submit", async (event) => {
+    const form = event.target.closest("[data-followup-action]");
+    if (!form) return;
+    event.preventDefault();
+    const data = new FormData(form);
+    if (event.submitter && event.submitter.name) data.append(event.submitter.name, event.submitter.value);
+    const row = form.closest("[data-card]");
+    row.querySelectorAll("button").forEach((button) => { button.disabled = true; });
+    try {
+      const response = await fetch(form.action, {
+        method: "POST",
+        body: data,
+        headers: { Accept: "application/json", "X-CSRFToken": csrfToken(form) },
+        credentials: "same-origin",
+      });
+      const body = await response.json();
+      if (!response.ok) throw new Error(Object.values(body.errors || {}).flat().map((e) => e.message).join(" "));
+      const template = document.createElement("template");
+      template.innerHTML = body.row_html.trim();
+      const updated = template.content.firstElementChild;
+      updated.dataset.message = body.message;
+      row.replaceWith(updated);
+    } catch (error) {
+      // Fall back to the plain form post, which reports any problem on the page.
+      if (event.submitter && event.submitter.name) {
+        const input = document.createElement("input");
+        input.type = "hidden";
+        input.name = event.submitter.name;
+        input.value = event.submitter.value;
+        form.append(input);
+      }
+      form.submit();
+    }
+  });
+})();
