@@ -33,18 +33,29 @@ CSV_HEADER = [
 ]
 
 
-class Tables(dict):
-    """Compiled decoding tables by vocabulary id, each compiled on first use."""
+class FoldCells(dict):
+    """The folds and meanings cells of each (vocabulary id, mask), worked out on first use:
+    a conference has thousands of cards but few distinct fold combinations."""
 
-    def __missing__(self, vocabulary_id: int) -> tuple[folds.Decoding, ...]:
-        table = self[vocabulary_id] = Vocabulary.objects.get(pk=vocabulary_id).table()
-        return table
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[int, tuple[folds.Decoding, ...]] = {}
+
+    def __missing__(self, key: tuple[int, int]) -> tuple[str, str]:
+        vocabulary_id, mask = key
+        if vocabulary_id not in self.tables:
+            self.tables[vocabulary_id] = Vocabulary.objects.get(pk=vocabulary_id).table()
+        decoding = self.tables[vocabulary_id][mask]
+        labels = "; ".join(m.label for m in decoding.meanings)
+        cells = self[key] = (" ".join(folds.to_codes(mask)), neutralize(labels))
+        return cells
 
 
 def csv_rows(conference: Conference) -> Iterator[list]:
     """Yield the CSV header, then one row per card, reading the cards in chunks."""
     yield CSV_HEADER
-    tables = Tables()
+    fold_cells = FoldCells()
+    here = timezone.get_current_timezone()
     rows = (
         conference.cards.order_by("due_on", "-priority", "logged_at", "pk")
         .values_list(
@@ -66,20 +77,20 @@ def csv_rows(conference: Conference) -> Iterator[list]:
     )
     for name, company, title, email, phone, mask, vocabulary_id, *rest in rows:
         priority, due_on, state, note, logged_at, owner = rest
-        decoding = tables[vocabulary_id][mask]
+        codes, meanings = fold_cells[vocabulary_id, mask]
         yield [
             neutralize(name),
             neutralize(company),
             neutralize(title),
             neutralize(email),
             neutralize(phone),
-            " ".join(folds.to_codes(mask)),
-            neutralize("; ".join(m.label for m in decoding.meanings)),
+            codes,
+            meanings,
             priority,
             due_on.isoformat(),
             state,
             neutralize(note),
-            timezone.localtime(logged_at).isoformat(timespec="minutes"),
+            logged_at.astimezone(here).isoformat(timespec="minutes"),
             owner or "",
         ]
 

@@ -136,7 +136,7 @@ class FollowupFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        owners = User.objects.filter(owned_cards__isnull=False).distinct().order_by("username")
+        owners = User.objects.filter(is_active=True).order_by("username")
         self.fields["owner"].choices = [("me", "Mine"), ("all", "Everyone")] + [
             (str(user.pk), user.get_username()) for user in owners
         ]
@@ -151,10 +151,7 @@ class FollowupFilterForm(forms.Form):
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
         state = data.get("state") or "open"
         if state == "open":
-            # A snoozed card comes back by itself once its snooze is over.
-            cards = cards.filter(
-                Q(state=Card.State.OPEN) | Q(state=Card.State.SNOOZED, snoozed_until__lte=today)
-            )
+            cards = cards.waiting(today)
         elif state != "all":
             cards = cards.filter(state=state)
         owner = data.get("owner") or "me"

@@ -200,6 +200,14 @@ class Contact(models.Model):
 
 
 class CardQuerySet(models.QuerySet):
+    def waiting(self, today: date) -> CardQuerySet:
+        """Return the cards waiting for a follow-up: open, or snoozed until ``today`` or
+        before (a snooze ends by itself). Served by the card_followups indexes."""
+        # "waiting IN (true)", not plain "waiting": SQLite uses an index only for the former.
+        return self.filter(waiting__in=[True]).filter(
+            models.Q(snoozed_until__isnull=True) | models.Q(snoozed_until__lte=today)
+        )
+
     def with_meaning(self, meaning: Meaning) -> CardQuerySet:
         """Return the cards whose folds decode to ``meaning`` under their vocabulary."""
         match = models.Q(pk__in=[])
@@ -258,6 +266,15 @@ class Card(models.Model):
     )
     snoozed_until = models.DateField(null=True, blank=True)
     outcome = models.TextField(blank=True)
+    # Kept by the database: the follow-up indexes start with it, so that the list is read
+    # in order from an index whatever the database does with query parameters.
+    waiting = models.GeneratedField(
+        expression=models.ExpressionWrapper(
+            models.Q(state__in=["open", "snoozed"]), output_field=models.BooleanField()
+        ),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
 
     objects = CardQuerySet.as_manager()
 
@@ -269,9 +286,24 @@ class Card(models.Model):
             )
         ]
         indexes = [
-            # The follow-up list: open cards by due date, then priority, then when met.
+            # The follow-up list, everyone's and one owner's (the default): waiting cards
+            # by due date, then priority, then when met (see CardQuerySet.waiting()). With
+            # snoozed_until last they also cover the list's counts per due bucket.
             models.Index(
-                fields=["state", "due_on", "-priority", "logged_at"], name="card_followup_order"
+                fields=["waiting", "due_on", "-priority", "logged_at", "id", "snoozed_until"],
+                name="card_followups",
+            ),
+            models.Index(
+                fields=[
+                    "owner",
+                    "waiting",
+                    "due_on",
+                    "-priority",
+                    "logged_at",
+                    "id",
+                    "snoozed_until",
+                ],
+                name="card_followups_by_owner",
             ),
             # Re-prioritizing after a vocabulary edit updates cards by vocabulary and folds.
             models.Index(fields=["vocabulary", "folds"], name="card_vocabulary_folds"),

@@ -28,46 +28,45 @@ def decode_cards(cards: Iterable[Card]) -> list[Card]:
     return cards
 
 
-def reprioritize(vocabularies: Iterable[Vocabulary]) -> int:
+def reprioritize(vocabularies: Iterable[Vocabulary]) -> None:
     """Re-decode every card of ``vocabularies``: priority, window and due date.
 
-    One UPDATE per distinct (priority, window) of each vocabulary's table, touching only
-    the cards whose values change. Return the number of cards changed.
+    Cards are updated by groups of fold masks that decode alike, and only where a value
+    changes: a new window rewrites the due date, a new priority only the priority (each
+    rewritten column costs index updates).
     """
-    changed = 0
     with transaction.atomic():
         for vocabulary in vocabularies:
-            groups: dict[tuple[int, int], list[int]] = defaultdict(list)
+            by_window: dict[int, list[int]] = defaultdict(list)
+            by_priority: dict[int, list[int]] = defaultdict(list)
             for decoding in vocabulary.table():
-                groups[decoding.priority, decoding.window_days].append(decoding.folds)
-            for (priority, window), masks in groups.items():
-                stale = Card.objects.filter(vocabulary=vocabulary, folds__in=masks).filter(
-                    ~models.Q(priority=priority) | ~models.Q(window_days=window)
-                )
-                changed += stale.update(
-                    priority=priority,
+                by_window[decoding.window_days].append(decoding.folds)
+                by_priority[decoding.priority].append(decoding.folds)
+            cards = Card.objects.filter(vocabulary=vocabulary)
+            for window, masks in by_window.items():
+                cards.filter(folds__in=masks).exclude(window_days=window).update(
                     window_days=window,
                     due_on=Cast(
                         models.F("due_from") + timedelta(days=window),
                         output_field=models.DateField(),
                     ),
                 )
-    return changed
+            for priority, masks in by_priority.items():
+                cards.filter(folds__in=masks).exclude(priority=priority).update(priority=priority)
 
 
-def meaning_changed(meaning: Meaning) -> int:
+def meaning_changed(meaning: Meaning) -> None:
     """Re-decode the cards of every vocabulary that uses ``meaning``."""
-    return reprioritize(Vocabulary.objects.filter(rules__meanings=meaning).distinct())
+    reprioritize(Vocabulary.objects.filter(rules__meanings=meaning).distinct())
 
 
-def conference_dates_changed(conference: Conference) -> int:
+def conference_dates_changed(conference: Conference) -> None:
     """Recompute the due dates of the conference's cards after its last day moved."""
     cards = list(conference.cards.only("logged_at", "window_days", "priority"))
     for card in cards:
         card.conference = conference
         card.refresh_due()
     Card.objects.bulk_update(cards, ["due_from", "due_on"], batch_size=1000)
-    return len(cards)
 
 
 CONTACT_FIELDS = ("name", "company", "title", "phone")

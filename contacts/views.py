@@ -67,9 +67,9 @@ def followup_list(request: HttpRequest) -> HttpResponse:
         week=Count("pk", filter=Q(due_on__gt=today, due_on__lte=today + followups.WEEK)),
         later=Count("pk", filter=Q(due_on__gt=today + followups.WEEK)),
     )
-    page = Paginator(cards.order_by("due_on", "-priority", "logged_at", "pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    paginator = Paginator(cards.order_by("due_on", "-priority", "logged_at", "pk"), PAGE_SIZE)
+    paginator.count = sum(counts.values())  # known already: no second COUNT over the cards
+    page = paginator.get_page(request.GET.get("page"))
     rows = _prepare_rows(list(page.object_list), today)
     groups = [
         {
@@ -86,7 +86,7 @@ def followup_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "groups": [g for g in groups if g["cards"]],
         "page": page,
-        "total": sum(counts.values()),
+        "total": paginator.count,
         "query": query.urlencode(),
         "today": today,
         "next_url": request.get_full_path(),

@@ -93,13 +93,12 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The conference's dashboard: what its cards mean and how far the follow-ups are."""
     conference = _get_conference_for_user(request, slug)
     today = timezone.localdate()
-    waiting = Q(state=Card.State.OPEN) | Q(state=Card.State.SNOOZED, snoozed_until__lte=today)
     totals = conference.cards.aggregate(
         total=Count("pk"),
         done=Count("pk", filter=Q(state=Card.State.DONE)),
         dropped=Count("pk", filter=Q(state=Card.State.DROPPED)),
-        overdue=Count("pk", filter=waiting & Q(due_on__lt=today)),
     )
+    totals["overdue"] = conference.cards.waiting(today).filter(due_on__lt=today).count()
     counts = services.meaning_counts(conference.cards.all())
     most = max((c.count for c in counts), default=0)
     bars = [

@@ -7,6 +7,7 @@ ALLOWED_HOSTS  comma-separated host names.
 DATABASE_URL   e.g. postgres://user:pass@host:5432/foldcard; a SQLite file in the
                project folder when unset.
 MEDIA_ROOT     where card photos are stored; "media" in the project folder when unset.
+STATIC_ROOT    where collectstatic puts the static files; "staticfiles" when unset.
 SECURE_PROXY_SSL_HEADER_NAME  the header a TLS-terminating proxy sets, e.g.
                HTTP_X_FORWARDED_PROTO (its value must then be "https").
 """
@@ -126,7 +127,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.getenv("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", BASE_DIR / "media"))

@@ -6,12 +6,15 @@ Times are wall-clock medians on this machine; compare the ratios, not the number
 
 from __future__ import annotations
 
+import csv
 import io
 import os
+import random
 import statistics
 import sys
 import tempfile
 import time
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,6 +26,7 @@ os.environ["ALLOWED_HOSTS"] = "testserver"
 os.environ["SECURE_SSL_REDIRECT"] = "0"
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{WORK / 'bench.sqlite3'}")
 os.environ["MEDIA_ROOT"] = str(WORK / "media")
+os.environ["STATIC_ROOT"] = str(WORK / "static")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "foldcard.settings")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -30,21 +34,27 @@ import django  # noqa: E402
 
 django.setup()
 
-from datetime import date  # noqa: E402
+from datetime import date, datetime, timedelta  # noqa: E402
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.core.signals import request_finished, request_started  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
 from PIL import Image, ImageOps  # noqa: E402
 
+from contacts import services  # noqa: E402
+from contacts.models import Card, Contact, Meaning, Vocabulary  # noqa: E402
 from events.models import Conference  # noqa: E402
 from tests import images  # noqa: E402
 
 ROWS: list[tuple[str, str, str, str, str]] = []
+MEMORY: list[tuple[str, float, float]] = []
+STATES = ["open", "done", "snoozed", "dropped"]
 
 
 def median_ms(action: Callable[[], object], repeat: int) -> float:
@@ -134,11 +144,146 @@ def bench_booth() -> None:
     row("booth save, 12 MP JPEG rotated", with_photo, floor, "<= 1.2x floor")
 
 
+def add_cards(conference: Conference, owners: list, count: int, seed: int) -> None:
+    """Add ``count`` cards with random folds, states and owners, decoded as the app does."""
+    rng = random.Random(seed)
+    vocabulary = Vocabulary.default()
+    table = vocabulary.table()
+    start = Contact.objects.count()
+    for offset in range(0, count, 5000):
+        batch = range(start + offset, start + min(offset + 5000, count))
+        contacts = Contact.objects.bulk_create(
+            Contact(name=f"Person {n}", company=f"Company {n % 997}", email=f"p{n}@example.com")
+            for n in batch
+        )
+        cards = []
+        for contact in contacts:
+            card = Card(
+                contact=contact,
+                conference=conference,
+                folds=rng.randrange(64),
+                vocabulary=vocabulary,
+                note=f"talked about item {rng.randrange(1000)}",
+                owner=rng.choice(owners),
+                logged_at=timezone.make_aware(
+                    datetime(2026, 11, 18, 9) + timedelta(minutes=rng.randrange(4000))
+                ),
+                state=rng.choices(STATES, weights=[80, 10, 5, 5])[0],
+            )
+            if card.state == "snoozed":
+                card.snoozed_until = date(2026, 11, 21) + timedelta(days=rng.randrange(20))
+            card.apply_decoding(table[card.folds])
+            cards.append(card)
+        Card.objects.bulk_create(cards)
+
+
+RAW_PAGE = """
+    SELECT c.id, c.folds, c.priority, c.due_on, c.note, c.state, c.logged_at,
+           p.name, p.company, p.email, f.name
+    FROM contacts_card c
+    JOIN contacts_contact p ON p.id = c.contact_id
+    JOIN events_conference f ON f.id = c.conference_id
+    WHERE c.state IN ('open', 'snoozed')
+      AND (c.snoozed_until IS NULL OR c.snoozed_until <= %s)
+    ORDER BY c.due_on, c.priority DESC, c.logged_at, c.id
+    LIMIT 50
+"""
+
+RAW_CSV = """
+    SELECT p.name, p.company, p.title, p.email, p.phone, c.folds, c.priority, c.due_on,
+           c.state, c.note, c.logged_at, u.username
+    FROM contacts_card c
+    JOIN contacts_contact p ON p.id = c.contact_id
+    LEFT JOIN auth_user u ON u.id = c.owner_id
+    WHERE c.conference_id = %s
+    ORDER BY c.due_on, c.priority DESC, c.logged_at, c.id
+"""
+
+
+class Sink:
+    def write(self, value: str) -> None:
+        pass
+
+
+def raw_csv(conference_id: int) -> None:
+    writer = csv.writer(Sink())
+    with connection.cursor() as cursor:
+        cursor.execute(RAW_CSV, [conference_id])
+        while rows := cursor.fetchmany(2000):
+            for row in rows:
+                writer.writerow(row)
+
+
+def peak_kib(action: Callable[[], object]) -> float:
+    tracemalloc.start()
+    action()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak / 1024
+
+
+def bench_followups(client: Client, conference: Conference, size: int) -> None:
+    today = timezone.localdate()
+
+    def raw_page() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(RAW_PAGE, [today])
+            assert len(cursor.fetchall()) == 50
+
+    def first_page() -> None:
+        assert client.get("/followups/", {"owner": "all"}).status_code == 200
+
+    label = f"{size // 1000}k"
+    page = median_server_ms(first_page, 15)
+    row(f"follow-ups first page, {label} cards", page, median_ms(raw_page, 15), "<= 3x floor")
+
+    url = reverse("events-export-csv", args=[conference.slug])
+
+    def export() -> None:
+        response = client.get(url)
+        for _ in response.streaming_content:
+            pass
+
+    exported = median_ms(export, 3)
+    floor = median_ms(lambda: raw_csv(conference.pk), 3)
+    row(f"CSV export, {label} cards", exported, floor, "<= 1.5x floor")
+    MEMORY.append((label, peak_kib(export), peak_kib(lambda: raw_csv(conference.pk))))
+
+    customer = Meaning.objects.get(slug="customer")
+
+    def weight_edit() -> None:
+        customer.weight += 1
+        customer.save()
+        services.meaning_changed(customer)
+
+    row(
+        f"re-prioritize after a weight edit, {label}",
+        median_ms(weight_edit, 3),
+        None,
+        "<= 1000 ms at 100k",
+    )
+
+
 def main() -> None:
     setup_test_environment()
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
     bench_booth()
+    owners = [get_user_model().objects.create_user(f"owner{n}") for n in range(3)]
+    client = Client()
+    client.force_login(owners[0])
+    conference = Conference.objects.create(
+        name="Big Expo", starts_on=date(2026, 11, 18), ends_on=date(2026, 11, 20)
+    )
+    add_cards(conference, owners, 10_000, seed=1)
+    bench_followups(client, conference, 10_000)
+    add_cards(conference, owners, 90_000, seed=2)
+    bench_followups(client, conference, 100_000)
     print_table()
+    print()
+    print("peak memory of the CSV export (tracemalloc): foldcard vs raw cursor")
+    for label, ours, raw in MEMORY:
+        print(f"  {label:>5} cards: {ours:8.0f} KiB vs {raw:8.0f} KiB")
 
 
 if __name__ == "__main__":

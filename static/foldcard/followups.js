@@ -13,12 +13,15 @@
     const form = event.target.closest("[data-followup-action]");
     if (!form) return;
     event.preventDefault();
+    // Each action is a button of the row's form, posting to its own formaction.
+    const submitter = event.submitter;
+    const url = submitter && submitter.hasAttribute("formaction") ? submitter.formAction : form.action;
     const data = new FormData(form);
-    if (event.submitter && event.submitter.name) data.append(event.submitter.name, event.submitter.value);
+    if (submitter && submitter.name) data.append(submitter.name, submitter.value);
     const row = form.closest("[data-card]");
     row.querySelectorAll("button").forEach((button) => { button.disabled = true; });
     try {
-      const response = await fetch(form.action, {
+      const response = await fetch(url, {
         method: "POST",
         body: data,
         headers: { Accept: "application/json", "X-CSRFToken": csrfToken(form) },
@@ -33,13 +36,14 @@
       row.replaceWith(updated);
     } catch (error) {
       // Fall back to the plain form post, which reports any problem on the page.
-      if (event.submitter && event.submitter.name) {
+      if (submitter && submitter.name) {
         const input = document.createElement("input");
         input.type = "hidden";
-        input.name = event.submitter.name;
-        input.value = event.submitter.value;
+        input.name = submitter.name;
+        input.value = submitter.value;
         form.append(input);
       }
+      form.action = url;
       form.submit();
     }
   });
