@@ -134,9 +134,8 @@ class FollowupFilterForm(forms.Form):
     state = forms.ChoiceField(choices=STATES, required=False)
     q = forms.CharField(label="Search", max_length=100, required=False)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, owners: list, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        owners = User.objects.filter(is_active=True).order_by("username")
         self.fields["owner"].choices = [("me", "Mine"), ("all", "Everyone")] + [
             (str(user.pk), user.get_username()) for user in owners
         ]
@@ -176,3 +175,17 @@ class FollowupFilterForm(forms.Form):
 class FollowupActionForm(forms.Form):
     outcome = forms.CharField(max_length=5000, required=False)
     days = forms.TypedChoiceField(choices=[(1, "1 day"), (7, "1 week")], coerce=int, required=False)
+    owner = forms.ModelChoiceField(User.objects.filter(is_active=True), required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        needs = {"snooze": ("days", "Choose 1 or 7 days."), "assign": ("owner", "Choose who.")}
+        if self.action in needs:
+            field, message = needs[self.action]
+            if not data.get(field) and not self.has_error(field):
+                self.add_error(field, message)
+        return data
+
+    def __init__(self, *args, action: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.action = action

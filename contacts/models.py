@@ -280,6 +280,12 @@ class Card(models.Model):
 
     class Meta:
         ordering = ["due_on", "-priority", "logged_at"]
+        permissions = [
+            ("log_cards", "Can log and edit cards at the booth"),
+            ("work_followups", "Can see the follow-ups and work their own"),
+            ("manage_followups", "Can work and reassign everyone's follow-ups"),
+            ("export_cards", "Can export a conference's cards"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(folds__lte=folds.ALL), name="card_folds_are_a_combination"

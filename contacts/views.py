@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -15,8 +18,11 @@ from contacts import followups
 from contacts.forms import FollowupActionForm, FollowupFilterForm
 from contacts.models import Card, Contact
 from contacts.services import decode_cards, email_draft
+from foldcard.http import wants_json
 
 PAGE_SIZE = 50
+ACTIONS = ("done", "snooze", "drop", "reopen", "assign")
+User = get_user_model()
 
 
 def _get_contact_for_user(request: HttpRequest, pk: int) -> Contact:
@@ -25,13 +31,12 @@ def _get_contact_for_user(request: HttpRequest, pk: int) -> Contact:
 
 
 def _get_card_for_user(request: HttpRequest, pk: int) -> Card:
-    """Return the card ``pk`` if the user may work on it, or raise 404."""
+    """Return the card ``pk`` if the user may work on it (their own, or anyone's for a
+    manager), or raise 404."""
     queryset = Card.objects.select_related("contact", "conference", "vocabulary", "owner")
+    if not request.user.has_perm("contacts.manage_followups"):
+        queryset = queryset.filter(owner=request.user)
     return get_object_or_404(queryset, pk=pk)
-
-
-def wants_json(request: HttpRequest) -> bool:
-    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
 
 
 def _prepare_rows(cards: list[Card], today) -> list[Card]:
@@ -42,6 +47,7 @@ def _prepare_rows(cards: list[Card], today) -> list[Card]:
     return cards
 
 
+@permission_required("contacts.work_followups", raise_exception=True)
 @require_GET
 def contact(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_contact_for_user(request, pk)
@@ -50,10 +56,12 @@ def contact(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "contacts/contact.html", context)
 
 
+@permission_required("contacts.work_followups", raise_exception=True)
 @require_GET
 def followup_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    form = FollowupFilterForm(request.GET or None)
+    owners = _owners()
+    form = FollowupFilterForm(request.GET or None, owners=owners)
     if form.is_bound and not form.is_valid():
         messages.error(request, "Some filters were not understood; they are ignored.")
     cards = form.filter_qs(
@@ -90,27 +98,27 @@ def followup_list(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "today": today,
         "next_url": request.get_full_path(),
+        "owners": owners,
     }
     status = 400 if form.is_bound and not form.is_valid() else 200
     return render(request, "contacts/followups.html", context, status=status)
 
 
+@permission_required("contacts.work_followups", raise_exception=True)
 @require_POST
 def followup_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in ACTIONS:
+        raise Http404("No such action.")
+    if action == "assign" and not request.user.has_perm("contacts.manage_followups"):
+        raise PermissionDenied("Only a manager can hand a follow-up to someone else.")
     card = _get_card_for_user(request, pk)
-    form = FollowupActionForm(request.POST)
-    if not form.is_valid() or (action == "snooze" and not form.cleaned_data["days"]):
-        errors = (
-            form.errors.get_json_data()
-            if form.errors
-            else {"days": [{"message": "Choose 1 or 7 days."}]}
-        )
+    form = FollowupActionForm(request.POST, action=action)
+    if not form.is_valid():
+        errors = form.errors.get_json_data()
         if wants_json(request):
             return JsonResponse({"errors": errors}, status=400)
-        messages.error(
-            request,
-            "That did not work: " + "; ".join(e["message"] for v in errors.values() for e in v),
-        )
+        problems = "; ".join(e["message"] for v in errors.values() for e in v)
+        messages.error(request, f"That did not work: {problems}")
         return _back(request)
     outcome = form.cleaned_data["outcome"]
     if action == "done":
@@ -126,15 +134,27 @@ def followup_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         card.set_state(Card.State.OPEN, request.user)
         done = f"Reopened {card.contact}."
     else:
-        raise Http404("No such action.")
+        card.owner = form.cleaned_data["owner"]
+        card.save(update_fields=["owner"])
+        done = f"{card.contact} is now followed up by {card.owner.get_username()}."
     if wants_json(request):
         today = timezone.localdate()
         _prepare_rows([card], today)
-        context = {"card": card, "today": today, "next_url": _safe_next(request)}
+        context = {
+            "card": card,
+            "today": today,
+            "next_url": _safe_next(request),
+            "owners": _owners(),
+        }
         row = render_to_string("contacts/_followup_row.html", context, request)
         return JsonResponse({"id": card.pk, "state": card.state, "message": done, "row_html": row})
     messages.success(request, done)
     return _back(request)
+
+
+def _owners() -> list:
+    """Return who can be given a follow-up."""
+    return list(User.objects.filter(is_active=True).order_by("username"))
 
 
 def _safe_next(request: HttpRequest) -> str:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Count, Q
@@ -30,6 +30,7 @@ from contacts.forms import CardForm
 from contacts.models import Card, Profile
 from events.forms import ConferenceForm
 from events.models import Conference
+from foldcard.http import wants_json
 
 LATEST_AT_BOOTH = 6
 BAR_WIDTH = 360
@@ -45,10 +46,6 @@ def _get_card_for_user(request: HttpRequest, conference: Conference, pk: int) ->
     """Return the card ``pk`` of ``conference`` if the user may see it, or raise 404."""
     queryset = Card.objects.select_related("contact", "conference", "vocabulary")
     return get_object_or_404(queryset, pk=pk, conference=conference)
-
-
-def _wants_json(request: HttpRequest) -> bool:
-    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
 
 
 @login_not_required
@@ -70,6 +67,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@permission_required("contacts.log_cards", raise_exception=True)
 def home(request: HttpRequest) -> HttpResponse:
     conferences = Conference.objects.annotate(num_cards=Count("cards")).order_by(
         "-starts_on", "name"
@@ -78,6 +76,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "events/home.html", {"conferences": conferences, "last": last})
 
 
+@permission_required("events.add_conference", raise_exception=True)
 def create(request: HttpRequest) -> HttpResponse:
     form = ConferenceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -88,6 +87,7 @@ def create(request: HttpRequest) -> HttpResponse:
     return render(request, "events/create.html", {"form": form}, status=400 if form.errors else 200)
 
 
+@permission_required("contacts.log_cards", raise_exception=True)
 @require_GET
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The conference's dashboard: what its cards mean and how far the follow-ups are."""
@@ -117,6 +117,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "events/detail.html", context)
 
 
+@permission_required("contacts.export_cards", raise_exception=True)
 @require_GET
 def export_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     """Stream the conference's cards as CSV, a chunk of rows at a time."""
@@ -130,6 +131,7 @@ def export_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     return response
 
 
+@permission_required("contacts.export_cards", raise_exception=True)
 @require_GET
 def export_vcf(request: HttpRequest, slug: str) -> HttpResponse:
     conference = _get_conference_for_user(request, slug)
@@ -138,6 +140,7 @@ def export_vcf(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+@permission_required("contacts.export_cards", raise_exception=True)
 @require_GET
 def export_ics(request: HttpRequest, slug: str) -> HttpResponse:
     conference = _get_conference_for_user(request, slug)
@@ -196,6 +199,7 @@ def _form_errors(form: CardForm) -> dict:
     }
 
 
+@permission_required("contacts.log_cards", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def booth(request: HttpRequest, slug: str) -> HttpResponse:
     conference = _get_conference_for_user(request, slug)
@@ -203,12 +207,12 @@ def booth(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             logged = services.log_card(conference, request.user, form.cleaned_data)
-            if _wants_json(request):
+            if wants_json(request):
                 status = 201 if logged.created else 200
                 return JsonResponse(_card_json(request, logged), status=status)
             url = reverse("events-booth", args=[conference.slug])
             return redirect(f"{url}?saved={logged.card.pk}")
-        if _wants_json(request):
+        if wants_json(request):
             return JsonResponse({"errors": _form_errors(form)}, status=400)
 
     profile = Profile.of(request.user)
@@ -231,6 +235,7 @@ def booth(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "events/booth.html", context, status=400 if form.errors else 200)
 
 
+@permission_required("contacts.log_cards", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def booth_card(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Edit a card logged at the booth: folds, the person's details, note and photo."""
@@ -256,17 +261,21 @@ def booth_card(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(request, "events/booth_card.html", context, status=400 if form.errors else 200)
 
 
+@permission_required("contacts.log_cards", raise_exception=True)
 @require_POST
 def booth_undo(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     conference = _get_conference_for_user(request, slug)
     card = _get_card_for_user(request, conference, pk)
-    if card.logged_by_id != request.user.pk and not request.user.is_staff:
-        raise PermissionDenied("Only the person who logged a card can undo it.")
+    if card.logged_by_id != request.user.pk and not request.user.has_perm(
+        "contacts.manage_followups"
+    ):
+        raise PermissionDenied("Only the person who logged a card, or a manager, can undo it.")
     services.remove_card(card)
     messages.success(request, f"Removed the card of {card.contact}.")
     return redirect("events-booth", conference.slug)
 
 
+@permission_required("contacts.log_cards", raise_exception=True)
 @require_GET
 def card_photo(request: HttpRequest, slug: str, pk: int, kind: str) -> FileResponse:
     """Serve a card's photo or thumbnail to logged-in users only: it is personal data."""

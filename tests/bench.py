@@ -37,6 +37,7 @@ django.setup()
 from datetime import date, datetime, timedelta  # noqa: E402
 
 from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.core.signals import request_finished, request_started  # noqa: E402
@@ -115,6 +116,7 @@ def pillow_floor(data: bytes) -> None:
 
 def bench_booth() -> None:
     user = get_user_model().objects.create_user("bench", password="bench")
+    user.groups.add(Group.objects.get(name="Managers"))
     conference = Conference.objects.create(
         name="Bench Expo", starts_on=date(2026, 11, 18), ends_on=date(2026, 11, 20)
     )
@@ -270,6 +272,7 @@ def main() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
     bench_booth()
     owners = [get_user_model().objects.create_user(f"owner{n}") for n in range(3)]
+    owners[0].groups.add(Group.objects.get(name="Managers"))
     client = Client()
     client.force_login(owners[0])
     conference = Conference.objects.create(

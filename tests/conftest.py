@@ -5,30 +5,41 @@ from datetime import date, datetime, time
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from contacts.models import Card, Contact, Vocabulary
 from events.models import Conference
 
 
+def migration(name: str):
+    return importlib.import_module(f"contacts.migrations.{name}")
+
+
 @pytest.fixture(autouse=True)
-def default_vocabulary(request) -> None:
-    """Make sure the data migration's default vocabulary is there.
+def migration_data(request) -> None:
+    """Make sure the data migrations' rows are there: the default vocabulary and the roles.
 
     A transactional test (the browser tests) empties every table when it ends, taking the
-    migration's rows with it; the tests that follow get them back from here.
+    migrations' rows with it; the tests that follow get them back from here.
     """
     marker = request.node.get_closest_marker("django_db")
     if marker is None:
         return
     request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
     if not Vocabulary.objects.exists():
-        importlib.import_module(
-            "contacts.migrations.0002_default_vocabulary"
-        ).create_default_vocabulary(apps, None)
-        importlib.import_module("contacts.migrations.0004_default_email_templates").add_templates(
-            apps, None
-        )
+        migration("0002_default_vocabulary").create_default_vocabulary(apps, None)
+        migration("0004_default_email_templates").add_templates(apps, None)
+    if not Group.objects.exists():
+        migration("0007_roles").create_roles(apps, None)
+
+
+def user_in(django_user_model, username: str, *groups: str):
+    user = django_user_model.objects.create_user(
+        username, f"{username}@example.org", f"{username}-password"
+    )
+    user.groups.set(Group.objects.filter(name__in=groups))
+    return user
 
 
 @pytest.fixture
@@ -48,7 +59,29 @@ def fixed_today(monkeypatch):
 
 @pytest.fixture
 def alice(django_user_model):
-    return django_user_model.objects.create_user("alice", "alice@example.org", "alice-password")
+    """A manager: logs cards, works everyone's follow-ups, runs conferences and exports."""
+    return user_in(django_user_model, "alice", "Managers")
+
+
+@pytest.fixture
+def bob(django_user_model):
+    """Booth staff: logs cards and works his own follow-ups."""
+    return user_in(django_user_model, "bob", "Booth staff")
+
+
+@pytest.fixture
+def charlie(django_user_model):
+    """An outsider: can log in, and has no role."""
+    return user_in(django_user_model, "charlie")
+
+
+@pytest.fixture
+def vera(django_user_model):
+    """A vocabulary editor: edits meanings and vocabularies in the admin."""
+    user = user_in(django_user_model, "vera", "Vocabulary editors")
+    user.is_staff = True
+    user.save()
+    return user
 
 
 @pytest.fixture

@@ -161,7 +161,7 @@ def test_it_answers_405_to_other_methods(client, booth):
 def test_a_save_takes_a_constant_number_of_queries(client, booth, django_assert_num_queries):
     client.post(booth, card_data(email="first@acme.io"), **JSON)  # the profile now exists
     for n in range(2):
-        with django_assert_num_queries(14):
+        with django_assert_num_queries(16):
             response = client.post(booth, card_data(email=f"person{n}@acme.io"), **JSON)
         assert response.status_code == 201
 
@@ -251,14 +251,14 @@ def test_undo_removes_the_card_its_new_person_and_photo(client, booth, media, co
     assert stored_files(media) == []
 
 
-def test_undo_is_post_only_and_for_the_person_who_logged_it(
-    client, booth, conference, django_user_model
-):
+def test_undo_is_post_only_and_for_the_person_who_logged_it(client, conference, bob, charlie):
+    client.force_login(bob)
+    booth = reverse("events-booth", args=[conference.slug])
     client.post(booth, card_data(), **JSON)
     card = Card.objects.get()
     url = reverse("events-booth-undo", args=[conference.slug, card.pk])
     assert client.get(url).status_code == 405
-    client.force_login(django_user_model.objects.create_user("bob"))
+    client.force_login(charlie)
     assert client.post(url).status_code == 403
     assert Card.objects.exists()
 
@@ -270,6 +270,26 @@ def test_a_card_of_another_conference_is_404(client, booth, make_card):
     card = make_card(UR, conference=other)
     url = reverse("events-booth-card", args=["expo-2026", card.pk])
     assert client.get(url).status_code == 404
+
+
+def test_a_manager_can_undo_anyones_card(client, conference, bob, alice):
+    client.force_login(bob)
+    client.post(reverse("events-booth", args=[conference.slug]), card_data(), **JSON)
+    card = Card.objects.get()
+    client.force_login(alice)
+    response = client.post(reverse("events-booth-undo", args=[conference.slug, card.pk]))
+    assert response.status_code == 302
+    assert not Card.objects.exists()
+
+
+def test_booth_staff_cannot_undo_a_teammates_card(client, conference, bob, alice):
+    client.force_login(alice)
+    client.post(reverse("events-booth", args=[conference.slug]), card_data(), **JSON)
+    card = Card.objects.get()
+    client.force_login(bob)
+    response = client.post(reverse("events-booth-undo", args=[conference.slug, card.pk]))
+    assert response.status_code == 403
+    assert Card.objects.exists()
 
 
 def test_it_edits_a_card(client, booth, conference):
