@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from contacts import folds, photos
-from contacts.models import Card, Meaning
+from contacts.models import Card, Meaning, Profile, Vocabulary
 from events.models import Conference
 
 User = get_user_model()
@@ -74,6 +74,7 @@ class CardForm(forms.Form):
         ),
     )
     client_uuid = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -189,3 +190,15 @@ class FollowupActionForm(forms.Form):
     def __init__(self, *args, action: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.action = action
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = Profile
+        fields = ["vocabulary"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        default = Vocabulary.default()
+        self.fields["vocabulary"].empty_label = f"The site default ({default})"
+        self.fields["vocabulary"].label = "What your folds mean"

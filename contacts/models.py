@@ -266,6 +266,9 @@ class Card(models.Model):
     )
     snoozed_until = models.DateField(null=True, blank=True)
     outcome = models.TextField(blank=True)
+    version = models.PositiveIntegerField(
+        default=0, help_text="Raised by each edit, so that two edits cannot overwrite each other."
+    )
     # Kept by the database: the follow-up indexes start with it, so that the list is read
     # in order from an index whatever the database does with query parameters.
     waiting = models.GeneratedField(

@@ -155,8 +155,16 @@ def log_card(conference: Conference, user, data: dict) -> Logged:
     return Logged(card, decoding, created=True, met_before=[] if new_contact else met_before(card))
 
 
+class EditConflict(Exception):
+    """The card changed since the edit form was opened."""
+
+
 def update_card(card: Card, data: dict) -> Card:
-    """Apply an edit of a card: folds, note, photo and the person's details."""
+    """Apply an edit of a card: folds, note, photo and the person's details.
+
+    ``data["version"]`` is the card's version the editor saw; if the card has been edited
+    since, raise EditConflict and change nothing.
+    """
     old = Card.objects.select_related("contact").get(pk=card.pk)
     try:
         _update_card(card, old, data)
@@ -171,6 +179,10 @@ def update_card(card: Card, data: dict) -> Card:
 
 def _update_card(card: Card, old: Card, data: dict) -> None:
     with transaction.atomic():
+        current = Card.objects.select_for_update().only("version").get(pk=card.pk)
+        if data.get("version") is not None and data["version"] != current.version:
+            raise EditConflict
+        card.version = current.version + 1
         contact = card.contact
         email = Contact.normalize_email(data.get("email", ""))
         if email and email != contact.email:

@@ -12,11 +12,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contacts import followups
-from contacts.forms import FollowupActionForm, FollowupFilterForm
-from contacts.models import Card, Contact
+from contacts.forms import FollowupActionForm, FollowupFilterForm, ProfileForm
+from contacts.models import Card, Contact, Profile
 from contacts.services import decode_cards, email_draft
 from foldcard.http import wants_json
 
@@ -45,6 +45,21 @@ def _prepare_rows(cards: list[Card], today) -> list[Card]:
         card.bucket = followups.bucket(card.due_on, today)
         card.email = email_draft(card)
     return cards
+
+
+@require_http_methods(["GET", "POST"])
+def profile_settings(request: HttpRequest) -> HttpResponse:
+    """Let a user choose the vocabulary their new cards are decoded with."""
+    profile = Profile.of(request.user)
+    form = ProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(
+            request, f"New cards you log now mean what {profile.get_vocabulary()} says."
+        )
+        return redirect("contacts-settings")
+    status = 400 if form.errors else 200
+    return render(request, "contacts/settings.html", {"form": form}, status=status)
 
 
 @permission_required("contacts.work_followups", raise_exception=True)
@@ -117,9 +132,9 @@ def followup_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         errors = form.errors.get_json_data()
         if wants_json(request):
             return JsonResponse({"errors": errors}, status=400)
-        problems = "; ".join(e["message"] for v in errors.values() for e in v)
-        messages.error(request, f"That did not work: {problems}")
-        return _back(request)
+        problems = [e["message"] for v in errors.values() for e in v]
+        context = {"problems": problems, "next_url": _safe_next(request)}
+        return render(request, "contacts/action_error.html", context, status=400)
     outcome = form.cleaned_data["outcome"]
     if action == "done":
         card.set_state(Card.State.DONE, request.user, outcome)

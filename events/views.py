@@ -245,11 +245,20 @@ def booth_card(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     initial = {
         "folds": card.folds,
         "note": card.note,
+        "version": card.version,
         **{f: getattr(contact, f) for f in ("name", "company", "title", "email", "phone")},
     }
     form = CardForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.update_card(card, form.cleaned_data)
+        try:
+            services.update_card(card, form.cleaned_data)
+        except services.EditConflict:
+            messages.error(
+                request,
+                "Someone else changed this card while you were editing it. Here it is as they "
+                "left it: make your change again.",
+            )
+            return redirect("events-booth-card", conference.slug, card.pk)
         url = reverse("events-booth", args=[conference.slug])
         return redirect(f"{url}?saved={card.pk}")
     context = {

@@ -115,7 +115,7 @@ def make_card(alice, conference, vocabulary):
             conference=met_at,
             folds=folds,
             vocabulary=kwargs.pop("vocabulary", vocabulary),
-            logged_by=alice,
+            logged_by=kwargs.pop("logged_by", alice),
             owner=kwargs.pop("owner", alice),
             logged_at=logged_at,
             **kwargs,

@@ -267,8 +267,12 @@ def test_bad_actions_are_refused(client, alice, make_card, name, data, status):
 def test_a_bad_action_without_javascript_comes_back_with_a_message(client, alice, make_card):
     card = make_card(UR)
     client.force_login(alice)
-    response = client.post(action(card, "snooze"), {"days": "3", "next": URL}, follow=True)
+    response = client.post(action(card, "snooze"), {"days": "3", "next": URL})
+    assert response.status_code == 400
     assert "That did not work" in response.content.decode()
+    assert "Select a valid choice. 3 is not one of the available choices." in (
+        response.content.decode()
+    )
 
 
 def test_actions_are_post_only_and_next_must_be_ours(client, alice, make_card):
