@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from events.models import Conference
 
@@ -21,5 +22,6 @@ def run_demo() -> str:
 def test_it_creates_a_login_and_a_conference_and_can_run_again():
     run_demo()
     password = run_demo()
-    assert authenticate(username="demo", password=password) is not None
+    request = RequestFactory().post("/accounts/login/")
+    assert authenticate(request, username="demo", password=password) is not None
     assert Conference.objects.filter(slug="demo-expo").count() == 1

@@ -4,15 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts', '0007_roles'),
+        ("contacts", "0007_roles"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='card',
-            name='version',
-            field=models.PositiveIntegerField(default=0, help_text='Raised by each edit, so that two edits cannot overwrite each other.'),
+            model_name="card",
+            name="version",
+            field=models.PositiveIntegerField(
+                default=0,
+                help_text="Raised by each edit, so that two edits cannot overwrite each other.",
+            ),
         ),
     ]
