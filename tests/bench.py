@@ -185,7 +185,7 @@ RAW_PAGE = """
     FROM contacts_card c
     JOIN contacts_contact p ON p.id = c.contact_id
     JOIN events_conference f ON f.id = c.conference_id
-    WHERE c.state IN ('open', 'snoozed')
+    WHERE c.waiting IN (%s)
       AND (c.snoozed_until IS NULL OR c.snoozed_until <= %s)
     ORDER BY c.due_on, c.priority DESC, c.logged_at, c.id
     LIMIT 50
@@ -229,7 +229,7 @@ def bench_followups(client: Client, conference: Conference, size: int) -> None:
 
     def raw_page() -> None:
         with connection.cursor() as cursor:
-            cursor.execute(RAW_PAGE, [today])
+            cursor.execute(RAW_PAGE, [True, today])
             assert len(cursor.fetchall()) == 50
 
     def first_page() -> None:
