@@ -6,6 +6,7 @@ import io
 import struct
 import zlib
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 ORIENTATION = 0x0112
@@ -37,3 +38,7 @@ def png_claiming(width: int, height: int) -> bytes:
     data[16:29] = ihdr
     data[29:33] = struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
     return bytes(data)
+
+
+def upload_jpeg() -> SimpleUploadedFile:
+    return SimpleUploadedFile("card.jpg", jpeg(), content_type="image/jpeg")
