@@ -117,6 +117,12 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "events/detail.html", context)
 
 
+def _download(response: HttpResponse, conference: Conference, name: str) -> HttpResponse:
+    """Return ``response`` as a file download named after the conference."""
+    response["Content-Disposition"] = f'attachment; filename="{conference.slug}-{name}"'
+    return response
+
+
 @permission_required("contacts.export_cards", raise_exception=True)
 @require_GET
 def export_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
@@ -127,8 +133,7 @@ def export_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
         (writer.writerow(row) for row in exports.csv_rows(conference)),
         content_type="text/csv; charset=utf-8",
     )
-    response["Content-Disposition"] = f'attachment; filename="{conference.slug}-cards.csv"'
-    return response
+    return _download(response, conference, "cards.csv")
 
 
 @permission_required("contacts.export_cards", raise_exception=True)
@@ -136,8 +141,7 @@ def export_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
 def export_vcf(request: HttpRequest, slug: str) -> HttpResponse:
     conference = _get_conference_for_user(request, slug)
     response = HttpResponse(exports.vcards(conference), content_type="text/vcard; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{conference.slug}-contacts.vcf"'
-    return response
+    return _download(response, conference, "contacts.vcf")
 
 
 @permission_required("contacts.export_cards", raise_exception=True)
@@ -146,8 +150,7 @@ def export_ics(request: HttpRequest, slug: str) -> HttpResponse:
     conference = _get_conference_for_user(request, slug)
     body = exports.icalendar_tasks(conference)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{conference.slug}-followups.ics"'
-    return response
+    return _download(response, conference, "followups.ics")
 
 
 class Echo:

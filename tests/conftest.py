@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import importlib
 from datetime import date, datetime, time
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -10,6 +11,13 @@ from django.utils import timezone
 
 from contacts.models import Card, Contact, Vocabulary
 from events.models import Conference
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Run the browser tests last: Playwright's event loop leaves the test thread with a
+    different database connection object, which later tests must not inherit."""
+    browser = Path(__file__).parent / "browser"
+    items.sort(key=lambda item: browser in Path(item.fspath).parents)
 
 
 def migration(name: str):
