@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from contacts.folds import UR
@@ -144,3 +145,15 @@ def test_odd_unicode_round_trips(client, alice, conference):
     client.post(reverse("events-booth", args=[conference.slug]), {"name": name}, **JSON)
     assert Contact.objects.get().name == name
     assert Conference.objects.count() == 1
+
+
+def test_error_pages_are_friendly(client, charlie):
+    client.force_login(charlie)
+    missing = client.get("/events/no-such-conference/")
+    assert missing.status_code == 403  # charlie has no role: refused before the lookup
+    assert "Ask an administrator" in missing.content.decode()
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert "There is nothing here" in response.content.decode()
+    assert "Something went wrong" in render_to_string("500.html")
+    assert "could not be understood" in render_to_string("400.html")
