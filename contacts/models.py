@@ -230,16 +230,21 @@ class Card(models.Model):
         DROPPED = "dropped", "Dropped"
 
     contact = models.ForeignKey(Contact, models.CASCADE, related_name="cards")
-    conference = models.ForeignKey("events.Conference", models.PROTECT, related_name="cards")
+    # Foreign keys without an index of their own are served by the composite indexes in
+    # Meta (conference, vocabulary, owner) or rarely looked up (who logged, who changed):
+    # every index of this table is rewritten when a weight edit re-prioritizes the cards.
+    conference = models.ForeignKey(
+        "events.Conference", models.PROTECT, related_name="cards", db_index=False
+    )
     folds = models.PositiveSmallIntegerField(
         default=0, validators=[MaxValueValidator(folds.ALL)], help_text="Bitmask, see folds.py."
     )
-    vocabulary = models.ForeignKey(Vocabulary, models.PROTECT, related_name="cards")
+    vocabulary = models.ForeignKey(Vocabulary, models.PROTECT, related_name="cards", db_index=False)
     note = models.TextField("what was said", blank=True)
     photo = models.ImageField(upload_to="cards/%Y/%m/", blank=True)
     thumbnail = models.ImageField(upload_to="cards/%Y/%m/", blank=True)
     logged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", db_index=False
     )
     logged_at = models.DateTimeField(default=timezone.now)
     client_uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -250,6 +255,7 @@ class Card(models.Model):
         blank=True,
         related_name="owned_cards",
         help_text="Who follows up.",
+        db_index=False,
     )
 
     # Denormalized from the vocabulary's decoding so that the follow-up list is
@@ -262,7 +268,12 @@ class Card(models.Model):
     state = models.CharField(max_length=10, choices=State, default=State.OPEN)
     state_changed_at = models.DateTimeField(null=True, blank=True)
     state_changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     snoozed_until = models.DateField(null=True, blank=True)
     outcome = models.TextField(blank=True)
