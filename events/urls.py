@@ -5,6 +5,7 @@ from events import views
 urlpatterns = [
     path("new/", views.create, name="events-create"),
     path("<slug:slug>/", views.detail, name="events-detail"),
+    path("<slug:slug>/edit/", views.edit, name="events-edit"),
     path("<slug:slug>/booth/", views.booth, name="events-booth"),
     path("<slug:slug>/booth/cards/<int:pk>/", views.booth_card, name="events-booth-card"),
     path("<slug:slug>/booth/cards/<int:pk>/undo/", views.booth_undo, name="events-booth-undo"),

@@ -77,6 +77,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required("events.add_conference", raise_exception=True)
+@require_http_methods(["GET", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
     form = ConferenceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -85,6 +86,21 @@ def create(request: HttpRequest) -> HttpResponse:
         conference.save()
         return redirect("events-detail", conference.slug)
     return render(request, "events/create.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@permission_required("events.change_conference", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, slug: str) -> HttpResponse:
+    conference = _get_conference_for_user(request, slug)
+    form = ConferenceForm(request.POST or None, instance=conference)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        if "ends_on" in form.changed_data:
+            services.conference_dates_changed(conference)
+        messages.success(request, f"Saved {conference.name}.")
+        return redirect("events-detail", conference.slug)
+    context = {"form": form, "conference": conference}
+    return render(request, "events/create.html", context, status=400 if form.errors else 200)
 
 
 @permission_required("contacts.log_cards", raise_exception=True)

@@ -25,6 +25,7 @@ EXPECTED = {
     "events-service-worker": ("get", {}, [200, 200, 200, 200, 200]),
     "events-create": ("get", {}, [LOGIN, 403, 403, 403, 200]),
     "events-detail": ("get", {"slug": "conference"}, [LOGIN, 403, 403, 200, 200]),
+    "events-edit": ("get", {"slug": "conference"}, [LOGIN, 403, 403, 403, 200]),
     "events-booth": ("get", {"slug": "conference"}, [LOGIN, 403, 403, 200, 200]),
     "events-booth-card": (
         "get",

@@ -103,3 +103,18 @@ def test_the_contact_page_lists_their_cards(client, alice, make_card):
     assert "Ana Ruiz" in html
     assert "Wants to buy more" in html
     assert "wants a second region" in html
+
+
+def test_a_manager_edits_a_conference_and_due_dates_follow(client, alice, make_card, conference):
+    card = make_card(3, logged_on=date(2026, 11, 19))  # UL + UR: due three days after the end
+    client.force_login(alice)
+    url = reverse("events-edit", args=[conference.slug])
+    assert client.get(url).status_code == 200
+    data = {"name": "Expo 2026", "starts_on": "2026-11-18", "ends_on": "2026-11-22"}
+    assert client.post(url, data).status_code == 302
+    card.refresh_from_db()
+    assert card.due_on == date(2026, 11, 25)
+    bad = client.post(url, {**data, "ends_on": "2026-11-01"})
+    assert bad.status_code == 400
+    conference.refresh_from_db()
+    assert conference.ends_on == date(2026, 11, 22)

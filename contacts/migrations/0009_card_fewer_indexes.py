@@ -6,37 +6,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts', '0008_card_version'),
-        ('events', '0001_initial'),
+        ("contacts", "0008_card_version"),
+        ("events", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='card',
-            name='conference',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='cards', to='events.conference'),
+            model_name="card",
+            name="conference",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="cards",
+                to="events.conference",
+            ),
         ),
         migrations.AlterField(
-            model_name='card',
-            name='logged_by',
-            field=models.ForeignKey(db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="card",
+            name="logged_by",
+            field=models.ForeignKey(
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='card',
-            name='owner',
-            field=models.ForeignKey(blank=True, db_index=False, help_text='Who follows up.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='owned_cards', to=settings.AUTH_USER_MODEL),
+            model_name="card",
+            name="owner",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                help_text="Who follows up.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="owned_cards",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='card',
-            name='state_changed_by',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="card",
+            name="state_changed_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='card',
-            name='vocabulary',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='cards', to='contacts.vocabulary'),
+            model_name="card",
+            name="vocabulary",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="cards",
+                to="contacts.vocabulary",
+            ),
         ),
     ]
