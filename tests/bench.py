@@ -43,7 +43,6 @@ from django.core.management import call_command  # noqa: E402
 from django.core.signals import request_finished, request_started  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from PIL import Image, ImageOps  # noqa: E402
@@ -267,7 +266,6 @@ def bench_followups(client: Client, conference: Conference, size: int) -> None:
 
 
 def main() -> None:
-    setup_test_environment()
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     bench_booth()
