@@ -331,3 +331,14 @@ def test_the_contact_page_shows_every_card_across_conferences(client, alice, mak
     assert html.index("Expo 2026") < html.index("Expo 2025")
     assert "first met" in html and "second time" in html and "Outcome: signed" in html
     assert "Talk ASAP" in html and "Prospect" in html
+
+
+def test_booth_staff_see_the_team_list_but_act_only_on_their_own(client, bob, make_card):
+    mine = make_card(UR, name="Bobs Lead", owner=bob)
+    theirs = make_card(UR, name="Alices Lead")
+    client.force_login(bob)
+    html = client.get(URL, {"owner": "all"}).content.decode()
+    assert names_in_order(html) == ["Bobs Lead", "Alices Lead"]
+    assert reverse("contacts-followup-action", args=[mine.pk, "done"]) in html
+    assert reverse("contacts-followup-action", args=[theirs.pk, "done"]) not in html
+    assert "Follow-up owner" not in html  # only managers reassign
