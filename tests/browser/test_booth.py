@@ -122,3 +122,21 @@ def test_cards_logged_offline_are_sent_once_when_back_online(booth, context):
     page.reload()
     expect(page.locator("[data-latest] tr")).to_have_count(2)
     assert Card.objects.count() == 2
+
+
+def test_a_webcam_snapshot_is_saved_as_the_cards_photo(booth, context, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    page = booth
+    context.grant_permissions(["camera"])
+    type_card(page, "9", "Camera Person", "Acme")
+    page.get_by_role("button", name="Webcam").click()
+    expect(page.locator("[data-webcam] video")).to_be_visible()
+    page.wait_for_function("document.querySelector('[data-webcam] video').videoWidth > 0")
+    page.get_by_role("button", name="Capture").click()
+    expect(page.locator("[data-photo-status]")).to_have_text("Webcam snapshot ready.")
+    page.locator("[name=name]").press("Enter")
+    expect(page.locator("[data-confirmation]")).to_contain_text("Saved Camera Person (Acme)")
+    card = Card.objects.get()
+    assert card.photo and card.thumbnail
+    assert (tmp_path / card.photo.name).exists()
+    expect(page.locator(f'[data-card="{card.pk}"] img.thumb')).to_be_visible()
