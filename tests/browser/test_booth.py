@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from contacts.folds import DIAG, HALF, LL, UL, UR
 from contacts.models import Card, Contact
+from tests.browser.helpers import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -99,8 +100,9 @@ def test_a_field_error_keeps_what_was_typed(booth):
 
 def test_cards_logged_offline_are_sent_once_when_back_online(booth, context):
     page = booth
-    page.wait_for_function(
-        "navigator.serviceWorker.ready.then(() => caches.match(location.pathname)).then(Boolean)"
+    wait_until(
+        page,
+        "navigator.serviceWorker.ready.then(() => caches.match(location.pathname)).then(Boolean)",
     )
     context.set_offline(True)
     type_card(page, "9", "Offline One", "Acme")
@@ -131,7 +133,7 @@ def test_a_webcam_snapshot_is_saved_as_the_cards_photo(booth, context, settings,
     type_card(page, "9", "Camera Person", "Acme")
     page.get_by_role("button", name="Webcam").click()
     expect(page.locator("[data-webcam] video")).to_be_visible()
-    page.wait_for_function("document.querySelector('[data-webcam] video').videoWidth > 0")
+    wait_until(page, "document.querySelector('[data-webcam] video').videoWidth > 0")
     page.get_by_role("button", name="Capture").click()
     expect(page.locator("[data-photo-status]")).to_have_text("Webcam snapshot ready.")
     page.locator("[name=name]").press("Enter")
