@@ -307,22 +307,13 @@ class Card(models.Model):
         ]
         indexes = [
             # The follow-up list, everyone's and one owner's (the default): waiting cards
-            # by due date, then priority, then when met (see CardQuerySet.waiting()). With
-            # snoozed_until last they also cover the list's counts per due bucket.
+            # by due date (see CardQuerySet.waiting()); with snoozed_until they also cover
+            # the list's counts per due bucket. Priority is left out on purpose: a weight
+            # edit rewrites the priority of thousands of cards, and with no index holding
+            # it PostgreSQL updates those rows in place (HOT, see migration 0010).
+            models.Index(fields=["waiting", "due_on", "snoozed_until"], name="card_followups"),
             models.Index(
-                fields=["waiting", "due_on", "-priority", "logged_at", "id", "snoozed_until"],
-                name="card_followups",
-            ),
-            models.Index(
-                fields=[
-                    "owner",
-                    "waiting",
-                    "due_on",
-                    "-priority",
-                    "logged_at",
-                    "id",
-                    "snoozed_until",
-                ],
+                fields=["owner", "waiting", "due_on", "snoozed_until"],
                 name="card_followups_by_owner",
             ),
             # Re-prioritizing after a vocabulary edit updates cards by vocabulary and folds.
