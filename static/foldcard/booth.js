@@ -186,8 +186,9 @@
       }
       return false;
     }
-    // A login page, a 403 or a server error: keep the card and try again later.
-    item.problem = result.data ? `the server answered ${result.status}` : "log in again to send it";
+    // A login page (an expired session ends on it, answered 200 in HTML), a 403 or a
+    // server error: keep the card and try again later.
+    item.problem = result.status === 200 ? "log in again to send it" : `the server answered ${result.status}`;
     await outbox.put(item);
     return false;
   }
