@@ -142,3 +142,24 @@ def test_a_webcam_snapshot_is_saved_as_the_cards_photo(booth, context, settings,
     assert card.photo and card.thumbnail
     assert (tmp_path / card.photo.name).exists()
     expect(page.locator(f'[data-card="{card.pk}"] img.thumb')).to_be_visible()
+
+
+def test_a_card_saved_after_the_session_ended_is_sent_after_logging_in(booth, context):
+    page = booth
+    context.clear_cookies()  # the session is gone, as after a logout in another tab
+    type_card(page, "9", "Late Visitor", "Acme")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-confirmation]")).to_contain_text("Kept Late Visitor on this laptop")
+    expect(page.locator("[data-outbox-count]")).to_have_text("1 waiting to sync")
+    assert not Card.objects.exists()
+
+    booth_url = page.url
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", "alice")
+    page.fill("input[name=password]", "alice-password")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
+    page.goto(booth_url)
+    expect(page.locator("[data-latest]")).to_contain_text("Late Visitor")
+    expect(page.locator("[data-outbox-count]")).to_be_hidden()
+    assert list(Card.objects.values_list("contact__name", flat=True)) == ["Late Visitor"]
