@@ -14,7 +14,7 @@ from icalendar import Calendar, Todo
 
 from contacts import folds
 from contacts.followups import ical_priority, neutralize
-from contacts.models import Card, Contact, Vocabulary
+from contacts.models import FOLLOW_UP_ORDER, Card, Contact, Vocabulary
 from contacts.services import decode_cards
 from events.models import Conference
 
@@ -63,7 +63,7 @@ def csv_rows(conference: Conference) -> Iterator[list]:
     # a timestamp is UTC, with an offset (PostgreSQL) or without one (SQLite).
     as_text = models.CharField()
     rows = (
-        conference.cards.order_by("due_on", "-priority", "logged_at", "pk")
+        conference.cards.order_by(*FOLLOW_UP_ORDER)
         .values_list(
             "contact__name",
             "contact__company",

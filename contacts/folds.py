@@ -95,11 +95,6 @@ def to_codes(mask: int) -> list[str]:
     return [code for code in CODES if mask & BITS[code]]
 
 
-def describe(mask: int) -> str:
-    """Return the folds of ``mask`` in words, for people."""
-    return ", ".join(LABELS[bit] for bit in bits(check_mask(mask))) or "no fold"
-
-
 @dataclass(frozen=True)
 class Meaning:
     slug: str

@@ -88,9 +88,6 @@ class CardForm(forms.Form):
         except folds.FoldError as e:
             raise ValidationError(str(e), code="invalid") from e
 
-    def clean_email(self) -> str:
-        return self.cleaned_data["email"].lower()
-
     def clean_photo(self) -> photos.Photo | None:
         upload = self.cleaned_data["photo"]
         if not upload:

@@ -199,6 +199,10 @@ class Contact(models.Model):
         return email.strip().lower()
 
 
+# The follow-up order: due first, then the highest priority, then who was met first.
+FOLLOW_UP_ORDER = ("due_on", "-priority", "logged_at", "pk")
+
+
 class CardQuerySet(models.QuerySet):
     def waiting(self, today: date) -> CardQuerySet:
         """Return the cards waiting for a follow-up: open, or snoozed until ``today`` or
@@ -344,9 +348,6 @@ class Card(models.Model):
     @property
     def fold_codes(self) -> list[str]:
         return folds.to_codes(self.folds)
-
-    def is_overdue(self, today: date | None = None) -> bool:
-        return self.state == self.State.OPEN and self.due_on < (today or timezone.localdate())
 
     def set_state(self, state: str, user, outcome: str | None = None) -> None:
         """Move the follow-up to ``state``, remembering who did it and when."""

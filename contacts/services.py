@@ -62,7 +62,7 @@ def meaning_changed(meaning: Meaning) -> None:
 
 def conference_dates_changed(conference: Conference) -> None:
     """Recompute the due dates of the conference's cards after its last day moved."""
-    cards = list(conference.cards.only("logged_at", "window_days", "priority"))
+    cards = list(conference.cards.only("logged_at", "window_days"))
     for card in cards:
         card.conference = conference
         card.refresh_due()

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from contacts import followups
 from contacts.forms import FollowupActionForm, FollowupFilterForm, ProfileForm
-from contacts.models import Card, Contact, Profile
+from contacts.models import FOLLOW_UP_ORDER, Card, Contact, Profile
 from contacts.services import decode_cards, email_draft
 from foldcard.http import wants_json
 
@@ -90,7 +90,7 @@ def followup_list(request: HttpRequest) -> HttpResponse:
         week=Count("pk", filter=Q(due_on__gt=today, due_on__lte=today + followups.WEEK)),
         later=Count("pk", filter=Q(due_on__gt=today + followups.WEEK)),
     )
-    paginator = Paginator(cards.order_by("due_on", "-priority", "logged_at", "pk"), PAGE_SIZE)
+    paginator = Paginator(cards.order_by(*FOLLOW_UP_ORDER), PAGE_SIZE)
     paginator.count = sum(counts.values())  # known already: no second COUNT over the cards
     page = paginator.get_page(request.GET.get("page"))
     rows = _prepare_rows(list(page.object_list), today)
