@@ -51,11 +51,6 @@
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
   }
 
-  function csrfToken() {
-    const cookie = document.cookie.split("; ").find((c) => c.startsWith("csrftoken="));
-    return cookie ? cookie.slice("csrftoken=".length) : form.elements.csrfmiddlewaretoken.value;
-  }
-
   function itemFromForm() {
     const item = {
       client_uuid: uuid4(),
@@ -94,7 +89,7 @@
       const response = await fetch(item.url, {
         method: "POST",
         body: body(item),
-        headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
+        headers: { Accept: "application/json", "X-CSRFToken": window.foldcardCsrfToken(form) },
         credentials: "same-origin",
         signal: controller.signal,
       });

@@ -4,11 +4,6 @@
   const list = document.querySelector("[data-followups]");
   if (!list) return;
 
-  function csrfToken(form) {
-    const cookie = document.cookie.split("; ").find((c) => c.startsWith("csrftoken="));
-    return cookie ? cookie.slice("csrftoken=".length) : form.elements.csrfmiddlewaretoken.value;
-  }
-
   list.addEventListener("submit", async (event) => {
     const form = event.target.closest("[data-followup-action]");
     if (!form) return;
@@ -24,7 +19,7 @@
       const response = await fetch(url, {
         method: "POST",
         body: data,
-        headers: { Accept: "application/json", "X-CSRFToken": csrfToken(form) },
+        headers: { Accept: "application/json", "X-CSRFToken": window.foldcardCsrfToken(form) },
         credentials: "same-origin",
       });
       const body = await response.json();
