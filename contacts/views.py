@@ -79,21 +79,23 @@ def followup_list(request: HttpRequest) -> HttpResponse:
     form = FollowupFilterForm(request.GET or None, owners=owners)
     if form.is_bound and not form.is_valid():
         messages.error(request, "Some filters were not understood; they are ignored.")
-    cards = form.filter_qs(
-        Card.objects.select_related("contact", "conference", "vocabulary", "owner"),
-        request.user,
-        today,
-    )
+    cards = form.filter_qs(Card.objects.all(), request.user, today)
     counts = cards.aggregate(
         overdue=Count("pk", filter=Q(due_on__lt=today)),
         today=Count("pk", filter=Q(due_on=today)),
         week=Count("pk", filter=Q(due_on__gt=today, due_on__lte=today + followups.WEEK)),
         later=Count("pk", filter=Q(due_on__gt=today + followups.WEEK)),
     )
-    paginator = Paginator(cards.order_by(*FOLLOW_UP_ORDER), PAGE_SIZE)
+    # The page's cards are found by id first, sorting narrow rows, then read whole: the
+    # sort carries no joined columns.
+    ordered_ids = cards.order_by(*FOLLOW_UP_ORDER).values_list("pk", flat=True)
+    paginator = Paginator(ordered_ids, PAGE_SIZE)
     paginator.count = sum(counts.values())  # known already: no second COUNT over the cards
     page = paginator.get_page(request.GET.get("page"))
-    rows = _prepare_rows(list(page.object_list), today)
+    ids = list(page.object_list)
+    found = Card.objects.select_related("contact", "conference", "vocabulary", "owner")
+    found = found.in_bulk(ids)
+    rows = _prepare_rows([found[pk] for pk in ids if pk in found], today)
     groups = [
         {
             "key": key,
@@ -114,6 +116,7 @@ def followup_list(request: HttpRequest) -> HttpResponse:
         "today": today,
         "next_url": request.get_full_path(),
         "owners": owners,
+        "can_manage": request.user.has_perm("contacts.manage_followups"),
     }
     status = 400 if form.is_bound and not form.is_valid() else 200
     return render(request, "contacts/followups.html", context, status=status)
@@ -160,6 +163,7 @@ def followup_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             "today": today,
             "next_url": _safe_next(request),
             "owners": _owners(),
+            "can_manage": request.user.has_perm("contacts.manage_followups"),
         }
         row = render_to_string("contacts/_followup_row.html", context, request)
         return JsonResponse({"id": card.pk, "state": card.state, "message": done, "row_html": row})
