@@ -3,8 +3,11 @@ books, iCalendar tasks for calendars."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
+from itertools import islice
 
 import vobject
 from django.db import models
@@ -60,7 +63,8 @@ def csv_rows(conference: Conference) -> Iterator[list]:
     here = timezone.get_current_timezone()
     # Dates come as the database's text, not through Django's per-row converters: the
     # export's time is mostly per-row work. ISO dates read the same from every database;
-    # a timestamp is UTC, with an offset (PostgreSQL) or without one (SQLite).
+    # a timestamp is UTC (Django's connections use UTC), "YYYY-MM-DD HH:MM" first, then
+    # seconds and an offset (PostgreSQL) or seconds alone (SQLite).
     as_text = models.CharField()
     rows = (
         conference.cards.order_by(*FOLLOW_UP_ORDER)
@@ -81,11 +85,22 @@ def csv_rows(conference: Conference) -> Iterator[list]:
         )
         .iterator(chunk_size=2000)
     )
-    for name, company, title, email, phone, mask, vocabulary_id, *rest in rows:
-        priority, due_on, state, note, logged_at, owner = rest
-        met = datetime.fromisoformat(logged_at)
-        if met.tzinfo is None:
-            met = met.replace(tzinfo=UTC)
+    for (
+        name,
+        company,
+        title,
+        email,
+        phone,
+        mask,
+        vocabulary_id,
+        priority,
+        due_on,
+        state,
+        note,
+        logged_at,
+        owner,
+    ) in rows:
+        met = datetime.fromisoformat(logged_at[:16] + "+00:00")
         codes, meanings = fold_cells[vocabulary_id, mask]
         yield [
             neutralize(name),
@@ -102,6 +117,16 @@ def csv_rows(conference: Conference) -> Iterator[list]:
             met.astimezone(here).isoformat(timespec="minutes"),
             owner or "",
         ]
+
+
+def csv_chunks(conference: Conference, rows_per_chunk: int = 1000) -> Iterator[str]:
+    """Yield the conference's CSV a block of rows at a time: a response chunk per row
+    would cost more than writing the row."""
+    rows = csv_rows(conference)
+    while block := list(islice(rows, rows_per_chunk)):
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(block)
+        yield buffer.getvalue()
 
 
 def vcards(conference: Conference) -> str:

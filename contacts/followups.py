@@ -11,7 +11,7 @@ BUCKETS = {OVERDUE: "Overdue", TODAY: "Today", THIS_WEEK: "This week", LATER: "L
 WEEK = timedelta(days=7)
 
 # Spreadsheets run a cell that starts with one of these as a formula.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_TRIGGERS = "=+-@\t\r"
 
 
 def bucket(due_on: date, today: date) -> str:
@@ -47,7 +47,7 @@ def mailto(email: str, subject: str, body: str) -> str:
 
 def neutralize(cell: str) -> str:
     """Return the cell so that a spreadsheet shows it as text, never runs it as a formula."""
-    if cell.startswith(FORMULA_TRIGGERS):
+    if cell and cell[0] in FORMULA_TRIGGERS:
         return "'" + cell
     return cell
 
