@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
+from django.db.models import Case, Value, When
 from django.db.models.functions import Cast
 
 from contacts import folds, followups, photos
@@ -31,28 +32,41 @@ def decode_cards(cards: Iterable[Card]) -> list[Card]:
 def reprioritize(vocabularies: Iterable[Vocabulary]) -> None:
     """Re-decode every card of ``vocabularies``: priority, window and due date.
 
-    Cards are updated by groups of fold masks that decode alike, and only where a value
-    changes: a new window rewrites the due date, a new priority only the priority (each
-    rewritten column costs index updates).
+    One statement per column and vocabulary, writing only rows whose value changes: a new
+    window rewrites the due date, a new priority only the priority (each rewritten column
+    costs index updates).
     """
     with transaction.atomic():
         for vocabulary in vocabularies:
-            by_window: dict[int, list[int]] = defaultdict(list)
-            by_priority: dict[int, list[int]] = defaultdict(list)
-            for decoding in vocabulary.table():
-                by_window[decoding.window_days].append(decoding.folds)
-                by_priority[decoding.priority].append(decoding.folds)
+            table = vocabulary.table()
             cards = Card.objects.filter(vocabulary=vocabulary)
-            for window, masks in by_window.items():
-                cards.filter(folds__in=masks).exclude(window_days=window).update(
-                    window_days=window,
-                    due_on=Cast(
-                        models.F("due_from") + timedelta(days=window),
-                        output_field=models.DateField(),
-                    ),
-                )
-            for priority, masks in by_priority.items():
-                cards.filter(folds__in=masks).exclude(priority=priority).update(priority=priority)
+            window = _by_folds(table, "window_days")
+            cards.exclude(window_days=window).update(
+                window_days=window,
+                due_on=Cast(
+                    models.F("due_from") + _by_folds(table, "window_days", as_days=True),
+                    output_field=models.DateField(),
+                ),
+            )
+            priority = _by_folds(table, "priority")
+            cards.exclude(priority=priority).update(priority=priority)
+
+
+def _by_folds(table: tuple[folds.Decoding, ...], name: str, as_days: bool = False) -> Case:
+    """Return a SQL expression giving each card the ``name`` of its folds' decoding."""
+    values: dict[int, list[int]] = defaultdict(list)
+    for decoding in table:
+        values[getattr(decoding, name)].append(decoding.folds)
+    return Case(
+        *(
+            When(
+                folds__in=masks,
+                then=Value(timedelta(days=value) if as_days else value),
+            )
+            for value, masks in values.items()
+        ),
+        output_field=models.DurationField() if as_days else models.IntegerField(),
+    )
 
 
 def meaning_changed(meaning: Meaning) -> None:

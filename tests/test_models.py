@@ -77,6 +77,25 @@ def test_reprioritize_applies_a_weight_edit_to_existing_cards(make_card, vocabul
     assert (customer.priority, customer.due_on) == (20, date(2026, 11, 27))
 
 
+def test_reprioritize_gives_every_fold_combination_what_the_fold_engine_says(make_card, vocabulary):
+    cards = [make_card(mask, name=f"Mask {mask}") for mask in range(64)]
+    Meaning.objects.filter(slug="customer").update(weight=5, window_days=30)
+    Meaning.objects.filter(slug="unhappy").update(weight=300, window_days=2)
+    vocabulary.default_window_days = 9
+    vocabulary.save()
+    services.reprioritize([vocabulary])
+    table = Vocabulary.objects.get(pk=vocabulary.pk).table()
+    for card in cards:
+        card.refresh_from_db()
+        expected = Card(conference=card.conference, logged_at=card.logged_at)
+        expected.apply_decoding(table[card.folds])
+        assert (card.priority, card.window_days, card.due_on) == (
+            expected.priority,
+            expected.window_days,
+            expected.due_on,
+        ), card.folds
+
+
 def test_moving_the_conference_end_moves_due_dates(make_card, conference):
     card = make_card(UR, logged_on=date(2026, 11, 19))
     conference.ends_on = date(2026, 11, 22)
