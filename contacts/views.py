@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -80,12 +80,11 @@ def followup_list(request: HttpRequest) -> HttpResponse:
     if form.is_bound and not form.is_valid():
         messages.error(request, "Some filters were not understood; they are ignored.")
     cards = form.filter_qs(Card.objects.all(), request.user, today)
-    counts = cards.aggregate(
-        overdue=Count("pk", filter=Q(due_on__lt=today)),
-        today=Count("pk", filter=Q(due_on=today)),
-        week=Count("pk", filter=Q(due_on__gt=today, due_on__lte=today + followups.WEEK)),
-        later=Count("pk", filter=Q(due_on__gt=today + followups.WEEK)),
-    )
+    # Counted per due date, which the follow-up indexes hold in order, then per bucket.
+    counts = dict.fromkeys(followups.BUCKETS, 0)
+    per_day = cards.order_by().values_list("due_on").annotate(cards=Count("*"))
+    for due_on, count in per_day:
+        counts[followups.bucket(due_on, today)] += count
     # The page's cards are found by id first, sorting narrow rows, then read whole: the
     # sort carries no joined columns.
     ordered_ids = cards.order_by(*FOLLOW_UP_ORDER).values_list("pk", flat=True)
