@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import string
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from urllib.parse import quote
 
 OVERDUE, TODAY, THIS_WEEK, LATER = "overdue", "today", "week", "later"
@@ -63,3 +63,39 @@ def ical_priority(priority: int) -> int:
     if priority > 0:
         return 7
     return 9
+
+
+class LocalMinutes:
+    """Turn UTC timestamps read as text ("YYYY-MM-DD HH:MM…") into local ISO times to the
+    minute, with their offset: "2026-11-20T05:00-05:00".
+
+    The local hour and offset are worked out once per UTC hour, as an export has many
+    cards and a conference few hours. An hour in which the offset changes, or a zone whose
+    offset is not whole hours, is converted minute by minute.
+    """
+
+    def __init__(self, zone: tzinfo) -> None:
+        self.zone = zone
+        self.hours: dict[str, tuple[str, str] | None] = {}
+
+    def __call__(self, utc: str) -> str:
+        hour = utc[:13]
+        if hour not in self.hours:
+            self.hours[hour] = self._local_hour(hour)
+        local = self.hours[hour]
+        if local is None:
+            moment = datetime.fromisoformat(utc[:16] + "+00:00").astimezone(self.zone)
+            return moment.isoformat(timespec="minutes")
+        prefix, offset = local
+        return f"{prefix}:{utc[14:16]}{offset}"
+
+    def _local_hour(self, hour: str) -> tuple[str, str] | None:
+        """Return the local "YYYY-MM-DDTHH" and offset of a UTC hour, or None if its
+        minutes do not map one to one."""
+        start = datetime.fromisoformat(hour + ":00+00:00")
+        first = start.astimezone(self.zone)
+        last = (start + timedelta(minutes=59)).astimezone(self.zone)
+        if first.minute or first.utcoffset() != last.utcoffset():
+            return None
+        text = first.isoformat(timespec="minutes")
+        return text[:13], text[16:]

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from contacts import followups
 
@@ -57,3 +60,62 @@ def test_it_leaves_plain_text_alone(cell):
 )
 def test_it_maps_priority_to_icalendar(priority, expected):
     assert followups.ical_priority(priority) == expected
+
+
+# Zones with daylight saving at whole hours, at half past (Adelaide), by half an hour
+# (Lord Howe), and offsets that are not whole hours (Kolkata, Kathmandu).
+ZONES = [
+    "UTC",
+    "America/New_York",
+    "Europe/Berlin",
+    "Australia/Adelaide",
+    "Australia/Lord_Howe",
+    "Asia/Kolkata",
+    "Asia/Kathmandu",
+]
+
+
+@given(
+    zone=st.sampled_from(ZONES),
+    moments=st.lists(
+        st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 12, 31)),
+        min_size=1,
+        max_size=20,
+    ),
+    postgres=st.booleans(),
+)
+def test_local_minutes_match_a_plain_time_zone_conversion(zone, moments, postgres):
+    local_minutes = followups.LocalMinutes(ZoneInfo(zone))
+    for moment in moments:
+        # How the databases print a UTC timestamp as text.
+        text = f"{moment:%Y-%m-%d %H:%M:%S.%f}" + ("+00" if postgres else "")
+        expected = moment.replace(tzinfo=UTC).astimezone(ZoneInfo(zone))
+        assert local_minutes(text) == expected.isoformat(timespec="minutes")
+
+
+class HalfPastSwitch(tzinfo):
+    """A made-up zone: UTC+1, then UTC+2 from 15:30 UTC on 3 October 2026."""
+
+    switch = datetime(2026, 10, 3, 15, 30)
+
+    def utcoffset(self, dt: datetime) -> timedelta:
+        moved = dt.replace(tzinfo=None) >= self.switch + timedelta(hours=2)
+        return timedelta(hours=2 if moved else 1)
+
+    def dst(self, dt: datetime) -> timedelta:
+        return timedelta(0)
+
+    def fromutc(self, dt: datetime) -> datetime:
+        utc = dt.replace(tzinfo=None)
+        return (utc + timedelta(hours=2 if utc >= self.switch else 1)).replace(tzinfo=self)
+
+
+def test_local_minutes_follow_an_offset_change_inside_an_hour():
+    local_minutes = followups.LocalMinutes(HalfPastSwitch())
+    seen = [local_minutes(f"2026-10-03 15:{minute}:00") for minute in ("00", "29", "30", "59")]
+    assert seen == [
+        "2026-10-03T16:00+01:00",
+        "2026-10-03T16:29+01:00",
+        "2026-10-03T17:30+02:00",
+        "2026-10-03T17:59+02:00",
+    ]
