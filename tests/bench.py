@@ -89,6 +89,18 @@ def median_server_ms(action: Callable[[], object], repeat: int) -> float:
     return statistics.median(times) * 1000
 
 
+def paired_ms(
+    ours: Callable[[], object], floor: Callable[[], object], repeat: int, server: bool = False
+) -> tuple[float, float]:
+    """Time ``ours`` and its ``floor`` by turns, so that the machine's slow moments fall on
+    both; return the two medians (``server``: ours as the server's time)."""
+    ours_ms, floor_ms = [], []
+    for _ in range(repeat):
+        ours_ms.append(median_server_ms(ours, 1) if server else median_ms(ours, 1))
+        floor_ms.append(median_ms(floor, 1))
+    return statistics.median(ours_ms), statistics.median(floor_ms)
+
+
 def row(name: str, median: float, floor: float | None, goal: str) -> None:
     ratio = f"{median / floor:.2f}x" if floor else "-"
     ROWS.append((name, f"{median:.1f} ms", f"{floor:.1f} ms" if floor else "-", ratio, goal))
@@ -176,6 +188,11 @@ def add_cards(conference: Conference, owners: list, count: int, seed: int) -> No
             card.apply_decoding(table[card.folds])
             cards.append(card)
         Card.objects.bulk_create(cards)
+    if connection.vendor == "postgresql":
+        # Cards logged over days have long been vacuumed and analyzed by autovacuum when
+        # someone edits a weight; the benchmark's, made a moment ago, not yet.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE contacts_card, contacts_contact")
 
 
 RAW_PAGE = """
@@ -223,7 +240,7 @@ def peak_kib(action: Callable[[], object]) -> float:
     return peak / 1024
 
 
-def bench_followups(client: Client, conference: Conference, size: int) -> None:
+def bench_followups(client: Client, conference: Conference, idle, size: int) -> None:
     today = timezone.localdate()
 
     def raw_page() -> None:
@@ -234,9 +251,15 @@ def bench_followups(client: Client, conference: Conference, size: int) -> None:
     def first_page() -> None:
         assert client.get("/followups/", {"owner": "all"}).status_code == 200
 
+    def no_match() -> None:
+        query = {"owner": idle.pk}  # found empty at once, by the owner's follow-up index
+        assert b"Nothing to follow up" in client.get("/followups/", query).content
+
     label = f"{size // 1000}k"
-    page = median_server_ms(first_page, 15)
-    row(f"follow-ups first page, {label} cards", page, median_ms(raw_page, 15), "<= 3x floor")
+    page, floor = paired_ms(first_page, raw_page, 21, server=True)
+    row(f"follow-ups first page, {label} cards", page, floor, "<= 3x floor")
+    empty = median_server_ms(no_match, 21)
+    row(f"follow-ups, no card matches, {label}", empty, None, "(the page without rows)")
 
     url = reverse("events-export-csv", args=[conference.slug])
 
@@ -245,8 +268,7 @@ def bench_followups(client: Client, conference: Conference, size: int) -> None:
         for _ in response.streaming_content:
             pass
 
-    exported = median_ms(export, 3)
-    floor = median_ms(lambda: raw_csv(conference.pk), 3)
+    exported, floor = paired_ms(export, lambda: raw_csv(conference.pk), 5)
     row(f"CSV export, {label} cards", exported, floor, "<= 1.5x floor")
     MEMORY.append((label, peak_kib(export), peak_kib(lambda: raw_csv(conference.pk))))
 
@@ -271,15 +293,16 @@ def main() -> None:
     bench_booth()
     owners = [get_user_model().objects.create_user(f"owner{n}") for n in range(3)]
     owners[0].groups.add(Group.objects.get(name="Managers"))
+    idle = get_user_model().objects.create_user("idle")  # owns no card
     client = Client()
     client.force_login(owners[0])
     conference = Conference.objects.create(
         name="Big Expo", starts_on=date(2026, 11, 18), ends_on=date(2026, 11, 20)
     )
     add_cards(conference, owners, 10_000, seed=1)
-    bench_followups(client, conference, 10_000)
+    bench_followups(client, conference, idle, 10_000)
     add_cards(conference, owners, 90_000, seed=2)
-    bench_followups(client, conference, 100_000)
+    bench_followups(client, conference, idle, 100_000)
     print_table()
     print()
     print("peak memory of the CSV export (tracemalloc): foldcard vs raw cursor")
