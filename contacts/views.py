@@ -92,8 +92,7 @@ def followup_list(request: HttpRequest) -> HttpResponse:
     paginator.count = sum(counts.values())  # known already: no second COUNT over the cards
     page = paginator.get_page(request.GET.get("page"))
     ids = list(page.object_list)
-    found = Card.objects.select_related("contact", "conference", "vocabulary", "owner")
-    found = found.in_bulk(ids)
+    found = Card.objects.select_related("contact", "conference", "vocabulary", "owner").in_bulk(ids)
     rows = _prepare_rows([found[pk] for pk in ids if pk in found], today)
     groups = [
         {

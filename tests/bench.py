@@ -37,7 +37,7 @@ django.setup()
 from datetime import date, datetime, timedelta  # noqa: E402
 
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.contrib.auth.models import Group  # noqa: E402
+from django.contrib.auth.models import AbstractUser, Group  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.core.signals import request_finished, request_started  # noqa: E402
@@ -240,7 +240,7 @@ def peak_kib(action: Callable[[], object]) -> float:
     return peak / 1024
 
 
-def bench_followups(client: Client, conference: Conference, idle, size: int) -> None:
+def bench_followups(client: Client, conference: Conference, idle: AbstractUser, size: int) -> None:
     today = timezone.localdate()
 
     def raw_page() -> None:
