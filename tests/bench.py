@@ -223,9 +223,12 @@ class Sink:
         pass
 
 
-def raw_csv(conference_id: int) -> None:
+def raw_csv(conference_id: int, buffered: bool = False) -> None:
+    """Write the conference's cards with ``csv.writer`` straight from a raw cursor that
+    streams, as the export must (on PostgreSQL a server-side cursor), or else from the
+    driver's ``buffered`` cursor, which takes the whole result into memory first."""
     writer = csv.writer(Sink())
-    with connection.cursor() as cursor:
+    with connection.cursor() if buffered else connection.chunked_cursor() as cursor:
         cursor.execute(RAW_CSV, [conference_id])
         while rows := cursor.fetchmany(2000):
             for row in rows:
@@ -270,6 +273,9 @@ def bench_followups(client: Client, conference: Conference, idle: AbstractUser, 
 
     exported, floor = paired_ms(export, lambda: raw_csv(conference.pk), 5)
     row(f"CSV export, {label} cards", exported, floor, "<= 1.5x floor")
+    if connection.vendor == "postgresql":
+        exported, floor = paired_ms(export, lambda: raw_csv(conference.pk, buffered=True), 5)
+        row(f"CSV export, {label}, vs buffered cursor", exported, floor, "(not flat in memory)")
     MEMORY.append((label, peak_kib(export), peak_kib(lambda: raw_csv(conference.pk))))
 
     customer = Meaning.objects.get(slug="customer")
