@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from contacts import services
 from contacts.folds import DIAG, HALF, LL, LR, UL, UR
@@ -94,6 +94,14 @@ def test_reprioritize_gives_every_fold_combination_what_the_fold_engine_says(mak
             expected.window_days,
             expected.due_on,
         ), card.folds
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL table setting")
+def test_card_pages_keep_room_to_rewrite_every_row_in_place():
+    # A weight edit rewrites the priority of most cards; see migration 0011.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'contacts_card'")
+        assert cursor.fetchone()[0] == ["fillfactor=50"]
 
 
 def test_moving_the_conference_end_moves_due_dates(make_card, conference):
