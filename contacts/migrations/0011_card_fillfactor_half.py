@@ -6,8 +6,8 @@ def leave_half_free(apps, schema_editor):
     priority of every card (a meaning carried by every other fold combination rewrites half
     of them), and with room for a new version of each row in its own page, each rewrite is a
     HOT update that touches no index. 70% full left room for about two rows in five, and
-    the first edit after a conference rewrote every index (measured in README,
-    Performance)."""
+    the first edit after a conference moved many rows to other pages, adding entries to
+    every index (measured in README, Performance)."""
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("ALTER TABLE contacts_card SET (fillfactor = 50)")
 
