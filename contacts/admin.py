@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString
 
 from contacts import folds, services
 from contacts.forms import FoldsField
-from contacts.models import Card, Contact, FoldRule, Meaning, Profile, Vocabulary
+from contacts.models import Card, Contact, FoldRule, Meaning, UserSettings, Vocabulary
 
 
 @admin.register(Meaning)
@@ -171,6 +171,6 @@ class ContactAdmin(admin.ModelAdmin):
     inlines = [CardInline]
 
 
-@admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+@admin.register(UserSettings)
+class UserSettingsAdmin(admin.ModelAdmin):
     list_display = ["user", "vocabulary", "last_conference"]

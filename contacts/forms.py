@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from contacts import folds, photos
-from contacts.models import Card, Meaning, Profile, Vocabulary
+from contacts.models import Card, Meaning, UserSettings, Vocabulary
 from events.models import Conference
 
 User = get_user_model()
@@ -189,9 +189,9 @@ class FollowupActionForm(forms.Form):
         self.action = action
 
 
-class ProfileForm(forms.ModelForm):
+class UserSettingsForm(forms.ModelForm):
     class Meta:
-        model = Profile
+        model = UserSettings
         fields = ["vocabulary"]
 
     def __init__(self, *args, **kwargs) -> None:

@@ -137,8 +137,10 @@ class FoldRule(models.Model):
         return " + ".join(folds.to_codes(self.pattern))
 
 
-class Profile(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="profile")
+class UserSettings(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="foldcard_settings"
+    )
     vocabulary = models.ForeignKey(
         Vocabulary,
         models.SET_NULL,
@@ -150,15 +152,19 @@ class Profile(models.Model):
         "events.Conference", models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
+    class Meta:
+        verbose_name = "user's settings"
+        verbose_name_plural = "users' settings"
+
     def __str__(self) -> str:
-        return f"Profile of {self.user}"
+        return f"Settings of {self.user}"
 
     def get_vocabulary(self) -> Vocabulary:
         return self.vocabulary or Vocabulary.default()
 
     @classmethod
-    def of(cls, user) -> Profile:
-        """Return the user's profile, creating it on first use."""
+    def of(cls, user) -> UserSettings:
+        """Return the user's settings, creating them on first use."""
         return cls.objects.select_related("vocabulary").get_or_create(user=user)[0]
 
 

@@ -14,7 +14,7 @@ from django.db.models import Case, Value, When
 from django.db.models.functions import Cast
 
 from contacts import folds, followups, photos
-from contacts.models import Card, Contact, Meaning, Profile, Vocabulary
+from contacts.models import Card, Contact, Meaning, UserSettings, Vocabulary
 from events.models import Conference
 
 
@@ -139,7 +139,7 @@ def log_card(conference: Conference, user, data: dict) -> Logged:
     that card; a failure leaves no row and no file behind.
     """
     client_uuid = data.get("client_uuid") or uuid.uuid4()
-    vocabulary = Profile.of(user).get_vocabulary()
+    vocabulary = UserSettings.of(user).get_vocabulary()
     card = Card(
         conference=conference,
         folds=data["mask"],

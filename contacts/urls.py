@@ -4,7 +4,7 @@ from contacts import views
 
 urlpatterns = [
     path("contacts/<int:pk>/", views.contact, name="contacts-contact"),
-    path("settings/", views.profile_settings, name="contacts-settings"),
+    path("settings/", views.settings_page, name="contacts-settings"),
     path("followups/", views.followup_list, name="contacts-followups"),
     path(
         "followups/<int:pk>/<slug:action>/",

@@ -15,8 +15,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contacts import followups
-from contacts.forms import FollowupActionForm, FollowupFilterForm, ProfileForm
-from contacts.models import FOLLOW_UP_ORDER, Card, Contact, Profile
+from contacts.forms import FollowupActionForm, FollowupFilterForm, UserSettingsForm
+from contacts.models import FOLLOW_UP_ORDER, Card, Contact, UserSettings
 from contacts.services import decode_cards, email_draft
 from foldcard.http import wants_json
 
@@ -48,14 +48,14 @@ def _prepare_rows(cards: list[Card], today) -> list[Card]:
 
 
 @require_http_methods(["GET", "POST"])
-def profile_settings(request: HttpRequest) -> HttpResponse:
+def settings_page(request: HttpRequest) -> HttpResponse:
     """Let a user choose the vocabulary their new cards are decoded with."""
-    profile = Profile.of(request.user)
-    form = ProfileForm(request.POST or None, instance=profile)
+    user_settings = UserSettings.of(request.user)
+    form = UserSettingsForm(request.POST or None, instance=user_settings)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(
-            request, f"New cards you log now mean what {profile.get_vocabulary()} says."
+            request, f"New cards you log now mean what {user_settings.get_vocabulary()} says."
         )
         return redirect("contacts-settings")
     status = 400 if form.errors else 200

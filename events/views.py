@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from contacts import exports, folds, services
 from contacts.forms import CardForm
-from contacts.models import Card, Profile
+from contacts.models import Card, UserSettings
 from events.forms import ConferenceForm
 from events.models import Conference
 from foldcard.http import wants_json
@@ -71,7 +71,7 @@ def home(request: HttpRequest) -> HttpResponse:
     conferences = Conference.objects.annotate(num_cards=Count("cards")).order_by(
         "-starts_on", "name"
     )
-    last = Profile.of(request.user).last_conference
+    last = UserSettings.of(request.user).last_conference
     return render(request, "events/home.html", {"conferences": conferences, "last": last})
 
 
@@ -224,10 +224,10 @@ def booth(request: HttpRequest, slug: str) -> HttpResponse:
         if wants_json(request):
             return JsonResponse({"errors": _form_errors(form)}, status=400)
 
-    profile = Profile.of(request.user)
-    if profile.last_conference_id != conference.pk:
-        profile.last_conference = conference
-        profile.save(update_fields=["last_conference"])
+    user_settings = UserSettings.of(request.user)
+    if user_settings.last_conference_id != conference.pk:
+        user_settings.last_conference = conference
+        user_settings.save(update_fields=["last_conference"])
     latest = conference.cards.select_related("contact", "vocabulary").order_by("-logged_at")
     saved = None
     if request.GET.get("saved", "").isdigit():
@@ -237,7 +237,7 @@ def booth(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "conference": conference,
         "form": form,
-        **_editor_context(conference, profile.get_vocabulary().table()),
+        **_editor_context(conference, user_settings.get_vocabulary().table()),
         "latest": services.decode_cards(latest[:LATEST_AT_BOOTH]),
         "saved": saved,
     }

@@ -142,7 +142,7 @@ def bench_booth() -> None:
         response = client.post(url, {**data, **extra}, HTTP_ACCEPT="application/json")
         assert response.status_code == 201, response.content
 
-    save()  # warm up: the profile, the first query plans
+    save()  # warm up: the user's settings, the first query plans
     no_photo = median_server_ms(lambda: save(folds=["UL", "UR"]), 300)
     row("booth save, no photo", no_photo, None, "<= 10 ms")
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from PIL import Image
 
 from contacts.folds import HALF, UL, UR
-from contacts.models import Card, Contact, Profile
+from contacts.models import Card, Contact, UserSettings
 from events.models import Conference
 from tests import images
 
@@ -54,7 +54,7 @@ def test_it_shows_the_booth_with_the_fold_table(client, booth, conference):
 
 def test_it_remembers_the_last_conference(client, booth, alice, conference):
     client.get(booth)
-    assert Profile.of(alice).last_conference == conference
+    assert UserSettings.of(alice).last_conference == conference
     assert reverse("events-booth", args=[conference.slug]) in client.get("/").content.decode()
 
 
@@ -159,7 +159,7 @@ def test_it_answers_405_to_other_methods(client, booth):
 
 
 def test_a_save_takes_a_constant_number_of_queries(client, booth, django_assert_num_queries):
-    client.post(booth, card_data(email="first@acme.io"), **JSON)  # the profile now exists
+    client.post(booth, card_data(email="first@acme.io"), **JSON)  # the user's settings now exist
     for n in range(2):
         with django_assert_num_queries(16):
             response = client.post(booth, card_data(email=f"person{n}@acme.io"), **JSON)
