@@ -5,37 +5,81 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
 from itertools import islice
 
 import vobject
 from django.db import models
+from django.db.models import Expression
 from django.db.models.functions import Cast
 from django.utils import timezone
 from icalendar import Calendar, Todo
 
-from contacts import folds
-from contacts.followups import LocalMinutes, ical_priority, neutralize
+from contacts import folds, rules
 from contacts.models import FOLLOW_UP_ORDER, Card, Contact, Vocabulary
-from contacts.services import decode_cards
+from contacts.queries import decode_cards
 from events.models import Conference
 
-CSV_HEADER = [
-    "name",
-    "company",
-    "title",
-    "email",
-    "phone",
-    "folds",
-    "meanings",
-    "priority",
-    "due",
-    "state",
-    "note",
-    "met_at",
-    "owner",
-]
+# Spreadsheets run a cell that starts with one of these as a formula.
+FORMULA_TRIGGERS = "=+-@\t\r"
+
+
+def neutralize(cell: str) -> str:
+    """Return the cell so that a spreadsheet shows it as text, never runs it as a formula."""
+    if cell and cell[0] in FORMULA_TRIGGERS:
+        return "'" + cell
+    return cell
+
+
+def ical_priority(priority: int) -> int:
+    """Map a card's priority to iCalendar's 1 (highest) to 9 (lowest)."""
+    if priority >= 80:
+        return 1
+    if priority >= 50:
+        return 3
+    if priority >= 20:
+        return 5
+    if priority > 0:
+        return 7
+    return 9
+
+
+class LocalMinutes:
+    """Turn UTC timestamps read as text ("YYYY-MM-DD HH:MM…") into local ISO times to the
+    minute, with their offset: "2026-11-20T05:00-05:00".
+
+    The local hour and offset are worked out once per UTC hour, as an export has many
+    cards and a conference few hours. An hour in which the offset changes, or a zone whose
+    offset is not whole hours, is converted minute by minute.
+    """
+
+    def __init__(self, zone: tzinfo) -> None:
+        self.zone = zone
+        self.hours: dict[str, tuple[str, str] | None] = {}
+
+    def __call__(self, utc: str) -> str:
+        hour = utc[:13]
+        if hour not in self.hours:
+            self.hours[hour] = self._local_hour(hour)
+        local = self.hours[hour]
+        if local is None:
+            moment = datetime.fromisoformat(utc[:16] + "+00:00").astimezone(self.zone)
+            return moment.isoformat(timespec="minutes")
+        prefix, offset = local
+        return f"{prefix}:{utc[14:16]}{offset}"
+
+    def _local_hour(self, hour: str) -> tuple[str, str] | None:
+        """Return the local "YYYY-MM-DDTHH" and offset of a UTC hour, or None if its
+        minutes do not map one to one."""
+        start = datetime.fromisoformat(hour + ":00+00:00")
+        first = start.astimezone(self.zone)
+        last = (start + timedelta(minutes=59)).astimezone(self.zone)
+        if first.minute or first.utcoffset() != last.utcoffset():
+            return None
+        text = first.isoformat(timespec="minutes")
+        return text[:13], text[16:]
 
 
 class FoldCells(dict):
@@ -56,66 +100,82 @@ class FoldCells(dict):
         return cells
 
 
-def csv_rows(conference: Conference) -> Iterator[list]:
+class Export:
+    """What one export works out once and its cells share: the fold cells of each
+    vocabulary and mask, the local times of each hour."""
+
+    def __init__(self) -> None:
+        self.fold_cells = FoldCells()
+        self.met_at = LocalMinutes(timezone.get_current_timezone())
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a CSV export: its header, the values of a card it reads (field paths
+    or expressions of ``Card``), and how the export turns them into the cell."""
+
+    header: str
+    reads: tuple[str | Expression, ...]
+    cell: Callable[..., object]
+
+
+def text(header: str, field: str) -> Column:
+    """Return a column of free text, which a spreadsheet must not run as a formula."""
+    return Column(header, (field,), lambda export, value: neutralize(value))
+
+
+def plain(header: str, field: str | Expression) -> Column:
+    """Return a column whose values are safe as they are (numbers, dates, choices)."""
+    return Column(header, (field,), lambda export, value: value)
+
+
+# Dates come as the database's text, not through Django's per-row converters: the export's
+# time is mostly per-row work. ISO dates read the same from every database; a timestamp is
+# UTC (Django's connections use UTC), "YYYY-MM-DD HH:MM" first, then seconds and an offset
+# (PostgreSQL) or seconds alone (SQLite).
+AS_TEXT = models.CharField()
+
+FOLDCARD_COLUMNS = (
+    text("name", "contact__name"),
+    text("company", "contact__company"),
+    text("title", "contact__title"),
+    text("email", "contact__email"),
+    text("phone", "contact__phone"),
+    Column("folds", ("vocabulary_id", "folds"), lambda export, *key: export.fold_cells[key][0]),
+    Column("meanings", ("vocabulary_id", "folds"), lambda export, *key: export.fold_cells[key][1]),
+    plain("priority", "priority"),
+    plain("due", Cast("due_on", AS_TEXT)),
+    plain("state", "state"),
+    text("note", "note"),
+    Column("met_at", (Cast("logged_at", AS_TEXT),), lambda export, value: export.met_at(value)),
+    Column("owner", ("owner__username",), lambda export, value: value or ""),
+)
+
+
+def csv_rows(
+    conference: Conference, columns: Sequence[Column] = FOLDCARD_COLUMNS
+) -> Iterator[list]:
     """Yield the CSV header, then one row per card, reading the cards in chunks."""
-    yield CSV_HEADER
-    fold_cells = FoldCells()
-    met_at = LocalMinutes(timezone.get_current_timezone())
-    # Dates come as the database's text, not through Django's per-row converters: the
-    # export's time is mostly per-row work. ISO dates read the same from every database;
-    # a timestamp is UTC (Django's connections use UTC), "YYYY-MM-DD HH:MM" first, then
-    # seconds and an offset (PostgreSQL) or seconds alone (SQLite).
-    as_text = models.CharField()
-    rows = (
-        conference.cards.order_by(*FOLLOW_UP_ORDER)
-        .values_list(
-            "contact__name",
-            "contact__company",
-            "contact__title",
-            "contact__email",
-            "contact__phone",
-            "folds",
-            "vocabulary_id",
-            "priority",
-            Cast("due_on", as_text),
-            "state",
-            "note",
-            Cast("logged_at", as_text),
-            "owner__username",
-        )
-        .iterator(chunk_size=5000)
-    )
-    for (
-        name,
-        company,
-        title,
-        email,
-        phone,
-        mask,
-        vocabulary_id,
-        priority,
-        due_on,
-        state,
-        note,
-        logged_at,
-        owner,
-    ) in rows:
-        codes, meanings = fold_cells[vocabulary_id, mask]
-        yield [
-            neutralize(name),
-            neutralize(company),
-            neutralize(title),
-            neutralize(email),
-            neutralize(phone),
-            codes,
-            meanings,
-            priority,
-            due_on,
-            state,
-            neutralize(note),
-            met_at(logged_at),
-            owner or "",
-        ]
+    yield [column.header for column in columns]
+    reads: dict[str | Expression, int] = {}
+    for column in columns:
+        for value in column.reads:
+            reads.setdefault(value, len(reads))
+    cells = [_cell_of_row(column, reads) for column in columns]
+    export = Export()
+    rows = conference.cards.order_by(*FOLLOW_UP_ORDER).values_list(*reads).iterator(5000)
+    for row in rows:
+        yield [cell(export, row) for cell in cells]
+
+
+def _cell_of_row(column: Column, reads: dict) -> Callable[[Export, tuple], object]:
+    """Return a function giving ``column``'s cell from a row of the query of ``reads``."""
+    cell = column.cell
+    positions = [reads[value] for value in column.reads]
+    if len(positions) == 1:
+        (i,) = positions
+        return lambda export, row: cell(export, row[i])
+    return lambda export, row: cell(export, *(row[i] for i in positions))
 
 
 def csv_chunks(conference: Conference, rows_per_chunk: int = 1000) -> Iterator[str]:
@@ -169,7 +229,7 @@ def icalendar_tasks(conference: Conference) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", f"Follow-ups: {conference.name}")
     stamp = datetime.now(tz=timezone.get_current_timezone())
-    cards = conference.cards.filter(state__in=[Card.State.OPEN, Card.State.SNOOZED])
+    cards = conference.cards.filter(rules.open_followups())
     cards = cards.select_related("contact", "vocabulary", "conference").order_by("due_on", "pk")
     for card in decode_cards(cards):
         todo = Todo()

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-from datetime import date
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
 
 from contacts import folds, photos
-from contacts.models import Card, Meaning, UserSettings, Vocabulary
+from contacts.models import Meaning, UserSettings, Vocabulary
+from contacts.queries import FollowupFilters
+from contacts.services import CardInput
 from events.models import Conference
 
 User = get_user_model()
@@ -104,8 +103,23 @@ class CardForm(forms.Form):
             raise ValidationError(
                 "A card needs at least a name, a company or an email.", code="empty"
             )
-        data["mask"] = data.get("folds", 0) | data.get("keys", 0)
         return data
+
+    def to_input(self) -> CardInput:
+        """Return the valid form as the card's input to the services."""
+        data = self.cleaned_data
+        return CardInput(
+            folds=data["folds"] | data["keys"],
+            name=data["name"],
+            company=data["company"],
+            title=data["title"],
+            email=data["email"],
+            phone=data["phone"],
+            note=data["note"],
+            photo=data["photo"],
+            client_uuid=data["client_uuid"],
+            version=data["version"],
+        )
 
 
 class FollowupFilterForm(forms.Form):
@@ -143,31 +157,16 @@ class FollowupFilterForm(forms.Form):
             {"class": "form-control form-control-sm", "placeholder": "name, company, email"}
         )
 
-    def filter_qs(self, cards: QuerySet[Card], user, today: date) -> QuerySet[Card]:
-        """Return ``cards`` narrowed to what the filters ask for; open and mine by default."""
+    def filters(self) -> FollowupFilters:
+        """Return the filters asked for; those not understood are left at their default."""
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        state = data.get("state") or "open"
-        if state == "open":
-            cards = cards.waiting(today)
-        elif state != "all":
-            cards = cards.filter(state=state)
-        owner = data.get("owner") or "me"
-        if owner == "me":
-            cards = cards.filter(owner=user)
-        elif owner != "all":
-            cards = cards.filter(owner_id=int(owner))
-        if data.get("conference"):
-            cards = cards.filter(conference=data["conference"])
-        if data.get("meaning"):
-            cards = cards.with_meaning(data["meaning"])
-        if data.get("q"):
-            words = data["q"]
-            cards = cards.filter(
-                Q(contact__name__icontains=words)
-                | Q(contact__company__icontains=words)
-                | Q(contact__email__icontains=words)
-            )
-        return cards
+        return FollowupFilters(
+            state=data.get("state") or "open",
+            owner=data.get("owner") or "me",
+            conference=data.get("conference"),
+            meaning=data.get("meaning"),
+            q=data.get("q", ""),
+        )
 
 
 class FollowupActionForm(forms.Form):

@@ -9,7 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from contacts import folds
+from contacts import folds, rules
 
 colour_validator = RegexValidator(
     r"^#[0-9a-fA-F]{6}$", "Enter a colour as # and six hex digits, e.g. #1f77b4."
@@ -211,12 +211,9 @@ FOLLOW_UP_ORDER = ("due_on", "-priority", "logged_at", "pk")
 
 class CardQuerySet(models.QuerySet):
     def waiting(self, today: date) -> CardQuerySet:
-        """Return the cards waiting for a follow-up: open, or snoozed until ``today`` or
-        before (a snooze ends by itself). Served by the card_followups indexes."""
-        # "waiting IN (true)", not plain "waiting": SQLite uses an index only for the former.
-        return self.filter(waiting__in=[True]).filter(
-            models.Q(snoozed_until__isnull=True) | models.Q(snoozed_until__lte=today)
-        )
+        """Return the cards waiting for a follow-up (rules.is_waiting). Served by the
+        card_followups indexes."""
+        return self.filter(rules.waiting(today))
 
     def with_meaning(self, meaning: Meaning) -> CardQuerySet:
         """Return the cards whose folds decode to ``meaning`` under their vocabulary."""
@@ -294,7 +291,7 @@ class Card(models.Model):
     # in order from an index whatever the database does with query parameters.
     waiting = models.GeneratedField(
         expression=models.ExpressionWrapper(
-            models.Q(state__in=["open", "snoozed"]), output_field=models.BooleanField()
+            models.Q(state__in=rules.OPEN_STATES), output_field=models.BooleanField()
         ),
         output_field=models.BooleanField(),
         db_persist=True,

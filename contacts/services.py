@@ -13,20 +13,10 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Case, Value, When
 from django.db.models.functions import Cast
 
-from contacts import folds, followups, photos
+from contacts import folds, photos
 from contacts.models import Card, Contact, Meaning, UserSettings, Vocabulary
+from contacts.queries import met_before
 from events.models import Conference
-
-
-def decode_cards(cards: Iterable[Card]) -> list[Card]:
-    """Set ``card.decoding`` on each card, compiling each vocabulary's table once."""
-    tables: dict[int, tuple] = {}
-    cards = list(cards)
-    for card in cards:
-        if card.vocabulary_id not in tables:
-            tables[card.vocabulary_id] = card.vocabulary.table()
-        card.decoding = card.decode(tables[card.vocabulary_id])
-    return cards
 
 
 def reprioritize(vocabularies: Iterable[Vocabulary]) -> None:
@@ -83,7 +73,30 @@ def conference_dates_changed(conference: Conference) -> None:
     Card.objects.bulk_update(cards, ["due_from", "due_on"], batch_size=1000)
 
 
-CONTACT_FIELDS = ("name", "company", "title", "phone")
+@dataclass(frozen=True)
+class CardInput:
+    """A card to log, or the edit of one, as the booth's form, an import or the API give it:
+    the folds as a mask (see folds.py), the person's details and what was said."""
+
+    folds: int = 0
+    name: str = ""
+    company: str = ""
+    title: str = ""
+    email: str = ""
+    phone: str = ""
+    note: str = ""
+    photo: photos.Photo | None = None
+    client_uuid: uuid.UUID | None = None
+    version: int | None = None  # the card's version the editor saw; None: no check
+
+    def contact_fields(self) -> dict[str, str]:
+        """Return the person's details other than the email."""
+        return {
+            "name": self.name,
+            "company": self.company,
+            "title": self.title,
+            "phone": self.phone,
+        }
 
 
 @dataclass(frozen=True)
@@ -98,11 +111,11 @@ class Logged:
         return cls(card, card.decode(), created=False, met_before=met_before(card))
 
 
-def find_or_create_contact(data: dict) -> tuple[Contact, bool]:
+def find_or_create_contact(card: CardInput) -> tuple[Contact, bool]:
     """Return the person with this email, brought up to date, or a new contact, and
     whether the contact is new."""
-    fields = {field: data.get(field, "") for field in CONTACT_FIELDS}
-    email = Contact.normalize_email(data.get("email", ""))
+    fields = card.contact_fields()
+    email = Contact.normalize_email(card.email)
     if not email:
         return Contact.objects.create(**fields), True
     contact, created = Contact.objects.get_or_create(email=email, defaults=fields)
@@ -112,12 +125,6 @@ def find_or_create_contact(data: dict) -> tuple[Contact, bool]:
             setattr(contact, field, value)
         contact.save(update_fields=list(newer))
     return contact, created
-
-
-def met_before(card: Card) -> list[str]:
-    """Return the names of the other conferences where the card's person was met."""
-    others = Conference.objects.filter(cards__contact_id=card.contact_id)
-    return list(others.exclude(pk=card.conference_id).distinct().values_list("name", flat=True))
 
 
 def _store_photo(card: Card, photo: photos.Photo | None) -> None:
@@ -132,19 +139,19 @@ def delete_photo_files(card: Card) -> None:
             field.delete(save=False)
 
 
-def log_card(conference: Conference, user, data: dict) -> Logged:
+def log_card(conference: Conference, user, data: CardInput) -> Logged:
     """Save a card logged at the booth, once per client_uuid, photo files included.
 
-    ``data`` is a cleaned CardForm. A replay of a client_uuid already saved returns
-    that card; a failure leaves no row and no file behind.
+    A replay of a client_uuid already saved returns that card; a failure leaves no row and
+    no file behind.
     """
-    client_uuid = data.get("client_uuid") or uuid.uuid4()
+    client_uuid = data.client_uuid or uuid.uuid4()
     vocabulary = UserSettings.of(user).get_vocabulary()
     card = Card(
         conference=conference,
-        folds=data["mask"],
+        folds=data.folds,
         vocabulary=vocabulary,
-        note=data.get("note", ""),
+        note=data.note,
         logged_by=user,
         owner=user,
         client_uuid=client_uuid,
@@ -154,7 +161,7 @@ def log_card(conference: Conference, user, data: dict) -> Logged:
     try:
         with transaction.atomic():
             card.contact, new_contact = find_or_create_contact(data)
-            _store_photo(card, data.get("photo"))
+            _store_photo(card, data.photo)
             card.save()
     except IntegrityError:
         # A replay: the unique client_uuid refused a second card (see Card.client_uuid).
@@ -173,11 +180,11 @@ class EditConflict(Exception):
     """The card changed since the edit form was opened."""
 
 
-def update_card(card: Card, data: dict) -> Card:
+def update_card(card: Card, data: CardInput) -> Card:
     """Apply an edit of a card: folds, note, photo and the person's details.
 
-    ``data["version"]`` is the card's version the editor saw; if the card has been edited
-    since, raise EditConflict and change nothing.
+    If the card has been edited since the editor saw ``data.version``, raise EditConflict
+    and change nothing.
     """
     old = Card.objects.select_related("contact").get(pk=card.pk)
     try:
@@ -191,27 +198,27 @@ def update_card(card: Card, data: dict) -> Card:
     return card
 
 
-def _update_card(card: Card, old: Card, data: dict) -> None:
+def _update_card(card: Card, old: Card, data: CardInput) -> None:
     with transaction.atomic():
         current = Card.objects.select_for_update().only("version").get(pk=card.pk)
-        if data.get("version") is not None and data["version"] != current.version:
+        if data.version is not None and data.version != current.version:
             raise EditConflict
         card.version = current.version + 1
         contact = card.contact
-        email = Contact.normalize_email(data.get("email", ""))
+        email = Contact.normalize_email(data.email)
         if email and email != contact.email:
             other = Contact.objects.filter(email=email).first()
             if other is not None:
                 contact = other
         contact.email = email
-        for field in CONTACT_FIELDS:
-            setattr(contact, field, data.get(field, ""))
+        for field, value in data.contact_fields().items():
+            setattr(contact, field, value)
         contact.save()
         card.contact = contact
-        card.folds = data["mask"]
-        card.note = data.get("note", "")
+        card.folds = data.folds
+        card.note = data.note
         card.apply_decoding(card.decode())
-        _store_photo(card, data.get("photo"))
+        _store_photo(card, data.photo)
         card.save()
         if old.contact_id != contact.pk and not old.contact.cards.exists():
             old.contact.delete()
@@ -225,55 +232,3 @@ def remove_card(card: Card) -> None:
         if not contact.cards.exists():
             contact.delete()
     delete_photo_files(card)
-
-
-def email_draft(card: Card) -> str:
-    """Return a mailto: link for following up ``card`` (decoded), from the template of
-    its first meaning that has one."""
-    contact = card.contact
-    values = {
-        "name": contact.name,
-        "first_name": contact.name.split()[0] if contact.name.strip() else "",
-        "company": contact.company,
-        "conference": card.conference.name,
-        "note": card.note,
-    }
-    subject, body = f"Following up from {card.conference.name}", ""
-    for meaning in card.decoding.meanings:
-        if meaning.email_subject or meaning.email_body:
-            subject, body = meaning.email_subject or subject, meaning.email_body
-            break
-    return followups.mailto(
-        contact.email, followups.fill(subject, values), followups.fill(body, values)
-    )
-
-
-@dataclass(frozen=True)
-class MeaningCount:
-    slug: str
-    label: str
-    colour: str
-    count: int
-
-
-def meaning_counts(cards: models.QuerySet[Card]) -> list[MeaningCount]:
-    """Return how many of ``cards`` carry each meaning (a card counts once for each of its
-    meanings), then the unclassified ones; one query plus the vocabularies' tables."""
-    rows = cards.order_by().values_list("vocabulary_id", "folds").annotate(n=models.Count("pk"))
-    vocabularies = Vocabulary.objects.in_bulk({vocabulary_id for vocabulary_id, _, _ in rows})
-    tables = {pk: vocabulary.table() for pk, vocabulary in vocabularies.items()}
-    found: dict[str, list] = {}
-    unclassified = 0
-    for vocabulary_id, mask, n in rows:
-        meanings = tables[vocabulary_id][mask].meanings
-        if not meanings:
-            unclassified += n
-        for meaning in meanings:
-            found.setdefault(meaning.slug, [meaning, 0])[1] += n
-    counts = [
-        MeaningCount(m.slug, m.label, m.colour, n)
-        for m, n in sorted(found.values(), key=lambda pair: (pair[0].order, pair[0].slug))
-    ]
-    if unclassified:
-        counts.append(MeaningCount("", "Unclassified", "#adb5bd", unclassified))
-    return counts

@@ -1,12 +1,8 @@
 from __future__ import annotations
 
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required, permission_required
+from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.db.models import Count, Q
 from django.http import (
     FileResponse,
@@ -21,10 +17,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from contacts import exports, folds, services
+from contacts import exports, folds, queries, rules, services
 from contacts.forms import CardForm
 from contacts.models import Card, UserSettings
 from events.forms import ConferenceForm
@@ -36,34 +31,16 @@ BAR_WIDTH = 360
 BAR_PITCH = 26
 
 
-def _get_conference_for_user(request: HttpRequest, slug: str) -> Conference:
-    """Return the conference ``slug`` if the user may see it, or raise 404."""
+def _get_conference(slug: str) -> Conference:
+    """Return the conference ``slug`` (everyone at the booth sees every conference), or
+    raise 404."""
     return get_object_or_404(Conference, slug=slug)
 
 
-def _get_card_for_user(request: HttpRequest, conference: Conference, pk: int) -> Card:
-    """Return the card ``pk`` of ``conference`` if the user may see it, or raise 404."""
+def _get_card(conference: Conference, pk: int) -> Card:
+    """Return the card ``pk`` of ``conference``, or raise 404."""
     queryset = Card.objects.select_related("contact", "conference", "vocabulary")
     return get_object_or_404(queryset, pk=pk, conference=conference)
-
-
-@login_not_required
-@never_cache
-@require_GET
-def health(request: HttpRequest) -> HttpResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return HttpResponse("OK", content_type="text/plain")
-
-
-@login_not_required
-@require_GET
-def service_worker(request: HttpRequest) -> HttpResponse:
-    """Serve the offline worker from the site root, so that it may cover every page."""
-    path = Path(settings.BASE_DIR, "static", "foldcard", "sw.js")
-    response = HttpResponse(path.read_text(), content_type="text/javascript")
-    response["Cache-Control"] = "no-cache"
-    return response
 
 
 @permission_required("contacts.log_cards", raise_exception=True)
@@ -90,7 +67,7 @@ def create(request: HttpRequest) -> HttpResponse:
 @permission_required("events.change_conference", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, slug: str) -> HttpResponse:
-    conference = _get_conference_for_user(request, slug)
+    conference = _get_conference(slug)
     form = ConferenceForm(request.POST or None, instance=conference)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -106,15 +83,15 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The conference's dashboard: what its cards mean and how far the follow-ups are."""
-    conference = _get_conference_for_user(request, slug)
+    conference = _get_conference(slug)
     today = timezone.localdate()
     totals = conference.cards.aggregate(
         total=Count("pk"),
         done=Count("pk", filter=Q(state=Card.State.DONE)),
         dropped=Count("pk", filter=Q(state=Card.State.DROPPED)),
     )
-    totals["overdue"] = conference.cards.waiting(today).filter(due_on__lt=today).count()
-    counts = services.meaning_counts(conference.cards.all())
+    totals["overdue"] = conference.cards.filter(rules.overdue(today)).count()
+    counts = queries.meaning_counts(conference.cards.all())
     most = max((c.count for c in counts), default=0)
     bars = [
         {"count": c, "y": i * BAR_PITCH, "width": round(BAR_WIDTH * c.count / most)}
@@ -142,7 +119,7 @@ def _download(response: HttpResponse, conference: Conference, name: str) -> Http
 @require_GET
 def export_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     """Stream the conference's cards as CSV, a chunk of rows at a time."""
-    conference = _get_conference_for_user(request, slug)
+    conference = _get_conference(slug)
     response = StreamingHttpResponse(
         exports.csv_chunks(conference), content_type="text/csv; charset=utf-8"
     )
@@ -152,7 +129,7 @@ def export_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
 @permission_required("contacts.export_cards", raise_exception=True)
 @require_GET
 def export_vcf(request: HttpRequest, slug: str) -> HttpResponse:
-    conference = _get_conference_for_user(request, slug)
+    conference = _get_conference(slug)
     response = HttpResponse(exports.vcards(conference), content_type="text/vcard; charset=utf-8")
     return _download(response, conference, "contacts.vcf")
 
@@ -160,7 +137,7 @@ def export_vcf(request: HttpRequest, slug: str) -> HttpResponse:
 @permission_required("contacts.export_cards", raise_exception=True)
 @require_GET
 def export_ics(request: HttpRequest, slug: str) -> HttpResponse:
-    conference = _get_conference_for_user(request, slug)
+    conference = _get_conference(slug)
     body = exports.icalendar_tasks(conference)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     return _download(response, conference, "followups.ics")
@@ -211,11 +188,11 @@ def _form_errors(form: CardForm) -> dict:
 @permission_required("contacts.log_cards", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def booth(request: HttpRequest, slug: str) -> HttpResponse:
-    conference = _get_conference_for_user(request, slug)
+    conference = _get_conference(slug)
     form = CardForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if form.is_valid():
-            logged = services.log_card(conference, request.user, form.cleaned_data)
+            logged = services.log_card(conference, request.user, form.to_input())
             if wants_json(request):
                 status = 201 if logged.created else 200
                 return JsonResponse(_card_json(request, logged), status=status)
@@ -238,7 +215,7 @@ def booth(request: HttpRequest, slug: str) -> HttpResponse:
         "conference": conference,
         "form": form,
         **_editor_context(conference, user_settings.get_vocabulary().table()),
-        "latest": services.decode_cards(latest[:LATEST_AT_BOOTH]),
+        "latest": queries.decode_cards(latest[:LATEST_AT_BOOTH]),
         "saved": saved,
     }
     return render(request, "events/booth.html", context, status=400 if form.errors else 200)
@@ -248,8 +225,8 @@ def booth(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def booth_card(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Edit a card logged at the booth: folds, the person's details, note and photo."""
-    conference = _get_conference_for_user(request, slug)
-    card = _get_card_for_user(request, conference, pk)
+    conference = _get_conference(slug)
+    card = _get_card(conference, pk)
     contact = card.contact
     initial = {
         "folds": card.folds,
@@ -260,7 +237,7 @@ def booth_card(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = CardForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_card(card, form.cleaned_data)
+            services.update_card(card, form.to_input())
         except services.EditConflict:
             messages.error(
                 request,
@@ -282,11 +259,9 @@ def booth_card(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @permission_required("contacts.log_cards", raise_exception=True)
 @require_POST
 def booth_undo(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    conference = _get_conference_for_user(request, slug)
-    card = _get_card_for_user(request, conference, pk)
-    if card.logged_by_id != request.user.pk and not request.user.has_perm(
-        "contacts.manage_followups"
-    ):
+    conference = _get_conference(slug)
+    card = _get_card(conference, pk)
+    if not rules.can_undo(request.user, card):
         raise PermissionDenied("Only the person who logged a card, or a manager, can undo it.")
     services.remove_card(card)
     messages.success(request, f"Removed the card of {card.contact}.")
@@ -297,8 +272,8 @@ def booth_undo(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_GET
 def card_photo(request: HttpRequest, slug: str, pk: int, kind: str) -> FileResponse:
     """Serve a card's photo or thumbnail to logged-in users only: it is personal data."""
-    conference = _get_conference_for_user(request, slug)
-    card = _get_card_for_user(request, conference, pk)
+    conference = _get_conference(slug)
+    card = _get_card(conference, pk)
     field = {"photo": card.photo, "thumbnail": card.thumbnail}.get(kind)
     if not field:
         raise Http404("This card has no photo.")

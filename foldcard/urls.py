@@ -3,11 +3,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from events import views as events_views
+from foldcard import views
 
 urlpatterns = [
     path("", events_views.home, name="events-home"),
-    path("health/", events_views.health, name="events-health"),
-    path("sw.js", events_views.service_worker, name="events-service-worker"),
+    path("health/", views.health, name="foldcard-health"),
+    path("sw.js", views.service_worker, name="foldcard-service-worker"),
     path("events/", include("events.urls")),
     path("", include("contacts.urls")),
     path(

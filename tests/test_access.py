@@ -21,8 +21,8 @@ LOGIN = 302  # sent to the login page
 # not work as a follow-up or undo.
 EXPECTED = {
     "events-home": ("get", {}, [LOGIN, 403, 403, 200, 200]),
-    "events-health": ("get", {}, [200, 200, 200, 200, 200]),
-    "events-service-worker": ("get", {}, [200, 200, 200, 200, 200]),
+    "foldcard-health": ("get", {}, [200, 200, 200, 200, 200]),
+    "foldcard-service-worker": ("get", {}, [200, 200, 200, 200, 200]),
     "events-create": ("get", {}, [LOGIN, 403, 403, 403, 200]),
     "events-detail": ("get", {"slug": "conference"}, [LOGIN, 403, 403, 200, 200]),
     "events-edit": ("get", {"slug": "conference"}, [LOGIN, 403, 403, 403, 200]),

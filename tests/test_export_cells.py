@@ -1,65 +1,30 @@
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, tzinfo
-from urllib.parse import parse_qs, urlsplit
+from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contacts import followups
-
-TODAY = date(2026, 11, 27)
-
-
-@pytest.mark.parametrize(
-    ("due", "expected"),
-    [
-        (date(2026, 11, 26), "overdue"),
-        (date(2026, 11, 27), "today"),
-        (date(2026, 11, 28), "week"),
-        (date(2026, 12, 4), "week"),
-        (date(2026, 12, 5), "later"),
-    ],
-)
-def test_it_buckets_due_dates_relative_to_today(due, expected):
-    assert followups.bucket(due, TODAY) == expected
-
-
-def test_it_fills_placeholders_and_leaves_unknown_ones():
-    assert followups.fill(
-        "Hi {first_name} from {company}, {oops}", {"first_name": "Dana", "company": "Acme"}
-    ) == ("Hi Dana from Acme, {oops}")
-
-
-@pytest.mark.parametrize("template", ["Hi {", "Hi {0}", "Hi {name.attr}", "}{"])
-def test_a_broken_template_is_sent_as_written(template):
-    assert followups.fill(template, {"name": "Dana"}) == template
-
-
-def test_it_builds_a_mailto_link():
-    link = followups.mailto("dana@acme.io", "Hello & welcome", "Line 1\nLine 2")
-    parts = urlsplit(link)
-    assert parts.scheme == "mailto" and parts.path == "dana@acme.io"
-    assert parse_qs(parts.query) == {"subject": ["Hello & welcome"], "body": ["Line 1\nLine 2"]}
+from contacts import exports
 
 
 @pytest.mark.parametrize("cell", ["=SUM(A1)", "+1 555", "-2+3", "@cmd", "\tx", "\rx"])
 def test_it_neutralizes_formula_triggers(cell):
-    assert followups.neutralize(cell) == "'" + cell
+    assert exports.neutralize(cell) == "'" + cell
 
 
 @pytest.mark.parametrize("cell", ["Dana", "", "1+1", " =x"])
 def test_it_leaves_plain_text_alone(cell):
-    assert followups.neutralize(cell) == cell
+    assert exports.neutralize(cell) == cell
 
 
 @pytest.mark.parametrize(
     ("priority", "expected"), [(100, 1), (50, 3), (20, 5), (5, 7), (0, 9), (-5, 9)]
 )
 def test_it_maps_priority_to_icalendar(priority, expected):
-    assert followups.ical_priority(priority) == expected
+    assert exports.ical_priority(priority) == expected
 
 
 # Zones with daylight saving at whole hours, at half past (Adelaide), by half an hour
@@ -85,7 +50,7 @@ ZONES = [
     postgres=st.booleans(),
 )
 def test_local_minutes_match_a_plain_time_zone_conversion(zone, moments, postgres):
-    local_minutes = followups.LocalMinutes(ZoneInfo(zone))
+    local_minutes = exports.LocalMinutes(ZoneInfo(zone))
     for moment in moments:
         # How the databases print a UTC timestamp as text.
         text = f"{moment:%Y-%m-%d %H:%M:%S.%f}" + ("+00" if postgres else "")
@@ -111,7 +76,7 @@ class HalfPastSwitch(tzinfo):
 
 
 def test_local_minutes_follow_an_offset_change_inside_an_hour():
-    local_minutes = followups.LocalMinutes(HalfPastSwitch())
+    local_minutes = exports.LocalMinutes(HalfPastSwitch())
     seen = [local_minutes(f"2026-10-03 15:{minute}:00") for minute in ("00", "29", "30", "59")]
     assert seen == [
         "2026-10-03T16:00+01:00",

@@ -1,0 +1,155 @@
+"""What the pages and exports read: the follow-up list's plan, counts per meaning, and
+cards decoded through their vocabularies. Writes live in services.py."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.paginator import Page, Paginator
+from django.db import models
+from django.db.models import Count, Q
+
+from contacts import emails, followups, rules
+from contacts.models import FOLLOW_UP_ORDER, Card, Meaning, Vocabulary
+from events.models import Conference
+
+PAGE_SIZE = 50
+
+
+def decode_cards(cards: Iterable[Card]) -> list[Card]:
+    """Set ``card.decoding`` on each card, compiling each vocabulary's table once."""
+    tables: dict[int, tuple] = {}
+    cards = list(cards)
+    for card in cards:
+        if card.vocabulary_id not in tables:
+            tables[card.vocabulary_id] = card.vocabulary.table()
+        card.decoding = card.decode(tables[card.vocabulary_id])
+    return cards
+
+
+def met_before(card: Card) -> list[str]:
+    """Return the names of the other conferences where the card's person was met."""
+    others = Conference.objects.filter(cards__contact_id=card.contact_id)
+    return list(others.exclude(pk=card.conference_id).distinct().values_list("name", flat=True))
+
+
+@dataclass(frozen=True)
+class MeaningCount:
+    slug: str
+    label: str
+    colour: str
+    count: int
+
+
+def meaning_counts(cards: models.QuerySet[Card]) -> list[MeaningCount]:
+    """Return how many of ``cards`` carry each meaning (a card counts once for each of its
+    meanings), then the unclassified ones; one query plus the vocabularies' tables."""
+    rows = cards.order_by().values_list("vocabulary_id", "folds").annotate(n=Count("pk"))
+    vocabularies = Vocabulary.objects.in_bulk({vocabulary_id for vocabulary_id, _, _ in rows})
+    tables = {pk: vocabulary.table() for pk, vocabulary in vocabularies.items()}
+    found: dict[str, list] = {}
+    unclassified = 0
+    for vocabulary_id, mask, n in rows:
+        meanings = tables[vocabulary_id][mask].meanings
+        if not meanings:
+            unclassified += n
+        for meaning in meanings:
+            found.setdefault(meaning.slug, [meaning, 0])[1] += n
+    counts = [
+        MeaningCount(m.slug, m.label, m.colour, n)
+        for m, n in sorted(found.values(), key=lambda pair: (pair[0].order, pair[0].slug))
+    ]
+    if unclassified:
+        counts.append(MeaningCount("", "Unclassified", "#adb5bd", unclassified))
+    return counts
+
+
+@dataclass(frozen=True)
+class FollowupFilters:
+    """What the follow-up list is narrowed to; waiting cards of the user by default."""
+
+    state: str = "open"
+    owner: str = "me"
+    conference: Conference | None = None
+    meaning: Meaning | None = None
+    q: str = ""
+
+
+def followup_cards(user, today: date, filters: FollowupFilters) -> models.QuerySet[Card]:
+    """Return the cards the follow-up list shows for ``filters``, in no order."""
+    cards = Card.objects.all()
+    if filters.state == "open":
+        cards = cards.filter(rules.waiting(today))
+    elif filters.state != "all":
+        cards = cards.filter(state=filters.state)
+    if filters.owner == "me":
+        cards = cards.filter(owner=user)
+    elif filters.owner != "all":
+        cards = cards.filter(owner_id=int(filters.owner))
+    if filters.conference:
+        cards = cards.filter(conference=filters.conference)
+    if filters.meaning:
+        cards = cards.with_meaning(filters.meaning)
+    if filters.q:
+        cards = cards.filter(
+            Q(contact__name__icontains=filters.q)
+            | Q(contact__company__icontains=filters.q)
+            | Q(contact__email__icontains=filters.q)
+        )
+    return cards
+
+
+@dataclass
+class FollowupGroup:
+    key: str
+    label: str
+    count: int
+    cards: list[Card] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FollowupPage:
+    page: Page
+    groups: list[FollowupGroup]
+    total: int
+
+
+def followup_page(
+    cards: models.QuerySet[Card], user, today: date, number: str | int | None
+) -> FollowupPage:
+    """Return page ``number`` of ``cards`` in follow-up order, grouped by due bucket with
+    each bucket's count over all pages."""
+    # Counted per due date, which the follow-up indexes hold in order, then per bucket.
+    counts = dict.fromkeys(followups.BUCKETS, 0)
+    per_day = cards.order_by().values_list("due_on").annotate(cards=Count("*"))
+    for due_on, count in per_day:
+        counts[followups.bucket(due_on, today)] += count
+    # The page's cards are found by id first, sorting narrow rows, then read whole: the
+    # sort carries no joined columns.
+    ordered_ids = cards.order_by(*FOLLOW_UP_ORDER).values_list("pk", flat=True)
+    paginator = Paginator(ordered_ids, PAGE_SIZE)
+    paginator.count = sum(counts.values())  # known already: no second COUNT over the cards
+    page = paginator.get_page(number)
+    ids = list(page.object_list)
+    found = Card.objects.select_related("contact", "conference", "vocabulary", "owner").in_bulk(ids)
+    rows = followup_rows([found[pk] for pk in ids if pk in found], user, today)
+    groups = {
+        key: FollowupGroup(key, label, counts[key]) for key, label in followups.BUCKETS.items()
+    }
+    for card in rows:
+        groups[card.bucket].cards.append(card)
+    return FollowupPage(page, [g for g in groups.values() if g.cards], paginator.count)
+
+
+def followup_rows(cards: list[Card], user, today: date) -> list[Card]:
+    """Decode each card and attach what its row shows: bucket, states, what the user may
+    do, and the email link."""
+    for card in decode_cards(cards):
+        card.bucket = followups.bucket(card.due_on, today)
+        card.is_open = rules.is_open(card)
+        card.is_overdue = rules.is_overdue(card, today)
+        card.can_work = rules.can_work(user, card)
+        card.mailto_url = emails.mailto_url(card)
+    return cards

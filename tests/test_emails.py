@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from contacts import emails
+
+
+def test_it_fills_placeholders_and_leaves_unknown_ones():
+    assert emails.fill(
+        "Hi {first_name} from {company}, {oops}", {"first_name": "Dana", "company": "Acme"}
+    ) == ("Hi Dana from Acme, {oops}")
+
+
+@pytest.mark.parametrize("template", ["Hi {", "Hi {0}", "Hi {name.attr}", "}{"])
+def test_a_broken_template_is_sent_as_written(template):
+    assert emails.fill(template, {"name": "Dana"}) == template
+
+
+def test_it_builds_a_mailto_link():
+    link = emails.mailto("dana@acme.io", "Hello & welcome", "Line 1\nLine 2")
+    parts = urlsplit(link)
+    assert parts.scheme == "mailto" and parts.path == "dana@acme.io"
+    assert parse_qs(parts.query) == {"subject": ["Hello & welcome"], "body": ["Line 1\nLine 2"]}
