@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from contacts.folds import UL, UR
 from events.models import Conference
 
 pytestmark = pytest.mark.django_db
@@ -97,7 +98,7 @@ def test_an_unknown_conference_is_404(client, alice):
 
 
 def test_the_contact_page_lists_their_cards(client, alice, make_card):
-    card = make_card(3, name="Ana Ruiz", note="wants a second region")
+    card = make_card(UL | UR, name="Ana Ruiz", note="wants a second region")
     client.force_login(alice)
     html = client.get(card.contact.get_absolute_url()).content.decode()
     assert "Ana Ruiz" in html
@@ -106,7 +107,7 @@ def test_the_contact_page_lists_their_cards(client, alice, make_card):
 
 
 def test_a_manager_edits_a_conference_and_due_dates_follow(client, alice, make_card, conference):
-    card = make_card(3, logged_on=date(2026, 11, 19))  # UL + UR: due three days after the end
+    card = make_card(UL | UR, logged_on=date(2026, 11, 19))  # UL + UR: due three days after the end
     client.force_login(alice)
     url = reverse("events-edit", args=[conference.slug])
     assert client.get(url).status_code == 200

@@ -158,21 +158,33 @@ rule_sets = st.dictionaries(
 ).map(lambda d: [Rule(p, m) for p, m in d.items()])
 
 
-@given(rules=rule_sets, mask=masks)
-def test_a_rule_contained_in_a_matching_rule_never_contributes(rules, mask):
-    matching = [r for r in rules if folds.is_subset(r.pattern, mask)]
-    decoding = folds.decode(mask, rules, MEANINGS, 14)
-    kept = [
-        r
-        for r in matching
-        if not any(r.pattern != o.pattern and r.pattern & ~o.pattern == 0 for o in matching)
-    ]
-    expected = set().union(*(r.meanings for r in kept))
-    assert set(slugs(decoding)) == expected
+@given(rules=rule_sets, mask=masks, fold=st.sampled_from(list(folds.LABELS)))
+def test_adding_a_fold_never_removes_a_meaning_unless_a_more_specific_rule_takes_over(
+    rules, mask, fold
+):
+    before = folds.decode(mask, rules, MEANINGS, 14)
+    after = folds.decode(mask | fold, rules, MEANINGS, 14)
+    for lost in set(slugs(before)) - set(slugs(after)):
+        gave_it = [r for r in rules if folds.is_subset(r.pattern, mask) and lost in r.meanings]
+        takes_over = [
+            r
+            for r in rules
+            if r.pattern & fold and not mask & fold and folds.is_subset(r.pattern, mask | fold)
+        ]
+        assert any(
+            folds.is_subset(old.pattern, new.pattern) for old in gave_it for new in takes_over
+        )
+
+
+def test_the_seeds_example_comes_before_each_of_its_parts():
+    example = decode(UL | UR | HALF)
+    for part in (UL, UR, HALF, UL | UR, UL | HALF, UR | HALF):
+        assert example.priority > decode(part).priority
+        assert example.window_days <= decode(part).window_days
 
 
 @given(rules=rule_sets, mask=masks)
-def test_every_fold_is_covered_or_reported_unmapped(rules, mask):
+def test_a_fold_no_rule_explains_is_reported_unmapped(rules, mask):
     decoding = folds.decode(mask, rules, MEANINGS, 14)
     covered = 0
     for rule in rules:
@@ -191,7 +203,7 @@ def test_decoding_with_the_table_equals_decoding_rule_by_rule(rules):
 
 
 @given(rules=rule_sets, mask=masks)
-def test_priority_is_the_sum_and_window_the_smallest(rules, mask):
+def test_every_weight_adds_to_the_priority_and_the_shortest_window_sets_the_due_date(rules, mask):
     decoding = folds.decode(mask, rules, MEANINGS, 14)
     assert decoding.priority == sum(m.weight for m in decoding.meanings)
     if decoding.meanings:
