@@ -1,10 +1,19 @@
-"""Follow-up emails: the text filled from a meaning's template, and the mailto: link."""
+"""Follow-up emails: the text filled from a meaning's template, the mailto: link, sending
+and recording them, and the morning digest."""
 
 from __future__ import annotations
 
 import string
+from datetime import date
+from email.utils import formataddr, parseaddr
 from typing import TYPE_CHECKING
 from urllib.parse import quote
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.urls import reverse
+
+from contacts.models import SentEmail
 
 if TYPE_CHECKING:
     from contacts.models import Card
@@ -52,3 +61,57 @@ def draft(card: Card) -> tuple[str, str]:
 def mailto_url(card: Card) -> str:
     """Return a mailto: link for following up ``card`` (decoded)."""
     return mailto(card.contact.email, *draft(card))
+
+
+def one_line(text: str) -> str:
+    """Return ``text`` on one line: an email header must not carry a line break."""
+    return " ".join(text.splitlines()).strip()
+
+
+def sender(user) -> str:
+    """Return the From address of an email sent by ``user``: the site's address, named
+    after the user (the user's own address is the Reply-To)."""
+    name = one_line(user.get_full_name() or user.get_username())
+    return formataddr((f"{name} via foldcard", parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
+
+
+def send_followup(card: Card, user, subject: str, body: str) -> SentEmail:
+    """Send a follow-up email to the card's person and record it on the card."""
+    to = card.contact.email
+    message = EmailMessage(
+        subject=one_line(subject),
+        body=body,
+        from_email=sender(user),
+        to=[formataddr((one_line(card.contact.name), to))],
+        reply_to=[user.email] if user.email else [],
+    )
+    message.send()
+    return SentEmail.objects.create(
+        card=card, sent_by=user, to=to, subject=one_line(subject), body=body
+    )
+
+
+def digest(user, cards: list[Card], today: date) -> EmailMessage:
+    """Return the morning digest of ``cards`` (decoded, most urgent first) for ``user``."""
+    overdue = sum(1 for card in cards if card.due_on < today)
+    due_today = len(cards) - overdue
+    parts = [f"{overdue} overdue" if overdue else "", f"{due_today} due today" if due_today else ""]
+    subject = "foldcard: " + " and ".join(part for part in parts if part)
+    lines = []
+    for card in cards:
+        when = "overdue since" if card.due_on < today else "due"
+        meanings = ", ".join(m.label for m in card.decoding.meanings) or "Unclassified"
+        lines.append(
+            f"- {card.contact.display_name}"
+            + (f", {card.contact.company}" if card.contact.company else "")
+            + f" ({meanings}; {card.conference.name}; {when} {card.due_on:%a %-d %b})\n"
+            + f"  {settings.SITE_URL}{card.contact.get_absolute_url()}"
+        )
+    link = settings.SITE_URL + reverse("contacts-followups")
+    body = (
+        f"Good morning {user.get_short_name() or user.get_username()},\n\n"
+        + "\n".join(lines)
+        + f"\n\nYour follow-ups: {link}\n"
+        + f"Change or stop this email: {settings.SITE_URL}{reverse('contacts-settings')}\n"
+    )
+    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import zoneinfo
+from datetime import date
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
@@ -189,12 +193,56 @@ class FollowupActionForm(forms.Form):
 
 
 class UserSettingsForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(label="Your time zone", required=False)
+
     class Meta:
         model = UserSettings
-        fields = ["vocabulary"]
+        fields = ["vocabulary", "digest_at", "time_zone"]
+        widgets = {"digest_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         default = Vocabulary.default()
         self.fields["vocabulary"].empty_label = f"The site default ({default})"
         self.fields["vocabulary"].label = "What your folds mean"
+        self.fields["time_zone"].choices = [("", f"The site's ({settings.TIME_ZONE})")] + [
+            (zone, zone) for zone in sorted(zoneinfo.available_timezones())
+        ]
+
+
+class EmailForm(forms.Form):
+    """A follow-up email as the composer sends it, and what becomes of the card after."""
+
+    THEN = [
+        ("done", "Mark it done"),
+        ("snooze", "Keep it open, back in my list on"),
+        ("open", "Leave it as it is"),
+    ]
+
+    subject = forms.CharField(max_length=200)
+    body = forms.CharField(max_length=20000, widget=forms.Textarea(attrs={"rows": 12}))
+    then = forms.ChoiceField(label="Then", choices=THEN, initial="done")
+    outcome = forms.CharField(max_length=5000, required=False, initial="First contact by email.")
+    next_on = forms.DateField(
+        label="Back on", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, today: date, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_subject(self) -> str:
+        subject = self.cleaned_data["subject"]
+        if "\r" in subject or "\n" in subject:
+            raise ValidationError("The subject must be one line.", code="multiline")
+        return subject
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("then") == "snooze":
+            next_on = data.get("next_on")
+            if next_on is None and not self.has_error("next_on"):
+                self.add_error("next_on", "Choose the day it should be back.")
+            elif next_on is not None and next_on <= self.today:
+                self.add_error("next_on", "Choose a day after today.")
+        return data

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+import zoneinfo
+from datetime import date, time, timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -151,6 +152,19 @@ class UserSettings(models.Model):
     last_conference = models.ForeignKey(
         "events.Conference", models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    digest_at = models.TimeField(
+        "morning digest at",
+        default=time(8, 0),
+        null=True,
+        blank=True,
+        help_text="An email listing what is overdue and due today; empty: no digest.",
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Where you are, for the digest's hour; the site's time zone when empty.",
+    )
+    last_digest_on = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "user's settings"
@@ -161,6 +175,9 @@ class UserSettings(models.Model):
 
     def get_vocabulary(self) -> Vocabulary:
         return self.vocabulary or Vocabulary.default()
+
+    def get_time_zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone or settings.TIME_ZONE)
 
     @classmethod
     def of(cls, user) -> UserSettings:
@@ -198,6 +215,12 @@ class Contact(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("contacts-contact", args=[self.pk])
+
+    @property
+    def display_name(self) -> str:
+        """Return what the person is called on pages: the name, else the company, else
+        the email."""
+        return self.name or self.company or self.email
 
     @staticmethod
     def normalize_email(email: str) -> str:
@@ -373,5 +396,28 @@ class Card(models.Model):
 
     def snooze(self, user, days: int) -> None:
         """Hide the follow-up for ``days`` days; it comes back on its own after that."""
-        self.snoozed_until = timezone.localdate() + timedelta(days=days)
+        self.snooze_until(user, timezone.localdate() + timedelta(days=days))
+
+    def snooze_until(self, user, day: date) -> None:
+        """Hide the follow-up until ``day``, when it comes back on its own."""
+        self.snoozed_until = day
         self.set_state(self.State.SNOOZED, user)
+
+
+class SentEmail(models.Model):
+    """A follow-up email sent from foldcard, as it was sent."""
+
+    card = models.ForeignKey(Card, models.CASCADE, related_name="emails")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+    to = models.EmailField(max_length=254)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} to {self.to}"

@@ -153,3 +153,10 @@ def followup_rows(cards: list[Card], user, today: date) -> list[Card]:
         card.can_work = rules.can_work(user, card)
         card.mailto_url = emails.mailto_url(card)
     return cards
+
+
+def due_for_digest(user, today: date) -> list[Card]:
+    """Return the user's waiting cards due today or before, most urgent first, decoded."""
+    cards = Card.objects.filter(rules.waiting(today), owner=user, due_on__lte=today)
+    cards = cards.select_related("contact", "conference", "vocabulary").order_by(*FOLLOW_UP_ORDER)
+    return decode_cards(cards)

@@ -6,6 +6,7 @@ urlpatterns = [
     path("contacts/<int:pk>/", views.contact, name="contacts-contact"),
     path("settings/", views.settings_page, name="contacts-settings"),
     path("followups/", views.followup_list, name="contacts-followups"),
+    path("followups/<int:pk>/email/", views.followup_email, name="contacts-followup-email"),
     path(
         "followups/<int:pk>/<slug:action>/",
         views.followup_action,

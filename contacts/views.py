@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import smtplib
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import permission_required
@@ -12,8 +14,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from contacts import queries, rules
-from contacts.forms import FollowupActionForm, FollowupFilterForm, UserSettingsForm
+from contacts import emails, queries, rules
+from contacts.forms import EmailForm, FollowupActionForm, FollowupFilterForm, UserSettingsForm
 from contacts.models import Card, Contact, UserSettings
 from foldcard.http import wants_json
 
@@ -53,6 +55,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 def contact(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_contact(pk)
     cards = person.cards.select_related("conference", "vocabulary").order_by("-logged_at")
+    cards = cards.prefetch_related("emails__sent_by")
     context = {"contact": person, "cards": queries.decode_cards(cards)}
     return render(request, "contacts/contact.html", context)
 
@@ -137,7 +140,7 @@ def _owners() -> list:
 
 def _safe_next(request: HttpRequest) -> str:
     """Return the page the action came from if it is one of ours, else the list."""
-    target = request.POST.get("next", "")
+    target = request.POST.get("next") or request.GET.get("next", "")
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return reverse("contacts-followups")
@@ -145,3 +148,43 @@ def _safe_next(request: HttpRequest) -> str:
 
 def _back(request: HttpRequest) -> HttpResponse:
     return redirect(_safe_next(request))
+
+
+@permission_required("contacts.work_followups", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def followup_email(request: HttpRequest, pk: int) -> HttpResponse:
+    """Write to the card's person from foldcard: the meaning's template, editable, sent and
+    recorded on the card; then mark the card done, snooze it, or leave it."""
+    card = _get_card_for_user(request, pk)
+    today = timezone.localdate()
+    queries.decode_cards([card])
+    subject, body = emails.draft(card)
+    form = EmailForm(request.POST or None, today=today, initial={"subject": subject, "body": body})
+    status, problem = 200, ""
+    if not card.contact.email:
+        problem = f"{card.contact.display_name} has no email address."
+        status = 400 if request.method == "POST" else 200
+    elif request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            emails.send_followup(card, request.user, data["subject"], data["body"])
+        except (smtplib.SMTPException, OSError) as e:
+            problem = f"The email could not be sent ({e}). Nothing was recorded."
+            status = 503
+        else:
+            if data["then"] == "done":
+                card.set_state(Card.State.DONE, request.user, data["outcome"])
+            elif data["then"] == "snooze":
+                card.snooze_until(request.user, data["next_on"])
+            messages.success(request, f"Sent to {card.contact.email}.")
+            return _back(request)
+    elif form.errors:
+        status = 400
+    context = {
+        "card": card,
+        "form": form,
+        "problem": problem,
+        "mailto_url": emails.mailto_url(card),
+        "next_url": _safe_next(request),
+    }
+    return render(request, "contacts/email.html", context, status=status)

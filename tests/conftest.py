@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from contacts.models import Card, Contact, Vocabulary
 from events.models import Conference
+from tests import smtp
 
 
 def pytest_collection_modifyitems(items) -> None:
@@ -133,3 +134,14 @@ def make_card(alice, conference, vocabulary):
         return card
 
     return make
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """Start an SMTP server and send the site's email to it; return its inbox."""
+    controller, inbox = smtp.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = controller.hostname
+    settings.EMAIL_PORT = controller.port
+    yield inbox
+    controller.stop()

@@ -53,6 +53,7 @@ EXPECTED = {
         {"pk": "other", "action": "done"},
         [LOGIN, 403, 403, 404, 302],
     ),
+    "contacts-followup-email": ("get", {"pk": "other"}, [LOGIN, 403, 403, 404, 200]),
     "login": ("get", {}, [200, 302, 302, 302, 302]),
     "logout": ("post", {}, [302, 302, 302, 302, 302]),
 }
@@ -62,6 +63,7 @@ EXTRA_CELLS = [
     ("contacts-followup-action", "post", {"pk": "card", "action": "done"}, "bob", 302),
     ("contacts-followup-action", "post", {"pk": "card", "action": "assign"}, "bob", 403),
     ("contacts-followup-action", "post", {"pk": "card", "action": "assign"}, "alice", 400),
+    ("contacts-followup-email", "get", {"pk": "card"}, "bob", 200),
     ("events-booth-undo", "post", {"slug": "conference", "pk": "card"}, "bob", 302),
 ]
 

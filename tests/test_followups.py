@@ -87,13 +87,13 @@ def test_each_row_shows_chips_unmapped_folds_note_and_due(client, alice, make_ca
 
 
 def test_the_email_link_uses_the_template_of_the_first_meaning(client, alice, make_card):
-    make_card(
+    card = make_card(
         UL | UR | HALF,
         name="Dana Reyes",
         contact=Contact.objects.create(name="Dana Reyes", company="Acme", email="dana@acme.io"),
     )
     client.force_login(alice)
-    html = client.get(URL).content.decode()
+    html = client.get(reverse("contacts-followup-email", args=[card.pk])).content.decode()
     link = re.search(r'href="(mailto:[^"]+)"', html).group(1)
     parts = urlsplit(link.replace("&amp;", "&"))
     query = parse_qs(parts.query)

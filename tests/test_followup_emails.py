@@ -1,0 +1,220 @@
+"""Follow-up emails sent from foldcard, against a real SMTP server, and the morning digest."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from contacts.digests import send_digests
+from contacts.folds import HALF, UL, UR
+from contacts.models import Card, Contact, SentEmail, UserSettings
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def dana_card(make_card):
+    dana = Contact.objects.create(name="Dana Reyes", company="Acme", email="dana@acme.io")
+    return make_card(UL | UR | HALF, contact=dana, note="wants a second region")
+
+
+def compose_url(card) -> str:
+    return reverse("contacts-followup-email", args=[card.pk])
+
+
+def test_the_composer_is_filled_from_the_meanings_template(client, alice, dana_card):
+    client.force_login(alice)
+    html = client.get(compose_url(dana_card)).content.decode()
+    assert 'value="Following up from Expo 2026"' in html
+    assert "Hi Dana,\n\nYou asked to talk as soon as possible" in html
+    assert 'href="mailto:dana@acme.io?subject=' in html
+
+
+def test_sending_delivers_records_and_marks_done(client, alice, dana_card, smtp_server):
+    alice.first_name, alice.last_name, alice.email = "Alice", "Berg", "alice@foldcard.example"
+    alice.save()
+    client.force_login(alice)
+    response = client.post(
+        compose_url(dana_card),
+        {
+            "subject": "Your second region",
+            "body": "Hi Dana,\n\nHere it is.",
+            "then": "done",
+            "outcome": "Sent the offer",
+        },
+    )
+    assert response.status_code == 302
+    [message] = smtp_server.messages
+    assert message["To"] == "Dana Reyes <dana@acme.io>"
+    assert message["Subject"] == "Your second region"
+    assert message["Reply-To"] == "alice@foldcard.example"
+    assert message["From"] == "Alice Berg via foldcard <foldcard@localhost>"
+    assert message.get_content() == "Hi Dana,\n\nHere it is.\n"
+    sent = SentEmail.objects.get()
+    assert (sent.card, sent.sent_by, sent.to, sent.subject) == (
+        dana_card,
+        alice,
+        "dana@acme.io",
+        "Your second region",
+    )
+    dana_card.refresh_from_db()
+    assert (dana_card.state, dana_card.outcome) == (Card.State.DONE, "Sent the offer")
+    page = client.get(dana_card.contact.get_absolute_url()).content.decode()
+    assert "Your second region" in page and "data-sent-email" in page
+
+
+def test_sending_can_keep_the_card_open_until_a_day(
+    client, alice, dana_card, smtp_server, fixed_today
+):
+    fixed_today(date(2026, 11, 23))
+    client.force_login(alice)
+    data = {"subject": "Hello", "body": "Hi", "then": "snooze", "next_on": "2026-12-01"}
+    assert client.post(compose_url(dana_card), data).status_code == 302
+    dana_card.refresh_from_db()
+    assert (dana_card.state, dana_card.snoozed_until) == (Card.State.SNOOZED, date(2026, 12, 1))
+    assert len(smtp_server.messages) == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"subject": "Hi\r\nBcc: all@evil.example", "body": "x"}, "subject", "one line"),
+        ({"subject": "", "body": "x"}, "subject", "required"),
+        ({"subject": "Hi", "body": ""}, "body", "required"),
+        ({"subject": "Hi", "body": "x", "then": "snooze"}, "next_on", "Choose the day"),
+        (
+            {"subject": "Hi", "body": "x", "then": "snooze", "next_on": "2020-01-01"},
+            "next_on",
+            "after today",
+        ),
+        ({"subject": "Hi", "body": "x", "then": "later"}, "then", "valid choice"),
+    ],
+)
+def test_bad_input_is_refused_and_nothing_is_sent(
+    client, alice, dana_card, smtp_server, data, field, message
+):
+    client.force_login(alice)
+    response = client.post(compose_url(dana_card), {"then": "done", **data})
+    assert response.status_code == 400
+    assert message in str(response.context["form"].errors[field])
+    assert smtp_server.messages == []
+    assert not SentEmail.objects.exists()
+
+
+def test_a_name_with_a_line_break_cannot_add_a_header(client, alice, make_card, smtp_server):
+    person = Contact.objects.create(name="Eve\r\nBcc: all@evil.example", email="eve@acme.io")
+    card = make_card(UR, contact=person)
+    client.force_login(alice)
+    response = client.post(compose_url(card), {"subject": "Hi", "body": "x", "then": "open"})
+    assert response.status_code == 302
+    [message] = smtp_server.messages
+    assert message["Bcc"] is None
+    assert smtp_server.envelopes[0][1] == ["eve@acme.io"]
+
+
+def test_a_person_without_email_cannot_be_written_to(client, alice, make_card, smtp_server):
+    card = make_card(UR, name="No Address")
+    client.force_login(alice)
+    response = client.post(compose_url(card), {"subject": "Hi", "body": "x", "then": "done"})
+    assert response.status_code == 400
+    assert "has no email address" in response.content.decode()
+    assert smtp_server.messages == []
+
+
+def test_an_unreachable_mail_server_is_said_and_nothing_recorded(
+    client, alice, dana_card, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # the discard port: refused
+    client.force_login(alice)
+    response = client.post(compose_url(dana_card), {"subject": "Hi", "body": "x", "then": "done"})
+    assert response.status_code == 503
+    assert "could not be sent" in response.content.decode()
+    assert not SentEmail.objects.exists()
+    dana_card.refresh_from_db()
+    assert dana_card.state == Card.State.OPEN
+
+
+def test_only_who_may_work_the_card_may_email_from_foldcard(client, bob, dana_card):
+    client.force_login(bob)  # booth staff; the card is alice's
+    assert client.get(compose_url(dana_card)).status_code == 404
+
+
+# The morning digest
+
+
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=UTC)
+
+
+@pytest.fixture
+def alice_with_due_cards(alice, make_card, fixed_today):
+    alice.email = "alice@foldcard.example"
+    alice.save()
+    fixed_today(date(2026, 11, 25))
+    make_card(HALF, name="Due Yesterday")  # due the day after the conference: 21 Nov
+    make_card(UR, name="Due Later")  # due 27 Nov
+    return alice
+
+
+def test_the_digest_lists_what_is_overdue_most_urgent_first(alice_with_due_cards, smtp_server):
+    assert send_digests(at(date(2026, 11, 25), 8, 5)) == ["alice@foldcard.example"]
+    [message] = smtp_server.messages
+    assert message["Subject"] == "foldcard: 1 overdue"
+    body = message.get_content()
+    assert "Due Yesterday" in body and "Due Later" not in body
+    assert "http://localhost:8000/followups/" in body
+
+
+def test_the_digest_waits_for_the_hour_in_the_users_time_zone(alice_with_due_cards, smtp_server):
+    UserSettings.of(alice_with_due_cards)
+    UserSettings.objects.filter(user=alice_with_due_cards).update(time_zone="America/New_York")
+    # 08:05 UTC is 03:05 in New York: not yet; 13:05 UTC is 08:05 there.
+    assert send_digests(at(date(2026, 11, 25), 8, 5)) == []
+    assert send_digests(at(date(2026, 11, 25), 13, 5)) == ["alice@foldcard.example"]
+    assert len(smtp_server.messages) == 1
+
+
+def test_the_digest_is_sent_once_a_day_even_when_run_twice(alice_with_due_cards, smtp_server):
+    send_digests(at(date(2026, 11, 25), 9), force=True)
+    send_digests(at(date(2026, 11, 25), 10))
+    assert len(smtp_server.messages) == 1
+    send_digests(at(date(2026, 11, 26), 9))
+    assert len(smtp_server.messages) == 2
+
+
+def test_the_command_sends_with_force_whatever_the_hour(alice_with_due_cards, smtp_server):
+    call_command("send_digests", "--force")
+    call_command("send_digests", "--force")
+    assert len(smtp_server.messages) == 1
+
+
+def test_nothing_is_sent_when_nothing_is_due(alice, make_card, fixed_today, smtp_server):
+    alice.email = "alice@foldcard.example"
+    alice.save()
+    fixed_today(date(2026, 11, 20))
+    make_card(UR, name="Due Later")
+    assert send_digests(at(date(2026, 11, 20), 9), force=True) == []
+    assert smtp_server.messages == []
+
+
+def test_a_digest_switched_off_is_not_sent_even_forced(alice_with_due_cards, smtp_server):
+    UserSettings.of(alice_with_due_cards)
+    UserSettings.objects.filter(user=alice_with_due_cards).update(digest_at=None)
+    assert send_digests(at(date(2026, 11, 25), 9), force=True) == []
+
+
+def test_the_settings_page_moves_and_switches_off_the_digest(client, alice):
+    client.force_login(alice)
+    data = {"digest_at": "07:30", "time_zone": "Europe/Stockholm"}
+    assert client.post(reverse("contacts-settings"), data).status_code == 302
+    user_settings = UserSettings.of(alice)
+    assert (user_settings.digest_at, user_settings.time_zone) == (time(7, 30), "Europe/Stockholm")
+    response = client.post(reverse("contacts-settings"), {"time_zone": "Mars/Olympus"})
+    assert response.status_code == 400
+    assert "valid choice" in str(response.context["form"].errors["time_zone"])
+    assert client.post(reverse("contacts-settings"), {"digest_at": ""}).status_code == 302
+    assert UserSettings.of(alice).digest_at is None
