@@ -1,4 +1,5 @@
-# foldcard: `make run` serves the app on SQLite, `make test` runs the whole suite.
+# foldcard: `make run` serves the app on SQLite (with its background worker), `make test`
+# runs the whole suite.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -20,7 +21,8 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 run: $(VENV)/.app-installed
 	$(PY) manage.py migrate --verbosity 0
 	$(PY) manage.py demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker' EXIT; \
+		$(PY) manage.py runserver 127.0.0.1:8000
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .

@@ -11,9 +11,10 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.core.mail.backends.base import BaseEmailBackend
 from django.urls import reverse
 
-from contacts.models import SentEmail
+from contacts.models import EmailBatch, SentEmail
 
 if TYPE_CHECKING:
     from contacts.models import Card
@@ -75,7 +76,14 @@ def sender(user) -> str:
     return formataddr((f"{name} via foldcard", parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
 
 
-def send_followup(card: Card, user, subject: str, body: str) -> SentEmail:
+def send_followup(
+    card: Card,
+    user,
+    subject: str,
+    body: str,
+    batch: EmailBatch | None = None,
+    connection: BaseEmailBackend | None = None,
+) -> SentEmail:
     """Send a follow-up email to the card's person and record it on the card."""
     to = card.contact.email
     message = EmailMessage(
@@ -84,10 +92,11 @@ def send_followup(card: Card, user, subject: str, body: str) -> SentEmail:
         from_email=sender(user),
         to=[formataddr((one_line(card.contact.name), to))],
         reply_to=[user.email] if user.email else [],
+        connection=connection,
     )
     message.send()
     return SentEmail.objects.create(
-        card=card, sent_by=user, to=to, subject=one_line(subject), body=body
+        card=card, batch=batch, sent_by=user, to=to, subject=one_line(subject), body=body
     )
 
 

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from contacts import folds, photos
-from contacts.models import Meaning, UserSettings, Vocabulary
+from contacts import folds, photos, rules
+from contacts.models import Card, Meaning, UserSettings, Vocabulary
 from contacts.queries import FollowupFilters
 from contacts.services import CardInput
 from events.models import Conference
@@ -246,3 +246,17 @@ class EmailForm(forms.Form):
             elif next_on is not None and next_on <= self.today:
                 self.add_error("next_on", "Choose a day after today.")
         return data
+
+
+class EmailManyForm(forms.Form):
+    """The cards chosen on the follow-up list to email, each their own follow-up."""
+
+    cards = forms.ModelMultipleChoiceField(Card.objects.none())
+    mark_done = forms.BooleanField(required=False, initial=True)
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cards"].queryset = Card.objects.filter(rules.workable(user))
+        self.fields["cards"].error_messages["invalid_choice"] = (
+            "%(value)s is not a card you may follow up."
+        )

@@ -404,10 +404,32 @@ class Card(models.Model):
         self.set_state(self.State.SNOOZED, user)
 
 
+class EmailBatch(models.Model):
+    """Follow-up emails to many people at once, each their own, sent in the background."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    cards = models.ManyToManyField(Card, related_name="+")
+    mark_done = models.BooleanField(default=True)
+    total = models.PositiveIntegerField(default=0)
+    sent = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list, help_text="What could not be sent, and why.")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.total} emails by {self.created_by}"
+
+
 class SentEmail(models.Model):
     """A follow-up email sent from foldcard, as it was sent."""
 
     card = models.ForeignKey(Card, models.CASCADE, related_name="emails")
+    batch = models.ForeignKey(
+        EmailBatch, models.SET_NULL, null=True, blank=True, related_name="emails"
+    )
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
     )

@@ -7,6 +7,8 @@ urlpatterns = [
     path("settings/", views.settings_page, name="contacts-settings"),
     path("followups/", views.followup_list, name="contacts-followups"),
     path("followups/<int:pk>/email/", views.followup_email, name="contacts-followup-email"),
+    path("followups/email/", views.followup_email_many, name="contacts-followup-email-many"),
+    path("followups/emails/<int:pk>/", views.email_batch, name="contacts-email-batch"),
     path(
         "followups/<int:pk>/<slug:action>/",
         views.followup_action,

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -14,9 +15,15 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from contacts import emails, queries, rules
-from contacts.forms import EmailForm, FollowupActionForm, FollowupFilterForm, UserSettingsForm
-from contacts.models import Card, Contact, UserSettings
+from contacts import emails, queries, rules, tasks
+from contacts.forms import (
+    EmailForm,
+    EmailManyForm,
+    FollowupActionForm,
+    FollowupFilterForm,
+    UserSettingsForm,
+)
+from contacts.models import Card, Contact, EmailBatch, UserSettings
 from foldcard.http import wants_json
 
 ACTIONS = ("done", "snooze", "drop", "reopen", "assign")
@@ -188,3 +195,43 @@ def followup_email(request: HttpRequest, pk: int) -> HttpResponse:
         "next_url": _safe_next(request),
     }
     return render(request, "contacts/email.html", context, status=status)
+
+
+@permission_required("contacts.work_followups", raise_exception=True)
+@require_POST
+def followup_email_many(request: HttpRequest) -> HttpResponse:
+    """Email each chosen card's person their own follow-up, in the background."""
+    form = EmailManyForm(request.POST, user=request.user)
+    if not form.is_valid():
+        errors = [e["message"] for v in form.errors.get_json_data().values() for e in v]
+        context = {"problems": errors, "next_url": _safe_next(request)}
+        return render(request, "contacts/action_error.html", context, status=400)
+    with transaction.atomic():
+        batch = EmailBatch.objects.create(
+            created_by=request.user,
+            mark_done=form.cleaned_data["mark_done"],
+            total=len(form.cleaned_data["cards"]),
+        )
+        batch.cards.set(form.cleaned_data["cards"])
+        transaction.on_commit(lambda: tasks.send_email_batch.enqueue(batch.pk))
+    return redirect("contacts-email-batch", batch.pk)
+
+
+@permission_required("contacts.work_followups", raise_exception=True)
+@require_GET
+def email_batch(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show how far a batch of follow-up emails has got."""
+    batches = EmailBatch.objects.all()
+    if not rules.can_work_everyones(request.user):
+        batches = batches.filter(created_by=request.user)
+    batch = get_object_or_404(batches, pk=pk)
+    progress = {
+        "total": batch.total,
+        "sent": batch.sent,
+        "failed": batch.failed,
+        "problems": batch.problems,
+        "finished": batch.finished_at is not None,
+    }
+    if wants_json(request):
+        return JsonResponse(progress)
+    return render(request, "contacts/email_batch.html", {"batch": batch, **progress})

@@ -9,7 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from contacts.folds import UR
-from contacts.models import Card
+from contacts.models import Card, EmailBatch
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +54,8 @@ EXPECTED = {
         [LOGIN, 403, 403, 404, 302],
     ),
     "contacts-followup-email": ("get", {"pk": "other"}, [LOGIN, 403, 403, 404, 200]),
+    "contacts-followup-email-many": ("post", {}, [LOGIN, 403, 403, 400, 400]),
+    "contacts-email-batch": ("get", {"pk": "batch"}, [LOGIN, 403, 403, 404, 200]),
     "login": ("get", {}, [200, 302, 302, 302, 302]),
     "logout": ("post", {}, [302, 302, 302, 302, 302]),
 }
@@ -104,6 +106,7 @@ def world(alice, bob, charlie, vera, make_card):
         "card": own.pk,
         "other": other.pk,
         "contact": own.contact.pk,
+        "batch": EmailBatch.objects.create(created_by=alice).pk,
     }
 
 

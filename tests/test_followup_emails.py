@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from contacts import tasks
 from contacts.digests import send_digests
 from contacts.folds import HALF, UL, UR
 from contacts.models import Card, Contact, SentEmail, UserSettings
@@ -218,3 +219,66 @@ def test_the_settings_page_moves_and_switches_off_the_digest(client, alice):
     assert "valid choice" in str(response.context["form"].errors["time_zone"])
     assert client.post(reverse("contacts-settings"), {"digest_at": ""}).status_code == 302
     assert UserSettings.of(alice).digest_at is None
+
+
+# Many at once, through the task queue and its worker
+
+
+def run_worker() -> None:
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_person_gets_their_own_email_sent_by_the_worker(client, alice, make_card, smtp_server):
+    people = [Contact.objects.create(name=f"Person {n}", email=f"p{n}@acme.io") for n in range(3)]
+    cards = [make_card(HALF, contact=person) for person in people]
+    no_email = make_card(UR, name="No Address")
+    client.force_login(alice)
+    response = client.post(
+        reverse("contacts-followup-email-many"),
+        {"cards": [c.pk for c in [*cards, no_email]], "mark_done": "on"},
+    )
+    batch_url = response.url
+    assert client.get(batch_url, HTTP_ACCEPT="application/json").json()["sent"] == 0
+    run_worker()
+    progress = client.get(batch_url, HTTP_ACCEPT="application/json").json()
+    assert progress == {
+        "total": 4,
+        "sent": 3,
+        "failed": 1,
+        "problems": ["No Address: no email address"],
+        "finished": True,
+    }
+    assert sorted(m["To"] for m in smtp_server.messages) == [
+        "Person 0 <p0@acme.io>",
+        "Person 1 <p1@acme.io>",
+        "Person 2 <p2@acme.io>",
+    ]
+    assert all(len(envelope[1]) == 1 for envelope in smtp_server.envelopes)
+    assert all(m["Subject"] == "Following up from Expo 2026" for m in smtp_server.messages)
+    assert "Hi Person," in smtp_server.messages[0].get_content()
+    assert {c.state for c in Card.objects.filter(pk__in=[c.pk for c in cards])} == {"done"}
+    assert SentEmail.objects.count() == 3
+    assert "3 of 4 sent" in client.get(batch_url).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_run_again_emails_no_one_twice(client, alice, make_card, smtp_server):
+    card = make_card(HALF, contact=Contact.objects.create(name="Dana", email="dana@acme.io"))
+    client.force_login(alice)
+    client.post(reverse("contacts-followup-email-many"), {"cards": [card.pk]})
+    run_worker()
+    batch = SentEmail.objects.get().batch
+    tasks.send_email_batch.call(batch.pk)
+    assert len(smtp_server.messages) == 1
+
+
+def test_only_cards_the_user_may_work_can_be_emailed(client, bob, make_card):
+    card = make_card(HALF, contact=Contact.objects.create(name="Dana", email="dana@acme.io"))
+    client.force_login(bob)  # alice's card
+    response = client.post(reverse("contacts-followup-email-many"), {"cards": [card.pk]})
+    assert response.status_code == 400
+    assert "not a card you may follow up" in response.content.decode()
+    response = client.post(reverse("contacts-followup-email-many"), {})
+    assert response.status_code == 400
+    assert "required" in response.content.decode()

@@ -1,0 +1,51 @@
+"""Work done in the background by `manage.py db_worker` (see TASKS in the settings)."""
+
+from __future__ import annotations
+
+import smtplib
+
+from django.core.mail import get_connection
+from django.db.models import F
+from django.utils import timezone
+from django_tasks import task
+
+from contacts import emails, queries
+from contacts.models import Card, EmailBatch
+
+
+@task()
+def send_email_batch(batch_id: int) -> None:
+    """Send each card of the batch its own follow-up email, from its meaning's template.
+
+    A card already emailed by this batch is skipped, so that a batch run again after the
+    worker stopped half-way sends no one a second email.
+    """
+    batch = EmailBatch.objects.select_related("created_by").get(pk=batch_id)
+    pending = batch.cards.exclude(emails__batch=batch).order_by("pk")
+    cards = pending.select_related("contact", "conference", "vocabulary")
+    user = batch.created_by
+    with get_connection() as connection:
+        for card in queries.decode_cards(cards):
+            problem = _send(batch, card, user, connection)
+            if problem:
+                batch.problems.append(problem)
+                EmailBatch.objects.filter(pk=batch.pk).update(
+                    failed=F("failed") + 1, problems=batch.problems
+                )
+            else:
+                EmailBatch.objects.filter(pk=batch.pk).update(sent=F("sent") + 1)
+    EmailBatch.objects.filter(pk=batch.pk).update(finished_at=timezone.now())
+
+
+def _send(batch: EmailBatch, card: Card, user, connection) -> str:
+    """Send the card's email; return what went wrong, or "" when it went."""
+    if not card.contact.email:
+        return f"{card.contact.display_name}: no email address"
+    subject, body = emails.draft(card)
+    try:
+        emails.send_followup(card, user, subject, body, batch=batch, connection=connection)
+    except (smtplib.SMTPException, OSError) as e:
+        return f"{card.contact.display_name}: {e}"
+    if batch.mark_done:
+        card.set_state(Card.State.DONE, user, "First contact by email.")
+    return ""
