@@ -10,7 +10,15 @@ from django.core.management.base import BaseCommand
 
 # Rebuilt by migrate itself, or not worth keeping: content types and permissions (the
 # groups refer to them by natural key), sessions, the admin's log and login attempts.
-EXCLUDED = ["contenttypes", "auth.permission", "sessions", "admin.logentry", "axes"]
+# Left out: what Django rebuilds, sessions and lockouts, and the task queue (work in flight).
+EXCLUDED = [
+    "contenttypes",
+    "auth.permission",
+    "sessions",
+    "admin.logentry",
+    "axes",
+    "django_tasks_db",
+]
 
 
 class Command(BaseCommand):
