@@ -9,15 +9,15 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 # Rebuilt by migrate itself, or not worth keeping: content types and permissions (the
-# groups refer to them by natural key), sessions, the admin's log and login attempts.
-# Left out: what Django rebuilds, sessions and lockouts, and the task queue (work in flight).
+# groups refer to them by natural key), sessions, the admin's log, login attempts, and the
+# task queue (work in flight, and results of work done).
 EXCLUDED = [
     "contenttypes",
     "auth.permission",
     "sessions",
     "admin.logentry",
     "axes",
-    "django_tasks_db",
+    "django_tasks_database",
 ]
 
 
