@@ -144,7 +144,8 @@ def create_roles(apps, schema_editor=None) -> None:
     # create_permissions() skips an app without a models module, as every app of a
     # migration's historical models is.
     for app_config in apps.get_app_configs():
-        models_module, app_config.models_module = app_config.models_module, True
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = models_module
     Group = apps.get_model("auth", "Group")
