@@ -340,7 +340,7 @@ class Card(models.Model):
             # by due date (see CardQuerySet.waiting()); with snoozed_until they also cover
             # the list's counts per due bucket. Priority is left out on purpose: a weight
             # edit rewrites the priority of thousands of cards, and with no index holding
-            # it PostgreSQL updates those rows in place (HOT, see migration 0010).
+            # it PostgreSQL updates those rows in place (HOT, see README, Performance).
             models.Index(fields=["waiting", "due_on", "snoozed_until"], name="card_followups"),
             models.Index(
                 fields=["owner", "waiting", "due_on", "snoozed_until"],

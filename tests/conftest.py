@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import importlib
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -9,6 +8,7 @@ from django.apps import apps
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from contacts import defaults
 from contacts.models import Card, Contact, Vocabulary
 from events.models import Conference
 from tests import smtp
@@ -19,10 +19,6 @@ def pytest_collection_modifyitems(items) -> None:
     different database connection object, which later tests must not inherit."""
     browser = Path(__file__).parent / "browser"
     items.sort(key=lambda item: browser in Path(item.fspath).parents)
-
-
-def migration(name: str):
-    return importlib.import_module(f"contacts.migrations.{name}")
 
 
 @pytest.fixture(autouse=True)
@@ -37,10 +33,9 @@ def migration_data(request) -> None:
         return
     request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
     if not Vocabulary.objects.exists():
-        migration("0002_default_vocabulary").create_default_vocabulary(apps, None)
-        migration("0004_default_email_templates").add_templates(apps, None)
+        defaults.create_default_vocabulary(apps)
     if not Group.objects.exists():
-        migration("0007_roles").create_roles(apps, None)
+        defaults.create_roles(apps)
 
 
 def user_in(django_user_model, username: str, *groups: str):

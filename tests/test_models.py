@@ -98,7 +98,7 @@ def test_reprioritize_gives_every_fold_combination_what_the_fold_engine_says(mak
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL table setting")
 def test_card_pages_keep_room_to_rewrite_every_row_in_place():
-    # A weight edit rewrites the priority of most cards; see migration 0011.
+    # A weight edit rewrites the priority of most cards; see the squashed contacts migration.
     with connection.cursor() as cursor:
         cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'contacts_card'")
         assert cursor.fetchone()[0] == ["fillfactor=50"]
