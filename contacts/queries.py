@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta, tzinfo
 
 from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
 
 from contacts import emails, followups, rules
 from contacts.models import FOLLOW_UP_ORDER, Card, Meaning, Vocabulary
@@ -160,3 +161,22 @@ def due_for_digest(user, today: date) -> list[Card]:
     cards = Card.objects.filter(rules.waiting(today), owner=user, due_on__lte=today)
     cards = cards.select_related("contact", "conference", "vocabulary").order_by(*FOLLOW_UP_ORDER)
     return decode_cards(cards)
+
+
+def done_per_day(conference: Conference, zone: tzinfo, today: date, days: int = 30) -> list:
+    """Return (day, cards marked done that day) for each day since the conference's last
+    day, the last ``days`` of them at most, days without any included."""
+    first = max(conference.ends_on, today - timedelta(days=days - 1))
+    done = conference.cards.filter(state=Card.State.DONE, state_changed_at__isnull=False)
+    counts = dict(
+        done.annotate(day=TruncDate("state_changed_at", tzinfo=zone))
+        .filter(day__gte=first)
+        .order_by()
+        .values_list("day")
+        .annotate(n=Count("pk"))
+    )
+    return [(day, counts.get(day, 0)) for day in _days(first, today)]
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]

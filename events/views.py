@@ -29,6 +29,8 @@ from foldcard.http import wants_json
 LATEST_AT_BOOTH = 6
 BAR_WIDTH = 360
 BAR_PITCH = 26
+DAY_PITCH = 14
+DAY_HEIGHT = 60
 
 
 def _get_conference(slug: str) -> Conference:
@@ -98,6 +100,15 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         for i, c in enumerate(counts)
     ]
     handled = totals["done"] + totals["dropped"]
+    zone = timezone.get_current_timezone()
+    days = queries.done_per_day(conference, zone, today) if today > conference.ends_on else []
+    most_in_a_day = max((n for _, n in days), default=0) or 1
+    done_bars = []
+    for i, (day, n) in enumerate(days):
+        height = round(DAY_HEIGHT * n / most_in_a_day)
+        done_bars.append(
+            {"day": day, "count": n, "x": i * DAY_PITCH, "y": DAY_HEIGHT - height, "height": height}
+        )
     context = {
         "conference": conference,
         "totals": totals,
@@ -105,6 +116,8 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         "chart_height": len(bars) * BAR_PITCH,
         "handled": handled,
         "percent": round(100 * handled / totals["total"]) if totals["total"] else 0,
+        "done_bars": done_bars,
+        "done_chart_width": len(done_bars) * DAY_PITCH,
     }
     return render(request, "events/detail.html", context)
 

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from contacts.folds import UL, UR
+from contacts.models import Card
 from events.models import Conference
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +122,37 @@ def test_a_manager_edits_a_conference_and_due_dates_follow(client, alice, make_c
     assert bad.status_code == 400
     conference.refresh_from_db()
     assert conference.ends_on == date(2026, 11, 22)
+
+
+def test_after_the_conference_its_page_charts_follow_ups_done_per_day(
+    client, alice, make_card, fixed_today
+):
+    fixed_today(date(2026, 11, 24))
+    for day, count in ((21, 2), (23, 1)):
+        for _ in range(count):
+            make_card(
+                UR,
+                state=Card.State.DONE,
+                state_changed_at=timezone.make_aware(datetime(2026, 11, day, 15)),
+            )
+    card = make_card(UR)
+    client.force_login(alice)
+    html = client.get(card.conference.get_absolute_url()).content.decode()
+    done = re.findall(r'data-day="([\d-]+)" data-done="(\d+)"', html)
+    assert done == [
+        ("2026-11-20", "0"),
+        ("2026-11-21", "2"),
+        ("2026-11-22", "0"),
+        ("2026-11-23", "1"),
+        ("2026-11-24", "0"),
+    ]
+
+
+def test_before_the_conference_ends_there_is_no_chart_of_days(
+    client, alice, make_card, fixed_today
+):
+    fixed_today(date(2026, 11, 19))
+    card = make_card(UR)
+    client.force_login(alice)
+    html = client.get(card.conference.get_absolute_url()).content.decode()
+    assert "data-done-chart" not in html
