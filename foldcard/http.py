@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.middleware.gzip import GZipMiddleware
 
 
 def wants_json(request: HttpRequest) -> bool:
     """Return True when the client prefers JSON to HTML (scripts send Accept: application/json)."""
     return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+
+
+class CompressPagesMiddleware(GZipMiddleware):
+    """Compress pages, JSON, CSV and calendars, not photos: a JPEG is compressed already.
+
+    Pages carry personal data and reflect a search; Django's gzip pads each response with
+    random bytes and masks the CSRF token anew in each, against BREACH-style guessing.
+    """
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if response.get("Content-Type", "").startswith("image/"):
+            return response
+        return super().process_response(request, response)

@@ -344,3 +344,16 @@ def test_the_service_worker_is_served_from_the_root(client):
     response = client.get("/sw.js")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/javascript")
+
+
+def test_pages_are_sent_compressed_and_photos_as_they_are(client, booth, conference):
+    response = client.post(booth, card_data(photo=images.upload_jpeg()), **JSON)
+    card = Card.objects.get(pk=response.json()["id"])
+    gzip = {"HTTP_ACCEPT_ENCODING": "gzip, deflate"}
+    page = client.get(booth, **gzip)
+    assert page["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in page["Vary"]
+    photo_url = reverse("events-card-photo", args=[conference.slug, card.pk, "photo"])
+    photo = client.get(photo_url, **gzip)
+    assert photo.status_code == 200
+    assert not photo.has_header("Content-Encoding")
