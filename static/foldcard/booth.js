@@ -43,11 +43,6 @@ async function sync() {
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
   const item = fields.item();
-  if (!item.fields.name.trim() && !item.fields.company.trim() && !item.fields.email.trim()) {
-    fields.showErrors({ __all__: ["A card needs at least a name, a company or an email."] });
-    form.elements.name.focus();
-    return;
-  }
   await outbox.put(item);
   saveButton.disabled = true;
   try {
@@ -58,6 +53,8 @@ form.addEventListener("submit", async (event) => {
     } else if (result.errors) {
       await outbox.remove(item.client_uuid);
       fields.showErrors(result.errors);
+      // An error about the card as a whole: back to its first field.
+      if (result.errors.__all__) form.elements.name.focus();
     } else if ((await outbox.all()).some((i) => i.client_uuid === item.client_uuid)) {
       // Kept for later, unless a sync has sent it in the meantime.
       fields.clear();
