@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -59,3 +61,27 @@ def test_collectstatic_works_under_production_settings(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "staticfiles.json").exists()
     assert list(tmp_path.glob("vendor/bootstrap/bootstrap.min.*.css"))
+
+
+def test_collected_modules_import_the_hashed_copies(tmp_path):
+    result = run_manage(
+        "collectstatic",
+        "--noinput",
+        DEBUG="0",
+        SECRET_KEY="a-production-secret-key-that-is-long-and-random-enough-0123456789",
+        ALLOWED_HOSTS="foldcard.example.com",
+        STATIC_ROOT=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    root = tmp_path.resolve()
+    hashed = set(json.loads((root / "staticfiles.json").read_text())["paths"].values())
+    modules = sorted(name for name in hashed if name.endswith(".js"))
+    imported = {}
+    for name in modules:
+        path = root / name
+        targets = re.findall(r'from "(\.{1,2}/[^"]+)"', path.read_text())
+        imported[name] = {(path.parent / t).resolve().relative_to(root).as_posix() for t in targets}
+    booth = next(name for name in modules if re.fullmatch(r"foldcard/booth\.\w+\.js", name))
+    assert imported[booth]
+    for name, targets in imported.items():
+        assert targets <= hashed, name
