@@ -66,6 +66,7 @@ class CardForm(forms.Form):
     title = forms.CharField(max_length=200, required=False)
     email = forms.EmailField(max_length=254, required=False)
     phone = forms.CharField(max_length=50, required=False)
+    website = forms.URLField(max_length=300, required=False, assume_scheme="https")
     note = forms.CharField(
         label="Note", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -79,10 +80,12 @@ class CardForm(forms.Form):
     client_uuid = forms.UUIDField(required=False, widget=forms.HiddenInput)
     version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, has_photo: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for name in ("keys", "name", "company", "title", "email", "phone", "note", "photo"):
-            self.fields[name].widget.attrs.setdefault("class", "form-control form-control-sm")
+        self.has_photo = has_photo
+        for name, field in self.fields.items():
+            if name != "folds" and not field.widget.is_hidden:
+                field.widget.attrs.setdefault("class", "form-control form-control-sm")
         self.fields["keys"].widget.attrs.update(autofocus=True, placeholder="e.g. 795")
 
     def clean_keys(self) -> int:
@@ -102,10 +105,10 @@ class CardForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        given = any(data.get(field) for field in ("name", "company", "email"))
-        if not given and not self.has_error("email"):
+        given = any(data.get(field) for field in ("name", "company", "email", "photo"))
+        if not (given or self.has_photo or self.has_error("email") or self.has_error("photo")):
             raise ValidationError(
-                "A card needs at least a name, a company or an email.", code="empty"
+                "A card needs at least a name, a company, an email or its photo.", code="empty"
             )
         return data
 
@@ -119,6 +122,7 @@ class CardForm(forms.Form):
             title=data["title"],
             email=data["email"],
             phone=data["phone"],
+            website=data["website"],
             note=data["note"],
             photo=data["photo"],
             client_uuid=data["client_uuid"],
@@ -260,3 +264,36 @@ class EmailManyForm(forms.Form):
         self.fields["cards"].error_messages["invalid_choice"] = (
             "%(value)s is not a card you may follow up."
         )
+
+
+class PhotoForm(forms.Form):
+    """One photo of a card, checked as the booth checks it, to be read."""
+
+    photo = forms.FileField()
+
+    def clean_photo(self) -> bytes:
+        """Return the upload's bytes once the booth would accept it as a card photo."""
+        upload = self.cleaned_data["photo"]
+        try:
+            photos.process(upload, upload.size)
+        except photos.PhotoError as e:
+            raise ValidationError(str(e), code="invalid_photo") from e
+        upload.seek(0)
+        return upload.read()
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class StackForm(forms.Form):
+    """Photos of a stack of cards, many at once."""
+
+    photos = forms.FileField(
+        label="Photos of the cards",
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+    def clean_photos(self) -> list:
+        """Return every file chosen, not only the last."""
+        return self.files.getlist(self.add_prefix("photos"))

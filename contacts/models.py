@@ -252,6 +252,13 @@ def slugs_of(decoding: folds.Decoding) -> set[str]:
     return {m.slug for m in decoding.meanings}
 
 
+class ReadingState(models.TextChoices):
+    CHECKED = "", "Typed or checked"
+    WAITING = "waiting", "Waiting to be read"
+    READ = "read", "Read from photo — check"
+    FAILED = "failed", "Could not be read — type it"
+
+
 class Card(models.Model):
     class State(models.TextChoices):
         OPEN = "open", "Open"
@@ -310,6 +317,12 @@ class Card(models.Model):
     version = models.PositiveIntegerField(
         default=0, help_text="Raised by each edit, so that two edits cannot overwrite each other."
     )
+    # A card saved with its photo and folds only is read from the photo in the background;
+    # what was read waits for a person to check it (see services.log_card).
+    reading_state = models.CharField(
+        max_length=10, choices=ReadingState, default=ReadingState.CHECKED, blank=True
+    )
+    reading = models.JSONField(null=True, blank=True, editable=False)
     # Kept by the database: the follow-up indexes start with it, so that the list is read
     # in order from an index whatever the database does with query parameters.
     waiting = models.GeneratedField(
@@ -443,3 +456,43 @@ class SentEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} to {self.to}"
+
+
+class StackPhoto(models.Model):
+    """One photo of a stack of cards brought home: read in the background, then reviewed
+    by a person, which logs it as a card."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", "Waiting"
+        READ = "read", "Read"
+        FAILED = "failed", "Failed"
+        DONE = "done", "Logged"
+        DISCARDED = "discarded", "Discarded"
+
+    conference = models.ForeignKey("events.Conference", models.CASCADE, related_name="stack_photos")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    name = models.CharField("file name", max_length=200, blank=True)
+    photo = models.ImageField(upload_to="stacks/%Y/%m/")
+    thumbnail = models.ImageField(upload_to="stacks/%Y/%m/")
+    # The uploaded file's SHA-256: the same photo uploaded again is the same stack photo.
+    sha256 = models.CharField(max_length=64)
+    state = models.CharField(max_length=10, choices=State, default=State.WAITING)
+    reading = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    card = models.OneToOneField(
+        Card, models.SET_NULL, null=True, blank=True, related_name="stack_photo"
+    )
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conference", "sha256"], name="one_stack_photo_per_image"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name or f"Photo {self.pk}"

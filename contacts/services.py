@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from django.core.files.base import ContentFile
@@ -13,8 +15,16 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Case, Value, When
 from django.db.models.functions import Cast
 
-from contacts import folds, photos
-from contacts.models import Card, Contact, Meaning, UserSettings, Vocabulary
+from contacts import folds, photos, tasks
+from contacts.models import (
+    Card,
+    Contact,
+    Meaning,
+    ReadingState,
+    StackPhoto,
+    UserSettings,
+    Vocabulary,
+)
 from contacts.queries import met_before
 from events.models import Conference
 
@@ -73,6 +83,10 @@ def conference_dates_changed(conference: Conference) -> None:
     Card.objects.bulk_update(cards, ["due_from", "due_on"], batch_size=1000)
 
 
+# The person's details a card gives, besides the email.
+CONTACT_DETAILS = ("name", "company", "title", "phone", "website")
+
+
 @dataclass(frozen=True)
 class CardInput:
     """A card to log, or the edit of one, as the booth's form, an import or the API give it:
@@ -84,6 +98,7 @@ class CardInput:
     title: str = ""
     email: str = ""
     phone: str = ""
+    website: str = ""
     note: str = ""
     photo: photos.Photo | None = None
     client_uuid: uuid.UUID | None = None
@@ -91,12 +106,11 @@ class CardInput:
 
     def contact_fields(self) -> dict[str, str]:
         """Return the person's details other than the email."""
-        return {
-            "name": self.name,
-            "company": self.company,
-            "title": self.title,
-            "phone": self.phone,
-        }
+        return {name: getattr(self, name) for name in CONTACT_DETAILS}
+
+    def names_someone(self) -> bool:
+        """Return whether the input says who the card is of: a name, company or email."""
+        return bool(self.name or self.company or self.email)
 
 
 @dataclass(frozen=True)
@@ -133,7 +147,7 @@ def _store_photo(card: Card, photo: photos.Photo | None) -> None:
         card.thumbnail.save("card-thumb.jpg", ContentFile(photo.thumbnail), save=False)
 
 
-def delete_photo_files(card: Card) -> None:
+def delete_photo_files(card: Card | StackPhoto) -> None:
     for field in (card.photo, card.thumbnail):
         if field:
             field.delete(save=False)
@@ -142,8 +156,9 @@ def delete_photo_files(card: Card) -> None:
 def log_card(conference: Conference, user, data: CardInput) -> Logged:
     """Save a card logged at the booth, once per client_uuid, photo files included.
 
-    A replay of a client_uuid already saved returns that card; a failure leaves no row and
-    no file behind.
+    A card with a photo and nothing saying who it is of is read from its photo in the
+    background. A replay of a client_uuid already saved returns that card; a failure
+    leaves no row and no file behind.
     """
     client_uuid = data.client_uuid or uuid.uuid4()
     vocabulary = UserSettings.of(user).get_vocabulary()
@@ -158,11 +173,15 @@ def log_card(conference: Conference, user, data: CardInput) -> Logged:
     )
     decoding = card.decode(vocabulary.table())
     card.apply_decoding(decoding)
+    if data.photo is not None and not data.names_someone():
+        card.reading_state = ReadingState.WAITING
     try:
         with transaction.atomic():
             card.contact, new_contact = find_or_create_contact(data)
             _store_photo(card, data.photo)
             card.save()
+            if card.reading_state == ReadingState.WAITING:
+                transaction.on_commit(lambda: tasks.read_card_photo.enqueue(card.pk))
     except IntegrityError:
         # A replay: the unique client_uuid refused a second card (see Card.client_uuid).
         delete_photo_files(card)
@@ -180,13 +199,16 @@ class EditConflict(Exception):
     """The card changed since the edit form was opened."""
 
 
-def update_card(card: Card, data: CardInput) -> Card:
-    """Apply an edit of a card: folds, note, photo and the person's details.
+def update_card(card: Card, data: CardInput, checked: bool = True) -> Card:
+    """Apply an edit of a card: folds, note, photo and the person's details; what was read
+    from its photo counts as ``checked`` by the person editing.
 
     If the card has been edited since the editor saw ``data.version``, raise EditConflict
     and change nothing.
     """
     old = Card.objects.select_related("contact").get(pk=card.pk)
+    if checked:
+        card.reading_state = ReadingState.CHECKED
     try:
         _update_card(card, old, data)
     except BaseException:
@@ -232,3 +254,62 @@ def remove_card(card: Card) -> None:
         if not contact.cards.exists():
             contact.delete()
     delete_photo_files(card)
+
+
+def apply_reading(card: Card, answer: dict) -> None:
+    """Keep what was read from the card's photo (``answer`` as reading.Reading.as_json()
+    gives it) and fill the person's empty details from it, to be checked by a person."""
+    contact = card.contact
+    read = {name: field["value"] for name, field in answer["fields"].items()}
+    current = {name: getattr(contact, name) for name in (*CONTACT_DETAILS, "email")}
+    filled = {name: value or read.get(name, "") for name, value in current.items()}
+    data = CardInput(folds=card.folds, note=card.note, version=card.version, **filled)
+    card.reading = answer
+    card.reading_state = ReadingState.READ if read else ReadingState.FAILED
+    update_card(card, data, checked=False)
+
+
+def reading_failed(card: Card, problem: str) -> None:
+    """Record that the card's photo could not be read; a person types the card."""
+    card.reading = {"fields": {}, "warnings": [problem]}
+    card.reading_state = ReadingState.FAILED
+    card.save(update_fields=["reading", "reading_state"])
+
+
+def add_stack_photo(conference: Conference, user, content: bytes, name: str) -> StackPhoto:
+    """Keep one photo of a stack of cards and have it read in the background; the same
+    photo uploaded again is the photo already kept."""
+    digest = hashlib.sha256(content).hexdigest()
+    kept = StackPhoto.objects.filter(conference=conference, sha256=digest).first()
+    if kept is not None:
+        return kept
+    photo = photos.process(io.BytesIO(content), len(content))
+    stack_photo = StackPhoto(
+        conference=conference, uploaded_by=user, name=name[:200], sha256=digest
+    )
+    stack_photo.photo.save("card.jpg", ContentFile(photo.photo), save=False)
+    stack_photo.thumbnail.save("card-thumb.jpg", ContentFile(photo.thumbnail), save=False)
+    try:
+        with transaction.atomic():
+            stack_photo.save()
+            transaction.on_commit(lambda: tasks.read_stack_photo.enqueue(stack_photo.pk))
+    except IntegrityError:
+        # The same photo, uploaded at the same moment by another request.
+        delete_photo_files(stack_photo)
+        return StackPhoto.objects.get(conference=conference, sha256=digest)
+    except BaseException:
+        delete_photo_files(stack_photo)
+        raise
+    return stack_photo
+
+
+def log_stack_photo(stack_photo: StackPhoto, user, data: CardInput) -> Logged:
+    """Log the card a person reviewed from a stack photo, with that photo."""
+    with stack_photo.photo.open("rb") as photo, stack_photo.thumbnail.open("rb") as thumbnail:
+        kept = photos.Photo(photo=photo.read(), thumbnail=thumbnail.read())
+    with transaction.atomic():
+        logged = log_card(stack_photo.conference, user, replace(data, photo=kept))
+        stack_photo.card = logged.card
+        stack_photo.state = StackPhoto.State.DONE
+        stack_photo.save(update_fields=["card", "state"])
+    return logged

@@ -9,8 +9,9 @@ from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
 
-from contacts import emails, queries
-from contacts.models import Card, EmailBatch
+import reading
+from contacts import emails, queries, services
+from contacts.models import Card, EmailBatch, StackPhoto
 
 
 @task()
@@ -49,3 +50,43 @@ def _send(batch: EmailBatch, card: Card, user, connection) -> str:
     if batch.mark_done:
         card.set_state(Card.State.DONE, user, "First contact by email.")
     return ""
+
+
+def read_photo(photo: bytes, conference) -> dict:
+    """Return what is read from a card's photo, as plain data (reading.Reading.as_json)."""
+    region = conference.country or None
+    return reading.read_card(photo, default_region=region).as_json()
+
+
+@task()
+def read_card_photo(card_id: int) -> None:
+    """Read a card saved with only its photo and folds, and fill in who it is of."""
+    card = Card.objects.select_related("contact", "conference", "vocabulary").get(pk=card_id)
+    with card.photo.open("rb") as photo:
+        content = photo.read()
+    try:
+        answer = read_photo(content, card.conference)
+    except reading.UnreadableImage as e:
+        services.reading_failed(card, str(e))
+        return
+    try:
+        services.apply_reading(card, answer)
+    except services.EditConflict:
+        # Someone edited the card meanwhile: what they typed stands.
+        Card.objects.filter(pk=card.pk).update(reading=answer)
+
+
+@task()
+def read_stack_photo(stack_photo_id: int) -> None:
+    """Read one photo of a stack, for a person to review."""
+    stack_photo = StackPhoto.objects.select_related("conference").get(pk=stack_photo_id)
+    with stack_photo.photo.open("rb") as photo:
+        content = photo.read()
+    try:
+        stack_photo.reading = read_photo(content, stack_photo.conference)
+    except reading.UnreadableImage as e:
+        stack_photo.state, stack_photo.error = StackPhoto.State.FAILED, str(e)
+    else:
+        has_fields = bool(stack_photo.reading["fields"])
+        stack_photo.state = StackPhoto.State.READ if has_fields else StackPhoto.State.FAILED
+    stack_photo.save(update_fields=["reading", "state", "error"])

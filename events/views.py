@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections import Counter
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
@@ -13,15 +16,17 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from contacts import exports, folds, queries, rules, services
-from contacts.forms import CardForm
-from contacts.models import Card, UserSettings
+import reading
+from contacts import exports, folds, photos, queries, rules, services
+from contacts.forms import CardForm, PhotoForm, StackForm
+from contacts.models import Card, StackPhoto, UserSettings
 from events.forms import ConferenceForm
 from events.models import Conference
 from foldcard.http import wants_json
@@ -245,9 +250,11 @@ def booth_card(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "folds": card.folds,
         "note": card.note,
         "version": card.version,
-        **{f: getattr(contact, f) for f in ("name", "company", "title", "email", "phone")},
+        **{f: getattr(contact, f) for f in (*services.CONTACT_DETAILS, "email")},
     }
-    form = CardForm(request.POST or None, request.FILES or None, initial=initial)
+    form = CardForm(
+        request.POST or None, request.FILES or None, initial=initial, has_photo=bool(card.photo)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.update_card(card, form.to_input())
@@ -291,4 +298,134 @@ def card_photo(request: HttpRequest, slug: str, pk: int, kind: str) -> FileRespo
     if not field:
         raise Http404("This card has no photo.")
     name = f"{slugify(str(card.contact)) or 'card'}-{kind}.jpg"
+    return FileResponse(field.open("rb"), as_attachment=True, filename=name)
+
+
+@permission_required("contacts.log_cards", raise_exception=True)
+@require_POST
+def booth_read(request: HttpRequest, slug: str) -> JsonResponse:
+    """Read a card's photo and answer what it says (fields, folds); nothing is saved."""
+    conference = _get_conference(slug)
+    form = PhotoForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return JsonResponse({"errors": _form_errors(form)}, status=400)
+    try:
+        answer = reading.read_card(
+            form.cleaned_data["photo"],
+            default_region=conference.country or None,
+            time_limit=settings.READING_TIME_LIMIT,
+        )
+    except reading.UnreadableImage as e:
+        return JsonResponse({"errors": {"photo": [str(e)]}}, status=400)
+    return JsonResponse(answer.as_json())
+
+
+@permission_required("contacts.log_cards", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def stack(request: HttpRequest, slug: str) -> HttpResponse:
+    """Read a stack of cards brought home: upload their photos, each read in the
+    background, then review them one by one."""
+    conference = _get_conference(slug)
+    form = StackForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        added, refused = [], []
+        for upload in form.cleaned_data["photos"]:
+            try:
+                kept = services.add_stack_photo(
+                    conference, request.user, upload.read(), upload.name
+                )
+            except photos.PhotoError as e:
+                refused.append(f"{upload.name}: {e}")
+            else:
+                added.append(kept)
+        status = 400 if refused and not added else 200
+        if wants_json(request):
+            body = {"photos": [_stack_photo_json(p) for p in added], "refused": refused}
+            return JsonResponse(body, status=status)
+        if added:
+            messages.success(request, f"{len(added)} photo{pluralize(len(added))} added.")
+        for problem in refused:
+            messages.error(request, problem)
+        return redirect("events-stack", conference.slug)
+    if request.method == "POST" and wants_json(request):
+        return JsonResponse({"errors": _form_errors(form)}, status=400)
+    kept = list(conference.stack_photos.exclude(state=StackPhoto.State.DISCARDED))
+    context = {"conference": conference, "form": form, "photos": kept, **_progress(kept)}
+    if wants_json(request):
+        return JsonResponse({"photos": [_stack_photo_json(p) for p in kept], **_progress(kept)})
+    return render(request, "events/stack.html", context, status=400 if form.errors else 200)
+
+
+def _progress(photos: list[StackPhoto]) -> dict:
+    """Return how many of the stack's photos are in each state, and the share read."""
+    counts = Counter(p.state for p in photos)
+    read = len(photos) - counts[StackPhoto.State.WAITING]
+    return {
+        "counts": {state: counts[state] for state in StackPhoto.State.values},
+        "percent": round(100 * read / len(photos)) if photos else 0,
+    }
+
+
+def _stack_photo_json(stack_photo: StackPhoto) -> dict:
+    return {"id": stack_photo.pk, "name": stack_photo.name, "state": stack_photo.state}
+
+
+@permission_required("contacts.log_cards", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def stack_review(request: HttpRequest, slug: str) -> HttpResponse:
+    """Review the stack's next read photo: its fields and folds as read, ready to fix;
+    Enter logs the card and brings up the next."""
+    conference = _get_conference(slug)
+    pending = conference.stack_photos.filter(
+        state__in=[StackPhoto.State.READ, StackPhoto.State.FAILED]
+    )
+    if request.method == "POST":
+        photo_id = request.POST.get("photo", "")
+        stack_photo = get_object_or_404(pending, pk=int(photo_id) if photo_id.isdigit() else 0)
+    else:
+        stack_photo = pending.first()
+    if stack_photo is None:
+        return render(request, "events/stack_review.html", {"conference": conference})
+    if request.method == "POST" and "discard" in request.POST:
+        stack_photo.state = StackPhoto.State.DISCARDED
+        stack_photo.save(update_fields=["state"])
+        return redirect("events-stack-review", conference.slug)
+    form = CardForm(
+        request.POST or None, initial=_reviewed(stack_photo.reading or {}), has_photo=True
+    )
+    if request.method == "POST" and form.is_valid():
+        logged = services.log_stack_photo(stack_photo, request.user, form.to_input())
+        messages.success(request, f"Logged {logged.card.contact.display_name}.")
+        return redirect("events-stack-review", conference.slug)
+    table = UserSettings.of(request.user).get_vocabulary().table()
+    context = {
+        "conference": conference,
+        "stack_photo": stack_photo,
+        "form": form,
+        "left": pending.count(),
+        "reading": stack_photo.reading or {},
+        **_editor_context(conference, table),
+    }
+    return render(request, "events/stack_review.html", context, status=400 if form.errors else 200)
+
+
+def _reviewed(answer: dict) -> dict:
+    """Return the card form's initial values from what was read: the fields, and the folds
+    the reader is fairly sure of."""
+    initial = {name: field["value"] for name, field in answer.get("fields", {}).items()}
+    codes = [fold["code"] for fold in answer.get("folds", []) if fold["confidence"] >= 0.5]
+    initial["folds"] = folds.parse_codes(codes)
+    return initial
+
+
+@permission_required("contacts.log_cards", raise_exception=True)
+@require_GET
+def stack_photo(request: HttpRequest, slug: str, pk: int, kind: str) -> FileResponse:
+    """Serve a stack photo to booth staff only: it is personal data."""
+    conference = _get_conference(slug)
+    kept = get_object_or_404(conference.stack_photos, pk=pk)
+    field = {"photo": kept.photo, "thumbnail": kept.thumbnail}.get(kind)
+    if not field:
+        raise Http404("No such photo.")
+    name = f"stack-{kept.pk}-{kind}.jpg"
     return FileResponse(field.open("rb"), as_attachment=True, filename=name)

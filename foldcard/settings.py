@@ -157,6 +157,9 @@ STORAGES = {
     },
 }
 
+# Reading a card's photo at the booth answers within this many seconds, with what it has.
+READING_TIME_LIMIT = float(os.getenv("READING_TIME_LIMIT", "4"))
+
 # Background work (follow-up emails, and what else should not keep a request waiting) is
 # queued in the database and run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

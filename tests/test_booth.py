@@ -130,7 +130,11 @@ def test_without_email_each_card_is_a_new_person(client, booth):
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"note": "no one"}, "__all__", "A card needs at least a name, a company or an email."),
+        (
+            {"note": "no one"},
+            "__all__",
+            "A card needs at least a name, a company, an email or its photo.",
+        ),
         (card_data(email="not-an-email"), "email", "Enter a valid email address."),
         (card_data(folds=["TOP"]), "folds", "TOP is not a fold"),
         (card_data(keys="78"), "keys", "'8' is not a fold key; the fold keys are 7 9 1 3 5 /"),
@@ -151,7 +155,10 @@ def test_bad_input_is_a_400_with_the_field_error(client, booth, data, field, mes
 def test_bad_input_without_javascript_is_a_400_page(client, booth):
     response = client.post(booth, {"note": "no one"})
     assert response.status_code == 400
-    assert "A card needs at least a name, a company or an email." in response.content.decode()
+    assert (
+        "A card needs at least a name, a company, an email or its photo."
+        in response.content.decode()
+    )
 
 
 def test_it_answers_405_to_other_methods(client, booth):

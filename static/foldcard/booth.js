@@ -2,6 +2,7 @@
 // sent is kept in this browser (IndexedDB) with its client_uuid and sent again until the
 // server has it.
 import { boothForm } from "./booth/form.js";
+import { cardReader } from "./booth/reading.js";
 import { keepForOffline } from "./booth/offline.js";
 import * as outbox from "./booth/outbox.js";
 import { showKept, showOutbox, showSaved } from "./booth/status.js";
@@ -15,6 +16,7 @@ const form = document.querySelector("[data-booth-form]");
 const saveButton = form.querySelector("[data-save]");
 const fields = boothForm(form, cardEditor(form.querySelector("[data-card-editor]")));
 const token = () => csrfToken(form);
+const reader = cardReader(form, form.dataset.readUrl, token);
 
 // The outbox is shared by every booth page of this browser: show only this one's cards.
 function showSavedHere(item, data) {
@@ -50,6 +52,7 @@ form.addEventListener("submit", async (event) => {
     if (result.saved) {
       showSavedHere(item, result.saved);
       fields.clear();
+      reader.reset();
     } else if (result.errors) {
       await outbox.remove(item.client_uuid);
       fields.showErrors(result.errors);
@@ -58,6 +61,7 @@ form.addEventListener("submit", async (event) => {
     } else if ((await outbox.all()).some((i) => i.client_uuid === item.client_uuid)) {
       // Kept for later, unless a sync has sent it in the meantime.
       fields.clear();
+      reader.reset();
       showKept(item);
     }
   } finally {
@@ -67,8 +71,14 @@ form.addEventListener("submit", async (event) => {
 });
 
 startWebcam(document.querySelector("[data-webcam]"), form.querySelector("[data-webcam-button]"), {
-  onSnapshot: fields.useSnapshot,
+  onSnapshot: (blob) => {
+    fields.useSnapshot(blob);
+    reader.read(blob);
+  },
   onProblem: fields.showPhotoStatus,
+});
+form.elements.photo.addEventListener("change", () => {
+  if (form.elements.photo.files.length) reader.read(form.elements.photo.files[0]);
 });
 keepForOffline();
 window.addEventListener("online", sync);

@@ -103,7 +103,7 @@ def test_a_card_naming_no_one_shows_the_servers_error_in_place(booth):
     type_card(page, "9", "", "", "CTO")
     page.keyboard.press("Enter")
     expect(page.locator("[data-error=__all__]")).to_have_text(
-        "A card needs at least a name, a company or an email."
+        "A card needs at least a name, a company, an email or its photo."
     )
     expect(page.locator("[name=name]")).to_be_focused()
     expect(page.locator("[name=title]")).to_have_value("CTO")

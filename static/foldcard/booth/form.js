@@ -1,7 +1,7 @@
 // The booth form: what is typed becomes an outbox item, and an item the server refused
 // goes back into the form to be fixed. Enter saves from any field; in the note,
 // Shift+Enter starts a new line.
-const FIELDS = ["name", "company", "title", "email", "phone", "note"];
+const FIELDS = ["name", "company", "title", "email", "phone", "website", "note"];
 
 function uuid4() {
   // crypto.randomUUID() needs a secure context; a booth laptop may reach us over http.
