@@ -7,6 +7,8 @@ ALLOWED_HOSTS  comma-separated host names.
 DATABASE_URL   e.g. postgres://user:pass@host:5432/foldcard; a SQLite file in the
                project folder when unset.
 MEDIA_ROOT     where card photos are stored; "media" in the project folder when unset.
+AWS_STORAGE_BUCKET_NAME  keep card photos in this S3 bucket instead (foldcard/storage.py
+               lists the other AWS_* variables).
 STATIC_ROOT    where collectstatic puts the static files; "staticfiles" when unset.
 SECURE_PROXY_SSL_HEADER_NAME  the header a TLS-terminating proxy sets, e.g.
                HTTP_X_FORWARDED_PROTO (its value must then be "https").
@@ -20,6 +22,8 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from foldcard.storage import photo_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -231,3 +235,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Card photos go to an S3 bucket when one is configured (foldcard/storage.py), so that
+# several web servers, and a new machine, see the same photos.
+STORAGES["default"] = photo_storage(os.environ)
