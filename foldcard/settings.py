@@ -236,6 +236,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 
-# Card photos go to an S3 bucket when one is configured (foldcard/storage.py), so that
-# several web servers, and a new machine, see the same photos.
+# Several web servers and workers on one database: nothing that must be shared is kept in
+# a process. Card photos go to an S3 bucket when one is configured (foldcard/storage.py);
+# sessions and failed logins are kept in the database (Django's and django-axes' defaults,
+# stated so that they stay there: the cache is a process's memory); a connection kept open
+# (CONN_MAX_AGE) is checked before it is reused, so that a restarted database costs no
+# failed request.
 STORAGES["default"] = photo_storage(os.environ)
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
