@@ -12,6 +12,7 @@ AWS_STORAGE_BUCKET_NAME  keep card photos in this S3 bucket instead (foldcard/st
 STATIC_ROOT    where collectstatic puts the static files; "staticfiles" when unset.
 SECURE_PROXY_SSL_HEADER_NAME  the header a TLS-terminating proxy sets, e.g.
                HTTP_X_FORWARDED_PROTO (its value must then be "https").
+TRUSTED_PROXY_COUNT  how many proxies in front append to X-Forwarded-For (0 when unset).
 """
 
 from __future__ import annotations
@@ -245,4 +246,8 @@ LOGGING = {
 STORAGES["default"] = photo_storage(os.environ)
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Behind a proxy every request comes from the proxy's address: the lockout must count the
+# person's address from X-Forwarded-For, or one person's wrong passwords lock everyone out.
+TRUSTED_PROXY_COUNT = int(os.getenv("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "foldcard.proxy.client_ip"
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
