@@ -32,7 +32,10 @@ def photo_storage(env: Mapping[str, str]) -> dict[str, Any]:
             "region_name": env.get("AWS_S3_REGION_NAME") or None,
             "access_key": env.get("AWS_ACCESS_KEY_ID") or None,
             "secret_key": env.get("AWS_SECRET_ACCESS_KEY") or None,
-            "default_acl": "private",
+            # No ACL is sent: objects are private by default, and a bucket with ACLs
+            # disabled (Amazon's default for new buckets) refuses uploads that name one,
+            # even "private".
+            "default_acl": None,
             # Should a URL ever be asked for, it is signed and expires; nothing links to one.
             "querystring_auth": True,
             # Every card's photo is named card.jpg: overwriting would give one card another's

@@ -37,6 +37,12 @@ def test_without_a_bucket_photos_stay_in_the_media_folder():
     assert photo_storage({}) == photo_storage({"AWS_STORAGE_BUCKET_NAME": " "}) == FILESYSTEM
 
 
+def test_uploads_name_no_acl_which_a_bucket_without_acls_would_refuse(s3_bucket):
+    # Amazon's new buckets have ACLs disabled and refuse even "private"; moto does not
+    # refuse it, so the setting itself is checked here, and privacy below.
+    assert s3_bucket.storage()["OPTIONS"]["default_acl"] is None
+
+
 def test_it_keeps_the_photo_and_thumbnail_in_the_bucket(client, booth, s3_bucket, media):
     card = log_card(client, booth)
     assert s3_bucket.objects() == {card.photo.name, card.thumbnail.name}
