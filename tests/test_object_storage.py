@@ -11,13 +11,6 @@ from foldcard.storage import FILESYSTEM, photo_storage
 from tests import images
 
 pytestmark = pytest.mark.django_db
-JSON = {"HTTP_ACCEPT": "application/json"}
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture
@@ -28,8 +21,7 @@ def booth(client, bob, conference) -> str:
 
 def log_card(client, booth: str, **data) -> Card:
     data = {"name": "Dana Reyes", "company": "Acme", "photo": images.upload_jpeg(), **data}
-    response = client.post(booth, data, **JSON)
-    assert response.status_code == 201
+    assert client.post(booth, data, HTTP_ACCEPT="application/json").status_code == 201
     return Card.objects.latest("pk")
 
 
@@ -43,7 +35,10 @@ def test_uploads_name_no_acl_which_a_bucket_without_acls_would_refuse(s3_bucket)
     assert s3_bucket.storage()["OPTIONS"]["default_acl"] is None
 
 
-def test_it_keeps_the_photo_and_thumbnail_in_the_bucket(client, booth, s3_bucket, media):
+def test_it_keeps_the_photo_and_thumbnail_in_the_bucket(
+    client, booth, s3_bucket, settings, tmp_path
+):
+    settings.MEDIA_ROOT = media = tmp_path / "media"
     card = log_card(client, booth)
     assert s3_bucket.objects() == {card.photo.name, card.thumbnail.name}
     assert s3_bucket.read(card.photo.name).startswith(b"\xff\xd8")
@@ -97,5 +92,5 @@ def test_a_failed_save_leaves_no_object(client, booth, s3_bucket, monkeypatch):
 
     monkeypatch.setattr(Card, "save", fail)
     with pytest.raises(RuntimeError):
-        client.post(booth, {"name": "Dana Reyes", "photo": images.upload_jpeg()}, **JSON)
+        log_card(client, booth)
     assert s3_bucket.objects() == set()
