@@ -11,7 +11,7 @@ from django.utils import timezone
 from contacts import defaults
 from contacts.models import Card, Contact, Vocabulary
 from events.models import Conference
-from tests import smtp
+from tests import s3, smtp
 
 
 def pytest_collection_modifyitems(items) -> None:
@@ -140,3 +140,23 @@ def smtp_server(settings):
     settings.EMAIL_PORT = controller.port
     yield inbox
     controller.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """Start an S3-compatible server for the whole run; return its URL."""
+    server, url = s3.start()
+    yield url
+    server.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3_server, settings) -> s3.Bucket:
+    """Create a bucket and keep the site's card photos in it during the test.
+
+    Changing STORAGES makes Django forget its storage objects (the setting_changed signal),
+    so the card fields' default storage is the bucket until the test ends.
+    """
+    bucket = s3.Bucket(s3_server)
+    settings.STORAGES = {**settings.STORAGES, "default": bucket.storage()}
+    return bucket
