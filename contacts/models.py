@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -198,6 +199,16 @@ class Contact(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("contacts-contact", args=[self.pk])
+
+    def merge(self, details: Mapping[str, str]) -> list[str]:
+        """Take the non-empty values of ``details`` (field: value), so that what one card
+        leaves out never blanks what is known of the person; return the fields changed."""
+        changed = [
+            field for field, value in details.items() if value and getattr(self, field) != value
+        ]
+        for field in changed:
+            setattr(self, field, details[field])
+        return changed
 
     @staticmethod
     def normalize_email(email: str) -> str:
