@@ -200,7 +200,7 @@ def vcards(conference: Conference) -> str:
 
 def _vcard(person: Contact, cards: list[Card]) -> str:
     card = vobject.vCard()
-    card.add("fn").value = person.name or person.email or person.company or "Unknown"
+    card.add("fn").value = person.display_name
     given, _, family = person.name.rpartition(" ")
     card.add("n").value = vobject.vcard.Name(family=family, given=given)
     if person.company:

@@ -191,7 +191,17 @@ class Contact(models.Model):
         ]
 
     def __str__(self) -> str:
-        return ", ".join(part for part in (self.name, self.company) if part) or self.email
+        return ", ".join(filter(None, (self.display_name, self.company_beside_name)))
+
+    @property
+    def display_name(self) -> str:
+        """Return what the person is shown as: their name, else company, else email."""
+        return self.name or self.company or self.email or "Unknown"
+
+    @property
+    def company_beside_name(self) -> str:
+        """Return the company to show beside the display name: none when it is the name."""
+        return self.company if self.company != self.display_name else ""
 
     def save(self, *args, **kwargs) -> None:
         self.email = self.normalize_email(self.email)

@@ -164,6 +164,7 @@ def _card_json(request: HttpRequest, logged: services.Logged) -> dict:
         "contact": {
             "id": card.contact.pk,
             "name": card.contact.name,
+            "display_name": card.contact.display_name,
             "company": card.contact.company,
             "email": card.contact.email,
         },
