@@ -6,10 +6,12 @@ from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
 
+from events.validators import reserved_slugs, validate_slug_not_reserved
+
 
 class Conference(models.Model):
     name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True, validators=[validate_slug_not_reserved])
     starts_on = models.DateField("first day")
     ends_on = models.DateField("last day")
     location = models.CharField(max_length=200, blank=True)
@@ -45,10 +47,12 @@ class Conference(models.Model):
             raise ValidationError({"ends_on": "The last day cannot be before the first day."})
 
     def unique_slug(self) -> str:
-        """Return a slug made from the name that no other conference uses."""
+        """Return a slug made from the name that no other conference uses and that is not
+        the address of another page."""
         base = slugify(self.name)[:70] or "conference"
         slug, n = base, 1
-        while Conference.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+        others = Conference.objects.exclude(pk=self.pk)
+        while slug in reserved_slugs() or others.filter(slug=slug).exists():
             n += 1
             slug = f"{base}-{n}"
         return slug
