@@ -193,6 +193,13 @@ class Contact(models.Model):
     def __str__(self) -> str:
         return ", ".join(filter(None, (self.display_name, self.company_beside_name)))
 
+    def save(self, *args, **kwargs) -> None:
+        self.email = self.normalize_email(self.email)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("contacts-contact", args=[self.pk])
+
     @property
     def display_name(self) -> str:
         """Return what the person is shown as: their name, else company, else email."""
@@ -202,13 +209,6 @@ class Contact(models.Model):
     def company_beside_name(self) -> str:
         """Return the company to show beside the display name: none when it is the name."""
         return self.company if self.company != self.display_name else ""
-
-    def save(self, *args, **kwargs) -> None:
-        self.email = self.normalize_email(self.email)
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self) -> str:
-        return reverse("contacts-contact", args=[self.pk])
 
     def merge(self, details: Mapping[str, str]) -> list[str]:
         """Take the non-empty values of ``details`` (field: value), so that what one card
