@@ -7,7 +7,7 @@ import csv
 import io
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from itertools import islice
 
 import vobject
@@ -101,12 +101,12 @@ class FoldCells(dict):
 
 
 class Export:
-    """What one export works out once and its cells share: the fold cells of each
-    vocabulary and mask, the local times of each hour."""
+    """What one export of a conference works out once and its cells share: the fold cells
+    of each vocabulary and mask, the local times (where the conference is) of each hour."""
 
-    def __init__(self) -> None:
+    def __init__(self, conference: Conference) -> None:
         self.fold_cells = FoldCells()
-        self.met_at = LocalMinutes(timezone.get_current_timezone())
+        self.met_at = LocalMinutes(conference.zone)
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,7 @@ def csv_rows(
         for value in column.reads:
             reads.setdefault(value, len(reads))
     cells = [_cell_of_row(column, reads) for column in columns]
-    export = Export()
+    export = Export(conference)
     rows = conference.cards.order_by(*FOLLOW_UP_ORDER).values_list(*reads).iterator(5000)
     for row in rows:
         yield [cell(export, row) for cell in cells]
@@ -228,7 +228,7 @@ def icalendar_tasks(conference: Conference) -> bytes:
     calendar.add("prodid", "-//foldcard//follow-ups//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", f"Follow-ups: {conference.name}")
-    stamp = datetime.now(tz=timezone.get_current_timezone())
+    stamp = datetime.now(tz=UTC)
     cards = conference.cards.filter(rules.open_followups())
     cards = cards.select_related("contact", "vocabulary", "conference").order_by("due_on", "pk")
     for card in decode_cards(cards):
@@ -241,7 +241,9 @@ def icalendar_tasks(conference: Conference) -> bytes:
         labels = [m.label for m in card.decoding.meanings]
         if labels:
             todo.add("categories", labels)
-        todo.add("description", "\n".join(filter(None, [", ".join(labels), card.note])))
+        met = timezone.localtime(card.logged_at, conference.zone)
+        lines = [", ".join(labels), card.note, f"Met {met:%a %-d %b %Y %H:%M %Z}"]
+        todo.add("description", "\n".join(filter(None, lines)))
         todo.add("status", "NEEDS-ACTION")
         calendar.add_component(todo)
     return calendar.to_ical()

@@ -364,8 +364,9 @@ class Card(models.Model):
         self.refresh_due()
 
     def refresh_due(self) -> None:
-        """Set the due date from the conference's last day, the day logged and the window."""
-        logged_on = timezone.localdate(self.logged_at)
+        """Set the due date from the conference's last day, the day logged (where the
+        conference takes place) and the window."""
+        logged_on = timezone.localdate(self.logged_at, self.conference.zone)
         self.due_from = max(self.conference.ends_on, logged_on)
         self.due_on = folds.due_on(self.conference.ends_on, logged_on, self.window_days)
 

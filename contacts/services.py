@@ -64,6 +64,13 @@ def meaning_changed(meaning: Meaning) -> None:
     reprioritize(Vocabulary.objects.filter(rules__meanings=meaning).distinct())
 
 
+def conference_changed(conference: Conference, fields: Iterable[str]) -> None:
+    """Recompute the due dates of the conference's cards if the edit of ``fields`` moved
+    its last day or its time zone, in which the days are counted."""
+    if {"ends_on", "time_zone"} & set(fields):
+        conference_dates_changed(conference)
+
+
 def conference_dates_changed(conference: Conference) -> None:
     """Recompute the due dates of the conference's cards after its last day moved."""
     cards = list(conference.cards.only("logged_at", "window_days"))

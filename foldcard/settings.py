@@ -7,6 +7,8 @@ ALLOWED_HOSTS  comma-separated host names.
 DATABASE_URL   e.g. postgres://user:pass@host:5432/foldcard; a SQLite file in the
                project folder when unset.
 MEDIA_ROOT     where card photos are stored; "media" in the project folder when unset.
+TIME_ZONE      IANA name (default UTC): new conferences take it as their own, and the
+               site counts today's follow-ups and snoozes in it.
 STATIC_ROOT    where collectstatic puts the static files; "staticfiles" when unset.
 SECURE_PROXY_SSL_HEADER_NAME  the header a TLS-terminating proxy sets, e.g.
                HTTP_X_FORWARDED_PROTO (its value must then be "https").

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import csv
 import importlib
-from datetime import date
+import io
+from datetime import UTC, date, datetime
 
 import pytest
 from django.apps import apps
 from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar
 
+from contacts.folds import UR
+from contacts.models import Card, Contact, Vocabulary
 from events.models import Conference
 from events.validators import reserved_slugs
 
 pytestmark = pytest.mark.django_db
-DAYS = {"starts_on": "2026-12-01", "ends_on": "2026-12-03"}
+DAYS = {"starts_on": "2026-12-01", "ends_on": "2026-12-03", "time_zone": "UTC"}
 
 
 def test_the_reserved_slugs_come_from_the_url_conf():
@@ -60,3 +66,127 @@ def test_a_migration_moves_conferences_off_reserved_slugs():
     migration.move_off_reserved_slugs(apps, None)
     taken.refresh_from_db()
     assert taken.slug == "new-3"
+
+
+def met(conference: Conference, utc: datetime, **details) -> Card:
+    """Log a customer's card at ``conference`` at the UTC moment ``utc``."""
+    card = Card(
+        contact=Contact.objects.create(**{"name": "Dana Reyes", **details}),
+        conference=conference,
+        folds=UR,
+        vocabulary=Vocabulary.default(),
+        logged_at=utc,
+    )
+    card.apply_decoding(card.decode())
+    card.save()
+    return card
+
+
+@pytest.fixture
+def auckland(alice) -> Conference:
+    """A conference at UTC+13 in November."""
+    return Conference.objects.create(
+        name="Kiwi Expo",
+        starts_on=date(2026, 11, 18),
+        ends_on=date(2026, 11, 20),
+        time_zone="Pacific/Auckland",
+    )
+
+
+def test_a_new_conference_takes_the_sites_time_zone(settings):
+    settings.TIME_ZONE = "Europe/Lisbon"
+    conference = Conference.objects.create(
+        name="Web Summit", starts_on=date(2026, 11, 10), ends_on=date(2026, 11, 13)
+    )
+    assert (conference.time_zone, conference.country) == ("Europe/Lisbon", "")
+
+
+def test_due_dates_count_days_where_the_conference_is(auckland):
+    # 20 November 12:00 UTC is already 21 November 01:00 in Auckland: met after the last day.
+    card = met(auckland, datetime(2026, 11, 20, 12, tzinfo=UTC))
+    assert (card.due_from, card.due_on) == (date(2026, 11, 21), date(2026, 11, 28))
+
+
+def test_a_new_time_zone_moves_the_due_dates(client, alice, auckland):
+    card = met(auckland, datetime(2026, 11, 20, 12, tzinfo=UTC))
+    client.force_login(alice)
+    data = {"name": "Kiwi Expo", "starts_on": "2026-11-18", "ends_on": "2026-11-20"}
+    response = client.post(
+        reverse("events-edit", args=[auckland.slug]), {**data, "time_zone": "UTC"}
+    )
+    assert response.status_code == 302
+    card.refresh_from_db()
+    assert (card.due_from, card.due_on) == (date(2026, 11, 20), date(2026, 11, 27))
+
+
+def test_the_conference_form_offers_time_zones_and_countries(client, alice, settings):
+    settings.TIME_ZONE = "Europe/Lisbon"
+    client.force_login(alice)
+    html = client.get(reverse("events-create")).content.decode()
+    assert '<option value="Europe/Lisbon" selected>Europe/Lisbon</option>' in html
+    assert '<option value="America/Sao_Paulo">America/Sao Paulo</option>' in html
+    assert '<option value="SE">Sweden (SE, +46)</option>' in html
+    data = {**DAYS, "name": "Nordic Summit", "time_zone": "Europe/Stockholm", "country": "SE"}
+    assert client.post(reverse("events-create"), data).status_code == 302
+    conference = Conference.objects.get()
+    assert (conference.time_zone, conference.country) == ("Europe/Stockholm", "SE")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"time_zone": "Mars/Olympus_Mons"}, "Select a valid choice"),
+        ({"time_zone": ""}, "This field is required"),
+        ({"time_zone": "UTC", "country": "XX"}, "Select a valid choice"),
+    ],
+)
+def test_a_bad_time_zone_or_country_is_a_400(client, alice, data, message):
+    client.force_login(alice)
+    response = client.post(reverse("events-create"), {"name": "Somewhere", **DAYS, **data})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Conference.objects.exists()
+
+
+def test_the_booth_shows_when_met_in_the_conferences_time(client, alice, auckland):
+    met(auckland, datetime(2026, 11, 19, 22, 5, tzinfo=UTC))
+    client.force_login(alice)
+    html = client.get(reverse("events-booth", args=[auckland.slug])).content.decode()
+    assert '<td class="text-muted">11:05</td>' in html
+    response = client.post(
+        reverse("events-booth", args=[auckland.slug]),
+        {"name": "Sam Lee"},
+        HTTP_ACCEPT="application/json",
+    )
+    local = timezone.localtime(Card.objects.get(pk=response.json()["id"]).logged_at, auckland.zone)
+    assert f'<td class="text-muted">{local:%H:%M}</td>' in response.json()["row_html"]
+
+
+def test_pages_mixing_conferences_show_each_card_in_its_own_time(
+    client, alice, conference, auckland
+):
+    dana = Contact.objects.create(name="Dana Reyes")
+    met(conference, datetime(2026, 11, 20, 22, 5, tzinfo=UTC), name="Lisbon card")
+    Card.objects.update(contact=dana)
+    card = met(auckland, datetime(2026, 11, 19, 22, 5, tzinfo=UTC))
+    Card.objects.filter(pk=card.pk).update(contact=dana)
+    Contact.objects.exclude(pk=dana.pk).delete()
+    client.force_login(alice)
+    html = client.get(dana.get_absolute_url()).content.decode()
+    assert "Fri 20 Nov 2026 22:05 UTC" in html
+    assert "Fri 20 Nov 2026 11:05 NZDT" in html
+    html = client.get(reverse("contacts-followups"), {"owner": "all"}).content.decode()
+    assert "Expo 2026 · met Fri 20 Nov" in html
+    assert "Kiwi Expo · met Fri 20 Nov" in html
+    assert "met Thu 19 Nov" not in html
+
+
+def test_the_exports_give_when_met_in_the_conferences_time(client, alice, auckland):
+    met(auckland, datetime(2026, 11, 19, 22, 5, tzinfo=UTC))
+    client.force_login(alice)
+    response = client.get(reverse("events-export-csv", args=[auckland.slug]))
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert next(csv.DictReader(io.StringIO(body)))["met_at"] == "2026-11-20T11:05+13:00"
+    body = client.get(reverse("events-export-ics", args=[auckland.slug])).content
+    (todo,) = Calendar.from_ical(body).walk("VTODO")
+    assert "Met Fri 20 Nov 2026 11:05 NZDT" in str(todo["description"])

@@ -163,8 +163,9 @@ def test_the_dashboard_shows_meanings_progress_and_overdue(
     assert f"/followups/?conference={conference.pk}&owner=all" in html
 
 
-def test_the_csv_gives_when_met_in_the_sites_time_zone(logged_in, conference, make_card, settings):
+def test_the_csv_gives_when_met_in_the_conferences_time_zone(logged_in, conference, make_card):
     make_card(UR, name="Early Bird")  # met at 10:00 UTC
-    settings.TIME_ZONE = "America/New_York"
+    conference.time_zone = "America/New_York"
+    conference.save()
     _, body = download(logged_in, "events-export-csv", conference)
     assert next(csv.DictReader(io.StringIO(body)))["met_at"] == "2026-11-20T05:00-05:00"

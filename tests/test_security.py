@@ -107,8 +107,14 @@ def test_hostile_input_is_refused_or_saved_and_shown_escaped(
         if response.status_code == 400:
             assert response.json()["errors"], field
     for data in (
-        {"name": value, "starts_on": "2026-12-01", "ends_on": "2026-12-02", "location": value},
-        {"name": "Fine", "starts_on": value, "ends_on": "2026-12-02"},
+        {
+            "name": value,
+            "starts_on": "2026-12-01",
+            "ends_on": "2026-12-02",
+            "location": value,
+            "time_zone": "UTC",
+        },
+        {"name": "Fine", "starts_on": value, "ends_on": "2026-12-02", "time_zone": value},
     ):
         response = client.post(reverse("events-create"), data)
         tried += 1
