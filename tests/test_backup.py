@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import stat
 import tarfile
 from io import StringIO
 
@@ -81,3 +83,20 @@ def test_restore_refuses_something_that_is_not_a_backup(tmp_path):
         pass
     with pytest.raises(CommandError, match="not a foldcard backup"):
         call_command("restore", str(bogus))
+
+
+def test_the_archive_is_readable_by_its_owner_only(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    fresh, existing = tmp_path / "fresh.tar.gz", tmp_path / "existing.tar.gz"
+    existing.write_bytes(b"an older backup")
+    existing.chmod(0o644)
+    umask = os.umask(0o022)
+    try:
+        for archive in (fresh, existing):
+            call_command("backup", str(archive), stdout=StringIO())
+    finally:
+        os.umask(umask)
+    for archive in (fresh, existing):
+        assert stat.S_IMODE(archive.stat().st_mode) == 0o600, archive.name
+        with tarfile.open(archive) as tar:
+            assert "data.json" in tar.getnames()
