@@ -1,4 +1,5 @@
-"""foldcard settings, read from the environment.
+"""foldcard settings, read from the environment, and from a .env file in the project folder
+for what the environment does not set (`make run` writes one with DEBUG=1).
 
 DEBUG          "1" for development; off by default, and then SECRET_KEY and
                ALLOWED_HOSTS must be set.
@@ -22,8 +23,13 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# So that `manage.py backup` and the like work as the README writes them, without typing
+# the settings again; a variable set in the environment wins over the file.
+load_dotenv(BASE_DIR / ".env")
 
 
 def envbool(name: str, default: str) -> bool:
