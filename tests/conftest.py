@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
+from django.core.signals import request_started
 from django.utils import timezone
 
 from contacts.models import Card, Contact, Vocabulary
@@ -48,6 +49,20 @@ def user_in(django_user_model, username: str, *groups: str):
     )
     user.groups.set(Group.objects.filter(name__in=groups))
     return user
+
+
+@pytest.fixture
+def sent_requests():
+    """Return the paths of the requests sent from now on, as the server saw them arrive:
+    a count of what a test actually tried, not of what it meant to try."""
+    paths: list[str] = []
+
+    def record(environ: dict, **kwargs) -> None:
+        paths.append(environ["PATH_INFO"])
+
+    request_started.connect(record)
+    yield paths
+    request_started.disconnect(record)
 
 
 @pytest.fixture
