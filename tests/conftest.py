@@ -125,14 +125,17 @@ def vocabulary() -> Vocabulary:
 
 @pytest.fixture
 def make_card(alice, conference, vocabulary):
-    """Return a function that logs a card the way the app does, decoding its folds."""
+    """Return a function that logs a card the way the app does, decoding its folds; met at
+    10:00 on ``logged_on`` (the conference's last day by default), or at ``logged_at``."""
 
     def make(folds: int = 0, name: str = "Dana Reyes", logged_on: date | None = None, **kwargs):
         contact = kwargs.pop("contact", None) or Contact.objects.create(
             name=name, company=kwargs.pop("company", "Acme")
         )
         met_at = kwargs.pop("conference", conference)
-        logged_at = timezone.make_aware(datetime.combine(logged_on or met_at.ends_on, time(10)))
+        logged_at = kwargs.pop("logged_at", None) or timezone.make_aware(
+            datetime.combine(logged_on or met_at.ends_on, time(10))
+        )
         card = Card(
             contact=contact,
             conference=met_at,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from contacts.folds import UR
-from contacts.models import Card, Contact, Vocabulary
+from contacts.models import Card, Contact
 from events.models import Conference
 from events.validators import reserved_slugs
 
@@ -68,20 +68,6 @@ def test_a_migration_moves_conferences_off_reserved_slugs():
     assert taken.slug == "new-3"
 
 
-def met(conference: Conference, utc: datetime, **details) -> Card:
-    """Log a customer's card at ``conference`` at the UTC moment ``utc``."""
-    card = Card(
-        contact=Contact.objects.create(**{"name": "Dana Reyes", **details}),
-        conference=conference,
-        folds=UR,
-        vocabulary=Vocabulary.default(),
-        logged_at=utc,
-    )
-    card.apply_decoding(card.decode())
-    card.save()
-    return card
-
-
 @pytest.fixture
 def auckland(alice) -> Conference:
     """A conference at UTC+13 in November."""
@@ -101,14 +87,14 @@ def test_a_new_conference_takes_the_sites_time_zone(settings):
     assert (conference.time_zone, conference.country) == ("Europe/Lisbon", "")
 
 
-def test_due_dates_count_days_where_the_conference_is(auckland):
+def test_due_dates_count_days_where_the_conference_is(auckland, make_card):
     # 20 November 12:00 UTC is already 21 November 01:00 in Auckland: met after the last day.
-    card = met(auckland, datetime(2026, 11, 20, 12, tzinfo=UTC))
+    card = make_card(UR, conference=auckland, logged_at=datetime(2026, 11, 20, 12, tzinfo=UTC))
     assert (card.due_from, card.due_on) == (date(2026, 11, 21), date(2026, 11, 28))
 
 
-def test_a_new_time_zone_moves_the_due_dates(client, alice, auckland):
-    card = met(auckland, datetime(2026, 11, 20, 12, tzinfo=UTC))
+def test_a_new_time_zone_moves_the_due_dates(client, alice, auckland, make_card):
+    card = make_card(UR, conference=auckland, logged_at=datetime(2026, 11, 20, 12, tzinfo=UTC))
     client.force_login(alice)
     data = {"name": "Kiwi Expo", "starts_on": "2026-11-18", "ends_on": "2026-11-20"}
     response = client.post(
@@ -148,8 +134,8 @@ def test_a_bad_time_zone_or_country_is_a_400(client, alice, data, message):
     assert not Conference.objects.exists()
 
 
-def test_the_booth_shows_when_met_in_the_conferences_time(client, alice, auckland):
-    met(auckland, datetime(2026, 11, 19, 22, 5, tzinfo=UTC))
+def test_the_booth_shows_when_met_in_the_conferences_time(client, alice, auckland, make_card):
+    make_card(UR, conference=auckland, logged_at=datetime(2026, 11, 19, 22, 5, tzinfo=UTC))
     client.force_login(alice)
     html = client.get(reverse("events-booth", args=[auckland.slug])).content.decode()
     assert '<td class="text-muted">11:05</td>' in html
@@ -163,14 +149,13 @@ def test_the_booth_shows_when_met_in_the_conferences_time(client, alice, aucklan
 
 
 def test_pages_mixing_conferences_show_each_card_in_its_own_time(
-    client, alice, conference, auckland
+    client, alice, conference, auckland, make_card
 ):
     dana = Contact.objects.create(name="Dana Reyes")
-    met(conference, datetime(2026, 11, 20, 22, 5, tzinfo=UTC), name="Lisbon card")
-    Card.objects.update(contact=dana)
-    card = met(auckland, datetime(2026, 11, 19, 22, 5, tzinfo=UTC))
-    Card.objects.filter(pk=card.pk).update(contact=dana)
-    Contact.objects.exclude(pk=dana.pk).delete()
+    make_card(UR, contact=dana, logged_at=datetime(2026, 11, 20, 22, 5, tzinfo=UTC))
+    make_card(
+        UR, contact=dana, conference=auckland, logged_at=datetime(2026, 11, 19, 22, 5, tzinfo=UTC)
+    )
     client.force_login(alice)
     html = client.get(dana.get_absolute_url()).content.decode()
     assert "Fri 20 Nov 2026 22:05 UTC" in html
@@ -181,8 +166,8 @@ def test_pages_mixing_conferences_show_each_card_in_its_own_time(
     assert "met Thu 19 Nov" not in html
 
 
-def test_the_exports_give_when_met_in_the_conferences_time(client, alice, auckland):
-    met(auckland, datetime(2026, 11, 19, 22, 5, tzinfo=UTC))
+def test_the_exports_give_when_met_in_the_conferences_time(client, alice, auckland, make_card):
+    make_card(UR, conference=auckland, logged_at=datetime(2026, 11, 19, 22, 5, tzinfo=UTC))
     client.force_login(alice)
     response = client.get(reverse("events-export-csv", args=[auckland.slug]))
     body = b"".join(response.streaming_content).decode("utf-8-sig")
