@@ -135,10 +135,12 @@ def test_a_bad_time_zone_or_country_is_a_400(client, alice, data, message):
 
 
 def test_the_booth_shows_when_met_in_the_conferences_time(client, alice, auckland, make_card):
-    make_card(UR, conference=auckland, logged_at=datetime(2026, 11, 19, 22, 5, tzinfo=UTC))
+    card = make_card(UR, conference=auckland, logged_at=datetime(2026, 11, 19, 22, 5, tzinfo=UTC))
     client.force_login(alice)
     html = client.get(reverse("events-booth", args=[auckland.slug])).content.decode()
     assert '<td class="text-muted">11:05</td>' in html
+    html = client.get(reverse("events-booth-card", args=[auckland.slug, card.pk])).content
+    assert "Kiwi Expo</a>, Fri 20 Nov 11:05." in html.decode()
     response = client.post(
         reverse("events-booth", args=[auckland.slug]),
         {"name": "Sam Lee"},
