@@ -1,4 +1,5 @@
-"""foldcard settings, read from the environment.
+"""foldcard settings, read from the environment, and from a .env file in the project folder
+for what the environment does not set (`make run` writes one with DEBUG=1).
 
 DEBUG          "1" for development; off by default, and then SECRET_KEY and
                ALLOWED_HOSTS must be set.
@@ -9,6 +10,8 @@ DATABASE_URL   e.g. postgres://user:pass@host:5432/foldcard; a SQLite file in th
 MEDIA_ROOT     where card photos are stored; "media" in the project folder when unset.
 AWS_STORAGE_BUCKET_NAME  keep card photos in this S3 bucket instead (foldcard/storage.py
                lists the other AWS_* variables).
+TIME_ZONE      IANA name (default UTC): new conferences take it as their own, and the
+               site counts today's follow-ups and snoozes in it.
 STATIC_ROOT    where collectstatic puts the static files; "staticfiles" when unset.
 SECURE_PROXY_SSL_HEADER_NAME  the header a TLS-terminating proxy sets, e.g.
                HTTP_X_FORWARDED_PROTO (its value must then be "https").
@@ -23,10 +26,15 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
 from foldcard.storage import photo_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# So that `manage.py backup` and the like work as the README writes them, without typing
+# the settings again; a variable set in the environment wins over the file.
+load_dotenv(BASE_DIR / ".env")
 
 
 def envbool(name: str, default: str) -> bool:
@@ -80,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "foldcard.middleware.PrivateCacheMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

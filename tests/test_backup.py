@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import stat
 import tarfile
 import uuid
 from io import StringIO
@@ -164,3 +166,20 @@ def test_a_missing_photo_is_left_out_and_named(make_card, settings, tmp_path):
     call_command("backup", str(tmp_path / "foldcard.tar.gz"), stdout=out, stderr=err)
     assert "0 media files" in out.getvalue()
     assert "Missing, left out: cards/2026/11/gone.jpg" in err.getvalue()
+
+
+def test_the_archive_is_readable_by_its_owner_only(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    fresh, existing = tmp_path / "fresh.tar.gz", tmp_path / "existing.tar.gz"
+    existing.write_bytes(b"an older backup")
+    existing.chmod(0o644)
+    umask = os.umask(0o022)
+    try:
+        for archive in (fresh, existing):
+            call_command("backup", str(archive), stdout=StringIO())
+    finally:
+        os.umask(umask)
+    for archive in (fresh, existing):
+        assert stat.S_IMODE(archive.stat().st_mode) == 0o600, archive.name
+        with tarfile.open(archive) as tar:
+            assert "data.json" in tar.getnames()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import os
 import tarfile
 
 from django.apps import apps
@@ -50,7 +51,11 @@ class Command(BaseCommand):
         )
         payload = data.getvalue().encode()
         files = 0
-        with tarfile.open(archive, "w:gz") as tar:
+        # Password hashes and personal data: readable by the owner only, from the first
+        # byte on (an existing file keeps its mode through open(), hence the fchmod).
+        fd = os.open(archive, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as file, tarfile.open(fileobj=file, mode="w:gz") as tar:
             info = tarfile.TarInfo("data.json")
             info.size = len(payload)
             tar.addfile(info, io.BytesIO(payload))
