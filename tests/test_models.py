@@ -133,3 +133,16 @@ def test_client_uuid_is_unique(make_card):
     card = make_card(UR)
     with pytest.raises(IntegrityError), transaction.atomic():
         make_card(UL, client_uuid=card.client_uuid)
+
+
+def test_merging_details_never_blanks_a_known_value():
+    dana = Contact(name="Dana Reyes", company="Acme", title="CTO", phone="555 0100")
+    changed = dana.merge({"name": "Dana R.", "company": "", "title": "", "phone": "555 0199"})
+    assert changed == ["name", "phone"]
+    assert (dana.name, dana.company, dana.title, dana.phone) == (
+        "Dana R.",
+        "Acme",
+        "CTO",
+        "555 0199",
+    )
+    assert dana.merge({"name": "Dana R.", "company": ""}) == []
