@@ -66,10 +66,11 @@ class CardForm(forms.Form):
     title = forms.CharField(max_length=200, required=False)
     email = forms.EmailField(max_length=254, required=False)
     phone = forms.CharField(max_length=50, required=False)
-    website = forms.URLField(max_length=300, required=False, assume_scheme="https")
     note = forms.CharField(
         label="Note", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # After the note: seldom typed at the booth, most often read from the card.
+    website = forms.URLField(max_length=300, required=False, assume_scheme="https")
     photo = forms.FileField(
         label="Photo of the card",
         required=False,
@@ -286,14 +287,21 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Many files in one field, each checked as a FileField checks one."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None) -> list:
+        files = data if isinstance(data, list | tuple) else [data]
+        check = super().clean
+        return [check(file, initial) for file in files]
+
+
 class StackForm(forms.Form):
     """Photos of a stack of cards, many at once."""
 
-    photos = forms.FileField(
+    photos = MultipleFileField(
         label="Photos of the cards",
         widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
-
-    def clean_photos(self) -> list:
-        """Return every file chosen, not only the last."""
-        return self.files.getlist(self.add_prefix("photos"))

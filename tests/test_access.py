@@ -11,7 +11,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from contacts.folds import UR
-from contacts.models import Card, EmailBatch
+from contacts.models import Card, EmailBatch, StackPhoto
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +38,14 @@ EXPECTED = {
         "post",
         {"slug": "conference", "pk": "other"},
         [LOGIN, 403, 403, 403, 302],
+    ),
+    "events-booth-read": ("post", {"slug": "conference"}, [LOGIN, 403, 403, 400, 400]),
+    "events-stack": ("get", {"slug": "conference"}, [LOGIN, 403, 403, 200, 200]),
+    "events-stack-review": ("get", {"slug": "conference"}, [LOGIN, 403, 403, 200, 200]),
+    "events-stack-photo": (
+        "get",
+        {"slug": "conference", "pk": "stack_photo", "kind": "thumbnail"},
+        [LOGIN, 403, 403, 404, 404],  # 404: this stack photo has no file
     ),
     "events-card-photo": (
         "get",
@@ -109,6 +117,7 @@ def world(alice, bob, charlie, vera, make_card):
         "other": other.pk,
         "contact": own.contact.pk,
         "batch": EmailBatch.objects.create(created_by=alice).pk,
+        "stack_photo": StackPhoto.objects.create(conference=own.conference, sha256="0" * 64).pk,
     }
 
 

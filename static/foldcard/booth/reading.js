@@ -5,7 +5,7 @@ const FIELDS = ["name", "company", "title", "email", "phone", "website"];
 const SOURCES = { qr: "from the QR code", text: "from the card" };
 
 export function cardReader(form, url, token) {
-  const status = form.querySelector("[data-photo-status]");
+  const status = form.querySelector("[data-read-status]");
   const extras = form.querySelector("[data-read-extras]");
   let current = 0;
 
@@ -18,6 +18,7 @@ export function cardReader(form, url, token) {
 
   function reset() {
     current += 1;
+    status.textContent = "";
     FIELDS.forEach((field) => {
       delete form.elements[field].dataset.readSource;
       const label = form.querySelector(`[data-read-mark="${field}"]`);

@@ -1,0 +1,143 @@
+"""Reading cards from photos in the browser: at the booth, offline, and a whole stack."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from PIL import Image
+from playwright.sync_api import expect
+
+from contacts import folds
+from contacts.models import Card, ReadingState, StackPhoto
+from tests.browser.helpers import wait_until
+from tests.reading import cardgen
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run_worker() -> None:
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def booth(conference, logged_in):
+    logged_in.goto(reverse("events-booth", args=[conference.slug]))
+    expect(logged_in.locator("[name=keys]")).to_be_focused()
+    return logged_in
+
+
+def photo_file(card: cardgen.GeneratedCard, name: str) -> dict:
+    return {"name": name, "mimeType": "image/jpeg", "buffer": card.photo}
+
+
+def test_a_photo_fills_the_empty_fields_and_keeps_what_was_typed(booth):
+    page = booth
+    card = cardgen.make_card(7, qr="vcard", rotation=0)
+    page.keyboard.type("9")
+    page.fill("[name=company]", "Typed Company")
+    page.set_input_files("[name=photo]", photo_file(card, "card.jpg"))
+    expect(page.locator("[name=name]")).to_have_value(card.fields["name"])
+    expect(page.locator("[name=email]")).to_have_value(card.fields["email"])
+    expect(page.locator("[name=company]")).to_have_value("Typed Company")
+    expect(page.locator('[data-read-mark="email"]')).to_have_text("from the QR code")
+    expect(page.locator("[data-read-status]")).to_contain_text("kept as typed")
+    page.locator("[name=name]").press("Enter")
+    expect(page.locator("[data-confirmation]")).to_contain_text(f"Saved {card.fields['name']}")
+    saved = Card.objects.get()
+    assert (saved.contact.company, saved.contact.email) == ("Typed Company", card.fields["email"])
+    expect(page.locator('[data-read-mark="email"]')).to_have_text("")
+
+
+def test_a_photo_with_nothing_to_read_says_so_and_saving_goes_on(booth):
+    page = booth
+    plain = {"name": "x.jpg", "mimeType": "image/jpeg", "buffer": plain_photo()}
+    page.set_input_files("[name=photo]", plain)
+    expect(page.locator("[data-read-status]")).to_contain_text(
+        "Couldn't read the card — please type it"
+    )
+    page.keyboard.press("Tab")
+    page.fill("[name=name]", "Typed After All")
+    page.locator("[name=name]").press("Enter")
+    expect(page.locator("[data-confirmation]")).to_contain_text("Saved Typed After All")
+
+
+def plain_photo() -> bytes:
+    """Return a photo of a grey table: nothing to read."""
+    out = io.BytesIO()
+    Image.new("RGB", (800, 500), "#777").save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_a_photo_only_card_saved_offline_is_read_after_it_syncs(booth, context):
+    page = booth
+    card = cardgen.make_card(7, qr="vcard", rotation=0)
+    wait_until(
+        page,
+        "navigator.serviceWorker.ready.then(() => caches.match(location.pathname)).then(Boolean)",
+    )
+    context.set_offline(True)
+    page.keyboard.type("795")
+    page.set_input_files("[name=photo]", photo_file(card, "card.jpg"))
+    expect(page.locator("[data-read-status]")).to_contain_text("offline")
+    page.locator("[name=keys]").press("Enter")
+    expect(page.locator("[data-outbox-count]")).to_have_text("1 waiting to sync")
+    context.set_offline(False)
+    expect(page.locator("[data-outbox-count]")).to_be_hidden(timeout=15_000)
+    saved = Card.objects.get()
+    assert (saved.folds, saved.reading_state) == (
+        folds.UL | folds.UR | folds.HALF,
+        ReadingState.WAITING,
+    )
+    run_worker()
+    page.reload()
+    row = page.locator(f'[data-card="{saved.pk}"]')
+    expect(row).to_contain_text(card.fields["name"])
+    expect(row.locator("[data-needs-check]")).to_have_text("Read from photo — check")
+
+
+def test_a_stack_of_ten_is_read_and_reviewed_with_the_keyboard(conference, logged_in):
+    page = logged_in
+    cards = [cardgen.make_card(seed, qr="vcard", rotation=0) for seed in range(100, 110)]
+    page.goto(reverse("events-stack", args=[conference.slug]))
+    page.set_input_files(
+        "[name=photos]", [photo_file(card, f"card-{i}.jpg") for i, card in enumerate(cards)]
+    )
+    page.get_by_role("button", name="Add photos").click()
+    expect(page.locator("[data-stack-photo]")).to_have_count(10, timeout=60_000)
+    expect(page.locator("[data-stack-photo][data-state=waiting]")).to_have_count(10)
+    run_worker()
+    # The page follows the reading and offers the review once nothing waits.
+    expect(page.locator("[data-review]")).to_be_visible(timeout=15_000)
+    page.locator("[data-review]").focus()
+    page.keyboard.press("Enter")
+    for _ in cards:
+        shown = page.locator("[data-stack-review-photo]").get_attribute("data-stack-review-photo")
+        name = StackPhoto.objects.get(pk=shown).name
+        truth = cards[int(name.removeprefix("card-").removesuffix(".jpg"))]
+        expect(page.locator("[name=name]")).to_have_value(truth.fields["name"])
+        expect(page.locator("[name=keys]")).to_be_focused()
+        # Where the reading saw the folds otherwise, fix them with the usual keys.
+        if checked_codes(page) != set(truth.folds):
+            page.keyboard.press("Escape")
+            page.keyboard.type(folds.to_keys(folds.parse_codes(sorted(truth.folds))))
+        page.keyboard.press("Enter")
+        expect(page.locator(f'[data-stack-review-photo="{shown}"]')).to_have_count(0)
+    expect(page.locator("[data-stack-empty]")).to_be_visible()
+    logged = {c.contact.email: c.folds for c in Card.objects.select_related("contact")}
+    assert logged == {c.fields["email"]: folds.parse_codes(sorted(c.folds)) for c in cards}
+    page.goto(reverse("contacts-followups") + f"?conference={conference.pk}&owner=all")
+    expect(page.locator("[data-card]")).to_have_count(10)
+
+
+def checked_codes(page) -> set[str]:
+    return set(
+        page.eval_on_selector_all("input[name=folds]:checked", "els => els.map(e => e.value)")
+    )
