@@ -109,7 +109,7 @@ def folds(outline: Outline, card: np.ndarray) -> list[FoldGuess]:
     guesses = [
         FoldGuess(code, confidence)
         for code, depth in zip(CORNERS, corner_cuts(outline), strict=True)
-        if (confidence := _confidence(depth, CORNER_CUT, 0.02)) >= 0.5
+        if (confidence := _confidence(depth, CORNER_CUT, 0.01)) >= 0.5
     ]
     gray = cv2.cvtColor(card, cv2.COLOR_RGB2GRAY)
     gray = cv2.resize(
@@ -120,7 +120,7 @@ def folds(outline: Outline, card: np.ndarray) -> list[FoldGuess]:
     half = _crease(gray, "half")
     diag = max(_crease(gray, "diagonal"), _crease(gray, "antidiagonal"))
     for code, strength in (("HALF", half), ("DIAG", diag)):
-        confidence = _confidence(strength, 3.0, 1.0)
+        confidence = _confidence(strength, 2.0, 0.5)
         if confidence >= 0.5:
             guesses.append(FoldGuess(code, confidence))
     return guesses
@@ -238,79 +238,66 @@ def _top_first(quad: np.ndarray) -> np.ndarray:
     return best[1] if best is not None else quad
 
 
+# Where each crease runs on a card ``width`` by ``height``: from, to, the part of its length
+# looked at (a diagonal's ends lie in the bent corners' flaps), how far across it to look,
+# and how near the line a crease may lie (a card is seldom folded exactly in its middle).
+CREASES = {
+    "half": lambda w, h: ((w / 2, 0), (w / 2, h), (0.05, 0.95), 0.2 * w, 0.04 * w),
+    "diagonal": lambda w, h: ((0, 0), (w, h), (0.2, 0.8), 0.25 * h, 0.04 * h),
+    "antidiagonal": lambda w, h: ((w, 0), (0, h), (0.2, 0.8), 0.25 * h, 0.04 * h),
+}
+
+
 def _crease(gray: np.ndarray, kind: str) -> float:
     """Return how strongly a crease shows along the middle or a diagonal of the card, in
-    multiples of the variation found away from that line."""
+    multiples of the variation found away from that line.
+
+    At each point along the line, the brightness across it is measured for a thin line
+    (darker or lighter than both sides) and for a step; the median over the points along
+    the line keeps what runs the whole line, not text crossing it. The line is also
+    tried slightly aslant, for a card not straightened exactly.
+    """
     height, width = gray.shape
-    if kind == "half":
-        start, end, reach, band, span = (
-            (width / 2, 0),
-            (width / 2, height),
-            0.2 * width,
-            0.04 * width,
-            (0.05, 0.95),
-        )
-    elif kind == "diagonal":
-        start, end, reach, band, span = (
-            (0, 0),
-            (width, height),
-            0.25 * height,
-            0.04 * height,
-            (0.2, 0.8),
-        )
-    else:
-        start, end, reach, band, span = (
-            (width, 0),
-            (0, height),
-            0.25 * height,
-            0.04 * height,
-            (0.2, 0.8),
-        )
+    start, end, span, reach, band = CREASES[kind](width, height)
     best = 0.0
     for slant in (-0.02, -0.01, 0.0, 0.01, 0.02):
-        shift = (
-            np.float32([slant * width, 0]) if kind == "half" else np.float32([0, slant * height])
-        )
-        profile = _profile(gray, np.float32(start) - shift, np.float32(end) + shift, reach, span)
-        best = max(best, _peak(profile, reach, band))
+        shift = np.float32([slant * width, 0] if kind == "half" else [0, slant * height])
+        across = _across(gray, np.float32(start) - shift, np.float32(end) + shift, span, reach)
+        best = max(best, _peak(across, band))
     return best
 
 
-def _profile(
-    gray: np.ndarray, start: np.ndarray, end: np.ndarray, reach: float, span: tuple[float, float]
+def _across(
+    gray: np.ndarray, start: np.ndarray, end: np.ndarray, span: tuple[float, float], reach: float
 ) -> np.ndarray:
-    """Return the median brightness along the line from ``start`` to ``end``, at each whole
-    pixel of distance from -``reach`` to ``reach`` across it."""
+    """Return the brightness at each whole pixel of distance from -``reach`` to ``reach``
+    across the line from ``start`` to ``end`` (rows), at points along it (columns)."""
     direction = end - start
     length = float(np.linalg.norm(direction))
     normal = np.float32([-direction[1], direction[0]]) / length
     along = np.linspace(span[0], span[1], max(50, int(length * (span[1] - span[0]) / 2)))
-    across = np.arange(-int(reach), int(reach) + 1, dtype=np.float32)
+    offsets = np.arange(-int(reach), int(reach) + 1, dtype=np.float32)
     points = (
         start[None, None, :]
         + along[None, :, None].astype(np.float32) * direction[None, None, :]
-        + across[:, None, None] * normal[None, None, :]
+        + offsets[:, None, None] * normal[None, None, :]
     )
-    sampled = cv2.remap(
+    return cv2.remap(
         gray, points[..., 0], points[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT
     )
-    return np.median(sampled, axis=1)
 
 
-def _peak(profile: np.ndarray, reach: float, band: float) -> float:
-    """Return the strongest line or step near the middle of a profile over the variation
+def _peak(across: np.ndarray, band: float) -> float:
+    """Return the strongest line or step within ``band`` of the middle, over the variation
     found farther out."""
     k = 3
-    middle = profile[k:-k]
-    ridge = np.abs(middle - (profile[: -2 * k] + profile[2 * k :]) / 2)
-    step = np.abs(profile[2 * k :] - profile[: -2 * k]) / 2
+    middle = across[k:-k]
+    ridge = np.abs(np.median(middle - (across[: -2 * k] + across[2 * k :]) / 2, axis=1))
+    step = np.abs(np.median(across[2 * k :] - across[: -2 * k], axis=1)) / 2
     score = np.maximum(ridge, step)
-    offsets = np.arange(len(score)) - (len(score) - 1) / 2
-    inside = np.abs(offsets) <= band
-    outside = np.abs(offsets) > band * 1.5
-    if not inside.any() or not outside.any():
+    offsets = np.abs(np.arange(len(score)) - (len(score) - 1) / 2)
+    inside, outside = score[offsets <= band], score[offsets > 1.5 * band]
+    if not inside.size or not outside.size:
         return 0.0
-    noise = np.median(score[outside]) + 1.4826 * np.median(
-        np.abs(score[outside] - np.median(score[outside]))
-    )
-    return float(score[inside].max() / (noise + 1.0))
+    spread = 1.4826 * np.median(np.abs(outside - np.median(outside)))
+    return float(inside.max() / (np.median(outside) + spread + 1.0))
