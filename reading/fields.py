@@ -530,7 +530,11 @@ def _people_fields(
     labels = {re.sub(r"[^a-z0-9]", "", d.split(".")[0]) for d in domains}
     labels.discard("")
     local_parts = [p for p in re.split(r"[._-]+", fold_ascii(local)) if p]
-    candidates = [_unglued(line, local_parts) for line in words if _is_candidate(line)]
+    candidates = [
+        _unglued(replace(line, text=_spaced(line.text)), local_parts)
+        for line in words
+        if _is_candidate(line)
+    ]
     tallest = max((line.height for line in candidates), default=0.0)
     fields: dict[str, Suggestion] = {}
     scorers = [
@@ -552,6 +556,20 @@ def _people_fields(
         fields[name] = Suggestion(text, "text", round(best.confidence * certainty, 3))
         candidates.remove(best)
     return fields
+
+
+def _spaced(text: str) -> str:
+    """Return ``text`` with the spaces the OCR lost before a known word put back:
+    "LogisticsLLC" is "Logistics LLC", "SolutionsArchitect" "Solutions Architect"."""
+    words = []
+    for token in text.split(" "):
+        parts = re.split(rf"(?<=[{LOWER}])(?=[{UPPER}])", token)
+        known = all(
+            LEGAL_FORM.fullmatch(part) or fold_ascii(part) in TITLE_WORDS | COMPANY_WORDS
+            for part in parts[1:]
+        )
+        words.extend(parts if known else [token])
+    return " ".join(words)
 
 
 def _unglued(line: TextLine, local_parts: list[str]) -> TextLine:
