@@ -229,7 +229,8 @@ def make_set(count: int, seed: int = 0) -> list[GeneratedCard]:
 
 def make_card(seed: int, **overrides) -> GeneratedCard:
     """Return a photographed card drawn from ``seed``; ``overrides`` fix choices such as
-    ``folds=frozenset({"UL"})``, ``qr="vcard"``, ``rotation=90``, ``layout="panel"``."""
+    ``folds=frozenset({"UL"})``, ``qr="vcard"``, ``rotation=90``, ``layout="panel"``,
+    ``region="DE"``, ``exif_sideways=True``, ``photo_side=1600`` (its long side)."""
     rng = random.Random(seed)
     person = _person(rng, overrides.get("region"))
     qr_kind = overrides.get(
@@ -258,7 +259,9 @@ def make_card(seed: int, **overrides) -> GeneratedCard:
     card, paper_back, drawn = _draw_card(rng, person, layout, qr_kind)
     card = _fold(rng, card, folds, paper_back, drawn)
     rotation = overrides.get("rotation", rng.choices([0, 90, 180, 270], [55, 17, 11, 17])[0])
-    photo = _photograph(np.random.default_rng(seed), rng, card, rotation)
+    sideways = overrides.get("exif_sideways", rng.random() < 0.2)
+    long_side = overrides.get("photo_side", rng.choice([1600, 1600, 2400, 2400, 3200]))
+    photo = _photograph(np.random.default_rng(seed), rng, card, rotation, sideways, long_side)
     return GeneratedCard(
         seed=seed,
         photo=photo,
@@ -783,19 +786,25 @@ def _crease(rng: random.Random, face: np.ndarray, line) -> np.ndarray:
     ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
     dx, dy = x1 - x0, y1 - y0
     distance = ((xs - x0) * dy - (ys - y0) * dx) / math.hypot(dx, dy)
-    depth = rng.uniform(25, 55)
+    depth = rng.uniform(12, 40)
     dark = depth * np.exp(-((distance + 1.5) ** 2) / 3.0)
     light = 0.6 * depth * np.exp(-((distance - 2.5) ** 2) / 4.0)
-    shade = np.where(distance > 0, rng.uniform(0.9, 0.97), 1.0).astype(np.float32)
+    shade = np.where(distance > 0, rng.uniform(0.93, 0.98), 1.0).astype(np.float32)
     return (face * shade[..., None]) - dark[..., None] + light[..., None]
 
 
 def _photograph(
-    nrng: np.random.Generator, rng: random.Random, card: Image.Image, rotation: int
+    nrng: np.random.Generator,
+    rng: random.Random,
+    card: Image.Image,
+    rotation: int,
+    exif_sideways: bool,
+    long_side: int,
 ) -> bytes:
-    """Return a JPEG of the card lying on a table, as a phone would take it."""
+    """Return a JPEG of the card lying on a table, ``long_side`` pixels long, as a phone
+    would take it; stored sideways with an EXIF orientation that turns it upright if
+    ``exif_sideways``."""
     portrait = rng.random() < 0.3
-    long_side = rng.choice([1600, 1600, 2400, 2400, 3200])
     size = (long_side * 3 // 4, long_side) if portrait else (long_side, long_side * 3 // 4)
     table = _table(nrng, rng, size, _edge_colours(card))
     cw, ch = card.size
@@ -830,7 +839,7 @@ def _photograph(
     image = Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8))
     out = io.BytesIO()
     exif = Image.Exif()
-    if rng.random() < 0.2:
+    if exif_sideways:
         # Stored sideways, as a phone held the other way does, with the EXIF tag to undo it.
         image = image.transpose(Image.Transpose.ROTATE_90)
         exif[0x0112] = 6
