@@ -307,7 +307,7 @@ def is_mobile(number: str) -> bool:
     return kind == phonenumbers.PhoneNumberType.MOBILE
 
 
-def clean_lines(lines: Iterable[str | TextLine]) -> list[TextLine]:
+def _clean_lines(lines: Iterable[str | TextLine]) -> list[TextLine]:
     """Return the lines as TextLines with their spaces tidied, empty ones dropped."""
     cleaned = []
     for line in lines:
@@ -315,16 +315,14 @@ def clean_lines(lines: Iterable[str | TextLine]) -> list[TextLine]:
             line = TextLine(line)
         text = re.sub(r"\s+", " ", line.text).strip()
         if text:
-            cleaned.append(
-                TextLine(text, line.confidence, line.height, top=line.top, left=line.left)
-            )
+            cleaned.append(TextLine(text, line.confidence, line.height))
     return cleaned
 
 
 def parse(lines: Iterable[str | TextLine], *, default_region: str | None = None) -> Parsed:
     """Return the fields read from a card's text lines, in reading order."""
     found = _Found()
-    for line in clean_lines(lines):
+    for line in _clean_lines(lines):
         for segment in SEPARATORS.split(line.text):
             if segment.strip():
                 _take_contacts(TextLine(segment.strip(), line.confidence, line.height), found)
@@ -458,23 +456,24 @@ def _take_contacts(segment: TextLine, found: _Found) -> None:
 
 
 def _take_phones(text: str, confidence: float, found: _Found) -> str:
-    """Take the phone numbers out of ``text``, each with the label before it."""
-    labels = [(m.start(), m.end(), m.lastgroup) for m in PHONE_LABEL.finditer(text)]
+    """Take the phone numbers out of ``text``, each with the label before it; return the
+    text left, without the labels. Runs of fewer than seven digits (house numbers, postal
+    codes) stay in the text."""
+    labels = [(m.end(), m.lastgroup) for m in PHONE_LABEL.finditer(text)]
     rest, cursor = [], 0
     for match in PHONE.finditer(text):
+        if len(_digits(match.group())) < 7:
+            continue
         for number, start in _split_numbers(match.group(), match.start()):
-            if len(_digits(number)) < 7:
-                continue
-            before = [lab for lab in labels if lab[1] <= start and lab[1] >= cursor]
-            kind = before[-1][2] if before else None
-            if kind in ("skip", "fax"):
-                continue
-            found.phones.append(_Phone(number, False, kind, confidence, len(found.phones)))
+            kinds = [kind for end, kind in labels if cursor <= end <= start]
+            kind = kinds[-1] if kinds else None
+            if kind not in ("skip", "fax"):
+                found.phones.append(_Phone(number, False, kind, confidence, len(found.phones)))
         rest.append(text[cursor : match.start()])
         cursor = match.end()
-    rest.append(text[cursor:])
-    remainder = " ".join(rest)
-    return PHONE_LABEL.sub(" ", remainder) if len(rest) > 1 else remainder
+    if not rest:
+        return text
+    return PHONE_LABEL.sub(" ", " ".join([*rest, text[cursor:]]))
 
 
 def _split_numbers(text: str, offset: int) -> list[tuple[str, int]]:

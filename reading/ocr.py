@@ -197,9 +197,7 @@ def _recognize(
             return Text(lines, quarter_turns % 4, complete=False)
         text, confidence = ocr.text(box.crop)
         if text.strip() and confidence >= MIN_CONFIDENCE:
-            lines.append(
-                TextLine(text.strip(), round(confidence, 3), box.height, box.top, box.left)
-            )
+            lines.append(TextLine(text.strip(), round(confidence, 3), box.height))
     return Text(lines, quarter_turns % 4)
 
 

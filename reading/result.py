@@ -13,17 +13,12 @@ Source = Literal["qr", "text"]
 
 @dataclass(frozen=True)
 class TextLine:
-    """One line of text as read, on the card held right side up.
-
-    ``height`` is the text's height in pixels (0 when unknown): the largest line is
-    often the name. ``top`` and ``left`` place the line on the card (0 when unknown).
-    """
+    """One line of text as read, with the OCR's confidence (0 to 1) and the text's height
+    in pixels (0 when unknown: the largest line is often the name)."""
 
     text: str
     confidence: float = 1.0
     height: float = 0.0
-    top: float = 0.0
-    left: float = 0.0
 
 
 @dataclass(frozen=True)
