@@ -13,6 +13,7 @@ models are loaded before the clock starts, as a worker would have them.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -81,7 +82,8 @@ def main(argv: list[str] | None = None) -> None:
     p95 = statistics.quantiles(walls, n=20)[-1] if count >= 2 else walls[0]
     print(
         f"seconds per card: median {statistics.median(walls):.2f} (goal {MEDIAN_GOAL}), "
-        f"p95 {p95:.2f}; CPU median {statistics.median(cpus):.2f}"
+        f"p95 {p95:.2f}; CPU median {statistics.median(cpus):.2f}; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
 
 
