@@ -340,6 +340,11 @@ def parse(lines: Iterable[str | TextLine], *, default_region: str | None = None)
         certainty = 0.95 if best.valid else 0.3
         fields["phone"] = Suggestion(best.value, "text", round(best.confidence * certainty, 3))
     fields.update(_people_fields(found.words, fields.get("email"), fields.get("website")))
+    if "email" in fields and "name" in fields:
+        email = fields["email"]
+        value = _email_for_name(email.value, fields["name"].value)
+        if value != email.value:
+            fields["email"] = Suggestion(value, "text", round(email.confidence * 0.9, 3))
     fields, warnings = reconcile(fields)
     return Parsed(
         fields=fields,
@@ -691,6 +696,41 @@ def _german_spelling(token: str) -> str:
     ):
         token = token.replace(umlaut, spelled)
     return token
+
+
+def _email_for_name(email: str, name: str) -> str:
+    """Return ``email`` with a misreading undone when only that makes its local part
+    spell ``name`` as addresses do (anna.lindqvist, a.lindqvist, alindqvist, anna …): a
+    label read as part of it ("E anna@" read "Eanna@"), or an l read as I or 1."""
+    local, domain = email.rsplit("@", 1)
+    spellings = _local_parts_of(name)
+    if not spellings or local in spellings:
+        return email
+    label = re.match(r"(?:e-?mail|mail|e)[:.]?", local)
+    candidates = [local[label.end() :]] if label else []
+    for i, char in enumerate(local):
+        if char in "i1":
+            candidates.append(local[:i] + "l" + local[i + 1 :])
+    for candidate in candidates:
+        if candidate in spellings:
+            return f"{candidate}@{domain}"
+    return email
+
+
+def _local_parts_of(name: str) -> set[str]:
+    """Return the local parts an email address of ``name`` usually has."""
+    words = [w for w in name.split() if w.lower() not in NAME_PARTICLES]
+    if len(words) < 2:
+        return set()
+    spellings = set()
+    for spell in (fold_ascii, lambda w: fold_ascii(_german_spelling(w))):
+        first, last = spell(words[0]).replace("'", ""), spell(words[-1]).replace("'", "")
+        spellings |= {
+            f"{first}.{last}", f"{first[0]}.{last}", first, f"{first}{last[0]}",
+            f"{first[0]}{last}", f"{first}{last}", f"{first}_{last}", f"{first}-{last}",
+            last, f"{last}.{first}",
+        }  # fmt: skip
+    return spellings
 
 
 def _fix_name_from_email(name: str, local: str) -> str:

@@ -197,6 +197,21 @@ def test_it_reads_emails(line: str) -> None:
     assert parse([line]).fields["email"].value == "anna.lindqvist@nordkraft.se"
 
 
+def test_it_drops_a_label_read_into_the_email_when_the_name_says_so() -> None:
+    parsed = parse(["William Jones", "Ewilliam.jones@kestrel.co.uk", "James Davis"])
+    assert parsed.fields["email"].value == "william.jones@kestrel.co.uk"
+
+
+def test_it_reads_an_l_misread_as_i_in_the_email_when_the_name_says_so() -> None:
+    parsed = parse(["Lukas Weber-Becker", "E-mail: Iweber-becker@kranich.de"])
+    assert parsed.fields["email"].value == "lweber-becker@kranich.de"
+
+
+@pytest.mark.parametrize("email", ["emil.holm@ekdal.se", "eholm1@ekdal.se", "info@ekdal.se"])
+def test_it_leaves_an_email_that_does_not_spell_the_name_alone(email: str) -> None:
+    assert parse(["Erik Holm", email]).fields["email"].value == email
+
+
 def test_it_suggests_the_persons_email_before_a_general_mailbox() -> None:
     parsed = parse(["info@nordkraft.se", "anna@nordkraft.se"])
     assert parsed.fields["email"].value == "anna@nordkraft.se"
