@@ -646,21 +646,16 @@ def _draw_card(rng: random.Random, person: _Person, layout: str, qr_kind: str | 
                 "ma",
             )
         x = panel + 45
-        y = (
-            text(
-                (x, 60), f["name"], bold, _fit(f["name"], bold, name_size - 4, width - x - 40), ink
-            )
-            + 12
-        )
+        qr_small = qr_size - 30
+        # The name and title stop short of the QR code in the top right corner.
+        room = width - x - 40 - (qr_small + 45 if qr_kind else 0)
+        y = text((x, 60), f["name"], bold, _fit(f["name"], bold, name_size - 4, room), ink) + 12
         if "title" in f:
-            y = text((x, y), f["title"], sans, body, ink)
+            y = text((x, y), f["title"], sans, _fit(f["title"], sans, body, room), ink)
         lines = [*contacts, *([person.address] if person.address else [])]
-        size = _fit(
-            max(lines, key=len), sans, body - 2, width - x - 40 - (qr_size - 20 if qr_kind else 0)
-        )
+        size = _fit(max(lines, key=len), sans, body - 2, width - x - 40)
         block(x, height - 50 - size * 1.45 * len(lines), lines, size, ink)
         if qr_kind:
-            qr_small = qr_size - 30
             paste_qr(
                 _qr_image(person, qr_kind, qr_small, (0, 0, 0), paper), (width - 65 - qr_small, 65)
             )
