@@ -622,12 +622,14 @@ def _draw_card(rng: random.Random, person: _Person, layout: str, qr_kind: str | 
         size = _fit(max(lines, key=len), sans, body - 2, width - 100)
         block(width / 2, height - 40 - size * 1.4 * len(lines), lines, size, ink, "ma", 1.4)
     elif layout == "panel":
-        panel = int(width * rng.uniform(0.31, 0.37))
+        company_size = _fit(f["company"], bold, body + 2, width * 0.37 - 40)
+        # The panel is widened for a long company name, which would else run off it.
+        room = font(bold, company_size).getlength(f["company"]) + 40
+        panel = int(max(width * rng.uniform(0.31, 0.37), room))
         d.rectangle((0, 0, panel, height), fill=accent)
         logo_size = rng.randint(90, 120)
         logo = _logo(rng, logo_size, (255, 255, 255), initials)
         card.paste(logo, (panel // 2 - logo_size // 2, 70), logo)
-        company_size = _fit(f["company"], bold, body + 2, panel - 40)
         text(
             (panel / 2, 70 + logo_size + 30),
             f["company"],
