@@ -3,9 +3,9 @@
 A plain Python package with no database or Django access; views and task queues call
 ``read_card`` and store what it suggests.
 
-    reading = read_card(photo_bytes, default_region="SE")
-    reading.fields["email"].value        # "anna.lindqvist@nordkraft.se"
-    reading.as_json()                    # plain data for a view or a task result
+    result = read_card(photo_bytes, default_region="SE")
+    result.fields["email"].value         # "anna.lindqvist@nordkraft.se"
+    result.as_json()                     # plain data for a view or a task result
 
 The stages, each in its own module:
 
