@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export DEBUG ?= 1
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench bench-reading clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ test: lint
 
 bench: $(VENV)/.dev-installed
 	$(PY) -m tests.bench
+	$(PY) -m tests.bench_reading
+
+bench-reading: $(VENV)/.dev-installed
+	$(PY) -m tests.bench_reading
 
 clean:
 	rm -rf $(VENV) staticfiles
