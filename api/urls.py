@@ -23,4 +23,6 @@ urlpatterns = [
     path("decode", api(views.Decode), name="api-decode"),
     path("openapi.json", api(SpectacularJSONAPIView), name="api-schema"),
     path("docs/", api(SpectacularSwaggerSplitView), name="api-docs"),
+    # Last: any other path under the API is a 404 in the API's own terms, not a page.
+    path("<path:rest>", api(views.Unknown), name="api-unknown"),
 ]

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, status
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -203,6 +204,16 @@ class Decode(APIView):
             raise exceptions.ValidationError({"folds": [str(e)]}) from e
         table = UserSettings.of(request.user).get_vocabulary().table()
         return Response(table[mask].as_json())
+
+
+@extend_schema(exclude=True)
+class Unknown(APIView):
+    """Answer 404 for any path under the API that names no operation."""
+
+    permission_classes = [AllowAny]
+
+    def initial(self, request, *args, **kwargs) -> None:
+        raise exceptions.NotFound(f"There is no {request.path} in the API.")
 
 
 @login_required

@@ -497,3 +497,10 @@ def test_the_api_docs_are_served_from_our_own_static_files(client):
     page = response.content.decode()
     assert "swagger-ui" in page
     assert "//cdn" not in page and "https://" not in page
+
+
+def test_a_path_under_the_api_that_names_nothing_is_a_problem_404(client, bob, token_of):
+    for path in ["/api/v1/nothing", "/api/v1/cards/null/", "/api/v1/cards/1/extra/"]:
+        response = client.post(path, **token_of(bob))
+        assert response.status_code == 404
+        assert response["Content-Type"] == PROBLEM
