@@ -7,10 +7,10 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSpli
 from api import views
 
 
-def api(view):
+def api(view, **initkwargs):
     """Return the API view ``view``: it authenticates by itself (token or session), so
     the site's login redirect must not stand before it."""
-    return login_not_required(view.as_view())
+    return login_not_required(view.as_view(**initkwargs))
 
 
 urlpatterns = [
@@ -22,7 +22,7 @@ urlpatterns = [
     path("vocabularies/", api(views.VocabularyList), name="api-vocabularies"),
     path("decode", api(views.Decode), name="api-decode"),
     path("openapi.json", api(SpectacularJSONAPIView), name="api-schema"),
-    path("docs/", api(SpectacularSwaggerSplitView), name="api-docs"),
+    path("docs/", api(SpectacularSwaggerSplitView, url_name="api-schema"), name="api-docs"),
     # Last: any other path under the API is a 404 in the API's own terms, not a page.
     path("<path:rest>", api(views.Unknown), name="api-unknown"),
 ]
