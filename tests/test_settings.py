@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CODE = ["manage.py", "Makefile", "foldcard", "contacts", "events", "templates", "static"]
+CODE = ["manage.py", "Makefile", "foldcard", "contacts", "events", "api", "templates", "static"]
 
 
 @pytest.fixture(scope="module")
