@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from api.forms import ApiTokenForm
 from contacts import emails, queries, rules, tasks
 from contacts.forms import (
     EmailForm,
@@ -54,7 +55,12 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         )
         return redirect("contacts-settings")
     status = 400 if form.errors else 200
-    return render(request, "contacts/settings.html", {"form": form}, status=status)
+    context = {
+        "form": form,
+        "tokens": request.user.api_tokens.select_related("conference"),
+        "token_form": ApiTokenForm(),
+    }
+    return render(request, "contacts/settings.html", context, status=status)
 
 
 @permission_required("contacts.work_followups", raise_exception=True)

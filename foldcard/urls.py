@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from api import views as api_views
 from events import views as events_views
 from foldcard import views
 
@@ -11,6 +12,9 @@ urlpatterns = [
     path("sw.js", views.service_worker, name="foldcard-service-worker"),
     path("events/", include("events.urls")),
     path("", include("contacts.urls")),
+    path("api/v1/", include("api.urls")),
+    path("settings/tokens/", api_views.token_create, name="api-token-create"),
+    path("settings/tokens/<int:pk>/revoke/", api_views.token_revoke, name="api-token-revoke"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -10,6 +10,7 @@ from collections import Counter
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
+from api.models import ApiToken
 from contacts.folds import UR
 from contacts.models import Card, EmailBatch, StackPhoto
 
@@ -66,6 +67,20 @@ EXPECTED = {
     "contacts-followup-email": ("get", {"pk": "other"}, [LOGIN, 403, 403, 404, 200]),
     "contacts-followup-email-many": ("post", {}, [LOGIN, 403, 403, 400, 400]),
     "contacts-email-batch": ("get", {"pk": "batch"}, [LOGIN, 403, 403, 404, 200]),
+    "api-token-create": ("post", {}, [LOGIN, 302, 302, 302, 302]),  # 302: back, with errors
+    "api-token-revoke": ("post", {"pk": "token"}, [LOGIN, 404, 404, 404, 302]),  # alice's
+    # The API as the app's own pages call it, with a session; tokens and their scopes are
+    # in tests/test_api.py's matrix. 415: a form post, not JSON; 400: no folds to decode.
+    "api-conferences": ("get", {}, [401, 403, 403, 200, 200]),
+    "api-card-create": ("post", {"slug": "conference"}, [401, 403, 403, 415, 415]),
+    "api-cards": ("get", {}, [401, 403, 403, 200, 200]),
+    "api-card": ("get", {"pk": "other"}, [401, 403, 403, 200, 200]),
+    "api-meanings": ("get", {}, [401, 403, 403, 200, 200]),
+    "api-vocabularies": ("get", {}, [401, 403, 403, 200, 200]),
+    "api-decode": ("get", {}, [401, 403, 403, 400, 400]),
+    "api-schema": ("get", {}, [200, 200, 200, 200, 200]),
+    "api-docs": ("get", {}, [200, 200, 200, 200, 200]),
+    "api-unknown": ("get", {"rest": "nowhere"}, [404, 404, 404, 404, 404]),
     "login": ("get", {}, [200, 302, 302, 302, 302]),
     "logout": ("post", {}, [302, 302, 302, 302, 302]),
 }
@@ -118,6 +133,7 @@ def world(alice, bob, charlie, vera, make_card):
         "contact": own.contact.pk,
         "batch": EmailBatch.objects.create(created_by=alice).pk,
         "stack_photo": StackPhoto.objects.create(conference=own.conference, sha256="0" * 64).pk,
+        "token": ApiToken.issue(alice, "script")[0].pk,
     }
 
 

@@ -11,7 +11,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CODE = ["manage.py", "Makefile", "foldcard", "contacts", "events", "reading", "templates", "static"]
+CODE = [
+    "manage.py",
+    "Makefile",
+    "foldcard",
+    "contacts",
+    "events",
+    "reading",
+    "api",
+    "templates",
+    "static",
+]
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,43 @@
+"""Authentication by personal API token: ``Authorization: Bearer <token>``."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+
+from api.models import ApiToken, hash_key
+
+
+class BearerTokenAuthentication(authentication.BaseAuthentication):
+    """Authenticate a request by its bearer token; ``request.auth`` is the ApiToken."""
+
+    keyword = "Bearer"
+
+    def authenticate(self, request) -> tuple | None:
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(
+                "Give the token as: Authorization: Bearer <token>."
+            )
+        try:
+            key = header[1].decode()
+        except UnicodeDecodeError as e:
+            raise exceptions.AuthenticationFailed("The token is not valid.") from e
+        token = (
+            ApiToken.objects.select_related("user", "conference")
+            .filter(key_hash=hash_key(key))
+            .first()
+        )
+        now = timezone.now()
+        if token is None or not token.user.is_active:
+            raise exceptions.AuthenticationFailed("The token is not valid or was revoked.")
+        if token.is_expired(now):
+            raise exceptions.AuthenticationFailed("The token has expired.")
+        token.touch(now)
+        return token.user, token
+
+    def authenticate_header(self, request) -> str:
+        # Sent with every 401: it is what makes DRF answer 401 rather than 403.
+        return f'{self.keyword} realm="api"'

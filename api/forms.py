@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from django import forms
+
+from api.models import ApiToken
+from contacts.forms import FollowupFilterForm
+
+
+class ApiTokenForm(forms.ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ["name", "read_only", "conference", "expires_at"]
+        labels = {"read_only": "Read only", "expires_at": "Expires at (empty: never)"}
+        widgets = {"expires_at": forms.DateTimeInput(attrs={"type": "datetime-local"})}
+
+
+class CardFilterForm(FollowupFilterForm):
+    """The follow-up list's filters, with the conference given by its slug."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["conference"].to_field_name = "slug"

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
+
+from api import views
+
+
+def api(view, **initkwargs):
+    """Return the API view ``view``: it authenticates by itself (token or session), so
+    the site's login redirect must not stand before it."""
+    return login_not_required(view.as_view(**initkwargs))
+
+
+urlpatterns = [
+    path("conferences/", api(views.ConferenceList), name="api-conferences"),
+    path("conferences/<slug:slug>/cards/", api(views.CardCreate), name="api-card-create"),
+    path("cards/", api(views.CardList), name="api-cards"),
+    path("cards/<int:pk>/", api(views.CardDetail), name="api-card"),
+    path("meanings/", api(views.MeaningList), name="api-meanings"),
+    path("vocabularies/", api(views.VocabularyList), name="api-vocabularies"),
+    path("decode", api(views.Decode), name="api-decode"),
+    path("openapi.json", api(SpectacularJSONAPIView), name="api-schema"),
+    path("docs/", api(SpectacularSwaggerSplitView, url_name="api-schema"), name="api-docs"),
+    # Last: any other path under the API is a 404 in the API's own terms, not a page.
+    path("<path:rest>", api(views.Unknown), name="api-unknown"),
+]

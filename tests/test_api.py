@@ -1,0 +1,510 @@
+"""The REST API: each operation, the permission matrix, tokens, bad input, rate limit."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.pagination import PageNumberPagination
+
+from api.models import ApiToken, hash_key
+from contacts.folds import HALF, UL, UR
+from contacts.models import FOLLOW_UP_ORDER, Card
+from events.models import Conference
+
+pytestmark = pytest.mark.django_db
+
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle():
+    """Start each test with no requests counted against any token."""
+    cache.clear()
+
+
+def bearer(key: str) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+
+
+@pytest.fixture
+def token_of():
+    """Return a function giving a user a token, and the token's request headers."""
+
+    def issue(user, **fields) -> dict:
+        _, key = ApiToken.issue(user, "script", **fields)
+        return bearer(key)
+
+    return issue
+
+
+@pytest.fixture
+def other_conference(alice) -> Conference:
+    return Conference.objects.create(
+        name="Fair 2026", starts_on=date(2026, 5, 1), ends_on=date(2026, 5, 2), created_by=alice
+    )
+
+
+def post_json(client, url: str, data, **headers):
+    body = data if isinstance(data, str) else json.dumps(data)
+    return client.post(url, body, content_type="application/json", **headers)
+
+
+def create_url(conference: Conference) -> str:
+    return reverse("api-card-create", args=[conference.slug])
+
+
+# --- The permission matrix ------------------------------------------------------------
+
+PERSONAS = ["alice", "bob", "charlie"]
+SCOPES = ["full", "read-only", "other conference", "session"]
+
+# For each operation, the status each persona gets with each kind of credentials, in
+# PERSONAS order; anonymous requests get 401 from every operation.
+MATRIX = {
+    "list conferences": {
+        "full": [200, 200, 403],
+        "read-only": [200, 200, 403],
+        "other conference": [200, 200, 403],
+        "session": [200, 200, 403],
+    },
+    "create a card": {
+        "full": [201, 201, 403],
+        "read-only": [403, 403, 403],
+        "other conference": [404, 404, 403],
+        "session": [201, 201, 403],
+    },
+    "list cards": {
+        "full": [200, 200, 403],
+        "read-only": [200, 200, 403],
+        "other conference": [200, 200, 403],
+        "session": [200, 200, 403],
+    },
+    "read a card": {
+        "full": [200, 200, 403],
+        "read-only": [200, 200, 403],
+        "other conference": [404, 404, 403],
+        "session": [200, 200, 403],
+    },
+    "list meanings": {scope: [200, 200, 403] for scope in SCOPES},
+    "list vocabularies": {scope: [200, 200, 403] for scope in SCOPES},
+    "decode": {scope: [200, 200, 403] for scope in SCOPES},
+}
+
+
+def call(client, operation: str, conference: Conference, card: Card, headers: dict):
+    if operation == "create a card":
+        return post_json(
+            client, create_url(conference), {"name": "Dana", "folds": ["UL"]}, **headers
+        )
+    url = {
+        "list conferences": reverse("api-conferences"),
+        "list cards": reverse("api-cards"),
+        "read a card": reverse("api-card", args=[card.pk]),
+        "list meanings": reverse("api-meanings"),
+        "list vocabularies": reverse("api-vocabularies"),
+        "decode": reverse("api-decode") + "?folds=795",
+    }[operation]
+    return client.get(url, **headers)
+
+
+def test_the_api_permission_matrix(
+    client, alice, bob, charlie, conference, other_conference, make_card, token_of
+):
+    users = {"alice": alice, "bob": bob, "charlie": charlie}
+    card = make_card(UR, owner=bob)
+    for operation, scopes in MATRIX.items():
+        client.logout()
+        got = call(client, operation, conference, card, {}).status_code
+        assert got == 401, f"anonymous {operation}: {got}"
+        for scope, statuses in scopes.items():
+            for persona, expected in zip(PERSONAS, statuses, strict=True):
+                client.logout()
+                user = users[persona]
+                if scope == "session":
+                    client.force_login(user)
+                    headers = {}
+                else:
+                    limits = {
+                        "full": {},
+                        "read-only": {"read_only": True},
+                        "other conference": {"conference": other_conference},
+                    }[scope]
+                    headers = token_of(user, **limits)
+                response = call(client, operation, conference, card, headers)
+                got = response.status_code
+                assert got == expected, f"{persona} {scope} {operation}: {got}, not {expected}"
+                if got >= 400:
+                    assert response["Content-Type"] == PROBLEM
+
+
+def test_a_token_for_one_conference_lists_only_that_conference(
+    client, alice, conference, other_conference, make_card, token_of
+):
+    make_card(UR)
+    make_card(UR, conference=other_conference)
+    headers = token_of(alice, conference=other_conference)
+    conferences = client.get(reverse("api-conferences"), **headers).json()
+    assert [c["slug"] for c in conferences["results"]] == [other_conference.slug]
+    cards = client.get(reverse("api-cards") + "?state=all", **headers).json()
+    assert [c["conference"] for c in cards["results"]] == [other_conference.slug]
+    asked = f"{reverse('api-cards')}?state=all&conference={conference.slug}"
+    assert client.get(asked, **headers).json()["count"] == 0
+
+
+def test_a_session_must_send_the_csrf_token_to_write(alice, conference):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    response = post_json(client, create_url(conference), {"name": "Dana"})
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
+    assert not Card.objects.exists()
+
+
+# --- Tokens -----------------------------------------------------------------------------
+
+
+def test_it_stores_only_a_hash_of_the_key(alice):
+    token, key = ApiToken.issue(alice, "script")
+    assert len(key) >= 43  # 32 random bytes
+    assert token.key_hash == hash_key(key) != key
+    assert token.prefix == key[:8]
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Bearer nope", "Bearer", "Bearer a b", "Bearer \u00e9t\u00e9"],
+)
+def test_it_refuses_a_bad_token_with_401(client, alice, header):
+    response = client.get(reverse("api-conferences"), HTTP_AUTHORIZATION=header)
+    assert response.status_code == 401
+    assert response["Content-Type"] == PROBLEM
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+
+
+def test_it_refuses_an_expired_token(client, alice):
+    _, key = ApiToken.issue(alice, "old", expires_at=timezone.now() - timedelta(seconds=1))
+    response = client.get(reverse("api-conferences"), **bearer(key))
+    assert response.status_code == 401
+    assert response.json()["detail"] == "The token has expired."
+
+
+def test_it_refuses_a_revoked_token(client, alice):
+    token, key = ApiToken.issue(alice, "script")
+    client.force_login(alice)
+    response = client.post(reverse("api-token-revoke", args=[token.pk]))
+    assert response.status_code == 302
+    client.logout()
+    assert client.get(reverse("api-conferences"), **bearer(key)).status_code == 401
+
+
+def test_it_refuses_the_token_of_a_deactivated_user(client, alice, token_of):
+    headers = token_of(alice)
+    alice.is_active = False
+    alice.save()
+    assert client.get(reverse("api-conferences"), **headers).status_code == 401
+
+
+def test_it_records_when_a_token_was_last_used(client, alice):
+    token, key = ApiToken.issue(alice, "script")
+    client.get(reverse("api-conferences"), **bearer(key))
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+
+
+def test_the_settings_page_creates_a_token_and_shows_it_once(client, alice, conference):
+    client.force_login(alice)
+    response = client.post(
+        reverse("api-token-create"),
+        {"name": "CRM sync", "read_only": "on", "conference": conference.pk},
+    )
+    assert response.status_code == 200
+    assert response["Cache-Control"].startswith("max-age=0")
+    key = response.context["key"]
+    assert key in response.content.decode()
+    token = ApiToken.objects.get()
+    assert (token.name, token.read_only, token.conference) == ("CRM sync", True, conference)
+    settings_page = client.get(reverse("contacts-settings")).content.decode()
+    assert "CRM sync" in settings_page
+    assert token.prefix in settings_page
+    assert key not in settings_page
+    assert client.get(reverse("api-conferences"), **bearer(key)).status_code == 200
+
+
+def test_the_settings_page_says_what_a_token_lacks(client, alice):
+    client.force_login(alice)
+    response = client.post(reverse("api-token-create"), {"name": ""}, follow=True)
+    assert "This field is required." in response.content.decode()
+    assert not ApiToken.objects.exists()
+
+
+def test_a_user_cannot_revoke_someone_elses_token(client, alice, bob):
+    token, _ = ApiToken.issue(alice, "script")
+    client.force_login(bob)
+    assert client.post(reverse("api-token-revoke", args=[token.pk])).status_code == 404
+    assert client.get(reverse("api-token-revoke", args=[token.pk])).status_code == 405
+    assert ApiToken.objects.filter(pk=token.pk).exists()
+
+
+def test_the_command_prints_a_new_token(capsys, client, bob, conference):
+    call_command(
+        "api_token",
+        "bob",
+        "--name",
+        "badge scanner",
+        "--read-only",
+        "--conference",
+        conference.slug,
+    )
+    key = capsys.readouterr().out.strip()
+    token = ApiToken.objects.get(key_hash=hash_key(key))
+    assert (token.user, token.name, token.read_only, token.conference) == (
+        bob,
+        "badge scanner",
+        True,
+        conference,
+    )
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["nobody", "--name", "x"], "There is no user 'nobody'."),
+        (["bob", "--name", "x", "--conference", "nowhere"], "There is no conference 'nowhere'."),
+    ],
+)
+def test_the_command_says_what_is_wrong(bob, args, message):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match=message):
+        call_command("api_token", *args)
+    assert not ApiToken.objects.exists()
+
+
+# --- Cards ---------------------------------------------------------------------------------
+
+
+def test_it_creates_a_card_as_the_booth_does(client, bob, conference, token_of):
+    body = {
+        "name": "Dana Reyes",
+        "company": "Acme",
+        "title": "CTO",
+        "email": "Dana@Example.org",
+        "phone": "+351 912 345 678",
+        "note": "wants a demo",
+        "folds": ["UL", "UR", "HALF"],
+    }
+    response = post_json(client, create_url(conference), body, **token_of(bob))
+    assert response.status_code == 201
+    card = Card.objects.select_related("contact").get()
+    assert card.folds == UL | UR | HALF
+    assert (card.owner, card.logged_by, card.conference) == (bob, bob, conference)
+    assert card.contact.email == "dana@example.org"
+    data = response.json()
+    assert data["id"] == card.pk
+    assert data["folds"] == ["UL", "UR", "HALF"]
+    assert data["decoding"] == card.decode().as_json()
+    assert data["owner"] == "bob"
+
+
+def test_a_replayed_client_uuid_returns_the_same_card(client, bob, conference, token_of):
+    headers = token_of(bob)
+    body = {"name": "Dana", "client_uuid": str(uuid.uuid4())}
+    first = post_json(client, create_url(conference), body, **headers)
+    again = post_json(client, create_url(conference), body, **headers)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+    assert Card.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "body, field, message",
+    [
+        ("{not json", None, "JSON parse error"),
+        ("[1, 2]", "non_field_errors", "Invalid data. Expected a dictionary, but got list."),
+        ({"name": "Dana", "folds": ["UL", "XX"]}, "folds", '"XX" is not a valid choice.'),
+        ({"name": "Dana", "folds": "UL"}, "folds", 'Expected a list of items but got type "str".'),
+        ({"name": "x" * 201}, "name", "Ensure this field has no more than 200 characters."),
+        ({"name": {"first": "Dana"}}, "name", "Not a valid string."),
+        ({"name": "Da\x00na"}, "name", "Null characters are not allowed."),
+        ({"email": "not an email"}, "email", "Enter a valid email address."),
+        (
+            {"note": "hello"},
+            "non_field_errors",
+            "A card needs at least a name, a company, an email or its photo.",
+        ),
+        ({"name": "Dana", "client_uuid": "nope"}, "client_uuid", "Must be a valid UUID."),
+    ],
+)
+def test_bad_input_gets_400_problem_details(
+    client, bob, conference, token_of, body, field, message
+):
+    response = post_json(client, create_url(conference), body, **token_of(bob))
+    assert response.status_code == 400
+    assert response["Content-Type"] == PROBLEM
+    problem = response.json()
+    assert (problem["type"], problem["title"], problem["status"]) == (
+        "about:blank",
+        "Bad Request",
+        400,
+    )
+    if field is None:
+        assert message in problem["detail"]
+    else:
+        assert message in problem["errors"][field]
+    assert not Card.objects.exists()
+
+
+def test_it_takes_json_only(client, bob, conference, token_of):
+    response = client.post(create_url(conference), {"name": "Dana"}, **token_of(bob))
+    assert response.status_code == 415
+    assert response["Content-Type"] == PROBLEM
+
+
+def test_an_unknown_conference_is_404(client, bob, token_of):
+    response = post_json(
+        client, "/api/v1/conferences/nowhere/cards/", {"name": "Dana"}, **token_of(bob)
+    )
+    assert response.status_code == 404
+    assert response.json()["status"] == 404
+
+
+def test_it_lists_cards_with_the_followup_filters_in_followup_order(
+    client, alice, bob, conference, make_card, token_of, fixed_today
+):
+    fixed_today(conference.ends_on)
+    later = make_card(UR, name="Later", owner=bob, logged_by=bob)
+    sooner = make_card(UL | UR, name="Sooner", owner=bob, logged_by=bob)
+    make_card(UR, name="Alices", owner=alice)
+    done = make_card(UR, name="Done", owner=bob, state=Card.State.DONE)
+    headers = token_of(bob)
+    mine = client.get(reverse("api-cards"), **headers).json()
+    expected = list(Card.objects.filter(pk__in=[later.pk, sooner.pk]).order_by(*FOLLOW_UP_ORDER))
+    assert [c["id"] for c in mine["results"]] == [c.pk for c in expected]
+    assert (mine["count"], mine["next"], mine["previous"]) == (2, None, None)
+    everyone = client.get(reverse("api-cards") + "?owner=all&q=alices", **headers).json()
+    assert [c["name"] for c in everyone["results"]] == ["Alices"]
+    finished = client.get(reverse("api-cards") + "?state=done", **headers).json()
+    assert [c["id"] for c in finished["results"]] == [done.pk]
+
+
+def test_it_pages_the_cards(client, bob, conference, make_card, token_of, fixed_today, monkeypatch):
+    fixed_today(conference.ends_on)
+    monkeypatch.setattr(PageNumberPagination, "page_size", 2)
+    for n in range(3):
+        make_card(UR, name=f"Card {n}", owner=bob)
+    headers = token_of(bob)
+    first = client.get(reverse("api-cards"), **headers).json()
+    assert first["count"] == 3 and len(first["results"]) == 2 and first["previous"] is None
+    second = client.get(first["next"], **headers).json()
+    assert len(second["results"]) == 1 and second["next"] is None
+    assert client.get(reverse("api-cards") + "?page=9", **headers).status_code == 404
+
+
+def test_the_card_list_reads_a_page_in_a_fixed_number_of_queries(
+    client, bob, conference, make_card, token_of, fixed_today, django_assert_max_num_queries
+):
+    fixed_today(conference.ends_on)
+    for n in range(10):
+        make_card(UR, name=f"Card {n}", owner=bob)
+    headers = token_of(bob)
+    with django_assert_max_num_queries(9):
+        assert len(client.get(reverse("api-cards"), **headers).json()["results"]) == 10
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [("state=sleeping", "state"), ("owner=99999", "owner"), ("conference=nowhere", "conference")],
+)
+def test_a_bad_filter_is_400(client, bob, token_of, query, field):
+    response = client.get(f"{reverse('api-cards')}?{query}", **token_of(bob))
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+
+
+def test_it_reads_one_card(client, bob, make_card, token_of):
+    card = make_card(UL | HALF, name="Dana Reyes")
+    data = client.get(reverse("api-card", args=[card.pk]), **token_of(bob)).json()
+    assert (data["id"], data["name"], data["folds"]) == (card.pk, "Dana Reyes", ["UL", "HALF"])
+    assert client.get(reverse("api-card", args=[card.pk + 1]), **token_of(bob)).status_code == 404
+
+
+# --- Reading the vocabulary ------------------------------------------------------------
+
+
+def test_it_lists_meanings_and_vocabularies(client, bob, vocabulary, token_of):
+    headers = token_of(bob)
+    meanings = client.get(reverse("api-meanings"), **headers).json()
+    assert meanings["count"] == vocabulary.rules.values("meanings").distinct().count()
+    vocabularies = client.get(reverse("api-vocabularies"), **headers).json()
+    [default] = vocabularies["results"]
+    assert default["name"] == vocabulary.name and default["is_default"]
+    assert len(default["rules"]) == vocabulary.rules.count()
+
+
+@pytest.mark.parametrize("folds", ["795", "7 9 5", "UL,UR,HALF", "ul, ur, half"])
+def test_it_decodes_keys_or_codes_through_the_users_vocabulary(
+    client, bob, vocabulary, token_of, folds
+):
+    response = client.get(reverse("api-decode"), {"folds": folds}, **token_of(bob))
+    assert response.status_code == 200
+    assert response.json() == vocabulary.table()[UL | UR | HALF].as_json()
+
+
+@pytest.mark.parametrize("query", ["", "?folds=8", "?folds=UL,XX"])
+def test_it_refuses_to_decode_what_is_not_folds(client, bob, token_of, query):
+    response = client.get(reverse("api-decode") + query, **token_of(bob))
+    assert response.status_code == 400
+    assert response.json()["errors"]["folds"]
+
+
+# --- Rate limit and schema -------------------------------------------------------------
+
+
+def test_a_token_over_its_rate_limit_gets_429_with_retry_after(
+    client, alice, bob, token_of, settings
+):
+    settings.API_RATE_LIMIT = "2/minute"
+    headers = token_of(bob)
+    for _ in range(2):
+        assert client.get(reverse("api-meanings"), **headers).status_code == 200
+    response = client.get(reverse("api-meanings"), **headers)
+    assert response.status_code == 429
+    assert response["Content-Type"] == PROBLEM
+    assert 0 < int(response["Retry-After"]) <= 60
+    # Counted per token: another token of the same user still has its own.
+    assert client.get(reverse("api-meanings"), **token_of(bob)).status_code == 200
+
+
+def test_the_schema_is_served_to_everyone(client):
+    response = client.get(reverse("api-schema"))
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    assert "/api/v1/conferences/{slug}/cards/" in schema["paths"]
+
+
+def test_the_api_docs_are_served_from_our_own_static_files(client):
+    response = client.get(reverse("api-docs"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "swagger-ui" in page
+    assert "//cdn" not in page and "https://" not in page
+    # The page's own script is a file too: the site's CSP allows no inline script.
+    script = client.get(reverse("api-docs") + "?script=")
+    assert script.status_code == 200
+    assert reverse("api-schema") in script.content.decode()
+
+
+def test_a_path_under_the_api_that_names_nothing_is_a_problem_404(client, bob, token_of):
+    for path in ["/api/v1/nothing", "/api/v1/cards/null/", "/api/v1/cards/1/extra/"]:
+        response = client.post(path, **token_of(bob))
+        assert response.status_code == 404
+        assert response["Content-Type"] == PROBLEM
