@@ -202,7 +202,8 @@ def _form_errors(form: CardForm) -> dict:
 @require_http_methods(["GET", "POST"])
 def booth(request: HttpRequest, slug: str) -> HttpResponse:
     conference = _get_conference(slug)
-    form = CardForm(request.POST or None, request.FILES or None)
+    # Bound on every POST, an empty one too: it is told what a card needs.
+    form = CardForm(request.POST if request.method == "POST" else None, request.FILES or None)
     if request.method == "POST":
         if form.is_valid():
             logged = services.log_card(conference, request.user, form.to_input())
@@ -247,7 +248,8 @@ def booth_card(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "version": card.version,
         **{f: getattr(contact, f) for f in ("name", "company", "title", "email", "phone")},
     }
-    form = CardForm(request.POST or None, request.FILES or None, initial=initial)
+    data = request.POST if request.method == "POST" else None
+    form = CardForm(data, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_card(card, form.to_input())

@@ -20,5 +20,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "foldcard.views.bad_request"
+handler403 = "foldcard.views.permission_denied"
+handler404 = "foldcard.views.page_not_found"
+handler500 = "foldcard.views.server_error"
+
 admin.site.site_header = "foldcard administration"
 admin.site.site_title = "foldcard"

@@ -5,11 +5,14 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from contacts import services
 from contacts.folds import HALF, UL, UR
 from contacts.models import Card, Contact, UserSettings
 from events.models import Conference
@@ -363,3 +366,82 @@ def test_pages_are_sent_compressed_and_photos_as_they_are(client, booth, confere
     photo = client.get(photo_url, **gzip)
     assert photo.status_code == 200
     assert not photo.has_header("Content-Encoding")
+
+
+def test_an_empty_post_says_what_a_card_needs(client, booth):
+    response = client.post(booth, {}, **JSON)
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "__all__": ["A card needs at least a name, a company or an email."]
+    }
+    page = client.post(booth, {})
+    assert page.status_code == 400
+    assert "A card needs at least a name, a company or an email." in page.content.decode()
+
+
+def test_an_empty_post_to_the_edit_page_changes_nothing(client, booth, make_card, conference):
+    card = make_card(UR)
+    response = client.post(reverse("events-booth-card", args=[conference.slug, card.pk]), {})
+    assert response.status_code == 400
+    assert "A card needs at least a name, a company or an email." in response.content.decode()
+    card.refresh_from_db()
+    assert (card.folds, card.contact.name) == (UR, "Dana Reyes")
+
+
+def test_too_many_files_is_a_json_400(client, booth, settings):
+    files = {
+        f"photo{n}": images.upload_jpeg() for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FILES + 1)
+    }
+    response = client.post(booth, {**card_data(), **files}, **JSON)
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": {"__all__": ["The request sent more than 5 files; a card takes one photo."]}
+    }
+    assert not Card.objects.exists()
+
+
+def test_too_many_fields_is_a_json_400_before_the_csrf_check_too(alice, booth, settings):
+    too_many = {f"field{n}": "x" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)}
+    # With the CSRF check on (and its cookie set), the CSRF middleware is the first to
+    # read the fields.
+    for client in (Client(), Client(enforce_csrf_checks=True)):
+        client.force_login(alice)
+        client.get(booth)
+        response = client.post(booth, {**card_data(), **too_many}, **JSON)
+        assert response.status_code == 400
+        assert response.json() == {
+            "errors": {"__all__": ["The request sent more than 1000 fields; a card has a dozen."]}
+        }
+        page = client.post(booth, {**card_data(), **too_many})
+        assert page.status_code == 400
+        assert "more than 1000 fields" in page.content.decode()
+    assert not Card.objects.exists()
+
+
+def test_refusals_and_failures_answer_a_script_in_json(client, booth, charlie, monkeypatch):
+    missing = client.get(reverse("events-booth", args=["no-such-conference"]), **JSON)
+    assert missing.status_code == 404
+    assert missing.json() == {
+        "errors": {"__all__": ["There is nothing here, or it is not yours to see."]}
+    }
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(services, "log_card", fail)
+    failing = Client(raise_request_exception=False)
+    failing.force_login(charlie)
+    refused = failing.post(booth, card_data(), **JSON)
+    assert refused.status_code == 403
+    assert refused.json() == {
+        "errors": {"__all__": ["Your account does not have a role that allows this."]}
+    }
+    failing.force_login(User.objects.get(username="alice"))
+    failed = failing.post(booth, card_data(), **JSON)
+    assert failed.status_code == 500
+    assert failed.json() == {
+        "errors": {"__all__": ["foldcard could not finish this; try again in a moment."]}
+    }
+    page = failing.post(booth, card_data())
+    assert page.status_code == 500
+    assert "foldcard could not finish this" in page.content.decode()
