@@ -27,6 +27,13 @@ from events.models import Conference
 from foldcard.http import wants_json
 
 LATEST_AT_BOOTH = 6
+QUEUED_BY_SOMEONE_ELSE = (
+    "This card was logged on this browser by another user: it is sent when they log in here."
+)
+REPLAY_CONFLICT = (
+    "A card with this client_uuid was saved by another user or at another conference; "
+    "this one was not saved."
+)
 BAR_WIDTH = 360
 BAR_PITCH = 26
 DAY_PITCH = 14
@@ -198,22 +205,43 @@ def _form_errors(form: CardForm) -> dict:
     }
 
 
+def _queued_by_someone_else(request: HttpRequest) -> bool:
+    """Return True if the booth's script sends a card queued on this browser by another
+    user than the one logged in now (its ``logged_by``): a page left open across a logout."""
+    logged_by = request.POST.get("logged_by", "")
+    return logged_by != "" and logged_by != str(request.user.pk)
+
+
 @permission_required("contacts.log_cards", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def booth(request: HttpRequest, slug: str) -> HttpResponse:
     conference = _get_conference(slug)
     # Bound on every POST, an empty one too: it is told what a card needs.
     form = CardForm(request.POST if request.method == "POST" else None, request.FILES or None)
+    status = 200
     if request.method == "POST":
-        if form.is_valid():
-            logged = services.log_card(conference, request.user, form.to_input())
-            if wants_json(request):
-                status = 201 if logged.created else 200
-                return JsonResponse(_card_json(request, logged), status=status)
-            url = reverse("events-booth", args=[conference.slug])
-            return redirect(f"{url}?saved={logged.card.pk}")
+        conflict = None
+        if _queued_by_someone_else(request):
+            conflict = ("logged_by", QUEUED_BY_SOMEONE_ELSE)
+        elif form.is_valid():
+            try:
+                logged = services.log_card(conference, request.user, form.to_input())
+            except services.ReplayConflict:
+                conflict = ("client_uuid", REPLAY_CONFLICT)
+            else:
+                if wants_json(request):
+                    status = 201 if logged.created else 200
+                    return JsonResponse(_card_json(request, logged), status=status)
+                url = reverse("events-booth", args=[conference.slug])
+                return redirect(f"{url}?saved={logged.card.pk}")
+        if conflict is None:
+            errors, status = _form_errors(form), 400
+        else:
+            field, message = conflict
+            errors, status = {field: [message]}, 409
+            form.add_error(None, message)
         if wants_json(request):
-            return JsonResponse({"errors": _form_errors(form)}, status=400)
+            return JsonResponse({"errors": errors}, status=status)
 
     user_settings = UserSettings.of(request.user)
     if user_settings.last_conference_id != conference.pk:
@@ -232,7 +260,7 @@ def booth(request: HttpRequest, slug: str) -> HttpResponse:
         "latest": queries.decode_cards(latest[:LATEST_AT_BOOTH]),
         "saved": saved,
     }
-    return render(request, "events/booth.html", context, status=400 if form.errors else 200)
+    return render(request, "events/booth.html", context, status=status)
 
 
 @permission_required("contacts.log_cards", raise_exception=True)

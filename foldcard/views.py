@@ -1,11 +1,12 @@
-"""Views of the site as a whole, outside any app: the health check, the offline worker and
-the error pages, which answer a script in JSON."""
+"""Views of the site as a whole, outside any app: the health check, the offline worker,
+logging out, and the error pages, which answer a script in JSON."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import connection
@@ -36,6 +37,21 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(path.read_text(), content_type="text/javascript")
     response["Cache-Control"] = "no-cache"
     return response
+
+
+class LogoutView(auth_views.LogoutView):
+    """Log out, and have the browser drop the pages it keeps: the booth page kept for a
+    reload offline shows the latest cards, names and notes, to whoever uses the laptop next.
+
+    "cache" clears the HTTP cache and leaves storage alone: the booth's outbox (IndexedDB)
+    keeps the cards not sent yet. The offline worker's own cache is dropped by the login
+    page the browser lands on (login.js).
+    """
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache"'
+        return response
 
 
 def _error(request: HttpRequest, status: int, message: str) -> HttpResponse:

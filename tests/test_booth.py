@@ -445,3 +445,62 @@ def test_refusals_and_failures_answer_a_script_in_json(client, booth, charlie, m
     page = failing.post(booth, card_data())
     assert page.status_code == 500
     assert "foldcard could not finish this" in page.content.decode()
+
+
+def test_a_client_uuid_saved_by_another_user_is_a_409_and_hands_over_nothing(
+    client, booth, bob, conference
+):
+    key = str(uuid.uuid4())
+    client.post(booth, card_data(client_uuid=key), **JSON)
+    client.force_login(bob)
+    response = client.post(booth, card_data(client_uuid=key, name="Someone Else"), **JSON)
+    assert response.status_code == 409
+    assert response.json() == {
+        "errors": {
+            "client_uuid": [
+                "A card with this client_uuid was saved by another user or at another "
+                "conference; this one was not saved."
+            ]
+        }
+    }
+    assert Card.objects.count() == 1
+    page = client.post(booth, card_data(client_uuid=key))
+    assert page.status_code == 409
+    assert "this one was not saved" in page.content.decode()
+
+
+def test_a_client_uuid_saved_at_another_conference_is_a_409(client, booth):
+    other = Conference.objects.create(
+        name="Other Expo", starts_on=date(2026, 1, 1), ends_on=date(2026, 1, 2)
+    )
+    key = str(uuid.uuid4())
+    client.post(booth, card_data(client_uuid=key), **JSON)
+    url = reverse("events-booth", args=[other.slug])
+    response = client.post(url, card_data(client_uuid=key), **JSON)
+    assert response.status_code == 409
+    assert "client_uuid" in response.json()["errors"]
+    assert list(Card.objects.values_list("conference__slug", flat=True)) == ["expo-2026"]
+
+
+def test_a_card_queued_by_another_user_is_a_409_and_is_not_saved(client, booth, alice, bob):
+    client.force_login(bob)  # alice's booth page, left open after she logged out
+    response = client.post(booth, card_data(logged_by=alice.pk), **JSON)
+    assert response.status_code == 409
+    assert response.json() == {
+        "errors": {
+            "logged_by": [
+                "This card was logged on this browser by another user: it is sent when they "
+                "log in here."
+            ]
+        }
+    }
+    assert not Card.objects.exists()
+    assert client.post(booth, card_data(logged_by=bob.pk), **JSON).status_code == 201
+
+
+def test_logging_out_clears_the_cached_pages_and_not_the_stored_cards(client, booth):
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    # "storage" would also clear the booth's outbox of cards not sent yet.
+    assert response["Clear-Site-Data"] == '"cache"'
+    assert client.get(booth).status_code == 302
