@@ -7,6 +7,7 @@ urlpatterns = [
     path("<slug:slug>/", views.detail, name="events-detail"),
     path("<slug:slug>/edit/", views.edit, name="events-edit"),
     path("<slug:slug>/booth/", views.booth, name="events-booth"),
+    path("<slug:slug>/booth/lookup/", views.booth_lookup, name="events-booth-lookup"),
     path("<slug:slug>/booth/cards/<int:pk>/", views.booth_card, name="events-booth-card"),
     path("<slug:slug>/booth/cards/<int:pk>/undo/", views.booth_undo, name="events-booth-undo"),
     path(

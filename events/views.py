@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.forms import Form
 from django.http import (
     FileResponse,
     Http404,
@@ -15,14 +16,14 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contacts import exports, folds, queries, rules, services
 from contacts.forms import CardForm
 from contacts.models import Card, UserSettings
-from events.forms import ConferenceForm
+from events.forms import ConferenceForm, EmailLookupForm
 from events.models import Conference
 from foldcard.http import wants_json
 
@@ -198,7 +199,7 @@ def _card_json(request: HttpRequest, logged: services.Logged) -> dict:
     }
 
 
-def _form_errors(form: CardForm) -> dict:
+def _form_errors(form: Form) -> dict:
     return {
         field: [error["message"] for error in errors]
         for field, errors in form.errors.get_json_data().items()
@@ -261,6 +262,33 @@ def booth(request: HttpRequest, slug: str) -> HttpResponse:
         "saved": saved,
     }
     return render(request, "events/booth.html", context, status=status)
+
+
+@permission_required("contacts.log_cards", raise_exception=True)
+@require_GET
+def booth_lookup(request: HttpRequest, slug: str) -> JsonResponse:
+    """Return as JSON the cards already logged at the conference of the person with the
+    email typed at the booth: when (local time) and where to edit each."""
+    conference = _get_conference(slug)
+    form = EmailLookupForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"errors": _form_errors(form)}, status=400)
+    today = timezone.localdate()
+    cards = []
+    for card in queries.cards_with_email(conference, form.cleaned_data["email"]):
+        logged_at = timezone.localtime(card.logged_at)
+        when = "H:i" if logged_at.date() == today else "D j M, H:i"
+        cards.append(
+            {
+                "id": card.pk,
+                "name": card.contact.display_name,
+                "logged_at": logged_at.isoformat(),
+                "when": dateformat.format(logged_at, when),
+                "logged_by": card.logged_by.get_username() if card.logged_by else "",
+                "edit_url": reverse("events-booth-card", args=[conference.slug, card.pk]),
+            }
+        )
+    return JsonResponse({"cards": cards})
 
 
 @permission_required("contacts.log_cards", raise_exception=True)

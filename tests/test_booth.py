@@ -504,3 +504,49 @@ def test_logging_out_clears_the_cached_pages_and_not_the_stored_cards(client, bo
     # "storage" would also clear the booth's outbox of cards not sent yet.
     assert response["Clear-Site-Data"] == '"cache"'
     assert client.get(booth).status_code == 302
+
+
+def test_the_lookup_finds_the_cards_of_this_email_at_this_conference(
+    client, booth, conference, make_card
+):
+    dana = Contact.objects.create(name="Dana Reyes", email="dana@acme.io")
+    first = make_card(UR, contact=dana, logged_on=date(2026, 11, 18))
+    other = Conference.objects.create(
+        name="Other Expo", starts_on=date(2026, 1, 1), ends_on=date(2026, 1, 2)
+    )
+    make_card(UR, contact=dana, conference=other)
+    make_card(UR, name="Li Wei")
+    url = reverse("events-booth-lookup", args=[conference.slug])
+    response = client.get(url, {"email": " Dana@ACME.io "})
+    assert response.status_code == 200
+    assert response.json() == {
+        "cards": [
+            {
+                "id": first.pk,
+                "name": "Dana Reyes",
+                "logged_at": "2026-11-18T10:00:00+00:00",
+                "when": "Wed 18 Nov, 10:00",
+                "logged_by": "alice",
+                "edit_url": reverse("events-booth-card", args=[conference.slug, first.pk]),
+            }
+        ]
+    }
+    assert client.get(url, {"email": "nobody@acme.io"}).json() == {"cards": []}
+
+
+def test_the_lookup_gives_the_time_alone_for_a_card_logged_today(
+    client, booth, conference, make_card
+):
+    card = make_card(
+        UR, contact=Contact.objects.create(email="li@hooli.com"), logged_on=timezone.localdate()
+    )
+    url = reverse("events-booth-lookup", args=[conference.slug])
+    (found,) = client.get(url, {"email": "li@hooli.com"}).json()["cards"]
+    assert (found["id"], found["when"], found["name"]) == (card.pk, "10:00", "li@hooli.com")
+
+
+@pytest.mark.parametrize("query", [{}, {"email": ""}, {"email": "not-an-email"}])
+def test_the_lookup_refuses_what_is_not_an_email(client, booth, conference, query):
+    response = client.get(reverse("events-booth-lookup", args=[conference.slug]), query)
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["email"]
