@@ -260,6 +260,8 @@ def booth(request: HttpRequest, slug: str) -> HttpResponse:
         **_editor_context(conference, user_settings.get_vocabulary().table()),
         "latest": queries.decode_cards(latest[:LATEST_AT_BOOTH]),
         "saved": saved,
+        # Cards queued offline carry who logged them, to be sent in their session only.
+        "booth_user": {"id": request.user.pk, "username": request.user.get_username()},
     }
     return render(request, "events/booth.html", context, status=status)
 
