@@ -83,7 +83,10 @@ class CardForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name in ("keys", "name", "company", "title", "email", "phone", "note", "photo"):
             self.fields[name].widget.attrs.setdefault("class", "form-control form-control-sm")
-        self.fields["keys"].widget.attrs.update(autofocus=True, placeholder="e.g. 795")
+        # A phone shows its digit keyboard; the diagonal (/) is tapped on the drawn card.
+        self.fields["keys"].widget.attrs.update(
+            autofocus=True, placeholder="e.g. 795", inputmode="numeric"
+        )
 
     def clean_keys(self) -> int:
         try:
