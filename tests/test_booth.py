@@ -34,6 +34,13 @@ def booth(client, alice, conference) -> str:
     return reverse("events-booth", args=[conference.slug])
 
 
+@pytest.fixture
+def other_conference() -> Conference:
+    return Conference.objects.create(
+        name="Other Expo", starts_on=date(2026, 1, 1), ends_on=date(2026, 1, 2)
+    )
+
+
 def stored_files(media) -> list:
     return [p for p in media.rglob("*") if p.is_file()] if media.exists() else []
 
@@ -272,11 +279,8 @@ def test_undo_is_post_only_and_for_the_person_who_logged_it(client, conference, 
     assert Card.objects.exists()
 
 
-def test_a_card_of_another_conference_is_404(client, booth, make_card):
-    other = Conference.objects.create(
-        name="Other", starts_on=date(2026, 1, 1), ends_on=date(2026, 1, 2)
-    )
-    card = make_card(UR, conference=other)
+def test_a_card_of_another_conference_is_404(client, booth, make_card, other_conference):
+    card = make_card(UR, conference=other_conference)
     url = reverse("events-booth-card", args=["expo-2026", card.pk])
     assert client.get(url).status_code == 404
 
@@ -469,13 +473,10 @@ def test_a_client_uuid_saved_by_another_user_is_a_409_and_hands_over_nothing(
     assert "this one was not saved" in page.content.decode()
 
 
-def test_a_client_uuid_saved_at_another_conference_is_a_409(client, booth):
-    other = Conference.objects.create(
-        name="Other Expo", starts_on=date(2026, 1, 1), ends_on=date(2026, 1, 2)
-    )
+def test_a_client_uuid_saved_at_another_conference_is_a_409(client, booth, other_conference):
     key = str(uuid.uuid4())
     client.post(booth, card_data(client_uuid=key), **JSON)
-    url = reverse("events-booth", args=[other.slug])
+    url = reverse("events-booth", args=[other_conference.slug])
     response = client.post(url, card_data(client_uuid=key), **JSON)
     assert response.status_code == 409
     assert "client_uuid" in response.json()["errors"]
@@ -507,14 +508,11 @@ def test_logging_out_clears_the_cached_pages_and_not_the_stored_cards(client, bo
 
 
 def test_the_lookup_finds_the_cards_of_this_email_at_this_conference(
-    client, booth, conference, make_card
+    client, booth, conference, make_card, other_conference
 ):
     dana = Contact.objects.create(name="Dana Reyes", email="dana@acme.io")
     first = make_card(UR, contact=dana, logged_on=date(2026, 11, 18))
-    other = Conference.objects.create(
-        name="Other Expo", starts_on=date(2026, 1, 1), ends_on=date(2026, 1, 2)
-    )
-    make_card(UR, contact=dana, conference=other)
+    make_card(UR, contact=dana, conference=other_conference)
     make_card(UR, name="Li Wei")
     url = reverse("events-booth-lookup", args=[conference.slug])
     response = client.get(url, {"email": " Dana@ACME.io "})
