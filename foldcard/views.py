@@ -74,7 +74,10 @@ def _bad_request_message(exception: Exception) -> str:
             "a card has a dozen."
         )
     if isinstance(exception, RequestDataTooBig):
-        return "The request's fields are larger than 1 MB; a card's text is far shorter."
+        megabytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024
+        return (
+            f"The request's fields are larger than {megabytes:g} MB; a card's text is far shorter."
+        )
     return "The request could not be understood."
 
 

@@ -5,7 +5,6 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -422,7 +421,19 @@ def test_too_many_fields_is_a_json_400_before_the_csrf_check_too(alice, booth, s
     assert not Card.objects.exists()
 
 
-def test_refusals_and_failures_answer_a_script_in_json(client, booth, charlie, monkeypatch):
+def test_fields_too_large_to_read_are_a_json_400(client, booth, settings):
+    note = "x" * settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    response = client.post(booth, card_data(note=note), **JSON)
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": {
+            "__all__": ["The request's fields are larger than 1 MB; a card's text is far shorter."]
+        }
+    }
+    assert not Card.objects.exists()
+
+
+def test_refusals_and_failures_answer_a_script_in_json(client, booth, alice, charlie, monkeypatch):
     missing = client.get(reverse("events-booth", args=["no-such-conference"]), **JSON)
     assert missing.status_code == 404
     assert missing.json() == {
@@ -440,7 +451,7 @@ def test_refusals_and_failures_answer_a_script_in_json(client, booth, charlie, m
     assert refused.json() == {
         "errors": {"__all__": ["Your account does not have a role that allows this."]}
     }
-    failing.force_login(User.objects.get(username="alice"))
+    failing.force_login(alice)
     failed = failing.post(booth, card_data(), **JSON)
     assert failed.status_code == 500
     assert failed.json() == {
