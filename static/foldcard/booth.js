@@ -37,8 +37,6 @@ async function fix(item) {
 }
 
 async function discard(item) {
-  const who = item.fields.name || item.fields.email || item.fields.company;
-  if (!window.confirm(`Discard the card of ${who}? It was never saved.`)) return;
   await outbox.remove(item.client_uuid);
   refreshOutbox();
 }

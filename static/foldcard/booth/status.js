@@ -67,12 +67,13 @@ function problemRow(item, { fix, discard }) {
   const text = item.rejected
     ? `Not saved: ${who(item)} — ${Object.values(item.rejected).flat().join(" ")}`
     : `Not sent yet: ${who(item)} — ${item.problem}. Trying again.`;
-  div.append(text, button("Fix", () => fix(item)), button("Discard", () => discard(item)));
+  const sure = () => window.confirm(`Discard the card of ${who(item)}? It was never saved.`);
+  div.append(text, button("Fix", () => fix(item)), button("Discard", () => sure() && discard(item)));
   return div;
 }
 
 // Show the outbox's `items` as the page's `user` sees them; a problem card's Fix and
-// Discard buttons call `actions.fix` and `actions.discard` with it.
+// Discard buttons call `actions.fix` and (once confirmed) `actions.discard` with it.
 export function showOutbox(items, user, actions) {
   const mine = items.filter((item) => isFor(item, user));
   const waiting = mine.filter((item) => !item.rejected);
