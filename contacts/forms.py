@@ -87,7 +87,10 @@ class CardForm(forms.Form):
         for name, field in self.fields.items():
             if name != "folds" and not field.widget.is_hidden:
                 field.widget.attrs.setdefault("class", "form-control form-control-sm")
-        self.fields["keys"].widget.attrs.update(autofocus=True, placeholder="e.g. 795")
+        # A phone shows its digit keyboard; the diagonal (/) is tapped on the drawn card.
+        self.fields["keys"].widget.attrs.update(
+            autofocus=True, placeholder="e.g. 795", inputmode="numeric"
+        )
 
     def clean_keys(self) -> int:
         try:

@@ -13,7 +13,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 
 from contacts import emails, followups, rules
-from contacts.models import FOLLOW_UP_ORDER, Card, Meaning, Vocabulary
+from contacts.models import FOLLOW_UP_ORDER, Card, Contact, Meaning, Vocabulary
 from events.models import Conference
 
 PAGE_SIZE = 50
@@ -181,3 +181,10 @@ def done_per_day(conference: Conference, today: date, days: int = 30) -> list:
 
 def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def cards_with_email(conference: Conference, email: str) -> models.QuerySet[Card]:
+    """Return the cards logged at ``conference`` of the person with ``email``, first first."""
+    email = Contact.normalize_email(email)
+    cards = conference.cards.filter(contact__email=email).select_related("contact", "logged_by")
+    return cards.order_by("logged_at", "pk")

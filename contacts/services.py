@@ -157,12 +157,17 @@ def delete_photo_files(card: Card | StackPhoto) -> None:
             field.delete(save=False)
 
 
+class ReplayConflict(Exception):
+    """The card's client_uuid is taken by a card of another user or another conference."""
+
+
 def log_card(conference: Conference, user, data: CardInput) -> Logged:
     """Save a card logged at the booth, once per client_uuid, photo files included.
 
     A card with a photo and nothing saying who it is of is read from its photo in the
-    background. A replay of a client_uuid already saved returns that card; a failure
-    leaves no row and no file behind.
+    background. A replay of a client_uuid already saved by the same user at the same
+    conference returns that card; anyone else's raises ReplayConflict (it must not hand
+    over that card). A failure leaves no row and no file behind.
     """
     client_uuid = data.client_uuid or uuid.uuid4()
     vocabulary = UserSettings.of(user).get_vocabulary()
@@ -192,6 +197,8 @@ def log_card(conference: Conference, user, data: CardInput) -> Logged:
         existing = Card.objects.filter(client_uuid=client_uuid).first()
         if existing is None:
             raise
+        if existing.logged_by_id != user.pk or existing.conference_id != conference.pk:
+            raise ReplayConflict from None
         return Logged.replay(existing)
     except BaseException:
         delete_photo_files(card)

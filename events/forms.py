@@ -17,3 +17,9 @@ class ConferenceForm(forms.ModelForm):
 
     def clean_name(self) -> str:
         return " ".join(self.cleaned_data["name"].split())
+
+
+class EmailLookupForm(forms.Form):
+    """The email typed at the booth, to look up whether that person's card is in already."""
+
+    email = forms.EmailField(max_length=254)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("<slug:slug>/edit/", views.edit, name="events-edit"),
     path("<slug:slug>/booth/", views.booth, name="events-booth"),
     path("<slug:slug>/booth/read/", views.booth_read, name="events-booth-read"),
+    path("<slug:slug>/booth/lookup/", views.booth_lookup, name="events-booth-lookup"),
     path("<slug:slug>/booth/cards/<int:pk>/", views.booth_card, name="events-booth-card"),
     path("<slug:slug>/booth/cards/<int:pk>/undo/", views.booth_undo, name="events-booth-undo"),
     path(

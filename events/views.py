@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.forms import Form
 from django.http import (
     FileResponse,
     Http404,
@@ -19,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import dateformat, timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,11 +28,18 @@ import reading
 from contacts import exports, folds, photos, queries, rules, services
 from contacts.forms import CardForm, PhotoForm, StackForm
 from contacts.models import Card, StackPhoto, UserSettings
-from events.forms import ConferenceForm
+from events.forms import ConferenceForm, EmailLookupForm
 from events.models import Conference
 from foldcard.http import wants_json
 
 LATEST_AT_BOOTH = 6
+QUEUED_BY_SOMEONE_ELSE = (
+    "This card was logged on this browser by another user: it is sent when they log in here."
+)
+REPLAY_CONFLICT = (
+    "A card with this client_uuid was saved by another user or at another conference; "
+    "this one was not saved."
+)
 BAR_WIDTH = 360
 BAR_PITCH = 26
 DAY_PITCH = 14
@@ -194,28 +203,50 @@ def _card_json(request: HttpRequest, logged: services.Logged) -> dict:
     }
 
 
-def _form_errors(form: CardForm) -> dict:
+def _form_errors(form: Form) -> dict:
     return {
         field: [error["message"] for error in errors]
         for field, errors in form.errors.get_json_data().items()
     }
 
 
+def _queued_by_someone_else(request: HttpRequest) -> bool:
+    """Return True if the booth's script sends a card queued on this browser by another
+    user than the one logged in now (its ``logged_by``): a page left open across a logout."""
+    logged_by = request.POST.get("logged_by", "")
+    return logged_by != "" and logged_by != str(request.user.pk)
+
+
 @permission_required("contacts.log_cards", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def booth(request: HttpRequest, slug: str) -> HttpResponse:
     conference = _get_conference(slug)
-    form = CardForm(request.POST or None, request.FILES or None)
+    # Bound on every POST, an empty one too: it is told what a card needs.
+    form = CardForm(request.POST if request.method == "POST" else None, request.FILES or None)
+    status = 200
     if request.method == "POST":
-        if form.is_valid():
-            logged = services.log_card(conference, request.user, form.to_input())
-            if wants_json(request):
-                status = 201 if logged.created else 200
-                return JsonResponse(_card_json(request, logged), status=status)
-            url = reverse("events-booth", args=[conference.slug])
-            return redirect(f"{url}?saved={logged.card.pk}")
+        conflict = None
+        if _queued_by_someone_else(request):
+            conflict = ("logged_by", QUEUED_BY_SOMEONE_ELSE)
+        elif form.is_valid():
+            try:
+                logged = services.log_card(conference, request.user, form.to_input())
+            except services.ReplayConflict:
+                conflict = ("client_uuid", REPLAY_CONFLICT)
+            else:
+                if wants_json(request):
+                    status = 201 if logged.created else 200
+                    return JsonResponse(_card_json(request, logged), status=status)
+                url = reverse("events-booth", args=[conference.slug])
+                return redirect(f"{url}?saved={logged.card.pk}")
+        if conflict is None:
+            errors, status = _form_errors(form), 400
+        else:
+            field, message = conflict
+            errors, status = {field: [message]}, 409
+            form.add_error(None, message)
         if wants_json(request):
-            return JsonResponse({"errors": _form_errors(form)}, status=400)
+            return JsonResponse({"errors": errors}, status=status)
 
     user_settings = UserSettings.of(request.user)
     if user_settings.last_conference_id != conference.pk:
@@ -233,8 +264,37 @@ def booth(request: HttpRequest, slug: str) -> HttpResponse:
         **_editor_context(conference, user_settings.get_vocabulary().table()),
         "latest": queries.decode_cards(latest[:LATEST_AT_BOOTH]),
         "saved": saved,
+        # Cards queued offline carry who logged them, to be sent in their session only.
+        "booth_user": {"id": request.user.pk, "username": request.user.get_username()},
     }
-    return render(request, "events/booth.html", context, status=400 if form.errors else 200)
+    return render(request, "events/booth.html", context, status=status)
+
+
+@permission_required("contacts.log_cards", raise_exception=True)
+@require_GET
+def booth_lookup(request: HttpRequest, slug: str) -> JsonResponse:
+    """Return as JSON the cards already logged at the conference of the person with the
+    email typed at the booth: when (local time) and where to edit each."""
+    conference = _get_conference(slug)
+    form = EmailLookupForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"errors": _form_errors(form)}, status=400)
+    today = timezone.localdate()
+    cards = []
+    for card in queries.cards_with_email(conference, form.cleaned_data["email"]):
+        logged_at = timezone.localtime(card.logged_at)
+        when = "H:i" if logged_at.date() == today else "D j M, H:i"
+        cards.append(
+            {
+                "id": card.pk,
+                "name": card.contact.display_name,
+                "logged_at": logged_at.isoformat(),
+                "when": dateformat.format(logged_at, when),
+                "logged_by": card.logged_by.get_username() if card.logged_by else "",
+                "edit_url": reverse("events-booth-card", args=[conference.slug, card.pk]),
+            }
+        )
+    return JsonResponse({"cards": cards})
 
 
 @permission_required("contacts.log_cards", raise_exception=True)
@@ -250,9 +310,8 @@ def booth_card(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "version": card.version,
         **{f: getattr(contact, f) for f in (*services.CONTACT_DETAILS, "email")},
     }
-    form = CardForm(
-        request.POST or None, request.FILES or None, initial=initial, has_photo=bool(card.photo)
-    )
+    data = request.POST if request.method == "POST" else None
+    form = CardForm(data, request.FILES or None, initial=initial, has_photo=bool(card.photo))
     if request.method == "POST" and form.is_valid():
         try:
             services.update_card(card, form.to_input())

@@ -20,9 +20,14 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "foldcard.views.bad_request"
+handler403 = "foldcard.views.permission_denied"
+handler404 = "foldcard.views.page_not_found"
+handler500 = "foldcard.views.server_error"
 
 admin.site.site_header = "foldcard administration"
 admin.site.site_title = "foldcard"

@@ -1,15 +1,27 @@
-"""Views of the site as a whole, outside any app: the health check and the offline worker."""
+"""Views of the site as a whole, outside any app: the health check, the offline worker,
+logging out, and the error pages, which answer a script in JSON."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
+
+from api.views import Unknown
+from foldcard.http import wants_json
+
+# Where foldcard/urls.py mounts the API.
+API_PREFIX = "/api/"
 
 
 @login_not_required
@@ -29,3 +41,76 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(path.read_text(), content_type="text/javascript")
     response["Cache-Control"] = "no-cache"
     return response
+
+
+class LogoutView(auth_views.LogoutView):
+    """Log out, and have the browser drop the pages it keeps: the booth page kept for a
+    reload offline shows the latest cards, names and notes, to whoever uses the laptop next.
+
+    "cache" clears the HTTP cache and leaves storage alone: the booth's outbox (IndexedDB)
+    keeps the cards not sent yet. The offline worker's own cache is dropped by the login
+    page the browser lands on (login.js).
+    """
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache"'
+        return response
+
+
+def _error(request: HttpRequest, status: int, message: str) -> HttpResponse:
+    """Answer an error as JSON ``{"errors": {"__all__": [message]}}`` to a script, else as
+    the error's page."""
+    if wants_json(request):
+        return JsonResponse({"errors": {"__all__": [message]}}, status=status)
+    return render(request, f"{status}.html", {"message": message}, status=status)
+
+
+def _bad_request_message(exception: Exception) -> str:
+    if isinstance(exception, TooManyFilesSent):
+        return (
+            f"The request sent more than {settings.DATA_UPLOAD_MAX_NUMBER_FILES} files; "
+            "a card takes one photo."
+        )
+    if isinstance(exception, TooManyFieldsSent):
+        return (
+            f"The request sent more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} fields; "
+            "a card has a dozen."
+        )
+    if isinstance(exception, RequestDataTooBig):
+        megabytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024
+        return (
+            f"The request's fields are larger than {megabytes:g} MB; a card's text is far shorter."
+        )
+    return "The request could not be understood."
+
+
+@requires_csrf_token
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _error(request, 400, _bad_request_message(exception))
+
+
+@requires_csrf_token
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    message = str(exception) or "Your account does not have a role that allows this."
+    return _error(request, 403, message)
+
+
+@requires_csrf_token
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        # A path under the API that even its catch-all cannot take (a line break in it):
+        # the API's own 404, as problem details.
+        return Unknown.as_view()(request).render()
+    return _error(request, 404, "There is nothing here, or it is not yours to see.")
+
+
+@requires_csrf_token
+def server_error(request: HttpRequest) -> HttpResponse:
+    message = "foldcard could not finish this; try again in a moment."
+    if wants_json(request):
+        return JsonResponse({"errors": {"__all__": [message]}}, status=500)
+    # Rendered without the request, as Django's own: the user or the session may be what
+    # failed.
+    page = loader.get_template("500.html").render({"message": message})
+    return HttpResponseServerError(page)

@@ -12,6 +12,7 @@ import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -51,12 +52,13 @@ from django.utils import timezone  # noqa: E402
 from PIL import Image, ImageOps  # noqa: E402
 
 from api.models import ApiToken  # noqa: E402
-from contacts import services  # noqa: E402
+from contacts import photos, services  # noqa: E402
 from contacts.models import Card, Contact, Meaning, Vocabulary  # noqa: E402
 from events.models import Conference  # noqa: E402
 from tests import images  # noqa: E402
 
 ROWS: list[tuple[str, str, str, str, str]] = []
+PHOTO_ROWS: list[tuple[str, str, str, str]] = []
 MEMORY: list[tuple[str, float, float]] = []
 STATES = ["open", "done", "snoozed", "dropped"]
 
@@ -110,19 +112,19 @@ def row(name: str, median: float, floor: float | None, goal: str) -> None:
     ROWS.append((name, f"{median:.1f} ms", f"{floor:.1f} ms" if floor else "-", ratio, goal))
 
 
-def print_table() -> None:
-    header = ("benchmark", "median", "floor", "ratio", "goal")
-    widths = [max(len(r[i]) for r in [header, *ROWS]) for i in range(len(header))]
-    for line in [header, tuple("-" * w for w in widths), *ROWS]:
+def print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    for line in [header, tuple("-" * w for w in widths), *rows]:
         print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)))
 
 
 def pillow_floor(data: bytes) -> None:
-    """The image work of a booth photo with Pillow alone: open, turn, resize, encode."""
+    """The image work of a booth photo with Pillow alone: open at the reduced scale that
+    foldcard asks for, shrink, turn, encode."""
     with Image.open(io.BytesIO(data)) as image:
-        image.draft("RGB", (1600, 1600))
+        image.draft("RGB", photos.fitting(image.size, 1600))
+        image.thumbnail((1600, 1600), Image.Resampling.LANCZOS, reducing_gap=1.0)
         upright = ImageOps.exif_transpose(image).convert("RGB")
-    upright.thumbnail((1600, 1600), Image.Resampling.LANCZOS)
     small = upright.copy()
     small.thumbnail((320, 320), Image.Resampling.LANCZOS)
     for picture in (upright, small):
@@ -178,6 +180,65 @@ def bench_booth() -> None:
     floor = median_ms(lambda: pillow_floor(photo), 15)
     with_photo = median_server_ms(save_with_photo, 15)
     row("booth save, 12 MP JPEG rotated", with_photo, floor, "<= 1.2x floor")
+
+
+def noise(size: tuple[int, int], sigma: float) -> Image.Image:
+    """Return an RGB image of grey noise: a photo's worth of detail for a JPEG to encode."""
+    return Image.effect_noise(size, sigma).convert("RGB")
+
+
+def encoded(image: Image.Image, fmt: str, **save) -> bytes:
+    out = io.BytesIO()
+    image.save(out, fmt, **save)
+    return out.getvalue()
+
+
+def worst_photos() -> dict[str, bytes]:
+    """Return the costliest photos of each kind that contacts.photos accepts (the most
+    pixels, the most detail that fits 15 MB, the pixel modes that take conversions), the
+    common 12 MP case, and a 40 MP PNG it used to accept."""
+    transparent = Image.new("P", (4000, 4000), 3)
+    return {
+        "JPEG 12 MP, turned (the common case)": images.jpeg(4000, 3000, orientation=6, quality=92),
+        "JPEG 50 MP, full colour, 14 MB": encoded(
+            noise((8160, 6120), 12), "JPEG", quality=80, subsampling=0
+        ),
+        "JPEG 41 MP, decoded at half scale": encoded(
+            noise((6399, 6399), 8), "JPEG", quality=75, subsampling=0
+        ),
+        "progressive JPEG 16 MP, full colour": encoded(
+            noise((4618, 3464), 12), "JPEG", quality=85, subsampling=0, progressive=True
+        ),
+        "PNG 16 MP, RGBA": encoded(Image.new("RGBA", (4000, 4000), (200, 10, 10, 128)), "PNG"),
+        "PNG 16 MP, palette with transparency": encoded(transparent, "PNG", transparency=3),
+        "WebP 12 MP, lossless RGBA": encoded(
+            Image.new("RGBA", (4000, 3000), (1, 2, 3, 4)), "WEBP", lossless=True
+        ),
+        "WebP 12 MP, lossy": encoded(noise((4000, 3000), 30), "WEBP", quality=90),
+        "PNG 40 MP (accepted before the limits)": encoded(
+            Image.new("RGB", (7296, 5472), (200, 10, 10)), "PNG"
+        ),
+    }
+
+
+def bench_photo_costs() -> None:
+    """Store each worst photo in a process of its own (tests/photo_cost.py): its time and
+    how much its peak memory grows, which tracemalloc cannot see in Pillow's decoders."""
+    root = Path(__file__).resolve().parent.parent
+    for name, data in worst_photos().items():
+        path = WORK / "photo"
+        path.write_bytes(data)
+        runs = []
+        for _ in range(3):
+            command = [sys.executable, "-m", "tests.photo_cost", str(path)]
+            done = subprocess.run(command, cwd=root, capture_output=True, check=True, text=True)
+            runs.append(json.loads(done.stdout))
+        ms = statistics.median(run["ms"] for run in runs)
+        mib = max(run["mib"] for run in runs)
+        result = "refused" if runs[0]["refused"] else "stored"
+        PHOTO_ROWS.append(
+            (name, f"{len(data) / 1e6:.1f} MB", f"{ms:.0f} ms", f"{mib:.0f} MiB", result)
+        )
 
 
 def add_cards(conference: Conference, owners: list, count: int, seed: int) -> None:
@@ -336,6 +397,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     bench_booth()
+    bench_photo_costs()
     owners = [get_user_model().objects.create_user(f"owner{n}") for n in range(3)]
     owners[0].groups.add(Group.objects.get(name="Managers"))
     idle = get_user_model().objects.create_user("idle")  # owns no card
@@ -349,7 +411,10 @@ def main() -> None:
     add_cards(conference, owners, 90_000, seed=2)
     bench_followups(client, conference, idle, 100_000)
     bench_csv_with_phones(client, conference)
-    print_table()
+    print_table(("benchmark", "median", "floor", "ratio", "goal"), ROWS)
+    print()
+    print("photos, each stored in a process of its own: median time, most peak memory growth")
+    print_table(("photo", "file", "time", "memory", "result"), PHOTO_ROWS)
     print()
     print("peak memory of the CSV export (tracemalloc): foldcard vs raw cursor")
     for label, ours, raw in MEMORY:

@@ -376,6 +376,14 @@ def test_an_unknown_conference_is_404(client, bob, token_of):
     assert response.json()["status"] == 404
 
 
+@pytest.mark.parametrize("path", ["/api/v1/nowhere", "/api/v1/conferences/a%0Ab/cards/"])
+def test_any_other_path_under_the_api_is_a_problem_404(client, bob, token_of, path):
+    response = client.get(path, **token_of(bob))
+    assert response.status_code == 404
+    assert response["Content-Type"] == PROBLEM
+    assert response.json()["status"] == 404
+
+
 def test_it_lists_cards_with_the_followup_filters_in_followup_order(
     client, alice, bob, conference, make_card, token_of, fixed_today
 ):

@@ -6,10 +6,12 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from contacts import services
 from contacts.folds import HALF, UL, UR
 from contacts.models import Card, Contact, UserSettings
 from events.models import Conference
@@ -29,6 +31,13 @@ def media(settings, tmp_path):
 def booth(client, alice, conference) -> str:
     client.force_login(alice)
     return reverse("events-booth", args=[conference.slug])
+
+
+@pytest.fixture
+def other_conference() -> Conference:
+    return Conference.objects.create(
+        name="Other Expo", starts_on=date(2026, 1, 1), ends_on=date(2026, 1, 2)
+    )
 
 
 def stored_files(media) -> list:
@@ -202,25 +211,31 @@ def test_it_accepts_png_and_webp(client, booth, fmt):
 
 BAD_PHOTOS = {
     "over 15 MB": (upload(b"\xff\xd8" + b"0" * (15 * 1024 * 1024)), "larger than 15 MB"),
-    "a GIF": (upload(images.encoded("GIF", mode="P"), "card.gif"), "JPEG, PNG or WebP"),
-    "a BMP": (upload(images.encoded("BMP"), "card.bmp"), "JPEG, PNG or WebP"),
-    "text disguised as a JPEG": (upload(b"<script>alert(1)</script>"), "could not be read"),
+    **{
+        f"a {name.split('.')[-1].upper()}": (upload(content, name), "JPEG, PNG or WebP")
+        for name, content in images.other_formats().items()
+    },
+    **{
+        name: (upload(content, "card.jpg"), "JPEG, PNG or WebP")
+        for name, content in images.HOSTILE_DDS.items()
+    },
+    "text disguised as a JPEG": (upload(b"<script>alert(1)</script>"), "JPEG, PNG or WebP"),
     "an SVG disguised as a JPEG": (
         upload(b'<svg xmlns="http://www.w3.org/2000/svg"/>'),
-        "could not be read",
+        "JPEG, PNG or WebP",
     ),
     "truncated": (upload(images.jpeg(800, 600)[:2000]), "could not be read"),
     "corrupt": (
         upload(images.jpeg()[:200] + b"\x00" * 500 + images.jpeg()[700:]),
-        "could not be read",
+        "JPEG, PNG or WebP",
     ),
-    "48 megapixels": (
+    "a 48 megapixel PNG": (
         upload(images.png_claiming(8000, 6000), "card.png"),
-        "more than 40 megapixels",
+        "48 megapixels; a PNG photo may have at most 16",
     ),
     "a decompression bomb": (
         upload(images.png_claiming(20000, 20000), "card.png"),
-        "more than 40 megapixels",
+        "far too many pixels",
     ),
     "empty": (upload(b""), "The submitted file is empty."),
 }
@@ -270,11 +285,8 @@ def test_undo_is_post_only_and_for_the_person_who_logged_it(client, conference, 
     assert Card.objects.exists()
 
 
-def test_a_card_of_another_conference_is_404(client, booth, make_card):
-    other = Conference.objects.create(
-        name="Other", starts_on=date(2026, 1, 1), ends_on=date(2026, 1, 2)
-    )
-    card = make_card(UR, conference=other)
+def test_a_card_of_another_conference_is_404(client, booth, make_card, other_conference):
+    card = make_card(UR, conference=other_conference)
     url = reverse("events-booth-card", args=["expo-2026", card.pk])
     assert client.get(url).status_code == 404
 
@@ -394,3 +406,198 @@ def test_an_edit_of_the_cards_own_person_can_clear_a_detail(client, booth, confe
     client.post(url, card_data(phone="", version=card.version))
     card.contact.refresh_from_db()
     assert (card.contact.phone, card.contact.title) == ("", "CTO")
+
+
+def test_an_empty_post_says_what_a_card_needs(client, booth):
+    response = client.post(booth, {}, **JSON)
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "__all__": ["A card needs at least a name, a company, an email or its photo."]
+    }
+    page = client.post(booth, {})
+    assert page.status_code == 400
+    assert (
+        "A card needs at least a name, a company, an email or its photo." in page.content.decode()
+    )
+
+
+def test_an_empty_post_to_the_edit_page_changes_nothing(client, booth, make_card, conference):
+    card = make_card(UR)
+    response = client.post(reverse("events-booth-card", args=[conference.slug, card.pk]), {})
+    assert response.status_code == 400
+    assert (
+        "A card needs at least a name, a company, an email or its photo."
+        in response.content.decode()
+    )
+    card.refresh_from_db()
+    assert (card.folds, card.contact.name) == (UR, "Dana Reyes")
+
+
+def test_too_many_files_is_a_json_400(client, booth, settings):
+    files = {
+        f"photo{n}": images.upload_jpeg() for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FILES + 1)
+    }
+    response = client.post(booth, {**card_data(), **files}, **JSON)
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": {"__all__": ["The request sent more than 5 files; a card takes one photo."]}
+    }
+    assert not Card.objects.exists()
+
+
+def test_too_many_fields_is_a_json_400_before_the_csrf_check_too(alice, booth, settings):
+    too_many = {f"field{n}": "x" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)}
+    # With the CSRF check on (and its cookie set), the CSRF middleware is the first to
+    # read the fields.
+    for client in (Client(), Client(enforce_csrf_checks=True)):
+        client.force_login(alice)
+        client.get(booth)
+        response = client.post(booth, {**card_data(), **too_many}, **JSON)
+        assert response.status_code == 400
+        assert response.json() == {
+            "errors": {"__all__": ["The request sent more than 1000 fields; a card has a dozen."]}
+        }
+        page = client.post(booth, {**card_data(), **too_many})
+        assert page.status_code == 400
+        assert "more than 1000 fields" in page.content.decode()
+    assert not Card.objects.exists()
+
+
+def test_fields_too_large_to_read_are_a_json_400(client, booth, settings):
+    note = "x" * settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    response = client.post(booth, card_data(note=note), **JSON)
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": {
+            "__all__": ["The request's fields are larger than 1 MB; a card's text is far shorter."]
+        }
+    }
+    assert not Card.objects.exists()
+
+
+def test_refusals_and_failures_answer_a_script_in_json(client, booth, alice, charlie, monkeypatch):
+    missing = client.get(reverse("events-booth", args=["no-such-conference"]), **JSON)
+    assert missing.status_code == 404
+    assert missing.json() == {
+        "errors": {"__all__": ["There is nothing here, or it is not yours to see."]}
+    }
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(services, "log_card", fail)
+    failing = Client(raise_request_exception=False)
+    failing.force_login(charlie)
+    refused = failing.post(booth, card_data(), **JSON)
+    assert refused.status_code == 403
+    assert refused.json() == {
+        "errors": {"__all__": ["Your account does not have a role that allows this."]}
+    }
+    failing.force_login(alice)
+    failed = failing.post(booth, card_data(), **JSON)
+    assert failed.status_code == 500
+    assert failed.json() == {
+        "errors": {"__all__": ["foldcard could not finish this; try again in a moment."]}
+    }
+    page = failing.post(booth, card_data())
+    assert page.status_code == 500
+    assert "foldcard could not finish this" in page.content.decode()
+
+
+def test_a_client_uuid_saved_by_another_user_is_a_409_and_hands_over_nothing(
+    client, booth, bob, conference
+):
+    key = str(uuid.uuid4())
+    client.post(booth, card_data(client_uuid=key), **JSON)
+    client.force_login(bob)
+    response = client.post(booth, card_data(client_uuid=key, name="Someone Else"), **JSON)
+    assert response.status_code == 409
+    assert response.json() == {
+        "errors": {
+            "client_uuid": [
+                "A card with this client_uuid was saved by another user or at another "
+                "conference; this one was not saved."
+            ]
+        }
+    }
+    assert Card.objects.count() == 1
+    page = client.post(booth, card_data(client_uuid=key))
+    assert page.status_code == 409
+    assert "this one was not saved" in page.content.decode()
+
+
+def test_a_client_uuid_saved_at_another_conference_is_a_409(client, booth, other_conference):
+    key = str(uuid.uuid4())
+    client.post(booth, card_data(client_uuid=key), **JSON)
+    url = reverse("events-booth", args=[other_conference.slug])
+    response = client.post(url, card_data(client_uuid=key), **JSON)
+    assert response.status_code == 409
+    assert "client_uuid" in response.json()["errors"]
+    assert list(Card.objects.values_list("conference__slug", flat=True)) == ["expo-2026"]
+
+
+def test_a_card_queued_by_another_user_is_a_409_and_is_not_saved(client, booth, alice, bob):
+    client.force_login(bob)  # alice's booth page, left open after she logged out
+    response = client.post(booth, card_data(logged_by=alice.pk), **JSON)
+    assert response.status_code == 409
+    assert response.json() == {
+        "errors": {
+            "logged_by": [
+                "This card was logged on this browser by another user: it is sent when they "
+                "log in here."
+            ]
+        }
+    }
+    assert not Card.objects.exists()
+    assert client.post(booth, card_data(logged_by=bob.pk), **JSON).status_code == 201
+
+
+def test_logging_out_clears_the_cached_pages_and_not_the_stored_cards(client, booth):
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    # "storage" would also clear the booth's outbox of cards not sent yet.
+    assert response["Clear-Site-Data"] == '"cache"'
+    assert client.get(booth).status_code == 302
+
+
+def test_the_lookup_finds_the_cards_of_this_email_at_this_conference(
+    client, booth, conference, make_card, other_conference
+):
+    dana = Contact.objects.create(name="Dana Reyes", email="dana@acme.io")
+    first = make_card(UR, contact=dana, logged_on=date(2026, 11, 18))
+    make_card(UR, contact=dana, conference=other_conference)
+    make_card(UR, name="Li Wei")
+    url = reverse("events-booth-lookup", args=[conference.slug])
+    response = client.get(url, {"email": " Dana@ACME.io "})
+    assert response.status_code == 200
+    assert response.json() == {
+        "cards": [
+            {
+                "id": first.pk,
+                "name": "Dana Reyes",
+                "logged_at": "2026-11-18T10:00:00+00:00",
+                "when": "Wed 18 Nov, 10:00",
+                "logged_by": "alice",
+                "edit_url": reverse("events-booth-card", args=[conference.slug, first.pk]),
+            }
+        ]
+    }
+    assert client.get(url, {"email": "nobody@acme.io"}).json() == {"cards": []}
+
+
+def test_the_lookup_gives_the_time_alone_for_a_card_logged_today(
+    client, booth, conference, make_card
+):
+    card = make_card(
+        UR, contact=Contact.objects.create(email="li@hooli.com"), logged_on=timezone.localdate()
+    )
+    url = reverse("events-booth-lookup", args=[conference.slug])
+    (found,) = client.get(url, {"email": "li@hooli.com"}).json()["cards"]
+    assert (found["id"], found["when"], found["name"]) == (card.pk, "10:00", "li@hooli.com")
+
+
+@pytest.mark.parametrize("query", [{}, {"email": ""}, {"email": "not-an-email"}])
+def test_the_lookup_refuses_what_is_not_an_email(client, booth, conference, query):
+    response = client.get(reverse("events-booth-lookup", args=[conference.slug]), query)
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["email"]

@@ -160,7 +160,9 @@ def test_a_stack_refuses_what_the_booth_refuses_and_keeps_the_rest(logged_in, co
     photo.seek(0)
     response = logged_in.post(stack, {"photos": [photo, photo_of(QR_CARD)]}, **JSON)
     assert response.status_code == 200, response.json()
-    assert response.json()["refused"] == ["card.gif: The photo must be a JPEG, PNG or WebP image."]
+    assert response.json()["refused"] == [
+        "card.gif: The photo must be a JPEG, PNG or WebP image; this one is not, or is damaged."
+    ]
     assert StackPhoto.objects.count() == 1
     photo.seek(0)
     response = logged_in.post(stack, {"photos": [photo]}, **JSON)

@@ -1,20 +1,24 @@
 // Booth mode: Enter saves, the form clears for the next card, and a card that cannot be
-// sent is kept in this browser (IndexedDB) with its client_uuid and sent again until the
-// server has it.
+// sent is kept in this browser (IndexedDB) with its client_uuid and who logged it, and
+// sent again, in that person's session only, until the server has it.
 import { boothForm } from "./booth/form.js";
 import { cardReader } from "./booth/reading.js";
+import { watchEmail } from "./booth/lookup.js";
 import { keepForOffline } from "./booth/offline.js";
 import * as outbox from "./booth/outbox.js";
-import { showKept, showOutbox, showSaved } from "./booth/status.js";
+import { startShortcuts } from "./booth/shortcuts.js";
+import { showKept, showOutbox, showRefused, showSaved } from "./booth/status.js";
 import { deliver, sendWaiting } from "./booth/sync.js";
 import { startWebcam } from "./booth/webcam.js";
 import { cardEditor } from "./card_editor.js";
 import { csrfToken } from "./csrf.js";
 
 const RETRY_MS = 10000;
+const user = JSON.parse(document.getElementById("booth-user").textContent);
 const form = document.querySelector("[data-booth-form]");
 const saveButton = form.querySelector("[data-save]");
-const fields = boothForm(form, cardEditor(form.querySelector("[data-card-editor]")));
+const fields = boothForm(form, cardEditor(form.querySelector("[data-card-editor]")), user);
+const lookup = watchEmail(form.elements.email, form.dataset.lookup, form.querySelector("[data-already-logged]"));
 const token = () => csrfToken(form);
 const reader = cardReader(form, form.dataset.readUrl, token);
 
@@ -24,7 +28,7 @@ function showSavedHere(item, data) {
 }
 
 async function refreshOutbox() {
-  showOutbox(await outbox.all(), fix);
+  showOutbox(await outbox.all(), user, { fix, discard });
 }
 
 async function fix(item) {
@@ -34,12 +38,23 @@ async function fix(item) {
   form.elements.keys.focus();
 }
 
+async function discard(item) {
+  await outbox.remove(item.client_uuid);
+  refreshOutbox();
+}
+
 async function sync() {
   try {
-    await sendWaiting(token, showSavedHere);
+    await sendWaiting(token, user, showSavedHere);
   } finally {
     await refreshOutbox();
   }
+}
+
+function clearForm() {
+  fields.clear();
+  lookup.clear();
+  reader.reset();
 }
 
 form.addEventListener("submit", async (event) => {
@@ -51,17 +66,15 @@ form.addEventListener("submit", async (event) => {
     const result = await deliver(item, token);
     if (result.saved) {
       showSavedHere(item, result.saved);
-      fields.clear();
-      reader.reset();
+      clearForm();
     } else if (result.errors) {
       await outbox.remove(item.client_uuid);
-      fields.showErrors(result.errors);
-      // An error about the card as a whole: back to its first field.
-      if (result.errors.__all__) form.elements.name.focus();
+      const { first, problems } = fields.showErrors(result.errors);
+      showRefused(problems);
+      first.focus();
     } else if ((await outbox.all()).some((i) => i.client_uuid === item.client_uuid)) {
       // Kept for later, unless a sync has sent it in the meantime.
-      fields.clear();
-      reader.reset();
+      clearForm();
       showKept(item);
     }
   } finally {
@@ -79,6 +92,12 @@ startWebcam(document.querySelector("[data-webcam]"), form.querySelector("[data-w
 });
 form.elements.photo.addEventListener("change", () => {
   if (form.elements.photo.files.length) reader.read(form.elements.photo.files[0]);
+});
+startShortcuts({
+  dialog: document.querySelector("[data-shortcuts]"),
+  button: document.querySelector("[data-shortcuts-button]"),
+  keys: form.elements.keys,
+  undo: () => document.querySelector("[data-confirmation] [data-undo]")?.requestSubmit(),
 });
 keepForOffline();
 window.addEventListener("online", sync);

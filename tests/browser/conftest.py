@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.helpers import log_in
+
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls
 # are still plain synchronous calls against the live server's database.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -70,9 +72,5 @@ def page(context):
 @pytest.fixture
 def logged_in(page, alice):
     """Return the page after logging in as alice through the login page."""
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", "alice")
-    page.fill("input[name=password]", "alice-password")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
+    log_in(page, "alice")
     return page

@@ -16,3 +16,20 @@ def wait_until(page, expression: str, timeout: float = 10) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"still false after {timeout} s: {expression}")
         page.wait_for_timeout(100)
+
+
+def log_in(page, username: str) -> None:
+    """Log in as ``username`` (a persona of tests/conftest.py) through the login page."""
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", f"{username}-password")
+    with page.expect_navigation():  # to the page after the login page
+        page.click("button[type=submit]")
+
+
+def wait_for_offline_copy(page) -> None:
+    """Wait until the offline worker runs and the page is kept for a reload offline."""
+    wait_until(
+        page,
+        "navigator.serviceWorker.ready.then(() => caches.match(location.pathname)).then(Boolean)",
+    )

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from contacts.folds import DIAG, HALF, LL, UL, UR
 from contacts.models import Card, Contact
-from tests.browser.helpers import wait_until
+from tests import images
+from tests.browser.helpers import log_in, wait_for_offline_copy, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -113,10 +115,7 @@ def test_a_card_naming_no_one_shows_the_servers_error_in_place(booth):
 
 def test_cards_logged_offline_are_sent_once_when_back_online(booth, context):
     page = booth
-    wait_until(
-        page,
-        "navigator.serviceWorker.ready.then(() => caches.match(location.pathname)).then(Boolean)",
-    )
+    wait_for_offline_copy(page)
     context.set_offline(True)
     type_card(page, "9", "Offline One", "Acme")
     page.keyboard.press("Enter")
@@ -167,12 +166,193 @@ def test_a_card_saved_after_the_session_ended_is_sent_after_logging_in(booth, co
     assert not Card.objects.exists()
 
     booth_url = page.url
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", "alice")
-    page.fill("input[name=password]", "alice-password")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
+    log_in(page, "alice")
     page.goto(booth_url)
     expect(page.locator("[data-latest]")).to_contain_text("Late Visitor")
     expect(page.locator("[data-outbox-count]")).to_be_hidden()
     assert list(Card.objects.values_list("contact__name", flat=True)) == ["Late Visitor"]
+
+
+def queue_offline(page, *names: str) -> None:
+    """Save a card for each name while the network is down: each is kept in the outbox."""
+    for name in names:
+        type_card(page, "9", name, "Acme")
+        page.keyboard.press("Enter")
+        expect(page.locator("[data-confirmation]")).to_contain_text(f"Kept {name} on this laptop")
+
+
+def test_a_card_queued_by_one_user_is_sent_only_in_their_session(booth, context, alice, bob):
+    page = booth
+    booth_url = page.url
+    wait_for_offline_copy(page)
+    context.set_offline(True)
+    queue_offline(page, "Queued Card")
+    page.close()  # no booth page is open when the network comes back
+    context.set_offline(False)
+    page = context.new_page()
+    page.goto("/")
+    page.get_by_role("button", name="Log out").click()
+    waiting = "1 card of alice waits for alice to log in here."
+    expect(page.locator("[data-outbox-waiting]")).to_have_text(waiting)
+
+    log_in(page, "bob")
+    page.goto(booth_url)
+    # Shown once the page has sent what it may send.
+    expect(page.locator("[data-outbox-others]")).to_have_text(waiting)
+    expect(page.locator("[data-outbox-count]")).to_be_hidden()
+    expect(page.locator("[data-latest]")).not_to_contain_text("Queued Card")
+    assert not Card.objects.exists()
+
+    page.get_by_role("button", name="Log out").click()
+    log_in(page, "alice")
+    page.goto(booth_url)
+    expect(page.locator("[data-latest]")).to_contain_text("Queued Card")
+    expect(page.locator("[data-outbox-others]")).to_have_text("")
+    card = Card.objects.get()
+    assert (card.contact.name, card.logged_by, card.owner) == ("Queued Card", alice, alice)
+
+
+def test_after_logging_out_the_booth_page_is_not_kept_for_offline(booth, context):
+    page = booth
+    booth_url = page.url
+    wait_for_offline_copy(page)
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/accounts/login/")
+    wait_until(
+        page, f"caches.match('{reverse('events-booth', args=['expo-2026'])}').then((r) => !r)"
+    )
+    context.set_offline(True)
+    with pytest.raises(PlaywrightError, match=r"ERR_FAILED|ERR_INTERNET_DISCONNECTED"):
+        page.goto(booth_url)
+
+
+def test_an_email_already_logged_here_offers_to_edit_that_card(booth, make_card, conference):
+    card = make_card(UR, contact=Contact.objects.create(name="Dana Reyes", email="dana@acme.io"))
+    page = booth
+    lookups = []
+    page.on("request", lambda request: "/lookup/" in request.url and lookups.append(request.url))
+    type_card(page, "9", "Dana", "Acme", "", "dana@")
+    page.keyboard.press("Tab")
+    page.wait_for_timeout(1000)  # longer than the lookup's debounce
+    assert lookups == []  # no request for an email that cannot be one
+
+    page.locator("[name=email]").fill("Dana@Acme.io")
+    page.keyboard.press("Tab")
+    warning = page.locator("[data-already-logged]")
+    expect(warning).to_have_text(
+        "Dana Reyes already logged at Fri 20 Nov, 10:00 by alice — edit that card?"
+    )
+    assert len(lookups) == 1 and "email=Dana%40Acme.io" in lookups[0]
+    warning.get_by_role("link", name="edit that card?").click()
+    page.wait_for_url(f"**{reverse('events-booth-card', args=[conference.slug, card.pk])}")
+
+
+def test_a_refused_save_replaces_the_last_confirmation_and_points_at_the_fix(booth):
+    page = booth
+    type_card(page, "9", "Li Wei", "Hooli")
+    page.keyboard.press("Enter")
+    confirmation = page.locator("[data-confirmation]")
+    expect(confirmation).to_contain_text("Saved Li Wei")
+    type_card(page, "7", "Ana Ruiz", "", "", "ana@", "+351 555")
+    page.keyboard.press("Enter")
+    expect(confirmation).to_have_text(
+        "Not saved. Email: Enter a valid email address. Fix it and press Enter."
+    )
+    expect(page.locator("[name=email]")).to_be_focused()
+    assert list(Card.objects.values_list("contact__name", flat=True)) == ["Li Wei"]
+
+
+def test_a_card_refused_in_the_queue_does_not_hold_up_the_cards_behind_it(
+    booth, context, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    page = booth
+    wait_for_offline_copy(page)
+    context.set_offline(True)
+    queue_offline(page, "First Card")
+    type_card(page, "9", "Odd Photo", "Acme")
+    photo = images.HOSTILE_DDS["unimplemented_pixel_format.dds"]
+    page.set_input_files(
+        "[name=photo]", {"name": "card.jpg", "mimeType": "image/jpeg", "buffer": photo}
+    )
+    page.locator("[name=name]").press("Enter")
+    expect(page.locator("[data-confirmation]")).to_contain_text("Kept Odd Photo on this laptop")
+    queue_offline(page, "Third Card")
+    expect(page.locator("[data-outbox-count]")).to_have_text("3 waiting to sync")
+
+    context.set_offline(False)
+    refused = page.locator("[data-problem]")
+    expect(refused).to_contain_text(
+        "Not saved: Odd Photo — The photo must be a JPEG, PNG or WebP image"
+    )
+    expect(page.locator("[data-outbox-count]")).to_be_hidden()
+    expect(page.locator("[data-latest]")).to_contain_text("Third Card")
+    assert sorted(Card.objects.values_list("contact__name", flat=True)) == [
+        "First Card",
+        "Third Card",
+    ]
+    expect(refused.get_by_role("button", name="Fix")).to_be_visible()
+    page.once("dialog", lambda dialog: dialog.accept())
+    refused.get_by_role("button", name="Discard").click()
+    expect(refused).to_have_count(0)
+    page.reload()
+    expect(page.locator("[data-rejected]")).to_be_empty()
+
+
+def test_a_card_the_server_fails_on_does_not_hold_up_the_cards_behind_it(booth, context):
+    page = booth
+    wait_for_offline_copy(page)
+    context.set_offline(True)
+    queue_offline(page, "First Card", "Broken Card", "Third Card")
+
+    def fail_on_the_broken_card(route) -> None:
+        if b"Broken Card" in (route.request.post_data_buffer or b""):
+            errors = {"__all__": ["foldcard could not finish this; try again in a moment."]}
+            route.fulfill(status=500, json={"errors": errors})
+        else:
+            route.continue_()
+
+    page.route("**/booth/", fail_on_the_broken_card)
+    context.set_offline(False)
+    failing = page.locator("[data-problem]")
+    expect(failing).to_contain_text(
+        "Not sent yet: Broken Card — the server answered 500: foldcard could not finish this; "
+        "try again in a moment. Trying again."
+    )
+    expect(page.locator("[data-latest]")).to_contain_text("Third Card")
+    assert sorted(Card.objects.values_list("contact__name", flat=True)) == [
+        "First Card",
+        "Third Card",
+    ]
+    failing.get_by_role("button", name="Fix").click()
+    expect(page.locator("[name=name]")).to_have_value("Broken Card")
+    expect(failing).to_have_count(0)
+
+
+def test_the_booth_shows_its_keys_and_lists_every_shortcut(booth):
+    page = booth
+    expect(page.locator(".card-drawing .key")).to_have_text(["/", "5", "7", "9", "1", "3"])
+    dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
+    page.locator("[name=name]").press("?")  # a question mark typed in a name is text
+    expect(dialog).to_be_hidden()
+    page.locator("[name=keys]").press("?")  # the fold code takes single keys, not text
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("tr", has_text="undo the last save")).to_contain_text("Alt+U")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(page.locator("[name=keys]")).to_be_focused()
+    expect(page.locator("[name=keys]")).to_have_value("")
+    page.get_by_role("button", name="Keyboard shortcuts").click()
+    expect(dialog).to_be_visible()
+    page.keyboard.press("Escape")
+
+
+@pytest.mark.parametrize("keys", ["Alt+U", "Control+Z"])
+def test_the_last_save_is_undone_from_the_keyboard(booth, keys):
+    page = booth
+    type_card(page, "9", "Undo Me", "Acme")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-confirmation]")).to_contain_text("Saved Undo Me")
+    page.keyboard.press(keys)  # the cursor is back in the fold code
+    expect(page.get_by_text("Removed the card of Undo Me, Acme.")).to_be_visible()
+    assert not Card.objects.exists()

@@ -6,16 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from contacts.folds import UR
+from tests.browser.helpers import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", f"{username}-password")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
 
 
 def test_booth_staff_cannot_reach_the_vocabulary_admin(page, bob):

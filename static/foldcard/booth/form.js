@@ -12,8 +12,9 @@ function uuid4() {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-// Take over `form` (the [data-booth-form] element), whose folds are in `editor`.
-export function boothForm(form, editor) {
+// Take over `form` (the [data-booth-form] element), whose folds are in `editor`, for
+// `user` ({id, username}), who logs its cards.
+export function boothForm(form, editor, user) {
   const photoInput = form.elements.photo;
   const photoStatus = form.querySelector("[data-photo-status]");
   let snapshot = null;
@@ -30,13 +31,19 @@ export function boothForm(form, editor) {
     photoStatus.textContent = photoInput.files.length ? photoInput.files[0].name : "";
   });
 
+  // Show `errors` ({field: [messages]}) beside their fields; return the first wrong field
+  // (the name for an error about the card as a whole) and the messages, each after its
+  // field's label.
   function showErrors(errors) {
     form.querySelectorAll("[data-error]").forEach((el) => {
       if (el.dataset.error === "__all__") el.remove();
       else el.textContent = "";
     });
+    const problems = [];
     Object.entries(errors || {}).forEach(([field, messages]) => {
       const slot = form.querySelector(`[data-error="${field}"]`);
+      const label = form.elements[field]?.labels?.[0];
+      problems.push(`${label ? `${label.textContent.trim()}: ` : ""}${messages.join(" ")}`);
       if (slot) {
         slot.textContent = messages.join(" ");
       } else {
@@ -47,6 +54,8 @@ export function boothForm(form, editor) {
         form.prepend(div);
       }
     });
+    const wrong = Array.from(form.elements).find((el) => el.name in (errors || {}) && el.type !== "hidden");
+    return { first: wrong || form.elements.name, problems };
   }
 
   return {
@@ -56,6 +65,7 @@ export function boothForm(form, editor) {
       const item = {
         client_uuid: uuid4(),
         url: form.action,
+        user,
         queued_at: Date.now(),
         folds: editor.codes(),
         fields: {},

@@ -1,9 +1,13 @@
 // What the booth page shows around its form: what was saved (above the latest cards, which
-// it joins), what was kept on this laptop, and the outbox as "N waiting to sync" with the
-// cards the server refused.
+// it joins), what was kept on this laptop or refused, and the outbox: "N waiting to sync",
+// the cards the server refused or keeps failing on, and the cards waiting for another
+// user to log in.
+import { isFor, waitingForOthers } from "./outbox.js";
+
 const badge = document.querySelector("[data-outbox-count]");
+const others = document.querySelector("[data-outbox-others]");
 const confirmation = document.querySelector("[data-confirmation]");
-const rejectedBox = document.querySelector("[data-rejected]");
+const problemsBox = document.querySelector("[data-rejected]");
 const latest = document.querySelector("[data-latest]");
 
 function fromHtml(html) {
@@ -16,6 +20,13 @@ function who(item) {
   return item.fields.name || item.fields.email || item.fields.company;
 }
 
+function alert(kind, text) {
+  const div = document.createElement("div");
+  div.className = `alert alert-${kind} py-1 px-2 mb-0`;
+  div.textContent = text;
+  return div;
+}
+
 export function showSaved(data) {
   confirmation.replaceChildren(fromHtml(data.confirmation_html));
   if (data.row_html && !latest.querySelector(`[data-card="${data.id}"]`)) {
@@ -26,33 +37,51 @@ export function showSaved(data) {
 
 export function showKept(item) {
   const why = item.problem || "the network is down";
-  const div = document.createElement("div");
-  div.className = "alert alert-warning py-1 px-2 mb-0";
+  const div = alert("warning", `Kept ${who(item)} on this laptop (${why}); it will be sent again.`);
   div.setAttribute("role", "status");
-  div.textContent = `Kept ${who(item)} on this laptop (${why}); it will be sent again.`;
   confirmation.replaceChildren(div);
 }
 
-function rejectedRow(item, fix) {
+// A save the server refused: in place of the last confirmation, which must not suggest
+// that this card went in, say what to fix (`problems`: "Email: Enter a valid …").
+export function showRefused(problems) {
+  const div = alert("danger", `Not saved. ${problems.join(" ")} Fix it and press Enter.`);
+  div.setAttribute("role", "alert");
+  div.dataset.refused = "";
+  confirmation.replaceChildren(div);
+}
+
+function button(label, action) {
+  const element = document.createElement("button");
+  element.type = "button";
+  element.className = "btn btn-sm btn-light";
+  element.textContent = label;
+  element.addEventListener("click", action);
+  return element;
+}
+
+function problemRow(item, { fix, discard }) {
   const div = document.createElement("div");
-  div.className = "alert alert-danger py-1 px-2 mb-1 d-flex gap-2 align-items-center";
-  const text = Object.values(item.rejected).flat().join(" ");
-  div.append(`Not saved: ${who(item)} — ${text}`);
-  const button = document.createElement("button");
-  button.type = "button";
-  button.className = "btn btn-sm btn-light";
-  button.textContent = "Fix";
-  button.addEventListener("click", () => fix(item));
-  div.append(button);
+  div.className = "alert alert-danger py-1 px-2 mb-1 d-flex flex-wrap gap-2 align-items-center";
+  div.dataset.problem = item.client_uuid;
+  const text = item.rejected
+    ? `Not saved: ${who(item)} — ${Object.values(item.rejected).flat().join(" ")}`
+    : `Not sent yet: ${who(item)} — ${item.problem}. Trying again.`;
+  const sure = () => window.confirm(`Discard the card of ${who(item)}? It was never saved.`);
+  div.append(text, button("Fix", () => fix(item)), button("Discard", () => sure() && discard(item)));
   return div;
 }
 
-// Show the outbox's `items`; a refused card's Fix button calls `fix` with it.
-export function showOutbox(items, fix) {
-  const waiting = items.filter((item) => !item.rejected);
+// Show the outbox's `items` as the page's `user` sees them; a problem card's Fix and
+// Discard buttons call `actions.fix` and (once confirmed) `actions.discard` with it.
+export function showOutbox(items, user, actions) {
+  const mine = items.filter((item) => isFor(item, user));
+  const waiting = mine.filter((item) => !item.rejected);
   badge.textContent = `${waiting.length} waiting to sync`;
   badge.classList.toggle("d-none", waiting.length === 0);
   const problem = waiting.find((item) => item.problem);
   badge.title = problem ? `Not sent yet: ${problem.problem}` : "";
-  rejectedBox.replaceChildren(...items.filter((item) => item.rejected).map((item) => rejectedRow(item, fix)));
+  others.textContent = waitingForOthers(items, user).join(" ");
+  const problems = mine.filter((item) => item.rejected || item.failures);
+  problemsBox.replaceChildren(...problems.map((item) => problemRow(item, actions)));
 }

@@ -3,12 +3,16 @@
 import * as outbox from "./outbox.js";
 
 const SEND_TIMEOUT_MS = 4000;
+// A card the server fails on this many times is set aside like a refused one, for a person
+// to fix or discard, instead of being sent again every few seconds.
+const MAX_SERVER_FAILURES = 3;
 const inFlight = new Set();
 let syncing = false;
 
 function body(item) {
   const data = new FormData();
   data.append("client_uuid", item.client_uuid);
+  if (item.user) data.append("logged_by", item.user.id);
   item.folds.forEach((code) => data.append("folds", code));
   Object.entries(item.fields).forEach(([field, value]) => data.append(field, value));
   if (item.photo) data.append("photo", item.photo, item.photo_name);
@@ -34,46 +38,66 @@ async function send(item, csrfToken) {
   }
 }
 
+function messages(data) {
+  return Object.values((data && data.errors) || {}).flat().join(" ");
+}
+
 // Send one card. Return {saved: the server's card} once the server has it (and it has
-// left the outbox), {errors} when the server refused it (the caller decides what becomes
-// of it), and {} when it stays in the outbox to be sent again.
+// left the outbox); {errors} when the server refused it (the caller decides what becomes
+// of it); {kept: true} when it stays in the outbox to be sent again, with `stop` when the
+// cards behind it cannot go either (no network, no session).
 export async function deliver(item, csrfToken) {
   inFlight.add(item.client_uuid);
   let result;
   try {
     result = await send(item, csrfToken);
   } catch (error) {
-    return {};
+    return { kept: true, stop: true };
   } finally {
     inFlight.delete(item.client_uuid);
   }
-  if ((result.status === 201 || result.status === 200) && result.data) {
+  const { status, data } = result;
+  if ((status === 201 || status === 200) && data) {
     await outbox.remove(item.client_uuid);
-    return { saved: result.data };
+    return { saved: data };
   }
-  if (result.status === 400 && result.data) return { errors: result.data.errors };
-  // A login page (an expired session ends on it, answered 200 in HTML), a 403 or a
-  // server error: keep the card and try again later.
-  item.problem = result.status === 200 ? "log in again to send it" : `the server answered ${result.status}`;
-  await outbox.put(item);
-  return {};
+  if (status >= 500) {
+    // Maybe this card alone (its photo): the cards behind it are sent all the same.
+    item.failures = (item.failures || 0) + 1;
+    const text = (messages(data) || "no explanation").replace(/\.$/, "");
+    if (item.failures >= MAX_SERVER_FAILURES) {
+      return { errors: { __all__: [`The server failed on it ${item.failures} times (${status}: ${text})`] } };
+    }
+    item.problem = `the server answered ${status}: ${text}`;
+    await outbox.put(item);
+    return { kept: true };
+  }
+  // A login page (an expired session ends on it, answered 200 in HTML), a 403, or a card
+  // of another user than the session's (409 logged_by): the session, not the card.
+  if (status === 200 || status === 403 || (data && data.errors && data.errors.logged_by)) {
+    item.problem = messages(data) || "log in again to send it";
+    await outbox.put(item);
+    return { kept: true, stop: true };
+  }
+  return { errors: (data && data.errors) || { __all__: [`The server refused it (${status}).`] } };
 }
 
-// Send the cards waiting in the outbox, up to the first that cannot be sent. A card the
-// server refuses stays in the outbox, marked rejected, until someone fixes it.
-export async function sendWaiting(csrfToken, onSaved) {
+// Send the cards of `user` waiting in the outbox, up to the first that finds no network
+// or no session. A card the server refuses stays in the outbox, marked rejected, until
+// someone fixes or discards it.
+export async function sendWaiting(csrfToken, user, onSaved) {
   if (syncing) return;
   syncing = true;
   try {
     for (const item of await outbox.all()) {
-      if (item.rejected || inFlight.has(item.client_uuid)) continue;
+      if (item.rejected || inFlight.has(item.client_uuid) || !outbox.isFor(item, user)) continue;
       const result = await deliver(item, csrfToken);
       if (result.saved) {
         onSaved(item, result.saved);
       } else if (result.errors) {
         item.rejected = result.errors;
         await outbox.put(item);
-      } else {
+      } else if (result.stop) {
         break;
       }
     }

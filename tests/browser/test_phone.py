@@ -1,0 +1,97 @@
+"""foldcard on a phone: 390 by 844 CSS pixels (an iPhone 12 to 15)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from contacts.folds import HALF, UL, UR
+from contacts.models import Contact
+from tests.browser.helpers import log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WIDTH = 390
+# The smallest target a finger hits reliably (Apple's Human Interface Guidelines).
+TAP_PX = 44
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": WIDTH, "height": 844},
+        device_scale_factor=3,
+        is_mobile=True,
+        has_touch=True,
+    )
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+def wide_pages(page, urls: dict[str, str]) -> dict[str, int]:
+    """Return the width of each page of ``urls`` that is wider than the screen."""
+    wide = {}
+    for name, url in urls.items():
+        page.goto(url)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > WIDTH:
+            wide[name] = width
+    return wide
+
+
+def test_no_page_scrolls_sideways_on_a_phone(phone, alice, conference, make_card):
+    dana = Contact.objects.create(
+        name="Dana Reyes-Montgomery",
+        company="Acme Intercontinental Holdings",
+        title="Chief Technology Officer",
+        email="dana.reyes-montgomery@acme-intercontinental.example.com",
+    )
+    card = make_card(UL | UR | HALF, contact=dana, note="wants a second region before Q2 " * 4)
+    make_card(UR, name="Li Wei")
+    alice.is_staff = True  # the navigation bar at its longest
+    alice.save()
+    slug = conference.slug
+    assert wide_pages(phone, {"login": reverse("login")}) == {}
+    log_in(phone, "alice")
+    urls = {
+        "booth": reverse("events-booth", args=[slug]),
+        "booth card edit": reverse("events-booth-card", args=[slug, card.pk]),
+        "follow-ups": reverse("contacts-followups") + "?owner=all",
+        "conference": reverse("events-detail", args=[slug]),
+        "home": reverse("events-home"),
+        "contact": reverse("contacts-contact", args=[dana.pk]),
+        "settings": reverse("contacts-settings"),
+        "new conference": reverse("events-create"),
+        "email composer": reverse("contacts-followup-email", args=[card.pk]),
+    }
+    assert wide_pages(phone, urls) == {}
+
+
+def test_the_booth_can_be_used_with_a_finger(phone, alice, conference):
+    log_in(phone, "alice")
+    phone.goto(reverse("events-booth", args=[conference.slug]))
+    # A phone shows its digit keyboard for the fold code (the diagonal is tapped).
+    expect(phone.locator("[name=keys]")).to_have_attribute("inputmode", "numeric")
+    expect(phone.get_by_role("button", name="Log out")).to_be_in_viewport()
+    sizes = phone.evaluate(
+        """() => {
+        const scale = document.querySelector(".card-drawing").getBoundingClientRect().width / 350;
+        const size = {};
+        document.querySelectorAll(".card-drawing .corner").forEach((corner) => {
+            const box = corner.getBoundingClientRect();
+            size[corner.dataset.fold] = Math.min(box.width, box.height);
+        });
+        document.querySelectorAll(".card-drawing .hit").forEach((line) => {
+            const fold = line.closest("[data-fold]").dataset.fold;
+            size[fold] = parseFloat(getComputedStyle(line).strokeWidth) * scale;
+        });
+        return size;
+    }"""
+    )
+    assert sorted(sizes) == ["DIAG", "HALF", "LL", "LR", "UL", "UR"]
+    assert {fold: size for fold, size in sizes.items() if size < TAP_PX} == {}
+    phone.locator(".card-drawing [data-fold=UR]").tap()
+    expect(phone.locator("[name=keys]")).to_have_value("9")
