@@ -78,7 +78,8 @@ def test_a_bad_debug_value_fails_loudly(project):
     assert "DEBUG must be 1 or 0" in result.stderr
 
 
-def test_collectstatic_works_under_production_settings(project, tmp_path):
+def collect_static(project: Path, root: Path) -> None:
+    """Run collectstatic into ``root`` under production settings."""
     result = run_manage(
         project,
         "collectstatic",
@@ -86,24 +87,19 @@ def test_collectstatic_works_under_production_settings(project, tmp_path):
         DEBUG="0",
         SECRET_KEY="a-production-secret-key-that-is-long-and-random-enough-0123456789",
         ALLOWED_HOSTS="foldcard.example.com",
-        STATIC_ROOT=str(tmp_path),
+        STATIC_ROOT=str(root),
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_collectstatic_works_under_production_settings(project, tmp_path):
+    collect_static(project, tmp_path)
     assert (tmp_path / "staticfiles.json").exists()
     assert list(tmp_path.glob("vendor/bootstrap/bootstrap.min.*.css"))
 
 
 def test_collected_modules_import_the_hashed_copies(project, tmp_path):
-    result = run_manage(
-        project,
-        "collectstatic",
-        "--noinput",
-        DEBUG="0",
-        SECRET_KEY="a-production-secret-key-that-is-long-and-random-enough-0123456789",
-        ALLOWED_HOSTS="foldcard.example.com",
-        STATIC_ROOT=str(tmp_path),
-    )
-    assert result.returncode == 0, result.stderr
+    collect_static(project, tmp_path)
     root = tmp_path.resolve()
     hashed = set(json.loads((root / "staticfiles.json").read_text())["paths"].values())
     modules = sorted(name for name in hashed if name.endswith(".js"))
