@@ -146,7 +146,8 @@ def log_card(conference: Conference, user, data: CardInput) -> Logged:
     no file behind.
     """
     client_uuid = data.client_uuid or uuid.uuid4()
-    vocabulary = UserSettings.of(user).get_vocabulary()
+    # No user: a card logged by a command, decoded with the site's vocabulary.
+    vocabulary = UserSettings.of(user).get_vocabulary() if user else Vocabulary.default()
     card = Card(
         conference=conference,
         folds=data.folds,

@@ -8,6 +8,7 @@ DATABASE_URL   e.g. postgres://user:pass@host:5432/foldcard; a SQLite file in th
                project folder when unset.
 MEDIA_ROOT     where card photos are stored; "media" in the project folder when unset.
 STATIC_ROOT    where collectstatic puts the static files; "staticfiles" when unset.
+IMPORT_MAX_MB  the largest file of people that can be imported (default 50).
 SECURE_PROXY_SSL_HEADER_NAME  the header a TLS-terminating proxy sets, e.g.
                HTTP_X_FORWARDED_PROTO (its value must then be "https").
 """
@@ -184,6 +185,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
+
+# The largest file of people a manager may import (CSV or vCards); a larger upload is
+# refused from its Content-Length, before its body is read.
+IMPORT_MAX_BYTES = int(os.getenv("IMPORT_MAX_MB", "50")) * 1024 * 1024
 
 X_FRAME_OPTIONS = "DENY"
 

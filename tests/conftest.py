@@ -140,3 +140,21 @@ def smtp_server(settings):
     settings.EMAIL_PORT = controller.port
     yield inbox
     controller.stop()
+
+
+@pytest.fixture
+def tasks_at_once(settings):
+    """Run background tasks as they are enqueued, in the request that enqueues them."""
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default"],
+        }
+    }
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Keep uploaded and stored files in a folder of the test's own; return it."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
