@@ -181,10 +181,11 @@ def normalize_header(name: str) -> str:
     return re.sub(r"[^0-9a-z]+", " ", name.lower()).strip()
 
 
-def check_size(size: int) -> None:
-    """Raise BadFile if a file of ``size`` bytes is larger than an import may be."""
+def check_size(size: int, slack: int = 0) -> None:
+    """Raise BadFile if a file of ``size`` bytes (give or take ``slack``) is larger than an
+    import may be."""
     limit = settings.IMPORT_MAX_BYTES
-    if size > limit:
+    if size > limit + slack:
         raise BadFile(
             f"This file is {filesizeformat(size)}; an import can be at most "
             f"{filesizeformat(limit)}. Split it into smaller files."

@@ -9,8 +9,8 @@ from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
 
-from contacts import emails, queries
-from contacts.models import Card, EmailBatch
+from contacts import emails, imports, queries
+from contacts.models import Card, EmailBatch, Import
 
 
 @task()
@@ -49,3 +49,19 @@ def _send(batch: EmailBatch, card: Card, user, connection) -> str:
     if batch.mark_done:
         card.set_state(Card.State.DONE, user, "First contact by email.")
     return ""
+
+
+@task()
+def check_import(import_id: int) -> None:
+    """Check a file kept for import with its column mapping (see imports.check_upload)."""
+    upload = Import.objects.filter(pk=import_id).first()
+    if upload is not None:  # else discarded meanwhile
+        imports.check_upload(upload)
+
+
+@task()
+def run_import(import_id: int) -> None:
+    """Import a checked file, all or nothing (see imports.import_upload)."""
+    upload = Import.objects.select_related("conference", "created_by").filter(pk=import_id).first()
+    if upload is not None:
+        imports.import_upload(upload)

@@ -9,7 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from contacts.folds import UR
-from contacts.models import Card, EmailBatch
+from contacts.models import Card, EmailBatch, Import
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +56,12 @@ EXPECTED = {
     "contacts-followup-email": ("get", {"pk": "other"}, [LOGIN, 403, 403, 404, 200]),
     "contacts-followup-email-many": ("post", {}, [LOGIN, 403, 403, 400, 400]),
     "contacts-email-batch": ("get", {"pk": "batch"}, [LOGIN, 403, 403, 404, 200]),
+    "events-import": ("get", {"slug": "conference"}, [LOGIN, 403, 403, 403, 200]),
+    "contacts-import": ("get", {}, [LOGIN, 403, 403, 403, 200]),
+    "contacts-import-preview": ("get", {"pk": "import"}, [LOGIN, 403, 403, 403, 200]),
+    # 400: alice's import is being imported, so it cannot be started or discarded again.
+    "contacts-import-run": ("post", {"pk": "import"}, [LOGIN, 403, 403, 403, 400]),
+    "contacts-import-discard": ("post", {"pk": "import"}, [LOGIN, 403, 403, 403, 400]),
     "login": ("get", {}, [200, 302, 302, 302, 302]),
     "logout": ("post", {}, [302, 302, 302, 302, 302]),
 }
@@ -107,6 +113,9 @@ def world(alice, bob, charlie, vera, make_card):
         "other": other.pk,
         "contact": own.contact.pk,
         "batch": EmailBatch.objects.create(created_by=alice).pk,
+        "import": Import.objects.create(
+            created_by=alice, filename="people.csv", state=Import.State.IMPORTING
+        ).pk,
     }
 
 

@@ -33,8 +33,16 @@ def mapped(data: bytes) -> dict[str, str]:
 # The column names of each export, as their documentation and published samples give them.
 EXPORTS = {
     "hubspot": (
-        ["Record ID", "First Name", "Last Name", "Email", "Phone Number", "Company Name"]
-        + ["Job Title", "Lifecycle Stage"],
+        [
+            "Record ID",
+            "First Name",
+            "Last Name",
+            "Email",
+            "Phone Number",
+            "Company Name",
+            "Job Title",
+            "Lifecycle Stage",
+        ],
         {
             "Record ID": "id",
             "First Name": "first_name",
@@ -46,8 +54,17 @@ EXPORTS = {
         },
     ),
     "salesforce": (
-        ["Lead ID", "First Name", "Last Name", "Company", "Title", "Email", "Phone"]
-        + ["Description", "Lead Status"],
+        [
+            "Lead ID",
+            "First Name",
+            "Last Name",
+            "Company",
+            "Title",
+            "Email",
+            "Phone",
+            "Description",
+            "Lead Status",
+        ],
         {
             "Lead ID": "id",
             "First Name": "first_name",
@@ -60,8 +77,18 @@ EXPORTS = {
         },
     ),
     "google": (
-        ["First Name", "Middle Name", "Last Name", "Organization Name", "Organization Title"]
-        + ["Notes", "E-mail 1 - Label", "E-mail 1 - Value", "Phone 1 - Label", "Phone 1 - Value"],
+        [
+            "First Name",
+            "Middle Name",
+            "Last Name",
+            "Organization Name",
+            "Organization Title",
+            "Notes",
+            "E-mail 1 - Label",
+            "E-mail 1 - Value",
+            "Phone 1 - Label",
+            "Phone 1 - Value",
+        ],
         {
             "First Name": "first_name",
             "Last Name": "last_name",
@@ -73,9 +100,17 @@ EXPORTS = {
         },
     ),
     "google, older": (
-        ["Name", "Given Name", "Family Name", "E-mail 1 - Type", "E-mail 1 - Value"]
-        + ["Phone 1 - Value", "Organization 1 - Type", "Organization 1 - Name"]
-        + ["Organization 1 - Title"],
+        [
+            "Name",
+            "Given Name",
+            "Family Name",
+            "E-mail 1 - Type",
+            "E-mail 1 - Value",
+            "Phone 1 - Value",
+            "Organization 1 - Type",
+            "Organization 1 - Name",
+            "Organization 1 - Title",
+        ],
         {
             "Name": "name",
             "Given Name": "first_name",
@@ -87,8 +122,18 @@ EXPORTS = {
         },
     ),
     "outlook": (
-        ["Title", "First Name", "Middle Name", "Last Name", "Company", "Job Title"]
-        + ["Business Phone", "Mobile Phone", "E-mail Address", "Notes"],
+        [
+            "Title",
+            "First Name",
+            "Middle Name",
+            "Last Name",
+            "Company",
+            "Job Title",
+            "Business Phone",
+            "Mobile Phone",
+            "E-mail Address",
+            "Notes",
+        ],
         {
             "First Name": "first_name",
             "Last Name": "last_name",
@@ -100,8 +145,7 @@ EXPORTS = {
         },
     ),
     "linkedin": (
-        ["First Name", "Last Name", "URL", "Email Address", "Company", "Position"]
-        + ["Connected On"],
+        ["First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"],
         {
             "First Name": "first_name",
             "Last Name": "last_name",
@@ -133,13 +177,13 @@ def test_it_maps_the_columns_of_the_common_exports(export):
 
 def test_it_skips_linkedins_notes_before_the_header():
     data = (
-        "Notes:\n"
-        '"When exporting your connection data, you may notice that some of the email '
-        'addresses are missing, for connections who have not allowed it."\n'
-        "\n"
-        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
-        "Dana,Reyes,https://www.linkedin.com/in/dana,dana@acme.io,Acme,CTO,12 Nov 2026\n"
-    ).encode()
+        b"Notes:\n"
+        b'"When exporting your connection data, you may notice that some of the email '
+        b'addresses are missing, for connections who have not allowed it."\n'
+        b"\n"
+        b"First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+        b"Dana,Reyes,https://www.linkedin.com/in/dana,dana@acme.io,Acme,CTO,12 Nov 2026\n"
+    )
     [row] = read(data)
     assert row.number == 5
     assert (row.input.name, row.input.company, row.input.title) == ("Dana Reyes", "Acme", "CTO")
@@ -175,8 +219,14 @@ def test_it_finds_the_delimiter(conference, delimiter):
 
 @pytest.mark.parametrize(
     ("cell", "mask"),
-    [("795", UL | UR | HALF), ("7 9 5", UL | UR | HALF), ("UL UR HALF", UL | UR | HALF)]
-    + [("ul, diag", UL | DIAG), ("/", DIAG), ("", 0)],
+    [
+        ("795", UL | UR | HALF),
+        ("7 9 5", UL | UR | HALF),
+        ("UL UR HALF", UL | UR | HALF),
+        ("ul, diag", UL | DIAG),
+        ("/", DIAG),
+        ("", 0),
+    ],
 )
 def test_it_reads_folds_as_keys_or_codes(conference, cell, mask):
     [row] = read(csv_bytes(["name", "folds"], ["Dana", cell]), conference)
@@ -360,7 +410,7 @@ def test_saving_into_contacts_only_makes_no_cards_and_keeps_known_values(confere
 
 def test_saving_is_all_or_nothing(conference, alice):
     data = csv_bytes(["Name", "Email"], ["Dana", "dana@acme.io"], ["Li", "not an email"])
-    with pytest.raises(imports.InvalidRows, match="Row 3: email: Enter a valid email address."):
+    with pytest.raises(imports.InvalidRows, match="Row 3: email: Enter a valid email address"):
         save(data, conference, alice)
     assert not Contact.objects.exists()
     assert not ImportedRow.objects.exists()
@@ -377,20 +427,18 @@ def test_the_csv_export_reads_back_as_the_same_cards(conference, alice, make_car
         name="Dana Reyes", company="Acme", title="CTO", email="dana@acme.io", phone="555"
     )
     make_card(UL | UR | HALF, contact=dana, note="wants a second region")
-    make_card(DIAG, name="=HYPERLINK(\"http://evil.example\",\"x\")", note="+1 idea")
+    make_card(DIAG, name='=HYPERLINK("http://evil.example","x")', note="+1 idea")
     exported = "".join(exports.csv_chunks(conference)).encode()
     other = Conference.objects.create(
         name="Next", starts_on=conference.starts_on, ends_on=conference.ends_on
     )
     summary = save(exported, other, alice)
     assert (summary.new, summary.attached) == (1, 1)  # Dana's email is known already
-    imported = {
-        (c.contact.name, c.folds, c.note) for c in other.cards.select_related("contact")
-    }
+    imported = {(c.contact.name, c.folds, c.note) for c in other.cards.select_related("contact")}
     # The export neutralized the formula with a quote; reading it back keeps the text.
     assert imported == {
         ("Dana Reyes", UL | UR | HALF, "wants a second region"),
-        ("'=HYPERLINK(\"http://evil.example\",\"x\")", DIAG, "'+1 idea"),
+        ('\'=HYPERLINK("http://evil.example","x")', DIAG, "'+1 idea"),
     }
 
 
