@@ -34,6 +34,7 @@ test: lint
 
 bench: $(VENV)/.dev-installed
 	$(PY) -m tests.bench
+	$(PY) -m tests.bench_imports
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -592,6 +592,7 @@ def save(
     InvalidRows, and nothing is saved."""
     summary = Summary()
     fates = Fates(remember=False)
+    decoder = services.Decoder.of(user) if conference else None
     with transaction.atomic():
         for batch in batched(rows(file, source, mapping, conference)):
             imported = []
@@ -600,17 +601,23 @@ def save(
                     raise InvalidRows(f"Row {row.number}: {'; '.join(row.errors)}")
                 summary.add(row, fate)
                 if fate != "skip":
-                    imported.append(_save_row(row, conference, user, upload))
+                    imported.append(_save_row(row, conference, user, decoder, upload))
             ImportedRow.objects.bulk_create(imported)
     return summary
 
 
-def _save_row(row: Row, conference: Conference | None, user, upload: Import | None) -> ImportedRow:
+def _save_row(
+    row: Row,
+    conference: Conference | None,
+    user,
+    decoder: services.Decoder | None,
+    upload: Import | None,
+) -> ImportedRow:
     if conference is None:
         contact, _ = services.find_or_create_contact(row.input)
         return ImportedRow(key=row.key, contact=contact, source=upload)
     data = dataclasses.replace(row.input, client_uuid=uuid.uuid5(CARD_UUIDS, row.key))
-    card = services.log_card(conference, user, data).card
+    card = services.log_card(conference, user, data, decoder).card
     return ImportedRow(
         key=row.key, conference=conference, card=card, contact=card.contact, source=upload
     )

@@ -139,25 +139,41 @@ def delete_photo_files(card: Card) -> None:
             field.delete(save=False)
 
 
-def log_card(conference: Conference, user, data: CardInput) -> Logged:
+@dataclass(frozen=True)
+class Decoder:
+    """The vocabulary a user's new cards are decoded with, and its decoding table: worked
+    out once when one user logs many cards (an import)."""
+
+    vocabulary: Vocabulary
+    table: tuple[folds.Decoding, ...]
+
+    @classmethod
+    def of(cls, user) -> Decoder:
+        """Return the user's decoder; with no user (a command), the site's vocabulary."""
+        vocabulary = UserSettings.of(user).get_vocabulary() if user else Vocabulary.default()
+        return cls(vocabulary, vocabulary.table())
+
+
+def log_card(
+    conference: Conference, user, data: CardInput, decoder: Decoder | None = None
+) -> Logged:
     """Save a card logged at the booth, once per client_uuid, photo files included.
 
     A replay of a client_uuid already saved returns that card; a failure leaves no row and
     no file behind.
     """
     client_uuid = data.client_uuid or uuid.uuid4()
-    # No user: a card logged by a command, decoded with the site's vocabulary.
-    vocabulary = UserSettings.of(user).get_vocabulary() if user else Vocabulary.default()
+    decoder = decoder or Decoder.of(user)
     card = Card(
         conference=conference,
         folds=data.folds,
-        vocabulary=vocabulary,
+        vocabulary=decoder.vocabulary,
         note=data.note,
         logged_by=user,
         owner=user,
         client_uuid=client_uuid,
     )
-    decoding = card.decode(vocabulary.table())
+    decoding = card.decode(decoder.table)
     card.apply_decoding(decoding)
     try:
         with transaction.atomic():
