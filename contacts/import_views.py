@@ -124,6 +124,7 @@ def _preview_page(
         "form": form,
         "problem": problem,
         "not_importable": imports.why_not_importable(upload),
+        "more_problems": upload.errors - min(upload.errors, imports.PROBLEMS_KEPT),
         "waiting": upload.state in (Import.State.CHECKING, Import.State.IMPORTING),
     }
     return render(request, "contacts/import.html", context, status=400 if problem else 200)

@@ -122,7 +122,7 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 BATCH = 500  # rows looked up together (their keys and emails) and saved together
 SAMPLE = 20  # rows shown in the preview
-PROBLEMS_KEPT = 100  # row errors kept for the preview; the count is always whole
+PROBLEMS_KEPT = 100  # rows whose errors the preview lists; the count is always whole
 
 # Cards imported get a client_uuid derived from the row's key: the booth's own guard
 # against a card saved twice then holds for imports too.
@@ -520,8 +520,8 @@ class Fates:
 
 @dataclass
 class Summary:
-    """What a check or an import found: counts of the rows' fates, the first rows and the
-    first errors (``problems_kept`` of them; None: all)."""
+    """What a check or an import found: counts of the rows' fates, the first rows, and the
+    errors of the first rows with errors (``problems_kept`` of them; None: all)."""
 
     problems_kept: int | None = PROBLEMS_KEPT
     rows: int = 0
@@ -536,7 +536,7 @@ class Summary:
         self.rows += 1
         if fate == "error":
             self.errors += 1
-            if self.problems_kept is None or len(self.problems) < self.problems_kept:
+            if self.problems_kept is None or self.errors <= self.problems_kept:
                 self.problems.extend(f"Row {row.number}: {error}" for error in row.errors)
         else:
             counter = {"new": "new", "attach": "attached", "skip": "skipped"}[fate]

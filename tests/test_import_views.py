@@ -283,3 +283,11 @@ def test_the_worker_checks_and_imports_in_the_background(client, alice, conferen
     call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
     assert Card.objects.count() == 2
     assert Import.objects.get().state == "done"
+
+
+def test_the_preview_lists_the_errors_of_the_first_hundred_rows(manager, conference):
+    data = csv_bytes(["Name", "Email"], *[[f"P{n}", f"p{n}@"] for n in range(103)])
+    page = manager.get(upload(manager, data, conference).url).content.decode()
+    assert "Row 101: email: Enter a valid email address." in page
+    assert "Row 102:" not in page
+    assert "and 3 more rows with errors" in page
