@@ -62,8 +62,8 @@ def _upload(request: HttpRequest, conference: Conference | None) -> HttpResponse
 
 @csrf_protect
 def _upload_form(request: HttpRequest, conference: Conference | None) -> HttpResponse:
-    form = ImportFileForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    form = ImportFileForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
+    if form.is_bound and form.is_valid():
         try:
             upload = imports.start(form.cleaned_data["file"], conference, request.user)
         except imports.BadFile as e:

@@ -689,6 +689,9 @@ def check_upload(upload: Import) -> None:
     except BadFile as e:
         _fail(upload, str(e))
         return
+    except Exception:
+        _fail(upload, "The file could not be checked: something went wrong (see the worker's log).")
+        raise
     _store(upload, summary, state=Import.State.CHECKED, failure="")
 
 
@@ -710,5 +713,8 @@ def import_upload(upload: Import) -> None:
         # Another import saved some of these rows meanwhile (ImportedRow.key is unique).
         _fail(upload, "Nothing was imported: another import saved some of these rows meanwhile.")
         return
+    except Exception:
+        _fail(upload, "Nothing was imported: something went wrong (see the worker's log).")
+        raise
     upload.file.delete(save=False)
     _store(upload, summary, state=Import.State.DONE, finished_at=timezone.now())

@@ -291,3 +291,22 @@ def test_the_preview_lists_the_errors_of_the_first_hundred_rows(manager, confere
     assert "Row 101: email: Enter a valid email address." in page
     assert "Row 102:" not in page
     assert "and 3 more rows with errors" in page
+
+
+def test_a_post_without_a_file_is_a_400(manager, conference):
+    response = manager.post(upload_url(conference))
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+
+
+def test_a_failure_in_the_worker_is_said_on_the_page(manager, conference, monkeypatch):
+    kept_url = upload(manager, PEOPLE, conference).url
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("contacts.services.log_card", broken)
+    manager.post(reverse("contacts-import-run", args=[Import.objects.get().pk]))
+    page = manager.get(kept_url).content.decode()
+    assert "Nothing was imported: something went wrong" in page
+    assert not Contact.objects.exists()
