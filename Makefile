@@ -18,11 +18,15 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(VENV)/.app-installed $@
 
-run: $(VENV)/.app-installed
+run: $(VENV)/.app-installed .env
 	$(PY) manage.py migrate --verbosity 0
 	$(PY) manage.py demo
 	$(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker' EXIT; \
 		$(PY) manage.py runserver 127.0.0.1:8000
+
+# The development settings, for manage.py commands typed by hand; written once, then yours.
+.env:
+	printf 'DEBUG=1\n' > $@
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .

@@ -112,7 +112,7 @@ def digest(user, cards: list[Card], today: date) -> EmailMessage:
         meanings = ", ".join(m.label for m in card.decoding.meanings) or "Unclassified"
         lines.append(
             f"- {card.contact.display_name}"
-            + (f", {card.contact.company}" if card.contact.company else "")
+            + (f", {card.contact.company_beside_name}" if card.contact.company_beside_name else "")
             + f" ({meanings}; {card.conference.name}; {when} {card.due_on:%a %-d %b})\n"
             + f"  {settings.SITE_URL}{card.contact.get_absolute_url()}"
         )

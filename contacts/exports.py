@@ -7,9 +7,10 @@ import csv
 import io
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from itertools import islice
 
+import phonenumbers
 import vobject
 from django.db import models
 from django.db.models import Expression
@@ -22,8 +23,9 @@ from contacts.models import FOLLOW_UP_ORDER, Card, Contact, Vocabulary
 from contacts.queries import decode_cards
 from events.models import Conference
 
-# Spreadsheets run a cell that starts with one of these as a formula.
-FORMULA_TRIGGERS = "=+-@\t\r"
+# Spreadsheets run a cell that starts with one of these as a formula, and also with the
+# full-width equals, plus, minus and at signs that Japanese and Chinese keyboards type.
+FORMULA_TRIGGERS = "=+-@\t\r\uff1d\uff0b\uff0d\uff20"
 
 
 def neutralize(cell: str) -> str:
@@ -31,6 +33,25 @@ def neutralize(cell: str) -> str:
     if cell and cell[0] in FORMULA_TRIGGERS:
         return "'" + cell
     return cell
+
+
+def phone_cell(phone: str, region: str | None) -> str:
+    """Return a phone number as E.164 ("+4685550101") when it is a valid number, read as
+    ``region``'s (ISO 3166 code) if it has no country code; else as neutralized text.
+
+    A CRM stores the cell as it is, so a number is not marked as text: "+" and digits
+    alone are no formula a spreadsheet could run.
+    """
+    if not phone:
+        return phone  # most cards have none: spare the library's exception
+    try:
+        number = phonenumbers.parse(phone, region)
+    except phonenumbers.NumberParseException:
+        return neutralize(phone)
+    if number.extension or not phonenumbers.is_valid_number(number):
+        # E.164 has no room for an extension; an invalid number is left as it was written.
+        return neutralize(phone)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def ical_priority(priority: int) -> int:
@@ -101,12 +122,20 @@ class FoldCells(dict):
 
 
 class Export:
-    """What one export works out once and its cells share: the fold cells of each
-    vocabulary and mask, the local times of each hour."""
+    """What one export of a conference works out once and its cells share: the fold cells
+    of each vocabulary and mask, the local times (where the conference is) of each hour,
+    the country phone numbers without a country code are read as."""
 
-    def __init__(self) -> None:
+    def __init__(self, conference: Conference) -> None:
         self.fold_cells = FoldCells()
-        self.met_at = LocalMinutes(timezone.get_current_timezone())
+        self.local_minutes = LocalMinutes(conference.zone)
+        self.region = conference.country or None
+
+    def closed_at(self, state: str, changed_at: str | None) -> str:
+        """Return when a done or dropped follow-up was closed, in local time; else ""."""
+        if state in rules.OPEN_STATES or changed_at is None:
+            return ""
+        return self.local_minutes(changed_at)
 
 
 @dataclass(frozen=True)
@@ -140,15 +169,19 @@ FOLDCARD_COLUMNS = (
     text("company", "contact__company"),
     text("title", "contact__title"),
     text("email", "contact__email"),
-    text("phone", "contact__phone"),
+    Column("phone", ("contact__phone",), lambda export, value: phone_cell(value, export.region)),
     Column("folds", ("vocabulary_id", "folds"), lambda export, *key: export.fold_cells[key][0]),
     Column("meanings", ("vocabulary_id", "folds"), lambda export, *key: export.fold_cells[key][1]),
     plain("priority", "priority"),
     plain("due", Cast("due_on", AS_TEXT)),
     plain("state", "state"),
     text("note", "note"),
-    Column("met_at", (Cast("logged_at", AS_TEXT),), lambda export, value: export.met_at(value)),
+    Column(
+        "met_at", (Cast("logged_at", AS_TEXT),), lambda export, value: export.local_minutes(value)
+    ),
     Column("owner", ("owner__username",), lambda export, value: value or ""),
+    text("outcome", "outcome"),
+    Column("outcome_at", ("state", Cast("state_changed_at", AS_TEXT)), Export.closed_at),
 )
 
 
@@ -162,7 +195,7 @@ def csv_rows(
         for value in column.reads:
             reads.setdefault(value, len(reads))
     cells = [_cell_of_row(column, reads) for column in columns]
-    export = Export()
+    export = Export(conference)
     rows = conference.cards.order_by(*FOLLOW_UP_ORDER).values_list(*reads).iterator(5000)
     for row in rows:
         yield [cell(export, row) for cell in cells]
@@ -181,6 +214,9 @@ def _cell_of_row(column: Column, reads: dict) -> Callable[[Export, tuple], objec
 def csv_chunks(conference: Conference, rows_per_chunk: int = 1000) -> Iterator[str]:
     """Yield the conference's CSV a block of rows at a time: a response chunk per row
     would cost more than writing the row."""
+    # The byte order mark tells spreadsheets the file is UTF-8: without it, Excel shows
+    # "ZoÃ«" for "Zoë".
+    yield "\ufeff"
     rows = csv_rows(conference)
     while block := list(islice(rows, rows_per_chunk)):
         buffer = io.StringIO()
@@ -200,7 +236,7 @@ def vcards(conference: Conference) -> str:
 
 def _vcard(person: Contact, cards: list[Card]) -> str:
     card = vobject.vCard()
-    card.add("fn").value = person.name or person.email or person.company or "Unknown"
+    card.add("fn").value = person.display_name
     given, _, family = person.name.rpartition(" ")
     card.add("n").value = vobject.vcard.Name(family=family, given=given)
     if person.company:
@@ -228,7 +264,7 @@ def icalendar_tasks(conference: Conference) -> bytes:
     calendar.add("prodid", "-//foldcard//follow-ups//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", f"Follow-ups: {conference.name}")
-    stamp = datetime.now(tz=timezone.get_current_timezone())
+    stamp = datetime.now(tz=UTC)
     cards = conference.cards.filter(rules.open_followups())
     cards = cards.select_related("contact", "vocabulary", "conference").order_by("due_on", "pk")
     for card in decode_cards(cards):
@@ -241,7 +277,9 @@ def icalendar_tasks(conference: Conference) -> bytes:
         labels = [m.label for m in card.decoding.meanings]
         if labels:
             todo.add("categories", labels)
-        todo.add("description", "\n".join(filter(None, [", ".join(labels), card.note])))
+        met = timezone.localtime(card.logged_at, conference.zone)
+        lines = [", ".join(labels), card.note, f"Met {met:%a %-d %b %Y %H:%M %Z}"]
+        todo.add("description", "\n".join(filter(None, lines)))
         todo.add("status", "NEEDS-ACTION")
         calendar.add_component(todo)
     return calendar.to_ical()

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 import zoneinfo
+from collections.abc import Mapping
 from datetime import date, time, timedelta
 
 from django.conf import settings
@@ -213,7 +214,7 @@ class Contact(models.Model):
         ]
 
     def __str__(self) -> str:
-        return ", ".join(part for part in (self.name, self.company) if part) or self.email
+        return ", ".join(filter(None, (self.display_name, self.company_beside_name)))
 
     def save(self, *args, **kwargs) -> None:
         self.email = self.normalize_email(self.email)
@@ -224,9 +225,23 @@ class Contact(models.Model):
 
     @property
     def display_name(self) -> str:
-        """Return what the person is called on pages: the name, else the company, else
-        the email."""
-        return self.name or self.company or self.email
+        """Return what the person is shown as: their name, else company, else email."""
+        return self.name or self.company or self.email or "Unknown"
+
+    @property
+    def company_beside_name(self) -> str:
+        """Return the company to show beside the display name: none when it is the name."""
+        return self.company if self.company != self.display_name else ""
+
+    def merge(self, details: Mapping[str, str]) -> list[str]:
+        """Take the non-empty values of ``details`` (field: value), so that what one card
+        leaves out never blanks what is known of the person; return the fields changed."""
+        changed = [
+            field for field, value in details.items() if value and getattr(self, field) != value
+        ]
+        for field in changed:
+            setattr(self, field, details[field])
+        return changed
 
     @staticmethod
     def normalize_email(email: str) -> str:
@@ -372,8 +387,9 @@ class Card(models.Model):
         self.refresh_due()
 
     def refresh_due(self) -> None:
-        """Set the due date from the conference's last day, the day logged and the window."""
-        logged_on = timezone.localdate(self.logged_at)
+        """Set the due date from the conference's last day, the day logged (where the
+        conference takes place) and the window."""
+        logged_on = timezone.localdate(self.logged_at, self.conference.zone)
         self.due_from = max(self.conference.ends_on, logged_on)
         self.due_on = folds.due_on(self.conference.ends_on, logged_on, self.window_days)
 

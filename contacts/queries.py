@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta, tzinfo
+from datetime import date, timedelta
 
 from django.core.paginator import Page, Paginator
 from django.db import models
@@ -163,13 +163,14 @@ def due_for_digest(user, today: date) -> list[Card]:
     return decode_cards(cards)
 
 
-def done_per_day(conference: Conference, zone: tzinfo, today: date, days: int = 30) -> list:
-    """Return (day, cards marked done that day) for each day since the conference's last
-    day, the last ``days`` of them at most, days without any included."""
+def done_per_day(conference: Conference, today: date, days: int = 30) -> list:
+    """Return (day, cards marked done that day, in the conference's time zone) for each day
+    since the conference's last day, the last ``days`` of them at most, days without any
+    included."""
     first = max(conference.ends_on, today - timedelta(days=days - 1))
     done = conference.cards.filter(state=Card.State.DONE, state_changed_at__isnull=False)
     counts = dict(
-        done.annotate(day=TruncDate("state_changed_at", tzinfo=zone))
+        done.annotate(day=TruncDate("state_changed_at", tzinfo=conference.zone))
         .filter(day__gte=first)
         .order_by()
         .values_list("day")

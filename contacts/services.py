@@ -64,6 +64,13 @@ def meaning_changed(meaning: Meaning) -> None:
     reprioritize(Vocabulary.objects.filter(rules__meanings=meaning).distinct())
 
 
+def conference_changed(conference: Conference, fields: Iterable[str]) -> None:
+    """Recompute the due dates of the conference's cards if the edit of ``fields`` moved
+    its last day or its time zone, in which the days are counted."""
+    if {"ends_on", "time_zone"} & set(fields):
+        conference_dates_changed(conference)
+
+
 def conference_dates_changed(conference: Conference) -> None:
     """Recompute the due dates of the conference's cards after its last day moved."""
     cards = list(conference.cards.only("logged_at", "window_days"))
@@ -119,11 +126,8 @@ def find_or_create_contact(card: CardInput) -> tuple[Contact, bool]:
     if not email:
         return Contact.objects.create(**fields), True
     contact, created = Contact.objects.get_or_create(email=email, defaults=fields)
-    newer = {field: value for field, value in fields.items() if value}
-    if not created and any(getattr(contact, f) != v for f, v in newer.items()):
-        for field, value in newer.items():
-            setattr(contact, field, value)
-        contact.save(update_fields=list(newer))
+    if not created and (changed := contact.merge(fields)):
+        contact.save(update_fields=changed)
     return contact, created
 
 
@@ -223,14 +227,21 @@ def _update_card(card: Card, old: Card, data: CardInput) -> None:
         card.version = current.version + 1
         contact = card.contact
         email = Contact.normalize_email(data.email)
+        known = None
         if email and email != contact.email:
-            other = Contact.objects.filter(email=email).first()
-            if other is not None:
-                contact = other
-        contact.email = email
-        for field, value in data.contact_fields().items():
-            setattr(contact, field, value)
-        contact.save()
+            known = Contact.objects.filter(email=email).first()
+        if known is None:
+            # The card's own person: the editor showed every detail, so an emptied field
+            # is meant to be cleared.
+            contact.email = email
+            for field, value in data.contact_fields().items():
+                setattr(contact, field, value)
+            contact.save()
+        else:
+            # Someone known by this email: the card adds to what is known of them.
+            contact = known
+            if changed := contact.merge(data.contact_fields()):
+                contact.save(update_fields=changed)
         card.contact = contact
         card.folds = data.folds
         card.note = data.note

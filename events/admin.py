@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from contacts.services import conference_dates_changed
+from contacts.services import conference_changed
 from events.models import Conference
 
 
 @admin.register(Conference)
 class ConferenceAdmin(admin.ModelAdmin):
-    list_display = ["name", "starts_on", "ends_on", "location"]
+    list_display = ["name", "starts_on", "ends_on", "location", "time_zone"]
     search_fields = ["name", "location"]
     prepopulated_fields = {"slug": ["name"]}
     date_hierarchy = "starts_on"
@@ -17,5 +17,5 @@ class ConferenceAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
-        if change and "ends_on" in form.changed_data:
-            conference_dates_changed(obj)
+        if change:
+            conference_changed(obj, form.changed_data)

@@ -8,7 +8,7 @@ from events.models import Conference
 class ConferenceForm(forms.ModelForm):
     class Meta:
         model = Conference
-        fields = ["name", "starts_on", "ends_on", "location", "notes"]
+        fields = ["name", "starts_on", "ends_on", "location", "time_zone", "country", "notes"]
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}),
             "ends_on": forms.DateInput(attrs={"type": "date"}),

@@ -1,18 +1,63 @@
 from __future__ import annotations
 
+from datetime import date
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
+
+import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
+from phonenumbers import geocoder
+
+from events.validators import reserved_slugs, validate_slug_not_reserved
+
+
+@cache
+def time_zone_choices() -> list[tuple[str, str]]:
+    """Return the IANA time zones this machine knows, by name."""
+    return [(name, name.replace("_", " ")) for name in sorted(available_timezones())]
+
+
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+@cache
+def country_choices() -> list[tuple[str, str]]:
+    """Return the countries whose phone numbers the phonenumbers library reads, by name,
+    with their calling code."""
+    choices = []
+    for code in phonenumbers.SUPPORTED_REGIONS:
+        name = geocoder.country_name_for_number(phonenumbers.example_number(code), "en")
+        prefix = phonenumbers.country_code_for_region(code)
+        choices.append((code, f"{name} ({code}, +{prefix})" if name else f"{code} (+{prefix})"))
+    return sorted(choices, key=lambda choice: choice[1])
 
 
 class Conference(models.Model):
     name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True, validators=[validate_slug_not_reserved])
     starts_on = models.DateField("first day")
     ends_on = models.DateField("last day")
     location = models.CharField(max_length=200, blank=True)
+    time_zone = models.CharField(
+        max_length=64,
+        choices=time_zone_choices,
+        default=default_time_zone,
+        help_text="Where it takes place: the times cards are met are shown, and their "
+        "follow-up days counted, in this time zone.",
+    )
+    country = models.CharField(
+        max_length=2,
+        choices=country_choices,
+        blank=True,
+        help_text="Where it takes place: the exports read phone numbers without a country "
+        "code as this country's.",
+    )
     notes = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
@@ -40,15 +85,25 @@ class Conference(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("events-detail", args=[self.slug])
 
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    def today(self) -> date:
+        """Return the date where the conference takes place."""
+        return timezone.localdate(timezone=self.zone)
+
     def clean(self) -> None:
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": "The last day cannot be before the first day."})
 
     def unique_slug(self) -> str:
-        """Return a slug made from the name that no other conference uses."""
+        """Return a slug made from the name that no other conference uses and that is not
+        the address of another page."""
         base = slugify(self.name)[:70] or "conference"
         slug, n = base, 1
-        while Conference.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+        others = Conference.objects.exclude(pk=self.pk)
+        while slug in reserved_slugs() or others.filter(slug=slug).exists():
             n += 1
             slug = f"{base}-{n}"
         return slug

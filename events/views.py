@@ -15,7 +15,6 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -73,8 +72,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
     form = ConferenceForm(request.POST or None, instance=conference)
     if request.method == "POST" and form.is_valid():
         form.save()
-        if "ends_on" in form.changed_data:
-            services.conference_dates_changed(conference)
+        services.conference_changed(conference, form.changed_data)
         messages.success(request, f"Saved {conference.name}.")
         return redirect("events-detail", conference.slug)
     context = {"form": form, "conference": conference}
@@ -86,7 +84,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The conference's dashboard: what its cards mean and how far the follow-ups are."""
     conference = _get_conference(slug)
-    today = timezone.localdate()
+    today = conference.today()
     totals = conference.cards.aggregate(
         total=Count("pk"),
         done=Count("pk", filter=Q(state=Card.State.DONE)),
@@ -100,8 +98,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         for i, c in enumerate(counts)
     ]
     handled = totals["done"] + totals["dropped"]
-    zone = timezone.get_current_timezone()
-    days = queries.done_per_day(conference, zone, today) if today > conference.ends_on else []
+    days = queries.done_per_day(conference, today) if today > conference.ends_on else []
     most_in_a_day = max((n for _, n in days), default=0) or 1
     done_bars = []
     for i, (day, n) in enumerate(days):
@@ -159,7 +156,7 @@ def export_ics(request: HttpRequest, slug: str) -> HttpResponse:
 def _editor_context(conference: Conference, table: tuple[folds.Decoding, ...]) -> dict:
     """Return what the card editor's script needs: the decoding table, with each due date
     worked out for a card logged today, and the fold keys in bit order."""
-    today = timezone.localdate()
+    today = conference.today()
     rows = []
     for decoding in table:
         due = folds.due_on(conference.ends_on, today, decoding.window_days)
@@ -177,6 +174,7 @@ def _card_json(request: HttpRequest, logged: services.Logged) -> dict:
         "contact": {
             "id": card.contact.pk,
             "name": card.contact.name,
+            "display_name": card.contact.display_name,
             "company": card.contact.company,
             "email": card.contact.email,
         },

@@ -1,4 +1,5 @@
-"""foldcard settings, read from the environment.
+"""foldcard settings, read from the environment, and from a .env file in the project folder
+for what the environment does not set (`make run` writes one with DEBUG=1).
 
 DEBUG          "1" for development; off by default, and then SECRET_KEY and
                ALLOWED_HOSTS must be set.
@@ -7,10 +8,15 @@ ALLOWED_HOSTS  comma-separated host names.
 DATABASE_URL   e.g. postgres://user:pass@host:5432/foldcard; a SQLite file in the
                project folder when unset.
 MEDIA_ROOT     where card photos are stored; "media" in the project folder when unset.
+AWS_STORAGE_BUCKET_NAME  keep card photos in this S3 bucket instead (foldcard/storage.py
+               lists the other AWS_* variables).
+TIME_ZONE      IANA name (default UTC): new conferences take it as their own, and the
+               site counts today's follow-ups and snoozes in it.
 STATIC_ROOT    where collectstatic puts the static files; "staticfiles" when unset.
 IMPORT_MAX_MB  the largest file of people that can be imported (default 50).
 SECURE_PROXY_SSL_HEADER_NAME  the header a TLS-terminating proxy sets, e.g.
                HTTP_X_FORWARDED_PROTO (its value must then be "https").
+TRUSTED_PROXY_COUNT  how many proxies in front append to X-Forwarded-For (0 when unset).
 """
 
 from __future__ import annotations
@@ -21,8 +27,15 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
+
+from foldcard.storage import photo_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# So that `manage.py backup` and the like work as the README writes them, without typing
+# the settings again; a variable set in the environment wins over the file.
+load_dotenv(BASE_DIR / ".env")
 
 
 def envbool(name: str, default: str) -> bool:
@@ -76,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "foldcard.middleware.PrivateCacheMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -150,11 +164,11 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", BASE_DIR / "media"))
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": photo_storage(os.environ),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "foldcard.storage.StaticFilesStorage"
     },
 }
 
@@ -237,3 +251,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Several web servers and workers on one database: nothing that must be shared is kept in
+# a process. Card photos go to an S3 bucket when one is configured (foldcard/storage.py);
+# sessions and failed logins are kept in the database (Django's and django-axes' defaults,
+# stated so that they stay there: the cache is a process's memory); a connection kept open
+# (CONN_MAX_AGE) is checked before it is reused, so that a restarted database costs no
+# failed request.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Behind a proxy every request comes from the proxy's address: the lockout must count the
+# person's address from X-Forwarded-For, or one person's wrong passwords lock everyone out.
+TRUSTED_PROXY_COUNT = int(os.getenv("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "foldcard.proxy.client_ip"
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -42,6 +42,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.core.signals import request_finished, request_started  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.db.models import CharField, Value  # noqa: E402
+from django.db.models.functions import Cast, Concat, Right  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -243,6 +245,28 @@ def peak_kib(action: Callable[[], object]) -> float:
     return peak / 1024
 
 
+def csv_download(client: Client, conference: Conference) -> Callable[[], None]:
+    """Return a function that downloads the conference's CSV export."""
+    url = reverse("events-export-csv", args=[conference.slug])
+
+    def export() -> None:
+        response = client.get(url)
+        for _ in response.streaming_content:
+            pass
+
+    return export
+
+
+def bench_csv_with_phones(client: Client, conference: Conference) -> None:
+    """Time the CSV export with a phone number on every card, each read by the
+    phonenumbers library and written as E.164."""
+    digits = Right(Concat(Value("0000"), Cast("id", CharField())), 4)
+    Contact.objects.update(phone=Concat(Value("+46 8 555 "), digits))
+    export = csv_download(client, conference)
+    exported, floor = paired_ms(export, lambda: raw_csv(conference.pk), 5)
+    row("CSV export, 100k, a phone on every card", exported, floor, "<= 1.5x floor")
+
+
 def bench_followups(client: Client, conference: Conference, idle: AbstractUser, size: int) -> None:
     today = timezone.localdate()
 
@@ -264,13 +288,7 @@ def bench_followups(client: Client, conference: Conference, idle: AbstractUser, 
     empty = median_server_ms(no_match, 21)
     row(f"follow-ups, no card matches, {label}", empty, None, "(the page without rows)")
 
-    url = reverse("events-export-csv", args=[conference.slug])
-
-    def export() -> None:
-        response = client.get(url)
-        for _ in response.streaming_content:
-            pass
-
+    export = csv_download(client, conference)
     exported, floor = paired_ms(export, lambda: raw_csv(conference.pk), 5)
     row(f"CSV export, {label} cards", exported, floor, "<= 1.5x floor")
     if connection.vendor == "postgresql":
@@ -309,6 +327,7 @@ def main() -> None:
     bench_followups(client, conference, idle, 10_000)
     add_cards(conference, owners, 90_000, seed=2)
     bench_followups(client, conference, idle, 100_000)
+    bench_csv_with_phones(client, conference)
     print_table()
     print()
     print("peak memory of the CSV export (tracemalloc): foldcard vs raw cursor")

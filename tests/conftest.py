@@ -6,12 +6,13 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
+from django.core.signals import request_started
 from django.utils import timezone
 
 from contacts import defaults
 from contacts.models import Card, Contact, Vocabulary
 from events.models import Conference
-from tests import smtp
+from tests import s3, smtp
 
 
 def pytest_collection_modifyitems(items) -> None:
@@ -44,6 +45,20 @@ def user_in(django_user_model, username: str, *groups: str):
     )
     user.groups.set(Group.objects.filter(name__in=groups))
     return user
+
+
+@pytest.fixture
+def sent_requests():
+    """Return the paths of the requests sent from now on, as the server saw them arrive:
+    a count of what a test actually tried, not of what it meant to try."""
+    paths: list[str] = []
+
+    def record(environ: dict, **kwargs) -> None:
+        paths.append(environ["PATH_INFO"])
+
+    request_started.connect(record)
+    yield paths
+    request_started.disconnect(record)
 
 
 @pytest.fixture
@@ -106,14 +121,17 @@ def vocabulary() -> Vocabulary:
 
 @pytest.fixture
 def make_card(alice, conference, vocabulary):
-    """Return a function that logs a card the way the app does, decoding its folds."""
+    """Return a function that logs a card the way the app does, decoding its folds; met at
+    10:00 on ``logged_on`` (the conference's last day by default), or at ``logged_at``."""
 
     def make(folds: int = 0, name: str = "Dana Reyes", logged_on: date | None = None, **kwargs):
         contact = kwargs.pop("contact", None) or Contact.objects.create(
             name=name, company=kwargs.pop("company", "Acme")
         )
         met_at = kwargs.pop("conference", conference)
-        logged_at = timezone.make_aware(datetime.combine(logged_on or met_at.ends_on, time(10)))
+        logged_at = kwargs.pop("logged_at", None) or timezone.make_aware(
+            datetime.combine(logged_on or met_at.ends_on, time(10))
+        )
         card = Card(
             contact=contact,
             conference=met_at,
@@ -158,3 +176,23 @@ def media(settings, tmp_path):
     """Keep uploaded and stored files in a folder of the test's own; return it."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """Start an S3-compatible server for the whole run; return its URL."""
+    server, url = s3.start()
+    yield url
+    server.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3_server, settings) -> s3.Bucket:
+    """Create a bucket and keep the site's card photos in it during the test.
+
+    Changing STORAGES makes Django forget its storage objects (the setting_changed signal),
+    so the card fields' default storage is the bucket until the test ends.
+    """
+    bucket = s3.Bucket(s3_server)
+    settings.STORAGES = {**settings.STORAGES, "default": bucket.storage()}
+    return bucket

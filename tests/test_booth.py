@@ -357,3 +357,33 @@ def test_pages_are_sent_compressed_and_photos_as_they_are(client, booth, confere
     photo = client.get(photo_url, **gzip)
     assert photo.status_code == 200
     assert not photo.has_header("Content-Encoding")
+
+
+def test_an_edit_to_a_known_email_keeps_that_persons_details(client, booth, conference):
+    known = Contact.objects.create(
+        name="Dana Reyes", company="Acme", title="CTO", email="dana@acme.io", phone="555 0100"
+    )
+    client.post(booth, {"name": "Dana", "email": "typo@acme.io"}, **JSON)
+    card = Card.objects.get(contact__email="typo@acme.io")
+    url = reverse("events-booth-card", args=[conference.slug, card.pk])
+    response = client.post(url, {"name": "Dana R.", "email": "DANA@acme.io", "version": 0})
+    assert response.status_code == 302
+    card.refresh_from_db()
+    known.refresh_from_db()
+    assert card.contact == known
+    assert (known.name, known.company, known.title, known.phone) == (
+        "Dana R.",
+        "Acme",
+        "CTO",
+        "555 0100",
+    )
+    assert not Contact.objects.filter(email="typo@acme.io").exists()
+
+
+def test_an_edit_of_the_cards_own_person_can_clear_a_detail(client, booth, conference):
+    client.post(booth, card_data(phone="555 0199"), **JSON)
+    card = Card.objects.get()
+    url = reverse("events-booth-card", args=[conference.slug, card.pk])
+    client.post(url, card_data(phone="", version=card.version))
+    card.contact.refresh_from_db()
+    assert (card.contact.phone, card.contact.title) == ("", "CTO")

@@ -14,6 +14,11 @@ from events.models import Conference
 pytestmark = pytest.mark.django_db
 
 
+def conference_data(**fields: str) -> dict:
+    """Return the conference form's fields, ``fields`` changed."""
+    return {"starts_on": "2026-12-01", "ends_on": "2026-12-03", "time_zone": "UTC", **fields}
+
+
 def test_it_requires_a_login(client):
     for url in ["/", reverse("events-create"), "/events/anything/", "/contacts/1/"]:
         response = client.get(url)
@@ -51,7 +56,7 @@ def test_it_creates_a_conference(client, alice):
     client.force_login(alice)
     response = client.post(
         reverse("events-create"),
-        {"name": "  Web   Summit ", "starts_on": "2026-12-01", "ends_on": "2026-12-03"},
+        conference_data(name="  Web   Summit "),
     )
     conference = Conference.objects.get()
     assert response.status_code == 302
@@ -63,7 +68,7 @@ def test_same_name_gets_its_own_slug(client, alice, conference):
     client.force_login(alice)
     client.post(
         reverse("events-create"),
-        {"name": "Expo 2026", "starts_on": "2026-12-01", "ends_on": "2026-12-03"},
+        conference_data(name="Expo 2026"),
     )
     assert sorted(Conference.objects.values_list("slug", flat=True)) == ["expo-2026", "expo-2026-2"]
 
@@ -71,13 +76,10 @@ def test_same_name_gets_its_own_slug(client, alice, conference):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (
-            {"name": "", "starts_on": "2026-12-01", "ends_on": "2026-12-03"},
-            "This field is required",
-        ),
-        ({"name": "X", "starts_on": "2026-12-05", "ends_on": "2026-12-03"}, "cannot be before"),
-        ({"name": "X", "starts_on": "yesterday", "ends_on": "2026-12-03"}, "Enter a valid date"),
-        ({"name": "X" * 201, "starts_on": "2026-12-01", "ends_on": "2026-12-03"}, "at most 200"),
+        (conference_data(name=""), "This field is required"),
+        (conference_data(name="X", starts_on="2026-12-05"), "cannot be before"),
+        (conference_data(name="X", starts_on="yesterday"), "Enter a valid date"),
+        (conference_data(name="X" * 201), "at most 200"),
     ],
 )
 def test_bad_conference_input_is_a_400_with_a_message(client, alice, data, message):
@@ -114,7 +116,7 @@ def test_a_manager_edits_a_conference_and_due_dates_follow(client, alice, make_c
     client.force_login(alice)
     url = reverse("events-edit", args=[conference.slug])
     assert client.get(url).status_code == 200
-    data = {"name": "Expo 2026", "starts_on": "2026-11-18", "ends_on": "2026-11-22"}
+    data = conference_data(name="Expo 2026", starts_on="2026-11-18", ends_on="2026-11-22")
     assert client.post(url, data).status_code == 302
     card.refresh_from_db()
     assert card.due_on == date(2026, 11, 25)

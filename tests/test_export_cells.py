@@ -10,9 +10,42 @@ from hypothesis import strategies as st
 from contacts import exports
 
 
-@pytest.mark.parametrize("cell", ["=SUM(A1)", "+1 555", "-2+3", "@cmd", "\tx", "\rx"])
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "=SUM(A1)",
+        "+1 555",
+        "-2+3",
+        "@cmd",
+        "\tx",
+        "\rx",
+        "\uff1dSUM(A1)",  # the full-width equals sign
+        "\uff0b1 555",
+        "\uff0d2+3",
+        "\uff20cmd",
+    ],
+)
 def test_it_neutralizes_formula_triggers(cell):
     assert exports.neutralize(cell) == "'" + cell
+
+
+@pytest.mark.parametrize(
+    ("phone", "region", "cell"),
+    [
+        ("+46 8 555 0101", None, "+4685550101"),
+        ("+46 (0)8-555 01 01", "US", "+4685550101"),
+        ("08-555 010 1", "SE", "+4685550101"),
+        ("\uff0b46 8 555 0101", None, "+4685550101"),
+        ("08-555 010 1", None, "08-555 010 1"),
+        ("+1 555 0100", None, "'+1 555 0100"),
+        ("+46 8 555 0101 ext. 12", None, "'+46 8 555 0101 ext. 12"),
+        ('=HYPERLINK("http://x")', "SE", '\'=HYPERLINK("http://x")'),
+        ("+cmd|' /C calc'!A0", None, "'+cmd|' /C calc'!A0"),
+        ("", "SE", ""),
+    ],
+)
+def test_it_writes_a_valid_phone_number_as_e164_and_anything_else_as_text(phone, region, cell):
+    assert exports.phone_cell(phone, region) == cell
 
 
 @pytest.mark.parametrize("cell", ["Dana", "", "1+1", " =x"])

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 import vobject
@@ -26,7 +26,7 @@ def download(client, name: str, conference) -> tuple:
     response = client.get(reverse(name, args=[conference.slug]))
     assert response.status_code == 200
     body = b"".join(response.streaming_content) if response.streaming else response.content
-    return response, body.decode()
+    return response, body.decode("utf-8-sig")
 
 
 def test_the_csv_has_one_row_per_card_in_follow_up_order(logged_in, conference, make_card):
@@ -57,6 +57,8 @@ def test_the_csv_has_one_row_per_card_in_follow_up_order(logged_in, conference, 
         "note",
         "met_at",
         "owner",
+        "outcome",
+        "outcome_at",
     ]
     assert [r["name"] for r in rows] == ["Dana Reyes", "Plain Customer"]
     dana = rows[0]
@@ -69,7 +71,19 @@ def test_the_csv_has_one_row_per_card_in_follow_up_order(logged_in, conference, 
 
 
 @pytest.mark.parametrize(
-    "evil", ['=HYPERLINK("http://x")', "+1 555 0100", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
+    "evil",
+    [
+        '=HYPERLINK("http://x")',
+        "+1 555 0100",
+        "-2+3",
+        "@SUM(A1)",
+        "\tTAB",
+        "\rCR",
+        '\uff1dHYPERLINK("http://x")',
+        "\uff0b1 555 0100",
+        "\uff0d2+3",
+        "\uff20SUM(A1)",
+    ],
 )
 def test_the_csv_neutralizes_formula_injection(logged_in, conference, make_card, evil):
     make_card(UR, contact=Contact.objects.create(name=evil, company=evil, phone=evil), note=evil)
@@ -90,7 +104,8 @@ def test_the_csv_keeps_odd_text_intact(logged_in, conference, make_card):
 def test_the_csv_of_an_empty_conference_is_just_the_header(logged_in, conference):
     _, body = download(logged_in, "events-export-csv", conference)
     assert body.splitlines() == [
-        "name,company,title,email,phone,folds,meanings,priority,due,state,note,met_at,owner"
+        "name,company,title,email,phone,folds,meanings,priority,due,state,note,met_at,owner,"
+        "outcome,outcome_at"
     ]
 
 
@@ -163,8 +178,67 @@ def test_the_dashboard_shows_meanings_progress_and_overdue(
     assert f"/followups/?conference={conference.pk}&owner=all" in html
 
 
-def test_the_csv_gives_when_met_in_the_sites_time_zone(logged_in, conference, make_card, settings):
+def test_the_csv_gives_when_met_in_the_conferences_time_zone(logged_in, conference, make_card):
     make_card(UR, name="Early Bird")  # met at 10:00 UTC
-    settings.TIME_ZONE = "America/New_York"
+    conference.time_zone = "America/New_York"
+    conference.save()
     _, body = download(logged_in, "events-export-csv", conference)
     assert next(csv.DictReader(io.StringIO(body)))["met_at"] == "2026-11-20T05:00-05:00"
+
+
+def test_the_csv_starts_with_a_byte_order_mark_for_spreadsheets(logged_in, conference, make_card):
+    make_card(UR, name="Zoë Åström")
+    response = logged_in.get(reverse("events-export-csv", args=[conference.slug]))
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"\xef\xbb\xbfname,")
+    assert "Zoë Åström" in body.decode("utf-8-sig")
+
+
+def test_the_csv_keeps_phone_numbers_intact(logged_in, conference, make_card):
+    conference.country = "SE"
+    conference.save()
+    phones = {
+        "Written in full": "+46 8 555 0101",
+        "Written at home": "08-555 010 1",
+        "Abroad": "+1 (212) 555-0100",
+        "Too short": "555",
+        "Formula": "=1+2",
+        "Extension": "+46 8 555 0101 ext. 12",
+    }
+    for name, phone in phones.items():
+        make_card(UR, contact=Contact.objects.create(name=name, phone=phone))
+    _, body = download(logged_in, "events-export-csv", conference)
+    assert {r["name"]: r["phone"] for r in csv.DictReader(io.StringIO(body))} == {
+        "Written in full": "+4685550101",
+        "Written at home": "+4685550101",
+        "Abroad": "+12125550100",
+        "Too short": "555",
+        "Formula": "'=1+2",
+        "Extension": "'+46 8 555 0101 ext. 12",
+    }
+
+
+def test_the_csv_reads_local_numbers_only_with_a_country(logged_in, conference, make_card):
+    make_card(UR, contact=Contact.objects.create(name="Home", phone="08-555 010 1"))
+    _, body = download(logged_in, "events-export-csv", conference)
+    assert next(csv.DictReader(io.StringIO(body)))["phone"] == "08-555 010 1"
+
+
+def test_the_csv_gives_the_outcome_and_when_it_was_closed(logged_in, conference, make_card):
+    conference.time_zone = "Europe/Helsinki"
+    conference.save()
+    closed_at = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+    make_card(
+        UR, name="Signed", state=Card.State.DONE, outcome="=signed", state_changed_at=closed_at
+    )
+    make_card(UL, name="Gone", state=Card.State.DROPPED, state_changed_at=closed_at)
+    make_card(UR, name="Snoozing", state=Card.State.SNOOZED, state_changed_at=closed_at)
+    make_card(UR, name="Waiting")
+    _, body = download(logged_in, "events-export-csv", conference)
+    rows = {r["name"]: (r["outcome"], r["outcome_at"]) for r in csv.DictReader(io.StringIO(body))}
+    assert rows == {
+        "Signed": ("'=signed", "2026-11-24T11:30+02:00"),
+        "Gone": ("", "2026-11-24T11:30+02:00"),
+        "Snoozing": ("", ""),
+        "Waiting": ("", ""),
+    }

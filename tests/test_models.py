@@ -143,3 +143,16 @@ def test_a_person_is_looked_up_by_email_through_an_index():
         pytest.skip("PostgreSQL proves email = '...' implies the partial index's condition")
     plan = Contact.objects.filter(email="dana@acme.io").explain()
     assert "SEARCH contacts_contact USING INDEX contact_email (email=?)" in plan
+
+
+def test_merging_details_never_blanks_a_known_value():
+    dana = Contact(name="Dana Reyes", company="Acme", title="CTO", phone="555 0100")
+    changed = dana.merge({"name": "Dana R.", "company": "", "title": "", "phone": "555 0199"})
+    assert changed == ["name", "phone"]
+    assert (dana.name, dana.company, dana.title, dana.phone) == (
+        "Dana R.",
+        "Acme",
+        "CTO",
+        "555 0199",
+    )
+    assert dana.merge({"name": "Dana R.", "company": ""}) == []

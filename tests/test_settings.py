@@ -1,19 +1,39 @@
 from __future__ import annotations
 
+import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+CODE = ["manage.py", "Makefile", "foldcard", "contacts", "events", "templates", "static"]
 
 
-def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """Return a copy of the project's code without a .env file, so that a developer's
+    .env does not change what these tests see."""
+    copy = tmp_path_factory.mktemp("project")
+    for name in CODE:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(source, copy / name)
+    return copy
+
+
+def run_manage(project: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
     inherited = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")
     clean = {k: v for k, v in os.environ.items() if k not in inherited}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
-        cwd=ROOT,
+        cwd=project,
         env={**clean, **env},
         capture_output=True,
         text=True,
@@ -21,8 +41,9 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_production_settings_pass_check_deploy():
+def test_production_settings_pass_check_deploy(project):
     result = run_manage(
+        project,
         "check",
         "--deploy",
         "--fail-level",
@@ -35,20 +56,21 @@ def test_production_settings_pass_check_deploy():
     assert "no issues" in result.stdout
 
 
-def test_production_refuses_to_start_without_a_secret_key():
-    result = run_manage("check", DEBUG="0", ALLOWED_HOSTS="foldcard.example.com")
+def test_production_refuses_to_start_without_a_secret_key(project):
+    result = run_manage(project, "check", DEBUG="0", ALLOWED_HOSTS="foldcard.example.com")
     assert result.returncode != 0
     assert "Set SECRET_KEY" in result.stderr
 
 
-def test_a_bad_debug_value_fails_loudly():
-    result = run_manage("check", DEBUG="maybe")
+def test_a_bad_debug_value_fails_loudly(project):
+    result = run_manage(project, "check", DEBUG="maybe")
     assert result.returncode != 0
     assert "DEBUG must be 1 or 0" in result.stderr
 
 
-def test_collectstatic_works_under_production_settings(tmp_path):
+def test_collectstatic_works_under_production_settings(project, tmp_path):
     result = run_manage(
+        project,
         "collectstatic",
         "--noinput",
         DEBUG="0",
@@ -59,3 +81,43 @@ def test_collectstatic_works_under_production_settings(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "staticfiles.json").exists()
     assert list(tmp_path.glob("vendor/bootstrap/bootstrap.min.*.css"))
+
+
+def test_collected_modules_import_the_hashed_copies(project, tmp_path):
+    result = run_manage(
+        project,
+        "collectstatic",
+        "--noinput",
+        DEBUG="0",
+        SECRET_KEY="a-production-secret-key-that-is-long-and-random-enough-0123456789",
+        ALLOWED_HOSTS="foldcard.example.com",
+        STATIC_ROOT=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    root = tmp_path.resolve()
+    hashed = set(json.loads((root / "staticfiles.json").read_text())["paths"].values())
+    modules = sorted(name for name in hashed if name.endswith(".js"))
+    imported = {}
+    for name in modules:
+        path = root / name
+        targets = re.findall(r'from "(\.{1,2}/[^"]+)"', path.read_text())
+        imported[name] = {(path.parent / t).resolve().relative_to(root).as_posix() for t in targets}
+    booth = next(name for name in modules if re.fullmatch(r"foldcard/booth\.\w+\.js", name))
+    assert imported[booth]
+    for name, targets in imported.items():
+        assert targets <= hashed, name
+
+
+def test_manage_py_works_as_the_readme_says_after_make_run_wrote_the_env_file(project):
+    refused = run_manage(project, "check")
+    assert refused.returncode != 0
+    assert "Set SECRET_KEY" in refused.stderr
+    # `make run` writes the development .env first (make's own DEBUG=1 left out here).
+    clean = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "MAKEFLAGS")}
+    subprocess.run(["make", "--no-print-directory", ".env"], cwd=project, env=clean, check=True)
+    assert (project / ".env").read_text() == "DEBUG=1\n"
+    result = run_manage(project, "check")
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+    # The environment still wins over the file.
+    assert "Set SECRET_KEY" in run_manage(project, "check", DEBUG="0").stderr

@@ -1,10 +1,10 @@
 // The card editor: the drawn card, the fold-code field and the fold checkboxes stay in
 // sync, and the live line shows what the folds mean. Decoding is a lookup in the table
 // the server compiled (#fold-table); no fold rule is written here.
-(function () {
-  "use strict";
-  const editor = document.querySelector("[data-card-editor]");
-  if (!editor) return;
+
+// Start the editor in `editor` (the [data-card-editor] element) and return what its
+// form's script needs: the fold codes, and setting them.
+export function cardEditor(editor) {
   document.documentElement.classList.add("js");
 
   const form = editor.closest("form");
@@ -107,9 +107,9 @@
   if (keysInput) initial |= maskOfKeys(keysInput.value);
   setMask(initial);
 
-  window.foldcardEditor = {
+  return {
     codes: () => codes(mask),
     reset: () => setMask(0),
     setCodes: (list) => setMask(list.reduce((m, code) => m | bitOf[code], 0)),
   };
-})();
+}

@@ -98,6 +98,19 @@ def test_a_field_error_keeps_what_was_typed(booth):
     assert not Card.objects.exists()
 
 
+def test_a_card_naming_no_one_shows_the_servers_error_in_place(booth):
+    page = booth
+    type_card(page, "9", "", "", "CTO")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-error=__all__]")).to_have_text(
+        "A card needs at least a name, a company or an email."
+    )
+    expect(page.locator("[name=name]")).to_be_focused()
+    expect(page.locator("[name=title]")).to_have_value("CTO")
+    expect(page.locator("[data-outbox-count]")).to_be_hidden()
+    assert not Card.objects.exists()
+
+
 def test_cards_logged_offline_are_sent_once_when_back_online(booth, context):
     page = booth
     wait_until(

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import io
+import os
 import tarfile
-from pathlib import Path
 
-from django.conf import settings
+from django.apps import apps
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import models
 
 # Rebuilt by migrate itself, or not worth keeping: content types and permissions (the
 # groups refer to them by natural key), sessions, the admin's log, login attempts, and the
@@ -19,6 +21,17 @@ EXCLUDED = [
     "axes",
     "django_tasks_database",
 ]
+
+
+def stored_files() -> list[str]:
+    """Return the names of the files the database refers to (card photos, thumbnails)."""
+    names: set[str] = set()
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if isinstance(field, models.FileField):
+                rows = model._base_manager.exclude(**{field.name: ""})
+                names.update(rows.values_list(field.name, flat=True))
+    return sorted(names)
 
 
 class Command(BaseCommand):
@@ -37,15 +50,23 @@ class Command(BaseCommand):
             stdout=data,
         )
         payload = data.getvalue().encode()
-        media = Path(settings.MEDIA_ROOT)
         files = 0
-        with tarfile.open(archive, "w:gz") as tar:
+        # Password hashes and personal data: readable by the owner only, from the first
+        # byte on (an existing file keeps its mode through open(), hence the fchmod).
+        fd = os.open(archive, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as file, tarfile.open(fileobj=file, mode="w:gz") as tar:
             info = tarfile.TarInfo("data.json")
             info.size = len(payload)
             tar.addfile(info, io.BytesIO(payload))
-            if media.exists():
-                for path in sorted(media.rglob("*")):
-                    if path.is_file():
-                        tar.add(path, arcname=f"media/{path.relative_to(media)}")
-                        files += 1
+            # Read through the storage, which is the media folder or an S3 bucket.
+            for name in stored_files():
+                if not default_storage.exists(name):
+                    self.stderr.write(f"Missing, left out: {name}")
+                    continue
+                with default_storage.open(name, "rb") as file:
+                    info = tarfile.TarInfo(f"media/{name}")
+                    info.size = file.size
+                    tar.addfile(info, file)
+                files += 1
         self.stdout.write(f"Wrote {archive}: the database and {files} media files.")

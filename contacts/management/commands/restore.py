@@ -1,18 +1,30 @@
 from __future__ import annotations
 
-import shutil
 import tarfile
 import tempfile
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from contacts.models import Card, Contact
 from events.models import Conference
+
+
+def restore_file(name: str, path: Path) -> None:
+    """Write the file at ``path`` to the storage (media folder or bucket) as ``name``.
+
+    The archive is what the database refers to: a file of that name already there is
+    replaced, not kept beside under another name.
+    """
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    with path.open("rb") as content:
+        default_storage.save(name, File(content))
 
 
 class Command(BaseCommand):
@@ -41,8 +53,6 @@ class Command(BaseCommand):
             if media.exists():
                 for path in media.rglob("*"):
                     if path.is_file():
-                        target = Path(settings.MEDIA_ROOT, path.relative_to(media))
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        shutil.copy2(path, target)
+                        restore_file(path.relative_to(media).as_posix(), path)
                         files += 1
         self.stdout.write(f"Restored {archive}: the database and {files} media files.")

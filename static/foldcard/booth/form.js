@@ -1,0 +1,104 @@
+// The booth form: what is typed becomes an outbox item, and an item the server refused
+// goes back into the form to be fixed. Enter saves from any field; in the note,
+// Shift+Enter starts a new line.
+const FIELDS = ["name", "company", "title", "email", "phone", "note"];
+
+function uuid4() {
+  // crypto.randomUUID() needs a secure context; a booth laptop may reach us over http.
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+// Take over `form` (the [data-booth-form] element), whose folds are in `editor`.
+export function boothForm(form, editor) {
+  const photoInput = form.elements.photo;
+  const photoStatus = form.querySelector("[data-photo-status]");
+  let snapshot = null;
+
+  form.elements.note.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+
+  photoInput.addEventListener("change", () => {
+    snapshot = null;
+    photoStatus.textContent = photoInput.files.length ? photoInput.files[0].name : "";
+  });
+
+  function showErrors(errors) {
+    form.querySelectorAll("[data-error]").forEach((el) => {
+      if (el.dataset.error === "__all__") el.remove();
+      else el.textContent = "";
+    });
+    Object.entries(errors || {}).forEach(([field, messages]) => {
+      const slot = form.querySelector(`[data-error="${field}"]`);
+      if (slot) {
+        slot.textContent = messages.join(" ");
+      } else {
+        const div = document.createElement("div");
+        div.className = "alert alert-danger py-1 mb-2";
+        div.dataset.error = "__all__";
+        div.textContent = messages.join(" ");
+        form.prepend(div);
+      }
+    });
+  }
+
+  return {
+    showErrors,
+
+    item() {
+      const item = {
+        client_uuid: uuid4(),
+        url: form.action,
+        queued_at: Date.now(),
+        folds: editor.codes(),
+        fields: {},
+        photo: null,
+        photo_name: "",
+      };
+      FIELDS.forEach((f) => { item.fields[f] = form.elements[f].value; });
+      if (snapshot) {
+        item.photo = snapshot;
+        item.photo_name = "webcam.jpg";
+      } else if (photoInput.files.length) {
+        item.photo = photoInput.files[0];
+        item.photo_name = photoInput.files[0].name;
+      }
+      return item;
+    },
+
+    fill(item) {
+      FIELDS.forEach((f) => { form.elements[f].value = item.fields[f]; });
+      editor.setCodes(item.folds);
+      snapshot = item.photo;
+      photoStatus.textContent = item.photo ? `Photo kept: ${item.photo_name}` : "";
+      showErrors(item.rejected);
+    },
+
+    clear() {
+      FIELDS.forEach((f) => { form.elements[f].value = ""; });
+      photoInput.value = "";
+      snapshot = null;
+      photoStatus.textContent = "";
+      showErrors({});
+      editor.reset();
+      form.elements.keys.focus();
+    },
+
+    useSnapshot(blob) {
+      snapshot = blob;
+      photoInput.value = "";
+      photoStatus.textContent = "Webcam snapshot ready.";
+    },
+
+    showPhotoStatus(text) {
+      photoStatus.textContent = text;
+    },
+  };
+}
