@@ -310,3 +310,14 @@ def test_a_failure_in_the_worker_is_said_on_the_page(manager, conference, monkey
     page = manager.get(kept_url).content.decode()
     assert "Nothing was imported: something went wrong" in page
     assert not Contact.objects.exists()
+
+
+def test_a_file_kept_in_a_bucket_is_imported_and_deleted(manager, conference, s3_bucket):
+    upload(manager, PEOPLE, conference)
+    kept = Import.objects.get()
+    assert kept.state == "checked" and kept.new == 2
+    assert kept.file.storage.exists(kept.file.name)
+    name = kept.file.name
+    manager.post(reverse("contacts-import-run", args=[kept.pk]))
+    assert Card.objects.count() == 2
+    assert not kept.file.storage.exists(name)
