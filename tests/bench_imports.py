@@ -74,6 +74,12 @@ def peak_kib(action: Callable[[], object]) -> float:
     return peak / 1024
 
 
+def report(name: str, median: float, floor: float, goal: str) -> None:
+    """Add a row to the table, and say it at once: the whole run takes a while."""
+    bench.row(name, median, floor, goal)
+    print(f"  {name}: {median:.0f} ms ({median / floor:.0f}x csv.reader)", flush=True)
+
+
 def bench_size(path: Path, count: int, user, label: str) -> None:
     with path.open("rb") as file:
         source = imports.inspect(file)
@@ -99,21 +105,20 @@ def bench_size(path: Path, count: int, user, label: str) -> None:
     target = conference()
     checked_ms, checked = timed(lambda: check(target))
     assert (checked.rows, checked.errors) == (count, 0), checked
-    bench.row(f"import check, {label} rows", checked_ms, floor, "(no goal)")
+    report(f"import check, {label} rows", checked_ms, floor, "(no goal)")
     saved_ms, saved = timed(lambda: save(target))
     assert (saved.new + saved.attached, saved.skipped) == (count, 0), saved
-    bench.row(f"import, {label} rows", saved_ms, floor, "<= 5x floor")
+    report(f"import, {label} rows", saved_ms, floor, "<= 5x floor")
     again_ms, again = timed(lambda: save(target))
     assert again.skipped == count, again
-    bench.row(f"import again (all skipped), {label}", again_ms, floor, "(no goal)")
-    MEMORY.append(
-        (
-            label,
-            peak_kib(lambda: csv_reader_alone(path)),
-            peak_kib(lambda: check(conference())),
-            peak_kib(lambda: save(conference())),
-        )
+    report(f"import again (all skipped), {label}", again_ms, floor, "(no goal)")
+    memory = (
+        peak_kib(lambda: csv_reader_alone(path)),
+        peak_kib(lambda: check(conference())),
+        peak_kib(lambda: save(conference())),
     )
+    print("  peak memory: {:.0f} / {:.0f} / {:.0f} KiB".format(*memory), flush=True)
+    MEMORY.append((label, *memory))
 
 
 def main() -> None:
