@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import time
-import tracemalloc
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -66,14 +65,6 @@ def timed(action: Callable[[], object]) -> tuple[float, object]:
     return (time.perf_counter() - start) * 1000, result
 
 
-def peak_kib(action: Callable[[], object]) -> float:
-    tracemalloc.start()
-    action()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak / 1024
-
-
 def report(name: str, median: float, floor: float, goal: str) -> None:
     """Add a row to the table, and say it at once: the whole run takes a while."""
     bench.row(name, median, floor, goal)
@@ -113,9 +104,9 @@ def bench_size(path: Path, count: int, user, label: str) -> None:
     assert again.skipped == count, again
     report(f"import again (all skipped), {label}", again_ms, floor, "(no goal)")
     memory = (
-        peak_kib(lambda: csv_reader_alone(path)),
-        peak_kib(lambda: check(conference())),
-        peak_kib(lambda: save(conference())),
+        bench.peak_kib(lambda: csv_reader_alone(path)),
+        bench.peak_kib(lambda: check(conference())),
+        bench.peak_kib(lambda: save(conference())),
     )
     print("  peak memory: {:.0f} / {:.0f} / {:.0f} KiB".format(*memory), flush=True)
     MEMORY.append((label, *memory))
