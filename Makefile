@@ -39,6 +39,7 @@ test: lint
 bench: $(VENV)/.dev-installed
 	$(PY) -m tests.bench
 	$(PY) -m tests.bench_reading
+	$(PY) -m tests.bench_imports
 
 bench-reading: $(VENV)/.dev-installed
 	$(PY) -m tests.bench_reading

@@ -308,3 +308,28 @@ class StackForm(forms.Form):
         label="Photos of the cards",
         widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
+
+
+class ImportFileForm(forms.Form):
+    file = forms.FileField(
+        label="CSV or vCard file",
+        widget=forms.FileInput(
+            attrs={"accept": ".csv,.tsv,.txt,.vcf,text/csv,text/vcard", "class": "form-control"}
+        ),
+    )
+
+
+class ImportMappingForm(forms.Form):
+    """What each column of a file to import is: one choice per column, named by its
+    position ("column_0", ...)."""
+
+    def __init__(self, *args, columns: list[str], targets: dict[str, str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for i, column in enumerate(columns):
+            self.fields[f"column_{i}"] = forms.ChoiceField(
+                label=column, choices=list(targets.items()), required=False
+            )
+            self.fields[f"column_{i}"].widget.attrs["class"] = "form-select form-select-sm"
+
+    def mapping(self) -> list[str]:
+        return [self.cleaned_data[name] for name in self.fields]

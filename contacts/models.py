@@ -206,6 +206,12 @@ class Contact(models.Model):
                 violation_error_message="A contact with this email already exists.",
             )
         ]
+        indexes = [
+            # Finding a person by email (the booth, imports). SQLite uses the partial unique
+            # index above only for a query that repeats its condition (email <> ''), and
+            # scanned every contact for each card logged.
+            models.Index(fields=["email"], name="contact_email"),
+        ]
 
     def __str__(self) -> str:
         return ", ".join(filter(None, (self.display_name, self.company_beside_name)))
@@ -512,3 +518,75 @@ class StackPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.name or f"Photo {self.pk}"
+
+
+class Import(models.Model):
+    """A file of people (CSV or vCards) on its way in: kept between the preview and the
+    import, with the column mapping chosen and what checking and importing found."""
+
+    class State(models.TextChoices):
+        CHECKING = "checking", "Checking"
+        CHECKED = "checked", "Checked"
+        IMPORTING = "importing", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    conference = models.ForeignKey(
+        "events.Conference",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="imports",
+        help_text="Where the cards are logged; empty: contacts only, no cards.",
+    )
+    file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    filename = models.CharField(max_length=255)
+    kind = models.CharField(max_length=10, choices=[("csv", "CSV"), ("vcard", "vCard")])
+    encoding = models.CharField(max_length=20)
+    delimiter = models.CharField(max_length=1, blank=True)
+    skip = models.PositiveIntegerField(
+        default=0, help_text="Records before the header row (e.g. LinkedIn's notes)."
+    )
+    columns = models.JSONField(default=list, help_text="The file's column names.")
+    mapping = models.JSONField(default=list, help_text="What each column is, or '' (ignored).")
+    state = models.CharField(max_length=10, choices=State, default=State.CHECKING)
+    rows = models.PositiveIntegerField(default=0)
+    new = models.PositiveIntegerField(default=0)
+    attached = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list, help_text="The rows' errors (the first ones).")
+    sample = models.JSONField(default=list, help_text="The first rows as they will be imported.")
+    failure = models.TextField(blank=True, help_text="Why the file could not be imported.")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.filename} into {self.conference or 'contacts'}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("contacts-import-preview", args=[self.pk])
+
+
+class ImportedRow(models.Model):
+    """One row of a file imported, remembered by its key so that importing the same file
+    again skips it: the source's own id when it has one, else a hash of the row's content;
+    either way with the target (the conference, or contacts only)."""
+
+    key = models.CharField(max_length=64, unique=True)
+    conference = models.ForeignKey(
+        "events.Conference", models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # Deleting the card or the person forgets the row: importing it again brings it back.
+    card = models.ForeignKey(Card, models.CASCADE, null=True, blank=True, related_name="+")
+    contact = models.ForeignKey(Contact, models.CASCADE, related_name="+")
+    source = models.ForeignKey(
+        Import, models.SET_NULL, null=True, blank=True, related_name="imported_rows"
+    )
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.key

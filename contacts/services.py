@@ -15,7 +15,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Case, Value, When
 from django.db.models.functions import Cast
 
-from contacts import folds, photos, tasks
+from contacts import folds, photos
 from contacts.models import (
     Card,
     Contact,
@@ -145,6 +145,14 @@ def find_or_create_contact(card: CardInput) -> tuple[Contact, bool]:
     return contact, created
 
 
+def _enqueue(name: str, *args) -> None:
+    """Queue the background task ``name`` of contacts/tasks.py."""
+    # Imported here: the tasks call these services, and the services queue the tasks.
+    from contacts import tasks
+
+    getattr(tasks, name).enqueue(*args)
+
+
 def _store_photo(card: Card, photo: photos.Photo | None) -> None:
     if photo is not None:
         card.photo.save("card.jpg", ContentFile(photo.photo), save=False)
@@ -161,7 +169,24 @@ class ReplayConflict(Exception):
     """The card's client_uuid is taken by a card of another user or another conference."""
 
 
-def log_card(conference: Conference, user, data: CardInput) -> Logged:
+@dataclass(frozen=True)
+class Decoder:
+    """The vocabulary a user's new cards are decoded with, and its decoding table: worked
+    out once when one user logs many cards (an import)."""
+
+    vocabulary: Vocabulary
+    table: tuple[folds.Decoding, ...]
+
+    @classmethod
+    def of(cls, user) -> Decoder:
+        """Return the user's decoder; with no user (a command), the site's vocabulary."""
+        vocabulary = UserSettings.of(user).get_vocabulary() if user else Vocabulary.default()
+        return cls(vocabulary, vocabulary.table())
+
+
+def log_card(
+    conference: Conference, user, data: CardInput, decoder: Decoder | None = None
+) -> Logged:
     """Save a card logged at the booth, once per client_uuid, photo files included.
 
     A card with a photo and nothing saying who it is of is read from its photo in the
@@ -170,17 +195,17 @@ def log_card(conference: Conference, user, data: CardInput) -> Logged:
     over that card). A failure leaves no row and no file behind.
     """
     client_uuid = data.client_uuid or uuid.uuid4()
-    vocabulary = UserSettings.of(user).get_vocabulary()
+    decoder = decoder or Decoder.of(user)
     card = Card(
         conference=conference,
         folds=data.folds,
-        vocabulary=vocabulary,
+        vocabulary=decoder.vocabulary,
         note=data.note,
         logged_by=user,
         owner=user,
         client_uuid=client_uuid,
     )
-    decoding = card.decode(vocabulary.table())
+    decoding = card.decode(decoder.table)
     card.apply_decoding(decoding)
     if data.photo is not None and not data.names_someone():
         card.reading_state = ReadingState.WAITING
@@ -190,7 +215,7 @@ def log_card(conference: Conference, user, data: CardInput) -> Logged:
             _store_photo(card, data.photo)
             card.save()
             if card.reading_state == ReadingState.WAITING:
-                transaction.on_commit(lambda: tasks.read_card_photo.enqueue(card.pk))
+                transaction.on_commit(lambda: _enqueue("read_card_photo", card.pk))
     except IntegrityError:
         # A replay: the unique client_uuid refused a second card (see Card.client_uuid).
         delete_photo_files(card)
@@ -310,7 +335,7 @@ def add_stack_photo(conference: Conference, user, content: bytes, name: str) -> 
     try:
         with transaction.atomic():
             stack_photo.save()
-            transaction.on_commit(lambda: tasks.read_stack_photo.enqueue(stack_photo.pk))
+            transaction.on_commit(lambda: _enqueue("read_stack_photo", stack_photo.pk))
     except IntegrityError:
         # The same photo, uploaded at the same moment by another request.
         delete_photo_files(stack_photo)

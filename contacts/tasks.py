@@ -10,8 +10,8 @@ from django.utils import timezone
 from django_tasks import task
 
 import reading
-from contacts import emails, queries, services
-from contacts.models import Card, EmailBatch, StackPhoto
+from contacts import emails, imports, queries, services
+from contacts.models import Card, EmailBatch, Import, StackPhoto
 
 
 @task()
@@ -90,3 +90,19 @@ def read_stack_photo(stack_photo_id: int) -> None:
         has_fields = bool(stack_photo.reading["fields"])
         stack_photo.state = StackPhoto.State.READ if has_fields else StackPhoto.State.FAILED
     stack_photo.save(update_fields=["reading", "state", "error"])
+
+
+@task()
+def check_import(import_id: int) -> None:
+    """Check a file kept for import with its column mapping (see imports.check_upload)."""
+    upload = Import.objects.filter(pk=import_id).first()
+    if upload is not None:  # else discarded meanwhile
+        imports.check_upload(upload)
+
+
+@task()
+def run_import(import_id: int) -> None:
+    """Import a checked file, all or nothing (see imports.import_upload)."""
+    upload = Import.objects.select_related("conference", "created_by").filter(pk=import_id).first()
+    if upload is not None:
+        imports.import_upload(upload)

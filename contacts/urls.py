@@ -1,9 +1,17 @@
 from django.urls import path
 
-from contacts import views
+from contacts import import_views, views
 
 urlpatterns = [
     path("contacts/<int:pk>/", views.contact, name="contacts-contact"),
+    path("contacts/import/", import_views.contacts_upload, name="contacts-import"),
+    path("contacts/import/<int:pk>/", import_views.preview, name="contacts-import-preview"),
+    path("contacts/import/<int:pk>/run/", import_views.run, name="contacts-import-run"),
+    path(
+        "contacts/import/<int:pk>/discard/",
+        import_views.discard,
+        name="contacts-import-discard",
+    ),
     path("settings/", views.settings_page, name="contacts-settings"),
     path("followups/", views.followup_list, name="contacts-followups"),
     path("followups/<int:pk>/email/", views.followup_email, name="contacts-followup-email"),

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from contacts import import_views
 from events import views
 
 urlpatterns = [
@@ -23,6 +24,7 @@ urlpatterns = [
         views.stack_photo,
         name="events-stack-photo",
     ),
+    path("<slug:slug>/import/", import_views.conference_upload, name="events-import"),
     path("<slug:slug>/export.csv", views.export_csv, name="events-export-csv"),
     path("<slug:slug>/contacts.vcf", views.export_vcf, name="events-export-vcf"),
     path("<slug:slug>/followups.ics", views.export_ics, name="events-export-ics"),

@@ -13,6 +13,7 @@ AWS_STORAGE_BUCKET_NAME  keep card photos in this S3 bucket instead (foldcard/st
 TIME_ZONE      IANA name (default UTC): new conferences take it as their own, and the
                site counts today's follow-ups and snoozes in it.
 STATIC_ROOT    where collectstatic puts the static files; "staticfiles" when unset.
+IMPORT_MAX_MB  the largest file of people that can be imported (default 50).
 SECURE_PROXY_SSL_HEADER_NAME  the header a TLS-terminating proxy sets, e.g.
                HTTP_X_FORWARDED_PROTO (its value must then be "https").
 TRUSTED_PROXY_COUNT  how many proxies in front append to X-Forwarded-For (0 when unset).
@@ -237,6 +238,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
+
+# The largest file of people a manager may import (CSV or vCards); a larger upload is
+# refused from its Content-Length, before its body is read.
+IMPORT_MAX_BYTES = int(os.getenv("IMPORT_MAX_MB", "50")) * 1024 * 1024
 
 X_FRAME_OPTIONS = "DENY"
 

@@ -160,6 +160,24 @@ def smtp_server(settings):
     controller.stop()
 
 
+@pytest.fixture
+def tasks_at_once(settings):
+    """Run background tasks as they are enqueued, in the request that enqueues them."""
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default"],
+        }
+    }
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Keep uploaded and stored files in a folder of the test's own; return it."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture(scope="session")
 def s3_server():
     """Start an S3-compatible server for the whole run; return its URL."""

@@ -12,7 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from api.models import ApiToken
 from contacts.folds import UR
-from contacts.models import Card, EmailBatch, StackPhoto
+from contacts.models import Card, EmailBatch, Import, StackPhoto
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +83,12 @@ EXPECTED = {
     "api-schema": ("get", {}, [200, 200, 200, 200, 200]),
     "api-docs": ("get", {}, [200, 200, 200, 200, 200]),
     "api-unknown": ("get", {"rest": "nowhere"}, [404, 404, 404, 404, 404]),
+    "events-import": ("get", {"slug": "conference"}, [LOGIN, 403, 403, 403, 200]),
+    "contacts-import": ("get", {}, [LOGIN, 403, 403, 403, 200]),
+    "contacts-import-preview": ("get", {"pk": "import"}, [LOGIN, 403, 403, 403, 200]),
+    # 400: alice's import is being imported, so it cannot be started or discarded again.
+    "contacts-import-run": ("post", {"pk": "import"}, [LOGIN, 403, 403, 403, 400]),
+    "contacts-import-discard": ("post", {"pk": "import"}, [LOGIN, 403, 403, 403, 400]),
     "login": ("get", {}, [200, 302, 302, 302, 302]),
     "logout": ("post", {}, [302, 302, 302, 302, 302]),
 }
@@ -136,6 +142,9 @@ def world(alice, bob, charlie, vera, make_card):
         "batch": EmailBatch.objects.create(created_by=alice).pk,
         "stack_photo": StackPhoto.objects.create(conference=own.conference, sha256="0" * 64).pk,
         "token": ApiToken.issue(alice, "script")[0].pk,
+        "import": Import.objects.create(
+            created_by=alice, filename="people.csv", state=Import.State.IMPORTING
+        ).pk,
     }
 
 

@@ -1,0 +1,720 @@
+"""Importing people from files: the CSV exports of the common address books and CRMs, and
+vCards (3.0 and 4.0), into a conference's cards or into contacts only.
+
+As pretix's importer does, every row is first validated into typed values, here the
+booth's own input (`services.CardInput`, through the booth's `CardForm`), and rows are saved
+only when all of them are valid: in one transaction, through the same services as the
+booth. A file is read as a stream, once to check it and once to save it, so that memory
+stays flat in the number of rows; each row imported is remembered by its key
+(`ImportedRow`), so that importing the same file again changes nothing.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import dataclasses
+import hashlib
+import io
+import re
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import BinaryIO, NamedTuple
+
+import vobject
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+
+from contacts import folds, services
+from contacts.forms import CardForm
+from contacts.models import Contact, Import, ImportedRow
+from events.models import Conference
+
+# What a column can be. The keys are what Import.mapping stores.
+TARGETS = {
+    "": "(not imported)",
+    "name": "Name",
+    "first_name": "First name",
+    "last_name": "Last name",
+    "company": "Company",
+    "title": "Title",
+    "email": "Email",
+    "phone": "Phone",
+    "note": "Note",
+    "folds": "Folds",
+    "id": "The source's own id",
+}
+# A card needs a name, a company or an email (CardForm); a file needs a column for one.
+REQUIRED = {"name", "first_name", "last_name", "company", "email"}
+# What cards have and contacts do not: left out of a contacts-only import.
+CARD_ONLY = {"note", "folds"}
+
+# Column names of the common exports, normalized (see normalize_header), most telling first:
+# a column goes to the first target whose list names it, and each target takes the
+# column its list names first. Outlook has both "Title" (Mr, Dr) and "Job Title".
+HEADERS = {
+    "name": ["name", "full name", "display name", "fn"],
+    "first_name": ["first name", "given name", "firstname"],
+    "last_name": ["last name", "family name", "lastname", "surname"],
+    "company": [
+        "company",
+        "company name",
+        "organization name",
+        "organization 1 name",
+        "organization",
+        "account name",
+    ],
+    "title": ["job title", "title", "position", "organization title", "organization 1 title"],
+    "email": [
+        "email",
+        "email address",
+        "e mail address",
+        "e mail 1 value",
+        "e mail",
+        "work email",
+    ],
+    "phone": [
+        "phone",
+        "phone number",
+        "business phone",
+        "phone 1 value",
+        "mobile phone",
+        "mobile",
+    ],
+    "note": ["note", "notes", "description"],
+    "folds": ["folds", "fold code", "x foldcard folds"],
+    "id": ["record id", "lead id", "contact id", "id", "uid"],
+}
+
+# The properties read from each vCard, as the columns of a CSV file, with what they are.
+VCARD_COLUMNS = {
+    "FN": "name",
+    "N (given)": "first_name",
+    "N (family)": "last_name",
+    "ORG": "company",
+    "TITLE": "title",
+    "EMAIL": "email",
+    "TEL": "phone",
+    "NOTE": "note",
+    "X-FOLDCARD-FOLDS": "folds",
+    "UID": "id",
+}
+
+# Files that are something else; the first bytes tell.
+SIGNATURES = {
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"%PDF": "a PDF document",
+    b"PK\x03\x04": "a zip archive (an Excel workbook is one: save it as CSV)",
+    b"\x1f\x8b": "a gzip archive",
+    b"\xd0\xcf\x11\xe0": "an Office document (save it as CSV)",
+}
+HEAD_BYTES = 64 * 1024
+HEADER_SEARCH = 50  # records looked at for the header row (LinkedIn puts notes first)
+DELIMITERS = ",;\t"
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+BATCH = 500  # rows looked up together (their keys and emails) and saved together
+SAMPLE = 20  # rows shown in the preview
+PROBLEMS_KEPT = 100  # rows whose errors the preview lists; the count is always whole
+
+# Cards imported get a client_uuid derived from the row's key: the booth's own guard
+# against a card saved twice then holds for imports too.
+CARD_UUIDS = uuid.UUID("5f0b1d1e-3c4a-4c55-9a7e-f01dca2d0001")
+
+
+class BadFile(Exception):
+    """A file that cannot be imported at all; the message tells the user why."""
+
+
+class InvalidRows(Exception):
+    """A row did not validate while saving: nothing is saved."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """How to read a file: CSV or vCards, its encoding, and for CSV its delimiter, the
+    records before the header row, and the column names."""
+
+    kind: str
+    encoding: str
+    delimiter: str = ""
+    skip: int = 0
+    columns: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, upload: Import) -> Source:
+        return cls(
+            upload.kind, upload.encoding, upload.delimiter, upload.skip, tuple(upload.columns)
+        )
+
+
+class Record(NamedTuple):
+    number: int  # the row of a spreadsheet showing the file, or the vCard's place
+    cells: list[str]
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Row:
+    """A record mapped to what it says, and validated: the card's input, or errors."""
+
+    number: int
+    values: dict[str, str]
+    input: services.CardInput | None
+    errors: tuple[str, ...]
+    key: str
+
+    @property
+    def email(self) -> str:
+        return Contact.normalize_email(self.input.email) if self.input else ""
+
+
+def normalize_header(name: str) -> str:
+    """Return a column name as HEADERS lists it: "E-mail 1 - Value" is "e mail 1 value"."""
+    return re.sub(r"[^0-9a-z]+", " ", name.lower()).strip()
+
+
+def check_size(size: int, slack: int = 0) -> None:
+    """Raise BadFile if a file of ``size`` bytes (give or take ``slack``) is larger than an
+    import may be."""
+    limit = settings.IMPORT_MAX_BYTES
+    if size > limit + slack:
+        raise BadFile(
+            f"This file is {filesizeformat(size)}; an import can be at most "
+            f"{filesizeformat(limit)}. Split it into smaller files."
+        )
+
+
+def inspect(file: BinaryIO) -> Source:
+    """Return how to read ``file``, or raise BadFile saying why it cannot be imported."""
+    encoding = detect_encoding(file)
+    head = file.read(HEAD_BYTES)
+    file.seek(0)
+    text = codecs.getincrementaldecoder(encoding)().decode(head)
+    if text.lstrip().upper().startswith("BEGIN:VCARD"):
+        return Source("vcard", encoding, columns=tuple(VCARD_COLUMNS))
+    if len(head) == HEAD_BYTES and "\n" in text:
+        text = text[: text.rindex("\n")]  # leave out the line cut in the middle
+    return _inspect_csv(text, encoding)
+
+
+def detect_encoding(file: BinaryIO) -> str:
+    """Return the encoding of a text file: UTF-8 (with or without BOM), UTF-16 (with its
+    BOM) or Windows-1252; raise BadFile for anything else."""
+    head = file.read(HEAD_BYTES)
+    file.seek(0)
+    for signature, what in SIGNATURES.items():
+        if head.startswith(signature):
+            raise BadFile(f"This is {what}, not a CSV or vCard file.")
+    if head.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]
+    elif b"\x00" in head:
+        raise BadFile("This is not a text file: a CSV or vCard file is text.")
+    else:
+        candidates = ["utf-8", "cp1252"]
+    for encoding in candidates:
+        if _decodes(file, encoding):
+            if CONTROL.search(codecs.getincrementaldecoder(encoding)().decode(head)):
+                raise BadFile("This is not a text file: a CSV or vCard file is text.")
+            return encoding
+    raise BadFile(
+        "This file is not in UTF-8, UTF-16 or Windows-1252 text. Save it again as "
+        '"CSV UTF-8" (Excel) or with UTF-8 encoding.'
+    )
+
+
+def _decodes(file: BinaryIO, encoding: str) -> bool:
+    """Return whether the whole file decodes in ``encoding``, reading it a block at a time."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        while block := file.read(1 << 20):
+            decoder.decode(block)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    finally:
+        file.seek(0)
+    return True
+
+
+def _inspect_csv(text: str, encoding: str) -> Source:
+    try:
+        sniffed = csv.Sniffer().sniff(text, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        sniffed = ","
+    for delimiter in dict.fromkeys(sniffed + DELIMITERS):
+        found = _find_header(text, delimiter)
+        if found is not None:
+            skip, columns = found
+            return Source("csv", encoding, delimiter, skip, tuple(columns))
+    first = next((cells for cells in _head_records(text, sniffed) if any(cells)), [])
+    named = ", ".join(f'"{cell}"' for cell in first[:12]) or "nothing"
+    raise BadFile(
+        "No column of this file is a name, a company or an email: its first line has "
+        f"{named}. The first line must name the columns (e.g. Name, Company, Email), "
+        "separated by commas, semicolons or tabs."
+    )
+
+
+def _head_records(text: str, delimiter: str) -> Iterator[list[str]]:
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        yield from islice(reader, HEADER_SEARCH)
+    except csv.Error:
+        return
+
+
+def _find_header(text: str, delimiter: str) -> tuple[int, list[str]] | None:
+    """Return how many records come before the header row and the header's cells: the
+    first record naming a column that is a name, a company or an email."""
+    for skip, cells in enumerate(_head_records(text, delimiter)):
+        if REQUIRED & set(auto_mapping_of(cells)):
+            return skip, cells
+    return None
+
+
+def auto_mapping_of(columns: Iterable[str]) -> list[str]:
+    """Return what each column is by its name (see HEADERS); "" for the others."""
+    names = [normalize_header(column) for column in columns]
+    mapping = [""] * len(names)
+    for target, known in HEADERS.items():
+        for header in known:
+            free = [i for i, name in enumerate(names) if name == header and not mapping[i]]
+            if free:
+                mapping[free[0]] = target
+                break
+    return mapping
+
+
+def targets(cards: bool) -> dict[str, str]:
+    """Return what a column can be in an import of cards, or of contacts only."""
+    return {key: label for key, label in TARGETS.items() if cards or key not in CARD_ONLY}
+
+
+def auto_mapping(source: Source, cards: bool) -> list[str]:
+    """Return what each column of ``source`` is, by its name."""
+    if source.kind == "vcard":
+        mapping = list(VCARD_COLUMNS.values())
+    else:
+        mapping = auto_mapping_of(source.columns)
+    return [target if target in targets(cards) else "" for target in mapping]
+
+
+def check_mapping(source: Source, mapping: list[str], cards: bool) -> None:
+    """Raise BadFile unless ``mapping`` says what each column is, one of them being a
+    name, a company or an email."""
+    if len(mapping) != len(source.columns) or not set(mapping) <= set(targets(cards)):
+        raise BadFile(
+            "Say for each column what it is (notes and folds go with cards: an import of "
+            "contacts only leaves them out)."
+        )
+    if not REQUIRED & set(mapping):
+        raise BadFile("Choose a column for the name, the company or the email.")
+
+
+def records(file: BinaryIO, source: Source) -> Iterator[Record]:
+    """Yield the file's records after the header, as lists of cells in column order."""
+    text = io.TextIOWrapper(file, encoding=source.encoding, newline="")
+    try:
+        if source.kind == "vcard":
+            yield from _vcard_records(text)
+        else:
+            yield from _csv_records(text, source)
+    finally:
+        text.detach()  # the caller closes the file
+
+
+def _csv_records(text: io.TextIOWrapper, source: Source) -> Iterator[Record]:
+    reader = csv.reader(text, delimiter=source.delimiter)
+    number = 0
+    try:
+        for number, cells in enumerate(reader, 1):
+            if number > source.skip + 1 and any(cell.strip() for cell in cells):
+                yield Record(number, cells)
+    except csv.Error as e:
+        raise BadFile(f"Row {number + 1} cannot be read as CSV: {e}.") from e
+
+
+def _vcard_records(text: io.TextIOWrapper) -> Iterator[Record]:
+    lines: list[str] = []
+    number = 0
+    for line in text:
+        marker = line.strip().upper()
+        if marker == "BEGIN:VCARD":
+            if any(seen.strip().upper() == "BEGIN:VCARD" for seen in lines):
+                number += 1
+                yield Record(number, [], "This vCard has no END:VCARD.")
+            lines = []
+        lines.append(line)
+        if marker == "END:VCARD":
+            number += 1
+            yield _vcard_record(number, "".join(lines))
+            lines = []
+    if any(line.strip() for line in lines):
+        yield Record(number + 1, [], "This vCard has no END:VCARD; the file may be cut short.")
+
+
+def _vcard_record(number: int, text: str) -> Record:
+    try:
+        card = vobject.readOne(text, allowQP=True)
+    except (vobject.base.VObjectError, ValueError, TypeError, AttributeError) as e:
+        return Record(number, [], f"This vCard cannot be read: {e}")
+    name = _first(card, "n")
+    org = _first(card, "org")
+    phone = _first(card, "tel")
+    cells = {
+        "FN": _first(card, "fn"),
+        "N (given)": getattr(name, "given", ""),
+        "N (family)": getattr(name, "family", ""),
+        "ORG": org[0] if isinstance(org, list) and org else org,
+        "TITLE": _first(card, "title"),
+        "EMAIL": _first(card, "email"),
+        "TEL": phone.removeprefix("tel:") if isinstance(phone, str) else phone,
+        "NOTE": _first(card, "note"),
+        "X-FOLDCARD-FOLDS": _first(card, "x-foldcard-folds"),
+        "UID": _first(card, "uid"),
+    }
+    return Record(number, [_text(value) for value in cells.values()])
+
+
+def _first(card, name: str):
+    """Return the value of the card's property ``name``, the preferred one if several
+    (PREF=1 in vCard 4.0, TYPE=pref in 3.0), or "" if the card has none."""
+    lines = card.contents.get(name, [])
+    for line in lines:
+        types = ",".join(line.params.get("TYPE", [])).lower().split(",")
+        if "pref" in types or line.params.get("PREF") == ["1"]:
+            return line.value
+    return lines[0].value if lines else ""
+
+
+def _text(value) -> str:
+    if isinstance(value, list | tuple):
+        return " ".join(_text(item) for item in value if item)
+    return value if isinstance(value, str) else ""
+
+
+def rows(
+    file: BinaryIO, source: Source, mapping: list[str], conference: Conference | None
+) -> Iterator[Row]:
+    """Yield the file's rows, each validated as the booth validates a card."""
+    target = f"conference:{conference.pk}" if conference else "contacts"
+    id_column = next(
+        (normalize_header(c) for c, t in zip(source.columns, mapping, strict=True) if t == "id"), ""
+    )
+    for record in records(file, source):
+        values = _values(record.cells, mapping)
+        if record.error:
+            yield Row(record.number, values, None, (record.error,), "")
+            continue
+        form = CardForm(_form_data(values))
+        if not form.is_valid():
+            yield Row(record.number, values, None, _errors(form), "")
+            continue
+        data = form.to_input()
+        yield Row(record.number, values, data, (), _key(target, data, id_column, values))
+
+
+def _values(cells: list[str], mapping: list[str]) -> dict[str, str]:
+    """Return what the record says for each target; several columns for one target give
+    its first value that is not empty, except notes, which are joined."""
+    values: dict[str, str] = {}
+    for cell, target in zip(cells, mapping, strict=False):
+        value = cell.strip()
+        if not target or not value:
+            continue
+        if target == "note" and values.get("note"):
+            values["note"] += "\n" + value
+        else:
+            values.setdefault(target, value)
+    if "name" not in values:
+        name = " ".join(values[part] for part in ("first_name", "last_name") if part in values)
+        if name:
+            values["name"] = name
+    return values
+
+
+def _form_data(values: dict[str, str]) -> dict:
+    """Return the booth form's data for a row: the fold cell as numpad keys ("795") or as
+    fold codes ("UL UR HALF")."""
+    data = {f: values.get(f, "") for f in ("name", "company", "title", "email", "phone", "note")}
+    cell = values.get("folds", "")
+    keys = re.sub(r"[\s,+]", "", cell)
+    if keys and not any(char.isalpha() for char in keys):
+        data["keys"] = keys
+    else:
+        data["folds"] = [code.upper() for code in re.split(r"[\s,;+]+", cell) if code]
+    return data
+
+
+FIELD_NAMES = {"keys": "folds", "__all__": ""}
+
+
+def _errors(form: CardForm) -> tuple[str, ...]:
+    problems = []
+    for name, errors in form.errors.get_json_data().items():
+        label = FIELD_NAMES.get(name, name)
+        for error in errors:
+            problems.append(f"{label}: {error['message']}" if label else error["message"])
+    return tuple(problems)
+
+
+def _key(target: str, data: services.CardInput, id_column: str, values: dict[str, str]) -> str:
+    """Return the row's key: its target with the source's own id, if the file has one, or
+    else with the row's content as validated."""
+    if values.get("id"):
+        basis = ["id", id_column, values["id"]]
+    else:
+        content = [data.name, data.company, data.title, data.phone, data.note]
+        basis = ["row", *content, Contact.normalize_email(data.email), str(data.folds)]
+    return hashlib.sha256("\x1f".join([target, *basis]).encode()).hexdigest()
+
+
+class Fates:
+    """Tell what each row will do: make a new contact ("new"), attach to the known person
+    with its email ("attach"), be skipped as imported before ("skip"), or nothing, being
+    invalid ("error").
+
+    Each batch of rows is looked up at once. While saving, the database holds the rows of
+    the batches before; when only checking, the keys and emails seen are remembered here.
+    """
+
+    def __init__(self, remember: bool) -> None:
+        self.remember = remember
+        self.keys: set[str] = set()
+        self.emails: set[str] = set()
+
+    def of(self, batch: list[Row]) -> list[str]:
+        if not self.remember:
+            self.keys.clear()
+            self.emails.clear()
+        valid = [row for row in batch if row.input]
+        keys = {row.key for row in valid}
+        imported = set(ImportedRow.objects.filter(key__in=keys).values_list("key", flat=True))
+        emails = {row.email for row in valid if row.email}
+        known = set(Contact.objects.filter(email__in=emails).values_list("email", flat=True))
+        fates = []
+        for row in batch:
+            if not row.input:
+                fate = "error"
+            elif row.key in imported or row.key in self.keys:
+                fate = "skip"
+            else:
+                seen = row.email in known or row.email in self.emails
+                fate = "attach" if row.email and seen else "new"
+                self.keys.add(row.key)
+                if row.email:
+                    self.emails.add(row.email)
+            fates.append(fate)
+        return fates
+
+
+@dataclass
+class Summary:
+    """What a check or an import found: counts of the rows' fates, the first rows, and the
+    errors of the first rows with errors (``problems_kept`` of them; None: all)."""
+
+    problems_kept: int | None = PROBLEMS_KEPT
+    rows: int = 0
+    new: int = 0
+    attached: int = 0
+    skipped: int = 0
+    errors: int = 0
+    problems: list[str] = field(default_factory=list)
+    sample: list[dict] = field(default_factory=list)
+
+    def add(self, row: Row, fate: str) -> None:
+        self.rows += 1
+        if fate == "error":
+            self.errors += 1
+            if self.problems_kept is None or self.errors <= self.problems_kept:
+                self.problems.extend(f"Row {row.number}: {error}" for error in row.errors)
+        else:
+            counter = {"new": "new", "attach": "attached", "skip": "skipped"}[fate]
+            setattr(self, counter, getattr(self, counter) + 1)
+        if len(self.sample) < SAMPLE:
+            shown = {name: row.values.get(name, "") for name in ("name", "company", "email")}
+            if row.input:
+                shown["folds"] = " ".join(folds.to_codes(row.input.folds))
+            else:
+                shown["folds"] = row.values.get("folds", "")
+            self.sample.append(
+                {"number": row.number, **shown, "fate": fate, "errors": list(row.errors)}
+            )
+
+
+def batched(items: Iterable[Row], size: int = BATCH) -> Iterator[list[Row]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def check(
+    file: BinaryIO,
+    source: Source,
+    mapping: list[str],
+    conference: Conference | None,
+    *,
+    problems_kept: int | None = PROBLEMS_KEPT,
+    progress: Callable[[Summary], object] | None = None,
+) -> Summary:
+    """Validate every row and tell what importing the file would do; save nothing."""
+    summary = Summary(problems_kept)
+    fates = Fates(remember=True)
+    for batch in batched(rows(file, source, mapping, conference)):
+        for row, fate in zip(batch, fates.of(batch), strict=True):
+            summary.add(row, fate)
+        if progress:
+            progress(summary)
+    return summary
+
+
+def save(
+    file: BinaryIO,
+    source: Source,
+    mapping: list[str],
+    conference: Conference | None,
+    user,
+    upload: Import | None = None,
+) -> Summary:
+    """Import the file in one transaction: a card for each new row (or, into contacts only,
+    the person), each person matched by email through the booth's services. Rows imported
+    before are skipped. Check the file first: a row that does not validate raises
+    InvalidRows, and nothing is saved."""
+    summary = Summary()
+    fates = Fates(remember=False)
+    decoder = services.Decoder.of(user) if conference else None
+    with transaction.atomic():
+        for batch in batched(rows(file, source, mapping, conference)):
+            imported = []
+            for row, fate in zip(batch, fates.of(batch), strict=True):
+                if fate == "error":
+                    raise InvalidRows(f"Row {row.number}: {'; '.join(row.errors)}")
+                summary.add(row, fate)
+                if fate != "skip":
+                    imported.append(_save_row(row, conference, user, decoder, upload))
+            ImportedRow.objects.bulk_create(imported)
+    return summary
+
+
+def _save_row(
+    row: Row,
+    conference: Conference | None,
+    user,
+    decoder: services.Decoder | None,
+    upload: Import | None,
+) -> ImportedRow:
+    if conference is None:
+        contact, _ = services.find_or_create_contact(row.input)
+        return ImportedRow(key=row.key, contact=contact, source=upload)
+    data = dataclasses.replace(row.input, client_uuid=uuid.uuid5(CARD_UUIDS, row.key))
+    card = services.log_card(conference, user, data, decoder).card
+    return ImportedRow(
+        key=row.key, conference=conference, card=card, contact=card.contact, source=upload
+    )
+
+
+def start(upload: UploadedFile, conference: Conference | None, user) -> Import:
+    """Keep an uploaded file for its preview, with the columns mapped by their names;
+    raise BadFile if it cannot be imported."""
+    check_size(upload.size)
+    upload.seek(0)
+    source = inspect(upload)
+    kept = Import(
+        created_by=user,
+        conference=conference,
+        filename=upload.name[-255:],
+        kind=source.kind,
+        encoding=source.encoding,
+        delimiter=source.delimiter,
+        skip=source.skip,
+        columns=list(source.columns),
+        mapping=auto_mapping(source, cards=conference is not None),
+    )
+    kept.file.save("import.vcf" if source.kind == "vcard" else "import.csv", upload, save=False)
+    kept.save()
+    return kept
+
+
+def _store(upload: Import, summary: Summary, **fields) -> None:
+    for name in ("rows", "new", "attached", "skipped", "errors", "problems", "sample"):
+        setattr(upload, name, getattr(summary, name))
+    for name, value in fields.items():
+        setattr(upload, name, value)
+    upload.save()
+
+
+def _fail(upload: Import, failure: str) -> None:
+    upload.state = Import.State.FAILED
+    upload.failure = failure
+    upload.save(update_fields=["state", "failure"])
+
+
+def why_not_importable(upload: Import) -> str:
+    """Return why the kept file cannot be imported now, or "" if it can."""
+    if upload.state == Import.State.DONE:
+        return "This file was imported."
+    if upload.state != Import.State.CHECKED:
+        return "Wait until the file is checked."
+    if upload.errors:
+        return (
+            f"Correct the {upload.errors} row(s) with errors in the file, or leave their "
+            "columns out: nothing is imported while a row is wrong."
+        )
+    if not upload.rows:
+        return "This file has no rows to import."
+    return ""
+
+
+def check_upload(upload: Import) -> None:
+    """Check a kept file with its mapping, storing what importing it would do."""
+    source = Source.of(upload)
+
+    def progress(summary: Summary) -> None:
+        Import.objects.filter(pk=upload.pk).update(rows=summary.rows)
+
+    try:
+        check_mapping(source, upload.mapping, cards=upload.conference_id is not None)
+        with upload.file.open("rb") as file:
+            summary = check(file.file, source, upload.mapping, upload.conference, progress=progress)
+    except BadFile as e:
+        _fail(upload, str(e))
+        return
+    except Exception:
+        _fail(upload, "The file could not be checked: something went wrong (see the worker's log).")
+        raise
+    _store(upload, summary, state=Import.State.CHECKED, failure="")
+
+
+def import_upload(upload: Import) -> None:
+    """Import a kept file that was checked, then delete the file; on failure keep it and
+    say why."""
+    if upload.state != Import.State.IMPORTING:
+        return  # imported already, or not asked to
+    source = Source.of(upload)
+    try:
+        with upload.file.open("rb") as file:
+            summary = save(
+                file.file, source, upload.mapping, upload.conference, upload.created_by, upload
+            )
+    except (BadFile, InvalidRows) as e:
+        _fail(upload, f"Nothing was imported: {e}")
+        return
+    except IntegrityError:
+        # Another import saved some of these rows meanwhile (ImportedRow.key is unique).
+        _fail(upload, "Nothing was imported: another import saved some of these rows meanwhile.")
+        return
+    except Exception:
+        _fail(upload, "Nothing was imported: something went wrong (see the worker's log).")
+        raise
+    upload.file.delete(save=False)
+    _store(upload, summary, state=Import.State.DONE, finished_at=timezone.now())

@@ -1,0 +1,464 @@
+"""Reading files to import (contacts.imports): encodings, delimiters, column names of the
+common exports, vCards 3.0 and 4.0, validation, and what saving does, twice."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from contacts import exports, imports
+from contacts.folds import DIAG, HALF, UL, UR
+from contacts.models import Card, Contact, ImportedRow
+from events.models import Conference
+from tests.imports_files import VCARD_4, csv_bytes, vcard
+
+pytestmark = pytest.mark.django_db
+
+
+def read(data: bytes, conference=None) -> list[imports.Row]:
+    file = io.BytesIO(data)
+    source = imports.inspect(file)
+    mapping = imports.auto_mapping(source, cards=conference is not None)
+    return list(imports.rows(file, source, mapping, conference))
+
+
+def mapped(data: bytes) -> dict[str, str]:
+    source = imports.inspect(io.BytesIO(data))
+    mapping = imports.auto_mapping(source, cards=True)
+    return {column: what for column, what in zip(source.columns, mapping, strict=True) if what}
+
+
+# The column names of each export, as their documentation and published samples give them.
+EXPORTS = {
+    "hubspot": (
+        [
+            "Record ID",
+            "First Name",
+            "Last Name",
+            "Email",
+            "Phone Number",
+            "Company Name",
+            "Job Title",
+            "Lifecycle Stage",
+        ],
+        {
+            "Record ID": "id",
+            "First Name": "first_name",
+            "Last Name": "last_name",
+            "Email": "email",
+            "Phone Number": "phone",
+            "Company Name": "company",
+            "Job Title": "title",
+        },
+    ),
+    "salesforce": (
+        [
+            "Lead ID",
+            "First Name",
+            "Last Name",
+            "Company",
+            "Title",
+            "Email",
+            "Phone",
+            "Description",
+            "Lead Status",
+        ],
+        {
+            "Lead ID": "id",
+            "First Name": "first_name",
+            "Last Name": "last_name",
+            "Company": "company",
+            "Title": "title",
+            "Email": "email",
+            "Phone": "phone",
+            "Description": "note",
+        },
+    ),
+    "google": (
+        [
+            "First Name",
+            "Middle Name",
+            "Last Name",
+            "Organization Name",
+            "Organization Title",
+            "Notes",
+            "E-mail 1 - Label",
+            "E-mail 1 - Value",
+            "Phone 1 - Label",
+            "Phone 1 - Value",
+        ],
+        {
+            "First Name": "first_name",
+            "Last Name": "last_name",
+            "Organization Name": "company",
+            "Organization Title": "title",
+            "Notes": "note",
+            "E-mail 1 - Value": "email",
+            "Phone 1 - Value": "phone",
+        },
+    ),
+    "google, older": (
+        [
+            "Name",
+            "Given Name",
+            "Family Name",
+            "E-mail 1 - Type",
+            "E-mail 1 - Value",
+            "Phone 1 - Value",
+            "Organization 1 - Type",
+            "Organization 1 - Name",
+            "Organization 1 - Title",
+        ],
+        {
+            "Name": "name",
+            "Given Name": "first_name",
+            "Family Name": "last_name",
+            "E-mail 1 - Value": "email",
+            "Phone 1 - Value": "phone",
+            "Organization 1 - Name": "company",
+            "Organization 1 - Title": "title",
+        },
+    ),
+    "outlook": (
+        [
+            "Title",
+            "First Name",
+            "Middle Name",
+            "Last Name",
+            "Company",
+            "Job Title",
+            "Business Phone",
+            "Mobile Phone",
+            "E-mail Address",
+            "Notes",
+        ],
+        {
+            "First Name": "first_name",
+            "Last Name": "last_name",
+            "Company": "company",
+            "Job Title": "title",  # Outlook's "Title" is Mr, Dr
+            "Business Phone": "phone",
+            "E-mail Address": "email",
+            "Notes": "note",
+        },
+    ),
+    "linkedin": (
+        ["First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"],
+        {
+            "First Name": "first_name",
+            "Last Name": "last_name",
+            "Email Address": "email",
+            "Company": "company",
+            "Position": "title",
+        },
+    ),
+    "foldcard": (
+        [column.header for column in exports.FOLDCARD_COLUMNS],
+        {
+            "name": "name",
+            "company": "company",
+            "title": "title",
+            "email": "email",
+            "phone": "phone",
+            "folds": "folds",
+            "note": "note",
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("export", EXPORTS)
+def test_it_maps_the_columns_of_the_common_exports(export):
+    header, expected = EXPORTS[export]
+    assert mapped(csv_bytes(header)) == expected
+
+
+def test_it_skips_linkedins_notes_before_the_header():
+    data = (
+        b"Notes:\n"
+        b'"When exporting your connection data, you may notice that some of the email '
+        b'addresses are missing, for connections who have not allowed it."\n'
+        b"\n"
+        b"First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+        b"Dana,Reyes,https://www.linkedin.com/in/dana,dana@acme.io,Acme,CTO,12 Nov 2026\n"
+    )
+    [row] = read(data)
+    assert row.number == 5
+    assert (row.input.name, row.input.company, row.input.title) == ("Dana Reyes", "Acme", "CTO")
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda text: text.encode(),
+        lambda text: text.encode("utf-8-sig"),
+        lambda text: text.encode("utf-16"),  # with its BOM, as Excel's "Unicode text"
+        lambda text: text.encode("utf-16-be").join([b"\xfe\xff", b""]),
+        lambda text: text.encode("cp1252"),
+    ],
+    ids=["utf-8", "utf-8 BOM", "utf-16 LE BOM", "utf-16 BE BOM", "windows-1252"],
+)
+def test_it_reads_each_encoding(encode):
+    text = "Name,Company,Email\nJosé Müller,Société Œuvre,jose@example.com\n"
+    [row] = read(encode(text))
+    assert (row.input.name, row.input.company) == ("José Müller", "Société Œuvre")
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_it_finds_the_delimiter(conference, delimiter):
+    data = csv_bytes(
+        ["Name", "Company", "Note"],
+        ["Dana Reyes", "Acme, Inc.", "said; twice"],
+        delimiter=delimiter,
+    )
+    [row] = read(data, conference)
+    assert (row.input.company, row.input.note) == ("Acme, Inc.", "said; twice")
+
+
+@pytest.mark.parametrize(
+    ("cell", "mask"),
+    [
+        ("795", UL | UR | HALF),
+        ("7 9 5", UL | UR | HALF),
+        ("UL UR HALF", UL | UR | HALF),
+        ("ul, diag", UL | DIAG),
+        ("/", DIAG),
+        ("", 0),
+    ],
+)
+def test_it_reads_folds_as_keys_or_codes(conference, cell, mask):
+    [row] = read(csv_bytes(["name", "folds"], ["Dana", cell]), conference)
+    assert row.input.folds == mask
+
+
+@pytest.mark.parametrize(
+    ("cell", "error"),
+    [("8", "folds: '8' is not a fold key"), ("UPPER", "folds: UPPER is not a fold")],
+)
+def test_a_fold_that_is_none_is_an_error_of_its_row(conference, cell, error):
+    [row] = read(csv_bytes(["name", "folds"], ["Dana", cell]), conference)
+    assert row.input is None
+    assert row.errors[0].startswith(error)
+
+
+def test_rows_are_validated_as_the_booth_validates_a_card():
+    data = csv_bytes(
+        ["Name", "Company", "Email", "Phone"],
+        ["Dana", "Acme", "not an email", ""],
+        ["", "", "", "555 0100"],
+        ["Li", "", "", "5" * 51],
+        ["Ok", "", "", ""],
+    )
+    rows = read(data)
+    assert [row.errors for row in rows] == [
+        ("email: Enter a valid email address.",),
+        ("A card needs at least a name, a company, an email or its photo.",),
+        ("phone: Ensure this value has at most 50 characters (it has 51).",),
+        (),
+    ]
+
+
+def test_blank_lines_are_not_rows():
+    assert [row.number for row in read(b"Name\n\nDana\n,\nLi\n")] == [3, 5]
+
+
+def test_a_formula_is_read_as_the_text_it_is():
+    cell = '=HYPERLINK("http://evil.example","click")'
+    [row] = read(csv_bytes(["Name", "Company"], [cell, "+1 Corp"]))
+    assert (row.input.name, row.input.company) == (cell, "+1 Corp")
+
+
+def test_it_reads_vcards_3_and_4_many_to_a_file(conference):
+    data = (
+        vcard("Dana Reyes", "dana@acme.io", "Acme", folds="795", uid="dana-1", title="CTO")
+        + VCARD_4
+    ).encode()
+    dana, ana = read(data, conference)
+    assert dana.input.folds == UL | UR | HALF
+    assert (dana.input.name, dana.input.company, dana.input.title) == ("Dana Reyes", "Acme", "CTO")
+    assert dana.values["id"] == "dana-1"
+    assert ana.input.folds == UL | HALF
+    assert ana.input.email == "Ana@Globex.example"  # the preferred one
+    assert (ana.input.phone, ana.input.company) == ("+1-555-555-0100", "Globex, Inc.")
+    assert (ana.input.title, ana.input.note) == ("VP Sales", "met at the bar, wants a demo")
+
+
+def test_a_vcard_that_cannot_be_read_is_an_error_of_its_own():
+    data = (
+        vcard("Dana Reyes")
+        + "BEGIN:VCARD\r\nVERSION:3.0\r\nthis line has no colon\r\nEND:VCARD\r\n"
+        + vcard("Li Wei")
+        + "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Cut Short\r\n"
+    ).encode()
+    rows = read(data)
+    assert [bool(row.input) for row in rows] == [True, False, True, False]
+    assert rows[1].errors[0].startswith("This vCard cannot be read")
+    assert rows[3].errors == ("This vCard has no END:VCARD; the file may be cut short.",)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "This is a PNG image"),
+        (b"PK\x03\x04\x14\x00\x06\x00", "This is a zip archive"),
+        (b"name\x00\x01\x02\x03", "This is not a text file"),
+        (b"name,company\n\x01\x02\x03,\x04\n", "This is not a text file"),
+        (b"name\n\x81\x8d\x8f\x90\x9d\n", "This file is not in UTF-8, UTF-16 or Windows-1252"),
+        (b"Name|Company|Email\nDana|Acme|d@acme.io\n", 'its first line has "Name|Company|Email"'),
+        (b"Phone,Website\n555,acme.io\n", 'its first line has "Phone", "Website"'),
+        (b"", "its first line has nothing"),
+    ],
+    ids=["png", "zip", "nul", "control", "encoding", "delimiter", "columns", "empty"],
+)
+def test_a_file_that_cannot_be_imported_says_why(data, message):
+    with pytest.raises(imports.BadFile, match=message.replace("|", r"\|")):
+        imports.inspect(io.BytesIO(data))
+
+
+def test_a_file_too_large_is_refused(settings):
+    settings.IMPORT_MAX_BYTES = 1000
+    with pytest.raises(imports.BadFile, match=r"This file is 1000.0\sKB; an import can be at most"):
+        imports.check_size(1024 * 1000)
+    imports.check_size(1000)
+
+
+def test_a_mapping_needs_a_name_a_company_or_an_email():
+    source = imports.inspect(io.BytesIO(b"Name,Phone\nDana,555\n"))
+    imports.check_mapping(source, ["name", "phone"], cards=False)
+    with pytest.raises(imports.BadFile, match="Choose a column for the name"):
+        imports.check_mapping(source, ["", "phone"], cards=False)
+    with pytest.raises(imports.BadFile, match="notes and folds go with cards"):
+        imports.check_mapping(source, ["name", "folds"], cards=False)
+
+
+def test_a_rows_key_is_its_content_or_its_id_and_its_target(conference, alice):
+    other = Conference.objects.create(
+        name="Other", starts_on=conference.starts_on, ends_on=conference.ends_on
+    )
+    plain = csv_bytes(["Name", "Email"], ["Dana", "Dana@Acme.io"], ["Dana", " dana@acme.io"])
+    first, same = read(plain, conference)
+    assert first.key == same.key  # emails compare as they are stored
+    assert read(plain, other)[0].key != first.key
+    assert read(plain)[0].key != first.key
+    with_id = csv_bytes(["Record ID", "Name"], ["17", "Dana"], ["17", "Dana Reyes"])
+    one, renamed = read(with_id, conference)
+    assert one.key == renamed.key != first.key
+
+
+def check(data: bytes, conference=None) -> imports.Summary:
+    file = io.BytesIO(data)
+    source = imports.inspect(file)
+    mapping = imports.auto_mapping(source, cards=conference is not None)
+    return imports.check(file, source, mapping, conference)
+
+
+def save(data: bytes, conference=None, user=None) -> imports.Summary:
+    file = io.BytesIO(data)
+    source = imports.inspect(file)
+    mapping = imports.auto_mapping(source, cards=conference is not None)
+    return imports.save(file, source, mapping, conference, user)
+
+
+PEOPLE = csv_bytes(
+    ["Name", "Company", "Email", "Folds"],
+    ["Dana Reyes", "Acme", "dana@acme.io", "795"],
+    ["Li Wei", "Hooli", "LI@hooli.example", "5"],
+    ["Li Wei", "Hooli", "li@hooli.example", "9"],  # the same person, another card
+    ["Dana Reyes", "Acme", "dana@acme.io", "795"],  # the same row again
+    ["Sam Lee", "Initech", "", ""],
+)
+
+
+def test_checking_tells_what_each_row_will_do_and_saves_nothing(conference):
+    Contact.objects.create(name="Li", email="li@hooli.example")
+    summary = check(PEOPLE, conference)
+    assert [row["fate"] for row in summary.sample] == ["new", "attach", "attach", "skip", "new"]
+    assert (summary.rows, summary.new, summary.attached, summary.skipped) == (5, 2, 2, 1)
+    assert not Card.objects.exists()
+    assert Contact.objects.count() == 1
+
+
+def test_saving_twice_changes_nothing_the_second_time(conference, alice):
+    first = save(PEOPLE, conference, alice)
+    assert (first.new, first.attached, first.skipped) == (3, 1, 1)
+    cards = {(c.contact.email, c.folds, c.owner) for c in Card.objects.select_related("contact")}
+    assert cards == {
+        ("dana@acme.io", UL | UR | HALF, alice),
+        ("li@hooli.example", HALF, alice),
+        ("li@hooli.example", UR, alice),
+        ("", 0, alice),
+    }
+    assert ImportedRow.objects.count() == 4
+    again = save(PEOPLE, conference, alice)
+    assert (again.new, again.attached, again.skipped) == (0, 0, 5)
+    assert Card.objects.count() == 4
+    assert Contact.objects.count() == 3
+    assert check(PEOPLE, conference).skipped == 5
+
+
+def test_saving_into_contacts_only_makes_no_cards_and_keeps_known_values(conference):
+    known = Contact.objects.create(name="Li Wei", title="CTO", email="li@hooli.example")
+    summary = save(csv_bytes(["Email", "Company", "Title"], ["Li@Hooli.example", "Hooli", ""]))
+    assert (summary.new, summary.attached) == (0, 1)
+    known.refresh_from_db()
+    assert (known.company, known.title) == ("Hooli", "CTO")
+    assert not Card.objects.exists()
+    assert ImportedRow.objects.get().contact == known
+
+
+def test_saving_is_all_or_nothing(conference, alice):
+    data = csv_bytes(["Name", "Email"], ["Dana", "dana@acme.io"], ["Li", "not an email"])
+    with pytest.raises(imports.InvalidRows, match="Row 3: email: Enter a valid email address"):
+        save(data, conference, alice)
+    assert not Contact.objects.exists()
+    assert not ImportedRow.objects.exists()
+
+
+def test_a_card_imported_without_a_user_is_decoded_with_the_sites_vocabulary(conference):
+    save(csv_bytes(["Name", "Folds"], ["Dana", "795"]), conference)
+    card = Card.objects.get()
+    assert (card.owner, card.logged_by, card.priority) == (None, None, 100)
+
+
+def test_the_csv_export_reads_back_as_the_same_cards(conference, alice, make_card):
+    dana = Contact.objects.create(
+        name="Dana Reyes", company="Acme", title="CTO", email="dana@acme.io", phone="555"
+    )
+    make_card(UL | UR | HALF, contact=dana, note="wants a second region")
+    make_card(DIAG, name='=HYPERLINK("http://evil.example","x")', note="+1 idea")
+    exported = "".join(exports.csv_chunks(conference)).encode()
+    other = Conference.objects.create(
+        name="Next", starts_on=conference.starts_on, ends_on=conference.ends_on
+    )
+    summary = save(exported, other, alice)
+    assert (summary.new, summary.attached) == (1, 1)  # Dana's email is known already
+    imported = {(c.contact.name, c.folds, c.note) for c in other.cards.select_related("contact")}
+    # The export neutralized the formula with a quote; reading it back keeps the text.
+    assert imported == {
+        ("Dana Reyes", UL | UR | HALF, "wants a second region"),
+        ('\'=HYPERLINK("http://evil.example","x")', DIAG, "'+1 idea"),
+    }
+
+
+def test_a_formula_imported_is_stored_verbatim_and_exported_neutralized(conference, alice):
+    cell = '=HYPERLINK("http://evil.example","click")'
+    save(csv_bytes(["Name", "Note"], [cell, "@SUM(A1)"]), conference, alice)
+    card = Card.objects.select_related("contact").get()
+    assert (card.contact.name, card.note) == (cell, "@SUM(A1)")
+    exported = "".join(exports.csv_chunks(conference)).removeprefix("\ufeff")
+    [row] = list(csv.DictReader(io.StringIO(exported)))
+    assert (row["name"], row["note"]) == ("'" + cell, "'@SUM(A1)")
+
+
+def test_the_vcard_export_reads_back_as_the_same_contacts(conference, make_card):
+    dana = Contact.objects.create(name="Dana Reyes", company="Acme", email="dana@acme.io")
+    make_card(UR, contact=dana)
+    make_card(UR, name="Li Wei", company="Hooli")
+    data = exports.vcards(conference).encode()
+    Contact.objects.all().delete()
+    summary = save(data)
+    assert summary.new == 2
+    people = set(Contact.objects.values_list("name", "company", "email"))
+    assert people == {("Dana Reyes", "Acme", "dana@acme.io"), ("Li Wei", "Hooli", "")}
