@@ -154,7 +154,10 @@ class FollowupFilterForm(forms.Form):
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm"
         self.fields["q"].widget.attrs.update(
-            {"class": "form-control form-control-sm", "placeholder": "name, company, email"}
+            {
+                "class": "form-control form-control-sm",
+                "placeholder": "name, company, email, phone, note",
+            }
         )
 
     def filters(self) -> FollowupFilters:

@@ -9,7 +9,8 @@ from datetime import date
 
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Value
+from django.db.models.functions import Replace
 
 from contacts import emails, followups, rules
 from contacts.models import FOLLOW_UP_ORDER, Card, Meaning, Vocabulary
@@ -93,12 +94,35 @@ def followup_cards(user, today: date, filters: FollowupFilters) -> models.QueryS
     if filters.meaning:
         cards = cards.with_meaning(filters.meaning)
     if filters.q:
-        cards = cards.filter(
-            Q(contact__name__icontains=filters.q)
-            | Q(contact__company__icontains=filters.q)
-            | Q(contact__email__icontains=filters.q)
-        )
+        cards = search(cards, filters.q)
     return cards
+
+
+# What the follow-up list's search looks in: the person's details and notes, the card's note.
+SEARCHED = (
+    "contact__name",
+    "contact__company",
+    "contact__email",
+    "contact__phone",
+    "contact__notes",
+    "note",
+)
+# What a phone number is written with besides its digits.
+PHONE_SEPARATORS = " -()./+"
+
+
+def search(cards: models.QuerySet[Card], text: str) -> models.QuerySet[Card]:
+    """Return the cards whose person's name, company, email, phone or notes, or whose own
+    note, contain ``text`` (case aside); a phone number also matches by its digits alone."""
+    found = Q.create([(f"{name}__icontains", text) for name in SEARCHED], connector=Q.OR)
+    digits = "".join(c for c in text if c.isdigit())
+    if digits and all(c.isdigit() or c in PHONE_SEPARATORS for c in text):
+        phone = F("contact__phone")
+        for separator in PHONE_SEPARATORS:
+            phone = Replace(phone, Value(separator), Value(""))
+        cards = cards.alias(phone_digits=phone)
+        found |= Q(phone_digits__contains=digits)
+    return cards.filter(found)
 
 
 @dataclass

@@ -342,3 +342,42 @@ def test_booth_staff_see_the_team_list_but_act_only_on_their_own(client, bob, ma
     assert reverse("contacts-followup-action", args=[mine.pk, "done"]) in html
     assert reverse("contacts-followup-action", args=[theirs.pk, "done"]) not in html
     assert "Follow-up owner" not in html  # only managers reassign
+
+
+@pytest.fixture
+def ana_and_sam(make_card):
+    ana = Contact.objects.create(
+        name="Ana Ruiz",
+        company="Globex",
+        email="ana@globex.io",
+        phone="+49 (30) 1234-567",
+        notes="Met at the speakers' dinner",
+    )
+    sam = Contact.objects.create(name="Sam Lee", company="Initech", phone="555.0100")
+    make_card(UR, contact=ana, note="Renewal in Q1")
+    make_card(UL, contact=sam, note="wants a demo")
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("renewal", ["Ana Ruiz"]),  # the card's note, case aside
+        ("DINNER", ["Ana Ruiz"]),  # the person's notes
+        ("globex", ["Ana Ruiz"]),
+        ("ANA@GLO", ["Ana Ruiz"]),
+        ("Demo", ["Sam Lee"]),
+        ("(30) 1234", ["Ana Ruiz"]),  # the phone as written
+        ("301234567", ["Ana Ruiz"]),  # its digits alone
+        ("+49 30 1234 567", ["Ana Ruiz"]),
+        ("30-1234-567", ["Ana Ruiz"]),
+        ("555 0100", ["Sam Lee"]),
+        ("0100", ["Sam Lee"]),
+        ("Q1", ["Ana Ruiz"]),
+        ("1234x", []),
+    ],
+)
+def test_it_searches_names_companies_emails_phones_and_notes(
+    client, alice, ana_and_sam, q, expected
+):
+    client.force_login(alice)
+    assert names_in_order(client.get(URL, {"q": q}).content.decode()) == expected
