@@ -72,7 +72,7 @@ def test_it_groups_by_due_bucket_relative_to_today(client, alice, every_rule):
         ("week", "This week (2)"),
         ("later", "Later (1)"),
     ]
-    assert html.count("text-danger fw-semibold") == 6
+    assert html.count("data-overdue") == 6
 
 
 def test_each_row_shows_chips_unmapped_folds_note_and_due(client, alice, make_card, vocabulary):
@@ -342,6 +342,15 @@ def test_booth_staff_see_the_team_list_but_act_only_on_their_own(client, bob, ma
     assert reverse("contacts-followup-action", args=[mine.pk, "done"]) in html
     assert reverse("contacts-followup-action", args=[theirs.pk, "done"]) not in html
     assert "Follow-up owner" not in html  # only managers reassign
+
+
+def test_a_snoozed_card_past_due_whose_snooze_ended_is_shown_overdue(client, alice, make_card):
+    make_card(UL, name="Woke Up", state="snoozed", snoozed_until=TODAY - timedelta(days=1))
+    make_card(UR, name="Due Today")
+    client.force_login(alice)
+    html = client.get(URL).content.decode()
+    dues = re.findall(r"data-due( data-overdue)?>due ([^<]+)<", html)
+    assert dues == [(" data-overdue", "Mon 23 Nov"), ("", "Fri 27 Nov")]
 
 
 @pytest.fixture
