@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from contacts import folds, photos, rules
 from contacts.models import Card, Meaning, UserSettings, Vocabulary
 from contacts.queries import FollowupFilters
-from contacts.services import CardInput
+from contacts.services import CardInput, FollowupState
 from events.models import Conference
 
 User = get_user_model()
@@ -166,7 +166,10 @@ class FollowupFilterForm(forms.Form):
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm"
         self.fields["q"].widget.attrs.update(
-            {"class": "form-control form-control-sm", "placeholder": "name, company, email"}
+            {
+                "class": "form-control form-control-sm",
+                "placeholder": "name, company, email, phone, note",
+            }
         )
 
     def filters(self) -> FollowupFilters:
@@ -198,6 +201,44 @@ class FollowupActionForm(forms.Form):
     def __init__(self, *args, action: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.action = action
+
+
+class FollowupStateForm(forms.Form):
+    """One card's follow-up state as it was before an action, for its undo."""
+
+    card = forms.IntegerField(min_value=1)
+    state = forms.ChoiceField(choices=Card.State.choices)
+    snoozed_until = forms.DateField(required=False)
+    outcome = forms.CharField(max_length=5000, required=False, strip=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("state") == Card.State.SNOOZED and not data.get("snoozed_until"):
+            self.add_error("snoozed_until", "A snoozed card needs the day its snooze ends.")
+        return data
+
+    def to_state(self) -> FollowupState:
+        data = self.cleaned_data
+        snoozed_until = data["snoozed_until"] if data["state"] == Card.State.SNOOZED else None
+        return FollowupState(data["card"], data["state"], snoozed_until, data["outcome"])
+
+
+FollowupStateFormSet = forms.formset_factory(
+    FollowupStateForm, extra=0, min_num=1, validate_min=True
+)
+UNDO_PREFIX = "previous"
+
+
+def undo_data(states: list[FollowupState]) -> dict[str, str]:
+    """Return the form data that posts ``states`` back to the restore action."""
+    data = {f"{UNDO_PREFIX}-TOTAL_FORMS": str(len(states)), f"{UNDO_PREFIX}-INITIAL_FORMS": "0"}
+    for number, state in enumerate(states):
+        prefix = f"{UNDO_PREFIX}-{number}"
+        data[f"{prefix}-card"] = str(state.card_id)
+        data[f"{prefix}-state"] = state.state
+        data[f"{prefix}-snoozed_until"] = str(state.snoozed_until or "")
+        data[f"{prefix}-outcome"] = state.outcome
+    return data
 
 
 class UserSettingsForm(forms.ModelForm):

@@ -287,10 +287,11 @@ class Card(models.Model):
         SNOOZED = "snoozed", "Snoozed"
         DROPPED = "dropped", "Dropped"
 
-    contact = models.ForeignKey(Contact, models.CASCADE, related_name="cards")
     # Foreign keys without an index of their own are served by the composite indexes in
-    # Meta (conference, vocabulary, owner) or rarely looked up (who logged, who changed):
-    # every index of this table is rewritten when a weight edit re-prioritizes the cards.
+    # Meta (contact, conference, vocabulary, owner) or rarely looked up (who logged, who
+    # changed): every index of this table is rewritten when a weight edit re-prioritizes
+    # the cards.
+    contact = models.ForeignKey(Contact, models.CASCADE, related_name="cards", db_index=False)
     conference = models.ForeignKey(
         "events.Conference", models.PROTECT, related_name="cards", db_index=False
     )
@@ -380,6 +381,11 @@ class Card(models.Model):
                 fields=["owner", "waiting", "due_on", "snoozed_until"],
                 name="card_followups_by_owner",
             ),
+            # A person's cards (their page, "met before"), and the follow-up list's one row
+            # per person per conference (queries.first_per_person): with `waiting` it is the
+            # most precise index for "this person's other waiting cards here", which SQLite,
+            # without statistics, would otherwise look up through an owner's whole list.
+            models.Index(fields=["contact", "conference", "waiting"], name="card_person"),
             # Re-prioritizing after a vocabulary edit updates cards by vocabulary and folds.
             models.Index(fields=["vocabulary", "folds"], name="card_vocabulary_folds"),
             # The booth's "latest at this conference".

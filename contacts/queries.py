@@ -9,8 +9,8 @@ from datetime import date, timedelta
 
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import Count, Q
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Replace, TruncDate
 
 from contacts import emails, followups, rules
 from contacts.models import FOLLOW_UP_ORDER, Card, Contact, Meaning, Vocabulary
@@ -79,7 +79,8 @@ class FollowupFilters:
 
 
 def followup_cards(user, today: date, filters: FollowupFilters) -> models.QuerySet[Card]:
-    """Return the cards the follow-up list shows for ``filters``, in no order."""
+    """Return the cards the follow-up list shows for ``filters``, in no order (several per
+    person: see first_per_person)."""
     cards = Card.objects.all()
     if filters.state == "open":
         cards = cards.filter(rules.waiting(today))
@@ -94,12 +95,77 @@ def followup_cards(user, today: date, filters: FollowupFilters) -> models.QueryS
     if filters.meaning:
         cards = cards.with_meaning(filters.meaning)
     if filters.q:
-        cards = cards.filter(
-            Q(contact__name__icontains=filters.q)
-            | Q(contact__company__icontains=filters.q)
-            | Q(contact__email__icontains=filters.q)
-        )
+        cards = search(cards, filters.q)
     return cards
+
+
+# What the follow-up list's search looks in: the person's details and notes, the card's note.
+SEARCHED = (
+    "contact__name",
+    "contact__company",
+    "contact__email",
+    "contact__phone",
+    "contact__notes",
+    "note",
+)
+# What a phone number is written with besides its digits.
+PHONE_SEPARATORS = " -()./+"
+
+
+def search(cards: models.QuerySet[Card], text: str) -> models.QuerySet[Card]:
+    """Return the cards whose person's name, company, email, phone or notes, or whose own
+    note, contain ``text`` (case aside); a phone number also matches by its digits alone."""
+    found = Q.create([(f"{name}__icontains", text) for name in SEARCHED], connector=Q.OR)
+    digits = "".join(c for c in text if c.isdigit())
+    if digits and all(c.isdigit() or c in PHONE_SEPARATORS for c in text):
+        phone = F("contact__phone")
+        for separator in PHONE_SEPARATORS:
+            phone = Replace(phone, Value(separator), Value(""))
+        cards = cards.alias(phone_digits=phone)
+        found |= Q(phone_digits__contains=digits)
+    return cards.filter(found)
+
+
+def first_per_person(cards: models.QuerySet[Card]) -> models.QuerySet[Card]:
+    """Return, of ``cards``, the one that stands for each person at each conference in the
+    follow-up list: their first in follow-up order."""
+    # A card stays when none of ``cards`` of the same person and conference comes before it:
+    # its siblings are looked up in the card_person index (on PostgreSQL, an anti-join),
+    # where a card finds itself first; leaving it out there spares reading its row again.
+    siblings = cards.filter(contact=OuterRef("contact"), conference=OuterRef("conference"))
+    siblings = siblings.exclude(pk=OuterRef("pk"))
+    return cards.filter(~Exists(siblings.filter(_before_outer())))
+
+
+def _before_outer() -> Q:
+    """Return the cards that come before the outer query's card in FOLLOW_UP_ORDER."""
+    before = Q()
+    same = Q()
+    for key in FOLLOW_UP_ORDER:
+        name = key.removeprefix("-")
+        lookup = "gt" if key.startswith("-") else "lt"
+        before |= same & Q(**{f"{name}__{lookup}": OuterRef(name)})
+        same &= Q(**{name: OuterRef(name)})
+    return before
+
+
+def whole_followup(card: Card, user, today: date) -> models.QuerySet[Card]:
+    """Return the cards that marking ``card`` done, dropping or snoozing it act on: the card,
+    and the other waiting cards of its person at its conference that have the same owner
+    and that ``user`` may work on."""
+    same_followup = Q(contact_id=card.contact_id, conference_id=card.conference_id)
+    siblings = rules.waiting(today) & same_followup & Q(owner_id=card.owner_id)
+    return Card.objects.filter(Q(pk=card.pk) | siblings).filter(rules.workable(user))
+
+
+def followup_counts(rows: models.QuerySet[Card], today: date) -> dict[str, int]:
+    """Return how many of ``rows`` fall in each due bucket."""
+    # Counted per due date, which the follow-up indexes hold in order, then per bucket.
+    counts = dict.fromkeys(followups.BUCKETS, 0)
+    per_day = rows.order_by().values_list("due_on").annotate(cards=Count("*"))
+    for due_on, count in per_day:
+        counts[followups.bucket(due_on, today)] += count
+    return counts
 
 
 @dataclass
@@ -120,39 +186,68 @@ class FollowupPage:
 def followup_page(
     cards: models.QuerySet[Card], user, today: date, number: str | int | None
 ) -> FollowupPage:
-    """Return page ``number`` of ``cards`` in follow-up order, grouped by due bucket with
-    each bucket's count over all pages."""
-    # Counted per due date, which the follow-up indexes hold in order, then per bucket.
-    counts = dict.fromkeys(followups.BUCKETS, 0)
-    per_day = cards.order_by().values_list("due_on").annotate(cards=Count("*"))
-    for due_on, count in per_day:
-        counts[followups.bucket(due_on, today)] += count
+    """Return page ``number`` of the list of ``cards``, one row per person per conference
+    in follow-up order, grouped by due bucket with each bucket's count over all pages."""
+    rows = first_per_person(cards)
+    counts = followup_counts(rows, today)
     # The page's cards are found by id first, sorting narrow rows, then read whole: the
     # sort carries no joined columns.
-    ordered_ids = cards.order_by(*FOLLOW_UP_ORDER).values_list("pk", flat=True)
+    ordered_ids = rows.order_by(*FOLLOW_UP_ORDER).values_list("pk", flat=True)
     paginator = Paginator(ordered_ids, PAGE_SIZE)
     paginator.count = sum(counts.values())  # known already: no second COUNT over the cards
     page = paginator.get_page(number)
     ids = list(page.object_list)
-    found = Card.objects.select_related("contact", "conference", "vocabulary", "owner").in_bulk(ids)
-    rows = followup_rows([found[pk] for pk in ids if pk in found], user, today)
+    found = _with_row_data(Card.objects).in_bulk(ids)
+    shown = [found[pk] for pk in ids if pk in found]
+    # Their other cards that the list keeps, read through the card_person index and each
+    # checked against the list's filters (SQLite would read the list's every card
+    # otherwise, for the order of its index on the due date).
+    in_list = Exists(cards.filter(pk=OuterRef("pk")))
+    others = _with_row_data(Card.objects).filter(_people_of(shown), in_list).exclude(pk__in=ids)
     groups = {
         key: FollowupGroup(key, label, counts[key]) for key, label in followups.BUCKETS.items()
     }
-    for card in rows:
+    for card in followup_rows(shown, user, today, others.order_by(*FOLLOW_UP_ORDER)):
         groups[card.bucket].cards.append(card)
     return FollowupPage(page, [g for g in groups.values() if g.cards], paginator.count)
 
 
-def followup_rows(cards: list[Card], user, today: date) -> list[Card]:
+def _with_row_data(cards: models.QuerySet[Card]) -> models.QuerySet[Card]:
+    return cards.select_related("contact", "conference", "vocabulary", "owner")
+
+
+def _people_of(cards: list[Card]) -> Q:
+    """Return the cards of the same people at the same conferences as ``cards``."""
+    people = Q(pk__in=[])
+    for card in cards:
+        people |= Q(contact_id=card.contact_id, conference_id=card.conference_id)
+    return people
+
+
+def followup_row(card: Card, user, today: date, other_ids: Iterable[int]) -> Card:
+    """Return ``card`` prepared as its row is shown after an action, with the cards
+    ``other_ids`` (those the action changed with it) under it."""
+    others = _with_row_data(Card.objects).filter(pk__in=list(other_ids))
+    return followup_rows([card], user, today, others.order_by(*FOLLOW_UP_ORDER))[0]
+
+
+def followup_rows(cards: list[Card], user, today: date, others: Iterable[Card] = ()) -> list[Card]:
     """Decode each card and attach what its row shows: bucket, states, what the user may
-    do, and the email link."""
-    for card in decode_cards(cards):
+    do, the email link, and ``others``, the person's other cards at that conference in
+    follow-up order."""
+    others = list(others)
+    decode_cards([*cards, *others])
+    for card in cards:
         card.bucket = followups.bucket(card.due_on, today)
         card.is_open = rules.is_open(card)
         card.is_overdue = rules.is_overdue(card, today)
         card.can_work = rules.can_work(user, card)
         card.mailto_url = emails.mailto_url(card)
+        card.others = [
+            other
+            for other in others
+            if (other.contact_id, other.conference_id) == (card.contact_id, card.conference_id)
+        ]
     return cards
 
 

@@ -8,15 +8,17 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 from django.db.models import Case, Value, When
 from django.db.models.functions import Cast
+from django.utils import timezone
 
-from contacts import folds, photos
+from contacts import folds, photos, rules
 from contacts.models import (
+    FOLLOW_UP_ORDER,
     Card,
     Contact,
     Meaning,
@@ -25,7 +27,7 @@ from contacts.models import (
     UserSettings,
     Vocabulary,
 )
-from contacts.queries import met_before
+from contacts.queries import met_before, whole_followup
 from events.models import Conference
 
 
@@ -92,6 +94,71 @@ def conference_dates_changed(conference: Conference) -> None:
 
 # The person's details a card gives, besides the email.
 CONTACT_DETAILS = ("name", "company", "title", "phone", "website")
+
+
+@dataclass(frozen=True)
+class FollowupState:
+    """What an undo of a follow-up action puts back on one card."""
+
+    card_id: int
+    state: str
+    snoozed_until: date | None
+    outcome: str
+
+    @classmethod
+    def of(cls, card: Card) -> FollowupState:
+        return cls(card.pk, card.state, card.snoozed_until, card.outcome)
+
+
+# The actions that close or snooze a whole follow-up: the person's other waiting cards too.
+WHOLE_FOLLOWUP_ACTIONS = ("done", "drop", "snooze")
+
+
+def work_followup(
+    card: Card, user, action: str, outcome: str = "", days: int = 0
+) -> list[FollowupState]:
+    """Mark the follow-up of ``card`` done, drop it (``outcome`` recorded on both) or snooze
+    it for ``days`` days, with the person's other waiting cards at that conference
+    (queries.whole_followup); return each card's state before, the shown card first."""
+    with transaction.atomic():
+        today = timezone.localdate()
+        others = whole_followup(card, user, today).exclude(pk=card.pk).select_for_update()
+        cards = [card, *others.order_by(*FOLLOW_UP_ORDER)]
+        before = [FollowupState.of(each) for each in cards]
+        for each in cards:
+            if action == "done":
+                each.set_state(Card.State.DONE, user, outcome)
+            elif action == "drop":
+                each.set_state(Card.State.DROPPED, user, outcome or None)
+            elif action == "snooze":
+                each.snooze(user, days)
+            else:
+                raise ValueError(f"{action} is not an action on a whole follow-up")
+    return before
+
+
+def restore_followups(card: Card, user, states: list[FollowupState]) -> list[Card]:
+    """Put back the follow-up ``states`` of ``card`` and its person's other cards at that
+    conference (an undo); return the cards in that order.
+
+    Raise Card.DoesNotExist, changing nothing, if one of them is not a card of that person
+    at that conference which ``user`` may work on.
+    """
+    with transaction.atomic():
+        found = (
+            Card.objects.filter(rules.workable(user))
+            .filter(contact_id=card.contact_id, conference_id=card.conference_id)
+            .select_for_update()
+            .in_bulk([state.card_id for state in states])
+        )
+        if len(found) != len({state.card_id for state in states}):
+            raise Card.DoesNotExist("Not one follow-up that you may work on.")
+        found[card.pk] = card  # the caller's copy of the row's card shows what was put back
+        for state in states:
+            each = found[state.card_id]
+            each.snoozed_until = state.snoozed_until
+            each.set_state(state.state, user, state.outcome)
+    return [found[state.card_id] for state in states]
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import smtplib
+from datetime import date
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -16,18 +18,21 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from api.forms import ApiTokenForm
-from contacts import emails, queries, rules, tasks
+from contacts import emails, queries, rules, services, tasks
 from contacts.forms import (
+    UNDO_PREFIX,
     EmailForm,
     EmailManyForm,
     FollowupActionForm,
     FollowupFilterForm,
+    FollowupStateFormSet,
     UserSettingsForm,
+    undo_data,
 )
 from contacts.models import Card, Contact, EmailBatch, UserSettings
 from foldcard.http import wants_json
 
-ACTIONS = ("done", "snooze", "drop", "reopen", "assign")
+ACTIONS = ("done", "snooze", "drop", "reopen", "assign", "restore")
 User = get_user_model()
 
 
@@ -107,43 +112,111 @@ def followup_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action == "assign" and not rules.can_work_everyones(request.user):
         raise PermissionDenied("Only a manager can hand a follow-up to someone else.")
     card = _get_card_for_user(request, pk)
+    if action == "restore":
+        return _restore(request, card)
     form = FollowupActionForm(request.POST, action=action)
     if not form.is_valid():
-        errors = form.errors.get_json_data()
-        if wants_json(request):
-            return JsonResponse({"errors": errors}, status=400)
-        problems = [e["message"] for v in errors.values() for e in v]
-        context = {"problems": problems, "next_url": _safe_next(request)}
-        return render(request, "contacts/action_error.html", context, status=400)
+        return _refused(request, form.errors.get_json_data())
     outcome = form.cleaned_data["outcome"]
-    if action == "done":
-        card.set_state(Card.State.DONE, request.user, outcome)
-        done = f"Marked {card.contact} done."
-    elif action == "snooze":
-        card.snooze(request.user, form.cleaned_data["days"])
-        done = f"Snoozed {card.contact} until {card.snoozed_until:%a %-d %b}."
-    elif action == "drop":
-        card.set_state(Card.State.DROPPED, request.user, outcome or None)
-        done = f"Dropped {card.contact}."
-    elif action == "reopen":
+    if action in services.WHOLE_FOLLOWUP_ACTIONS:
+        before = services.work_followup(
+            card, request.user, action, outcome, form.cleaned_data["days"] or 0
+        )
+        if action == "done":
+            did = f"Marked {card.contact} done"
+        elif action == "drop":
+            did = f"Dropped {card.contact}"
+        else:
+            did = f"Snoozed {card.contact} until {card.snoozed_until:%a %-d %b}"
+        done = f"{did}{_with_others(card, len(before) - 1)}."
+        return _answer(request, card, done, [state.card_id for state in before], undo=before)
+    if action == "reopen":
         card.set_state(Card.State.OPEN, request.user)
         done = f"Reopened {card.contact}."
     else:
         card.owner = form.cleaned_data["owner"]
         card.save(update_fields=["owner"])
         done = f"{card.contact} is now followed up by {card.owner.get_username()}."
+    return _answer(request, card, done, [card.pk])
+
+
+def _restore(request: HttpRequest, card: Card) -> HttpResponse:
+    """Put back the follow-up states an action changed (its undo)."""
+    formset = FollowupStateFormSet(request.POST, prefix=UNDO_PREFIX)
+    if not formset.is_valid():
+        errors = formset.non_form_errors().get_json_data()
+        for form in formset:
+            errors += [e for field in form.errors.get_json_data().values() for e in field]
+        return _refused(request, {UNDO_PREFIX: errors})
+    states = [form.to_state() for form in formset]
+    try:
+        restored = services.restore_followups(card, request.user, states)
+    except Card.DoesNotExist as e:
+        raise Http404("Not one follow-up that you may work on.") from e
+    done = f"Put {card.contact} back as it was{_with_others(card, len(restored) - 1)}."
+    return _answer(request, card, done, [each.pk for each in restored])
+
+
+def _with_others(card: Card, others: int) -> str:
+    if not others:
+        return ""
+    return f", with {others} other card{'s' if others > 1 else ''} from {card.conference}"
+
+
+def _refused(request: HttpRequest, errors: dict) -> HttpResponse:
+    """Answer a follow-up action refused for ``errors`` (a form's JSON errors) with a 400."""
     if wants_json(request):
-        queries.followup_rows([card], request.user, timezone.localdate())
-        context = {
-            "card": card,
-            "next_url": _safe_next(request),
-            "owners": _owners(),
-            "can_manage": rules.can_work_everyones(request.user),
-        }
-        row = render_to_string("contacts/_followup_row.html", context, request)
-        return JsonResponse({"id": card.pk, "state": card.state, "message": done, "row_html": row})
-    messages.success(request, done)
-    return _back(request)
+        return JsonResponse({"errors": errors}, status=400)
+    problems = [e["message"] for v in errors.values() for e in v]
+    context = {"problems": problems, "next_url": _safe_next(request)}
+    return render(request, "contacts/action_error.html", context, status=400)
+
+
+def _answer(
+    request: HttpRequest,
+    card: Card,
+    done: str,
+    changed: list[int],
+    undo: list[services.FollowupState] | None = None,
+) -> HttpResponse:
+    """Answer a follow-up action on ``card``: back to the list with ``done`` as a message,
+    or, to a script, the row again (with the other cards the action ``changed``), the
+    list's new counts, and how to ``undo`` it: the states to put back."""
+    if not wants_json(request):
+        messages.success(request, done)
+        return _back(request)
+    today = timezone.localdate()
+    owners = _owners()
+    context = {
+        "card": queries.followup_row(card, request.user, today, set(changed) - {card.pk}),
+        "next_url": _safe_next(request),
+        "owners": owners,
+        "can_manage": rules.can_work_everyones(request.user),
+    }
+    row = render_to_string("contacts/_followup_row.html", context, request)
+    body = {
+        "id": card.pk,
+        "state": card.state,
+        "message": done,
+        "row_html": row,
+        "counts": _list_counts(request, today, owners),
+    }
+    if undo:
+        url = reverse("contacts-followup-action", args=[card.pk, "restore"])
+        body["undo"] = {"url": url, "data": undo_data(undo)}
+    return JsonResponse(body)
+
+
+def _list_counts(request: HttpRequest, today: date, owners: list) -> dict | None:
+    """Return the counts of the follow-up list the action was sent from (its ``next``),
+    rows in all and per due bucket, or None if it was not sent from the list."""
+    target = urlsplit(_safe_next(request))
+    if target.path != reverse("contacts-followups"):
+        return None
+    form = FollowupFilterForm(QueryDict(target.query) or None, owners=owners)
+    cards = queries.followup_cards(request.user, today, form.filters())
+    buckets = queries.followup_counts(queries.first_per_person(cards), today)
+    return {"total": sum(buckets.values()), "buckets": buckets}
 
 
 def _owners() -> list:

@@ -9,8 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from contacts import queries
 from contacts.folds import DIAG, HALF, LL, LR, UL, UR
-from contacts.models import Card, Contact, Meaning
+from contacts.models import FOLLOW_UP_ORDER, Card, Contact, Meaning
+from contacts.queries import FollowupFilters
 from events.models import Conference
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +47,16 @@ def names_in_order(html: str) -> list[str]:
     return re.findall(r'class="fw-semibold" href="/contacts/\d+/">([^<]+)</a>', html)
 
 
+def groups_of(html: str) -> list[tuple[str, str]]:
+    """Return each group heading of the list: its key and its text."""
+    found = re.findall(r'data-group="(\w+)">(.*?)</h2>', html)
+    return [(key, re.sub(r"<[^>]+>", "", text)) for key, text in found]
+
+
+def total_of(html: str) -> str:
+    return re.search(r"data-total>([^<]+)<", html).group(1)
+
+
 def test_it_orders_by_due_date_then_priority_then_when_met(client, alice, every_rule):
     client.force_login(alice)
     html = client.get(URL).content.decode()
@@ -65,14 +77,13 @@ def test_it_orders_by_due_date_then_priority_then_when_met(client, alice, every_
 def test_it_groups_by_due_bucket_relative_to_today(client, alice, every_rule):
     client.force_login(alice)
     html = client.get(URL).content.decode()
-    groups = re.findall(r'data-group="(\w+)">([^<]+)<', html)
-    assert groups == [
+    assert groups_of(html) == [
         ("overdue", "Overdue (6)"),
         ("today", "Today (1)"),
         ("week", "This week (2)"),
         ("later", "Later (1)"),
     ]
-    assert html.count("text-danger fw-semibold") == 6
+    assert html.count("data-overdue") == 6
 
 
 def test_each_row_shows_chips_unmapped_folds_note_and_due(client, alice, make_card, vocabulary):
@@ -115,7 +126,12 @@ def test_the_number_of_queries_does_not_grow_with_the_cards(client, alice, make_
     ten = queries_for_list()
     for n in range(190):
         make_card(LR if n % 2 else DIAG, name=f"Other {n}")
-    assert queries_for_list() == ten == 12
+    # People met again: their other cards are shown in their row, read in one query.
+    for card in Card.objects.all()[:60]:
+        make_card(UR, contact=card.contact, note="met again")
+    html = client.get(URL).content.decode()
+    assert len(names_in_order(html)) == 50 and html.count("met again") > 10
+    assert queries_for_list() == ten == 13
     assert client.get(URL, {"page": 4}).status_code == 200
 
 
@@ -342,3 +358,295 @@ def test_booth_staff_see_the_team_list_but_act_only_on_their_own(client, bob, ma
     assert reverse("contacts-followup-action", args=[mine.pk, "done"]) in html
     assert reverse("contacts-followup-action", args=[theirs.pk, "done"]) not in html
     assert "Follow-up owner" not in html  # only managers reassign
+
+
+@pytest.fixture
+def dana():
+    return Contact.objects.create(name="Dana Reyes", company="Acme", email="dana@acme.io")
+
+
+@pytest.fixture
+def summit() -> Conference:
+    return Conference.objects.create(
+        name="Summit", starts_on=date(2026, 10, 1), ends_on=date(2026, 10, 2)
+    )
+
+
+def test_a_person_met_three_times_is_one_row_with_the_other_cards_in_it(
+    client, alice, make_card, dana
+):
+    make_card(UR, contact=dana, note="asked for the price list")  # due Fri 27 Nov
+    first = make_card(UL | UR | HALF, contact=dana, note="wants a second region")  # Sat 21 Nov
+    make_card(DIAG, contact=dana, note="knows our competitor")  # due Fri 4 Dec
+    make_card(UL, name="Sam Lee")  # due Mon 23 Nov
+    client.force_login(alice)
+    html = client.get(URL).content.decode()
+    assert names_in_order(html) == ["Dana Reyes", "Sam Lee"]
+    row = html[html.index(f'data-card="{first.pk}"') : html.index("Sam Lee")]
+    assert "due Sat 21 Nov" in row and "wants a second region" in row
+    assert row.count("data-other-card=") == 2
+    assert row.index("asked for the price list") < row.index("knows our competitor")
+    assert ">Competitor (friendly)</span>" in row  # the other cards' folds, decoded
+    assert total_of(html) == "2 follow-ups"
+    assert groups_of(html) == [("overdue", "Overdue (2)")]
+
+
+def test_the_row_stands_for_the_first_card_by_due_date_priority_then_when_met(
+    client, alice, make_card, dana
+):
+    make_card(HALF, contact=dana)  # due Sat 21 Nov, priority 50
+    seed = make_card(UL | UR | HALF, contact=dana)  # due Sat 21 Nov, priority 100
+    make_card(UL | UR | HALF, contact=dana)  # the same, met after
+    client.force_login(alice)
+    html = client.get(URL).content.decode()
+    assert re.findall(r'data-card="(\d+)"', html) == [str(seed.pk)]
+    assert html.count("data-other-card=") == 2
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's query plan")
+@pytest.mark.parametrize(
+    "filters",
+    [
+        FollowupFilters(),
+        FollowupFilters(owner="all"),
+        FollowupFilters(state="done"),
+        FollowupFilters(owner="all", q="dana"),
+    ],
+)
+def test_on_sqlite_a_persons_other_cards_are_looked_up_by_their_index(alice, filters):
+    # Without statistics SQLite would otherwise read them through the owner's or the
+    # waiting cards' index: all of them, for each card of the list.
+    rows = queries.first_per_person(queries.followup_cards(alice, TODAY, filters))
+    for plan in (rows.order_by(*FOLLOW_UP_ORDER).values("pk").explain(), rows.explain()):
+        assert "USING INDEX card_person (contact_id=? AND conference_id=?" in plan
+
+
+def test_the_same_person_at_another_conference_is_another_row(
+    client, alice, make_card, dana, summit
+):
+    make_card(UR, contact=dana)
+    make_card(UR, contact=dana, conference=summit)
+    client.force_login(alice)
+    html = client.get(URL).content.decode()
+    assert names_in_order(html) == ["Dana Reyes", "Dana Reyes"]
+    assert "data-other-card=" not in html
+
+
+def test_the_row_is_chosen_among_the_cards_the_filters_keep(client, alice, make_card, dana):
+    make_card(UL | UR | HALF, contact=dana, note="the seed")
+    competitor = make_card(DIAG, contact=dana, note="knows our competitor")
+    make_card(UR, contact=dana, state=Card.State.DONE, note="done long ago")
+    client.force_login(alice)
+    html = client.get(URL, {"meaning": "competitor"}).content.decode()
+    assert f'data-card="{competitor.pk}"' in html
+    assert "data-other-card=" not in html and "the seed" not in html
+    html = client.get(URL, {"state": "all"}).content.decode()
+    assert names_in_order(html) == ["Dana Reyes"] and html.count("data-other-card=") == 2
+    assert '<span class="badge text-bg-light border">done</span>' in html
+
+
+def test_it_pages_and_counts_by_rows_not_cards(client, alice, make_card):
+    for n in range(55):
+        card = make_card(UR, name=f"Person {n:02}")
+        make_card(UL, contact=card.contact)
+    client.force_login(alice)
+    first = client.get(URL).content.decode()
+    second = client.get(URL, {"page": 2}).content.decode()
+    assert len(names_in_order(first)) == 50 and len(names_in_order(second)) == 5
+    assert "Page 1 of 2" in first
+    assert total_of(first) == "55 follow-ups"
+    assert groups_of(first) == [("overdue", "Overdue (55)")]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "state", "snoozed_until", "outcome"),
+    [
+        ("done", {"outcome": "Called her"}, "done", None, "Called her"),
+        ("drop", {"outcome": "Not a fit"}, "dropped", None, "Not a fit"),
+        ("snooze", {"days": "7"}, "snoozed", TODAY + timedelta(days=7), ""),
+    ],
+)
+def test_a_rows_action_applies_to_the_persons_other_waiting_cards_there(
+    client, alice, bob, make_card, dana, summit, name, data, state, snoozed_until, outcome
+):
+    shown = make_card(UL | UR | HALF, contact=dana)
+    woken = make_card(UR, contact=dana, state="snoozed", snoozed_until=TODAY - timedelta(days=1))
+    still_asleep = make_card(UR, contact=dana, state="snoozed", snoozed_until=TODAY)
+    later = make_card(UR, contact=dana, state="snoozed", snoozed_until=TODAY + timedelta(days=3))
+    bobs = make_card(UR, contact=dana, owner=bob)
+    elsewhere = make_card(UR, contact=dana, conference=summit)
+    finished = make_card(UR, contact=dana, state="done", outcome="signed")
+    client.force_login(alice)
+    body = client.post(action(shown, name), {**data, "next": URL}, **JSON).json()
+    assert body["message"].endswith(", with 2 other cards from Expo 2026.")
+    for card in (shown, woken, still_asleep):
+        card.refresh_from_db()
+        assert (card.state, card.snoozed_until, card.outcome) == (state, snoozed_until, outcome)
+        assert card.state_changed_by == alice
+    assert body["row_html"].count("data-other-card=") == 2
+    later.refresh_from_db()
+    assert (later.state, later.snoozed_until) == ("snoozed", TODAY + timedelta(days=3))
+    assert Card.objects.get(pk=bobs.pk).state == "open"
+    assert Card.objects.get(pk=elsewhere.pk).state == "open"
+    assert Card.objects.get(pk=finished.pk).outcome == "signed"
+
+
+def test_reopen_applies_to_the_card_alone(client, alice, make_card, dana):
+    shown = make_card(UL | UR | HALF, contact=dana, state="done")
+    other = make_card(UR, contact=dana, state="done")
+    client.force_login(alice)
+    body = client.post(action(shown, "reopen"), **JSON).json()
+    assert body["message"] == "Reopened Dana Reyes, Acme." and "undo" not in body
+    assert Card.objects.get(pk=other.pk).state == "done"
+
+
+def test_an_action_answers_the_new_counts_of_the_list_it_came_from(client, alice, every_rule):
+    client.force_login(alice)
+    seed = every_rule["seed"]
+    body = client.post(action(seed, "done"), {"next": URL}, **JSON).json()
+    buckets = {"overdue": 5, "today": 1, "week": 2, "later": 1}
+    assert body["counts"] == {"total": 9, "buckets": buckets}
+    unhappy = every_rule["unhappy customer"]
+    body = client.post(action(unhappy, "snooze"), {"days": "1", "next": f"{URL}?q=unhappy"}, **JSON)
+    assert body.json()["counts"] == {
+        "total": 1,
+        "buckets": {**dict.fromkeys(buckets, 0), "overdue": 1},
+    }
+    contact_page = every_rule["asap"].contact.get_absolute_url()
+    body = client.post(action(every_rule["asap"], "done"), {"next": contact_page}, **JSON)
+    assert body.json()["counts"] is None
+
+
+def test_undo_puts_back_each_cards_state_snooze_and_outcome(client, alice, make_card, dana):
+    shown = make_card(UL | UR | HALF, contact=dana, outcome="left a voicemail")
+    woken = make_card(UR, contact=dana, state="snoozed", snoozed_until=TODAY - timedelta(days=1))
+    client.force_login(alice)
+    done = client.post(action(shown, "done"), {"outcome": "Called", "next": URL}, **JSON).json()
+    assert done["counts"]["total"] == 0
+    undo = done["undo"]
+    assert undo["url"] == action(shown, "restore")
+    response = client.post(undo["url"], {**undo["data"], "next": URL}, **JSON)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["message"] == (
+        "Put Dana Reyes, Acme back as it was, with 1 other card from Expo 2026."
+    )
+    assert body["counts"]["total"] == 1 and "undo" not in body
+    assert body["row_html"].count("data-other-card=") == 1
+    shown.refresh_from_db()
+    woken.refresh_from_db()
+    assert (shown.state, shown.snoozed_until, shown.outcome) == ("open", None, "left a voicemail")
+    assert (woken.state, woken.snoozed_until, woken.outcome) == (
+        "snoozed",
+        TODAY - timedelta(days=1),
+        "",
+    )
+
+
+def test_undo_without_javascript_goes_back_with_a_message(client, alice, make_card, dana):
+    shown = make_card(UR, contact=dana)
+    client.force_login(alice)
+    undo = client.post(action(shown, "drop"), {"next": URL}, **JSON).json()["undo"]
+    response = client.post(undo["url"], {**undo["data"], "next": URL}, follow=True)
+    assert "Put Dana Reyes, Acme back as it was." in response.content.decode()
+    assert Card.objects.get(pk=shown.pk).state == "open"
+
+
+def previous(of: Card, **fields: str) -> dict[str, str]:
+    """Return the form data of an undo that puts ``of`` back as ``fields`` say (open)."""
+    data = {"card": str(of.pk), "state": "open", "snoozed_until": "", "outcome": ""}
+    data.update(fields)
+    form = {"previous-TOTAL_FORMS": "1", "previous-INITIAL_FORMS": "0"}
+    return form | {f"previous-0-{name}": value for name, value in data.items()}
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"state": "gone"}, "Select a valid choice. gone is not one of the available choices."),
+        ({"state": "snoozed"}, "A snoozed card needs the day its snooze ends."),
+        ({"snoozed_until": "soon", "state": "snoozed"}, "Enter a valid date."),
+        ({"card": "x"}, "Enter a whole number."),
+        ({"outcome": "x" * 5001}, "Ensure this value has at most 5000 characters"),
+    ],
+)
+def test_a_bad_undo_is_refused_and_changes_nothing(client, alice, make_card, fields, message):
+    card = make_card(UR, state="done")
+    client.force_login(alice)
+    response = client.post(action(card, "restore"), previous(card, **fields), **JSON)
+    assert response.status_code == 400
+    assert message in " ".join(e["message"] for e in response.json()["errors"]["previous"])
+    assert Card.objects.get(pk=card.pk).state == "done"
+
+
+def test_an_undo_without_its_states_is_refused(client, alice, make_card):
+    card = make_card(UR, state="done")
+    client.force_login(alice)
+    assert client.post(action(card, "restore"), **JSON).status_code == 400
+    response = client.post(action(card, "restore"), {"next": URL})
+    assert response.status_code == 400 and "That did not work" in response.content.decode()
+
+
+def test_an_undo_touches_only_that_persons_cards_that_the_user_may_work(
+    client, alice, bob, make_card, dana
+):
+    bobs = make_card(UR, contact=dana, owner=bob, state="done")
+    alices = make_card(UR, contact=dana, state="done")
+    someone_else = make_card(UR, owner=bob, state="done")
+    client.force_login(bob)
+    for card in (alices, someone_else):
+        data = previous(bobs) | {
+            "previous-TOTAL_FORMS": "2",
+            "previous-1-card": str(card.pk),
+            "previous-1-state": "open",
+        }
+        assert client.post(action(bobs, "restore"), data, **JSON).status_code == 404
+    assert set(Card.objects.values_list("state", flat=True)) == {"done"}
+
+
+def test_a_snoozed_card_past_due_whose_snooze_ended_is_shown_overdue(client, alice, make_card):
+    make_card(UL, name="Woke Up", state="snoozed", snoozed_until=TODAY - timedelta(days=1))
+    make_card(UR, name="Due Today")
+    client.force_login(alice)
+    html = client.get(URL).content.decode()
+    dues = re.findall(r"data-due( data-overdue)?>due ([^<]+)<", html)
+    assert dues == [(" data-overdue", "Mon 23 Nov"), ("", "Fri 27 Nov")]
+
+
+@pytest.fixture
+def ana_and_sam(make_card):
+    ana = Contact.objects.create(
+        name="Ana Ruiz",
+        company="Globex",
+        email="ana@globex.io",
+        phone="+49 (30) 1234-567",
+        notes="Met at the speakers' dinner",
+    )
+    sam = Contact.objects.create(name="Sam Lee", company="Initech", phone="555.0100")
+    make_card(UR, contact=ana, note="Renewal in Q1")
+    make_card(UL, contact=sam, note="wants a demo")
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("renewal", ["Ana Ruiz"]),  # the card's note, case aside
+        ("DINNER", ["Ana Ruiz"]),  # the person's notes
+        ("globex", ["Ana Ruiz"]),
+        ("ANA@GLO", ["Ana Ruiz"]),
+        ("Demo", ["Sam Lee"]),
+        ("(30) 1234", ["Ana Ruiz"]),  # the phone as written
+        ("301234567", ["Ana Ruiz"]),  # its digits alone
+        ("+49 30 1234 567", ["Ana Ruiz"]),
+        ("30-1234-567", ["Ana Ruiz"]),
+        ("555 0100", ["Sam Lee"]),
+        ("0100", ["Sam Lee"]),
+        ("Q1", ["Ana Ruiz"]),
+        ("1234x", []),
+    ],
+)
+def test_it_searches_names_companies_emails_phones_and_notes(
+    client, alice, ana_and_sam, q, expected
+):
+    client.force_login(alice)
+    assert names_in_order(client.get(URL, {"q": q}).content.decode()) == expected
