@@ -34,6 +34,7 @@ from contacts import folds, queries, services
 from contacts.forms import CardForm
 from contacts.models import FOLLOW_UP_ORDER, Card, Meaning, UserSettings, Vocabulary
 from events.models import Conference
+from foldcard.http import form_errors
 
 User = get_user_model()
 
@@ -51,10 +52,10 @@ def _conferences(request) -> object:
 
 
 def _field_errors(form) -> dict[str, list[str]]:
-    errors = form.errors.get_json_data()
+    """Return the form's errors with the form's own under DRF's "non_field_errors"."""
     return {
-        "non_field_errors" if field == "__all__" else field: [e["message"] for e in found]
-        for field, found in errors.items()
+        "non_field_errors" if field == "__all__" else field: messages
+        for field, messages in form_errors(form).items()
     }
 
 

@@ -282,9 +282,7 @@ def followup_email_many(request: HttpRequest) -> HttpResponse:
     """Email each chosen card's person their own follow-up, in the background."""
     form = EmailManyForm(request.POST, user=request.user)
     if not form.is_valid():
-        errors = [e["message"] for v in form.errors.get_json_data().values() for e in v]
-        context = {"problems": errors, "next_url": _safe_next(request)}
-        return render(request, "contacts/action_error.html", context, status=400)
+        return _refused(request, form.errors.get_json_data())
     with transaction.atomic():
         batch = EmailBatch.objects.create(
             created_by=request.user,

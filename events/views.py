@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.forms import Form
 from django.http import (
     FileResponse,
     Http404,
@@ -30,7 +29,7 @@ from contacts.forms import CardForm, PhotoForm, StackForm
 from contacts.models import Card, StackPhoto, UserSettings
 from events.forms import ConferenceForm, EmailLookupForm
 from events.models import Conference
-from foldcard.http import wants_json
+from foldcard.http import form_errors, wants_json
 
 LATEST_AT_BOOTH = 6
 QUEUED_BY_SOMEONE_ELSE = (
@@ -203,13 +202,6 @@ def _card_json(request: HttpRequest, logged: services.Logged) -> dict:
     }
 
 
-def _form_errors(form: Form) -> dict:
-    return {
-        field: [error["message"] for error in errors]
-        for field, errors in form.errors.get_json_data().items()
-    }
-
-
 def _queued_by_someone_else(request: HttpRequest) -> bool:
     """Return True if the booth's script sends a card queued on this browser by another
     user than the one logged in now (its ``logged_by``): a page left open across a logout."""
@@ -240,7 +232,7 @@ def booth(request: HttpRequest, slug: str) -> HttpResponse:
                 url = reverse("events-booth", args=[conference.slug])
                 return redirect(f"{url}?saved={logged.card.pk}")
         if conflict is None:
-            errors, status = _form_errors(form), 400
+            errors, status = form_errors(form), 400
         else:
             field, message = conflict
             errors, status = {field: [message]}, 409
@@ -278,7 +270,7 @@ def booth_lookup(request: HttpRequest, slug: str) -> JsonResponse:
     conference = _get_conference(slug)
     form = EmailLookupForm(request.GET)
     if not form.is_valid():
-        return JsonResponse({"errors": _form_errors(form)}, status=400)
+        return JsonResponse({"errors": form_errors(form)}, status=400)
     today = timezone.localdate()
     cards = []
     for card in queries.cards_with_email(conference, form.cleaned_data["email"]):
@@ -365,7 +357,7 @@ def booth_read(request: HttpRequest, slug: str) -> JsonResponse:
     conference = _get_conference(slug)
     form = PhotoForm(request.POST, request.FILES)
     if not form.is_valid():
-        return JsonResponse({"errors": _form_errors(form)}, status=400)
+        return JsonResponse({"errors": form_errors(form)}, status=400)
     try:
         answer = reading.read_card(
             form.cleaned_data["photo"],
@@ -405,7 +397,7 @@ def stack(request: HttpRequest, slug: str) -> HttpResponse:
             messages.error(request, problem)
         return redirect("events-stack", conference.slug)
     if request.method == "POST" and wants_json(request):
-        return JsonResponse({"errors": _form_errors(form)}, status=400)
+        return JsonResponse({"errors": form_errors(form)}, status=400)
     kept = list(conference.stack_photos.exclude(state=StackPhoto.State.DISCARDED))
     context = {"conference": conference, "form": form, "photos": kept, **_progress(kept)}
     if wants_json(request):

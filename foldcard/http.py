@@ -11,6 +11,14 @@ def wants_json(request: HttpRequest) -> bool:
     return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
 
 
+def form_errors(form) -> dict[str, list[str]]:
+    """Return a bound form's errors as {field: [message, ...]}; "__all__" for the form's."""
+    return {
+        field: [error["message"] for error in errors]
+        for field, errors in form.errors.get_json_data().items()
+    }
+
+
 class CompressPagesMiddleware(GZipMiddleware):
     """Compress pages, JSON, CSV and calendars, not photos: a JPEG is compressed already.
 
