@@ -44,7 +44,7 @@ def every_rule(make_card):
 
 
 def names_in_order(html: str) -> list[str]:
-    return re.findall(r'class="fw-semibold" href="/contacts/\d+/">([^<]+)</a>', html)
+    return re.findall(r"data-name href=\"[^\"]+\">([^<]+)</a>", html)
 
 
 def groups_of(html: str) -> list[tuple[str, str]]:
