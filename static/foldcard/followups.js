@@ -26,15 +26,14 @@ import { csrfToken } from "./csrf.js";
     return body;
   }
 
+  // Put the answer's row where the card's row is.
   function replaceRow(body) {
     const template = document.createElement("template");
     template.innerHTML = body.row_html.trim();
-    const row = list.querySelector(`[data-card="${body.id}"]`);
-    const updated = template.content.firstElementChild;
-    row.replaceWith(updated);
-    return updated;
+    list.querySelector(`[data-card="${body.id}"]`).replaceWith(template.content.firstElementChild);
   }
 
+  // Show the list's counts as the server counted them after the action.
   function showCounts(counts) {
     if (!counts) return;
     const total = document.querySelector("[data-total]");
