@@ -370,7 +370,12 @@ def apply_reading(card: Card, answer: dict) -> None:
     """Keep what was read from the card's photo (``answer`` as reading.Reading.as_json()
     gives it) and fill the person's empty details from it, to be checked by a person."""
     contact = card.contact
-    read = {name: field["value"] for name, field in answer["fields"].items()}
+    read = {
+        name: field["value"]
+        for name, field in answer["fields"].items()
+        # A value longer than its column is a misreading, not a detail to cut short.
+        if len(field["value"]) <= Contact._meta.get_field(name).max_length
+    }
     current = {name: getattr(contact, name) for name in (*CONTACT_DETAILS, "email")}
     filled = {name: value or read.get(name, "") for name, value in current.items()}
     data = CardInput(folds=card.folds, note=card.note, version=card.version, **filled)

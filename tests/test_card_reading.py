@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
+from contacts import services
 from contacts.folds import HALF, UL, UR
 from contacts.models import Card, Contact, ReadingState, StackPhoto
 from tests.reading import cardgen
@@ -109,6 +110,18 @@ def test_what_the_user_typed_is_kept_over_what_is_read(client, alice, conference
     card = Card.objects.get(pk=response.json()["id"])
     assert card.reading_state == ReadingState.CHECKED  # it says who: nothing to read
     assert card.contact.name == "Typed Name"
+
+
+def test_a_value_read_longer_than_its_column_is_left_out(make_card):
+    card = make_card(UR, contact=Contact.objects.create())
+    answer = {
+        "fields": {"company": {"value": "Acme"}, "website": {"value": "https://a.io/" + "x" * 300}},
+        "warnings": [],
+    }
+    services.apply_reading(card, answer)
+    card.contact.refresh_from_db()
+    assert (card.contact.company, card.contact.website) == ("Acme", "")
+    assert card.reading_state == ReadingState.READ
 
 
 @pytest.mark.django_db(transaction=True)
