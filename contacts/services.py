@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -29,6 +30,8 @@ from contacts.models import (
 )
 from contacts.queries import met_before, whole_followup
 from events.models import Conference
+
+logger = logging.getLogger(__name__)
 
 
 def reprioritize(vocabularies: Iterable[Vocabulary]) -> None:
@@ -363,7 +366,11 @@ def remove_card(card: Card) -> None:
         card.delete()
         if not contact.cards.exists():
             contact.delete()
-    delete_photo_files(card)
+    try:
+        delete_photo_files(card)
+    except Exception:
+        # The card is gone for good; a file the storage cannot delete now is only left over.
+        logger.exception("Could not delete the photo files %s", card.photo.name)
 
 
 def apply_reading(card: Card, answer: dict) -> None:

@@ -5,6 +5,7 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -271,6 +272,22 @@ def test_undo_removes_the_card_its_new_person_and_photo(client, booth, media, co
     assert response.status_code == 302
     assert not Card.objects.exists() and not Contact.objects.exists()
     assert stored_files(media) == []
+
+
+def test_undo_removes_the_card_when_its_photo_cannot_be_deleted(
+    client, booth, media, conference, monkeypatch, caplog
+):
+    client.post(booth, card_data(photo=upload(images.jpeg())), **JSON)
+    card = Card.objects.get()
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("object storage unreachable")
+
+    monkeypatch.setattr(FileSystemStorage, "delete", unreachable)
+    response = client.post(reverse("events-booth-undo", args=[conference.slug, card.pk]))
+    assert response.status_code == 302
+    assert not Card.objects.exists() and not Contact.objects.exists()
+    assert "Could not delete the photo files" in caplog.text
 
 
 def test_undo_is_post_only_and_for_the_person_who_logged_it(client, conference, bob, charlie):
