@@ -462,9 +462,10 @@ def _import_meaning(meaning: dict) -> None:
         return
     # Only what decodes a card must agree; a description may differ.
     mine = {**meaning_snapshot(current), "description": ""}
-    if mine != {**meaning, "description": ""}:
+    theirs = {**meaning, "description": ""}
+    if mine != theirs:
         raise VocabularyError(
             f"The meaning {meaning['slug']} exists here and says otherwise ("
-            + _differences(mine, meaning)
+            + _differences(mine, theirs)
             + "): rename it in the file, or make the two agree."
         )
