@@ -415,6 +415,11 @@ class MeaningForm(forms.ModelForm):
     def validate_unique(self) -> None:
         """Leave uniqueness to vocabularies.apply_change, which says it in the editor's words."""
 
+    def clean_email_body(self) -> str:
+        # Browsers send a textarea's lines ended by CR LF: kept as typed, an unchanged
+        # template would read as a change.
+        return self.cleaned_data["email_body"].replace("\r\n", "\n")
+
     def snapshot(self, before: dict | None) -> dict:
         """Return the meaning as it would be saved: ``before`` (taken before the form was
         cleaned, which writes to its instance) with the form's fields."""
@@ -472,6 +477,11 @@ class VocabularySettingsForm(forms.ModelForm):
         model = Vocabulary
         fields = ["name", "description", "default_window_days"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-control form-control-sm"
 
     def validate_unique(self) -> None:
         """Leave uniqueness to vocabularies.apply_change, which says it in the editor's words."""

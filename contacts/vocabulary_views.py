@@ -207,6 +207,9 @@ def _save(request: HttpRequest, vocabulary: Vocabulary, kind: str, before, form,
         )
         return _refused(request, vocabulary, key, form, problem, mode)
     after = None if form is None else form.snapshot(before)
+    if after == before and not mode:
+        messages.info(request, "Nothing changed.")
+        return redirect(reverse("contacts-vocabulary", args=[vocabulary.pk]) + f"#{key}")
     try:
         if mode:
             vocabularies.check_change(vocabulary, kind, before, after)

@@ -89,6 +89,17 @@ def test_a_weight_edit_is_saved_recorded_and_reorders_the_cards(
     assert "Customer: weight 20 → 60" in client.get(page_url(vocabulary)).content.decode()
 
 
+def test_a_template_sent_with_the_browser_s_line_ends_is_unchanged(client, editor, vocabulary):
+    client.force_login(editor)
+    data = meaning_data("customer")
+    data["email_body"] = data["email_body"].replace("\n", "\r\n")
+    assert "\r\n" in data["email_body"]
+    client.post(meaning_url(vocabulary, "customer"), data)
+    assert not VocabularyChange.objects.exists()
+    client.post(meaning_url(vocabulary, "customer"), {**data, "weight": 21})
+    assert VocabularyChange.objects.get().summary == "Customer: weight 20 → 21"
+
+
 def test_a_rule_is_changed_with_folds_typed_as_the_fold_code(client, editor, vocabulary):
     client.force_login(editor)
     data = {"keys": "95", "meanings": ["customer", "asap"]}
