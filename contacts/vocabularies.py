@@ -173,6 +173,9 @@ def apply_change(
     with transaction.atomic():
         # One edit of a vocabulary at a time: each checks what the one before it left.
         vocabulary = Vocabulary.objects.select_for_update().get(pk=vocabulary.pk)
+        if kind == Kind.MEANING:
+            # A meaning is shared: edited from any vocabulary's page, one edit at a time.
+            list(Meaning.objects.select_for_update().filter(slug=(after or before)["slug"]))
         check_change(vocabulary, kind, before, after)
         # Found before the write (a meaning's vocabularies through its rules), read again
         # after it: each re-decodes with its settings as saved.
