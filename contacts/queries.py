@@ -354,6 +354,11 @@ class CombinationChange:
     before: folds.Decoding
     after: folds.Decoding
 
+    @property
+    def meanings_changed(self) -> bool:
+        """Return whether the combination means other things (not only weighs otherwise)."""
+        return [m.slug for m in self.before.meanings] != [m.slug for m in self.after.meanings]
+
 
 @dataclass
 class Preview:

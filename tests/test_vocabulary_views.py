@@ -277,6 +277,7 @@ def test_the_preview_counts_what_a_meaning_change_does(
     assert preview.into_overdue == 2  # Carla and Cody, due 27 Nov, now 21 Nov; Uma was overdue
     assert preview.out_of_overdue == 0
     text = response.content.decode()
+    assert "<code>9</code> Customer:" in text  # its meanings the same, no "(was …)"
     assert "3 cards change priority" in text
     assert "2 move into Overdue" in text
     assert [c.contact.name for c in preview.moved] == ["Uma Upsell", "Carla Customer", "Cody Copy"]
@@ -307,6 +308,7 @@ def test_the_preview_of_a_rule_change_names_the_combinations(client, editor, voc
     assert preview.priority_changes == 0  # customer and prospect weigh the same
     assert preview.due_changes == 1  # Carla: 7 → 3 days; Cody's vocabulary is another
     assert "would decode otherwise" in response.content.decode()
+    assert "<code>9</code> Prospect (was Customer):" in response.content.decode()
     assert response.context["vocabulary"] == vocabulary
 
 
