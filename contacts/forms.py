@@ -7,9 +7,10 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
-from contacts import folds, photos, rules
-from contacts.models import Card, Meaning, UserSettings, Vocabulary
+from contacts import folds, photos, rules, vocabularies
+from contacts.models import Card, FoldRule, Meaning, UserSettings, Vocabulary
 from contacts.queries import FollowupFilters
 from contacts.services import CardInput, FollowupState
 from events.models import Conference
@@ -252,6 +253,10 @@ class UserSettingsForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         default = Vocabulary.default()
+        # Shared vocabularies and the user's own copies; not the copies of others.
+        self.fields["vocabulary"].queryset = Vocabulary.objects.filter(
+            Q(owner=None) | Q(owner=self.instance.user)
+        )
         self.fields["vocabulary"].empty_label = f"The site default ({default})"
         self.fields["vocabulary"].label = "What your folds mean"
         self.fields["time_zone"].choices = [("", f"The site's ({settings.TIME_ZONE})")] + [
@@ -374,3 +379,133 @@ class ImportMappingForm(forms.Form):
 
     def mapping(self) -> list[str]:
         return [self.cleaned_data[name] for name in self.fields]
+
+
+class MeaningForm(forms.ModelForm):
+    """A meaning as a row of the vocabulary page; its slug is given once, when added."""
+
+    class Meta:
+        model = Meaning
+        fields = [
+            "slug",
+            "label",
+            "colour",
+            "weight",
+            "window_days",
+            "email_subject",
+            "email_body",
+            "active",
+        ]
+        labels = {"window_days": "Window (days)", "weight": "Weight"}
+        help_texts = {"slug": "Letters, digits, - and _."}
+        widgets = {
+            "colour": forms.TextInput(attrs={"type": "color"}),
+            "email_body": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", f"meaning{kwargs['instance'].pk or 'new'}_%s")
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["slug"]
+        for name, field in self.fields.items():
+            if name != "active":
+                field.widget.attrs.setdefault("class", "form-control form-control-sm")
+
+    def validate_unique(self) -> None:
+        """Leave uniqueness to vocabularies.apply_change, which says it in the editor's words."""
+
+    def clean_email_body(self) -> str:
+        # Browsers send a textarea's lines ended by CR LF: kept as typed, an unchanged
+        # template would read as a change.
+        return self.cleaned_data["email_body"].replace("\r\n", "\n")
+
+    def snapshot(self, before: dict | None) -> dict:
+        """Return the meaning as it would be saved: ``before`` (taken before the form was
+        cleaned, which writes to its instance) with the form's fields."""
+        before = before or vocabularies.meaning_snapshot(Meaning())
+        return {**before, **{name: self.cleaned_data[name] for name in self.fields}}
+
+
+class RuleForm(forms.Form):
+    """A rule as a row of the vocabulary page: folds picked on the drawn card (or typed as
+    the fold code) and the meanings they have."""
+
+    keys = forms.CharField(label="Fold code", required=False, max_length=12)
+    folds = FoldsField(label="Folds")
+    meanings = forms.ModelMultipleChoiceField(
+        Meaning.objects.all(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, rule: FoldRule | None = None, **kwargs) -> None:
+        kwargs.setdefault("auto_id", f"rule{rule.pk if rule else 'new'}_%s")
+        if rule is not None and not args:
+            kwargs.setdefault(
+                "initial", {"folds": rule.pattern, "meanings": list(rule.meanings.all())}
+            )
+        super().__init__(*args, **kwargs)
+        self.fields["keys"].widget.attrs.update(
+            {
+                "class": "form-control form-control-sm",
+                "placeholder": "e.g. 79",
+                "inputmode": "numeric",
+                "autocomplete": "off",
+            }
+        )
+
+    def clean_keys(self) -> int:
+        try:
+            return folds.parse_keys(self.cleaned_data["keys"])
+        except folds.FoldError as e:
+            raise ValidationError(str(e), code="invalid") from e
+
+    def snapshot(self, before: dict | None) -> dict:
+        """Return the rule as it would be saved (see vocabularies.rule_snapshot), whatever
+        it was ``before``."""
+        data = self.cleaned_data
+        return {
+            "pattern": data["folds"] | data["keys"],
+            "meanings": sorted(m.slug for m in data["meanings"]),
+        }
+
+
+class VocabularySettingsForm(forms.ModelForm):
+    class Meta:
+        model = Vocabulary
+        fields = ["name", "description", "default_window_days"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-control form-control-sm"
+
+    def validate_unique(self) -> None:
+        """Leave uniqueness to vocabularies.apply_change, which says it in the editor's words."""
+
+    def snapshot(self, before: dict | None) -> dict:
+        """Return the settings as they would be saved, whatever they were ``before``."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class CopyVocabularyForm(forms.Form):
+    name = forms.CharField(label="Name of your copy", max_length=80)
+
+
+class VocabularyImportForm(forms.Form):
+    file = forms.FileField(label="Vocabulary file (JSON)")
+    name = forms.CharField(
+        label="Name", max_length=80, required=False, help_text="Empty: the name in the file."
+    )
+
+    def clean_file(self) -> bytes:
+        upload = self.cleaned_data["file"]
+        try:
+            # Refused from its size, before it is read into memory.
+            vocabularies.check_size(upload.size)
+        except vocabularies.VocabularyError as e:
+            raise ValidationError(str(e), code="too_large") from e
+        return upload.read()

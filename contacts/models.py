@@ -75,6 +75,14 @@ class Vocabulary(models.Model):
     default_window_days = models.PositiveSmallIntegerField(
         "window for unclassified cards (days)", default=14, validators=[MaxValueValidator(365)]
     )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="own_vocabularies",
+        help_text="Whose own copy this is; empty: shared, edited by the vocabulary editors.",
+    )
 
     class Meta:
         verbose_name_plural = "vocabularies"
@@ -137,6 +145,36 @@ class FoldRule(models.Model):
 
     def __str__(self) -> str:
         return " + ".join(folds.to_codes(self.pattern))
+
+
+class VocabularyChange(models.Model):
+    """One saved edit of a meaning, a rule or a vocabulary's own settings: who made it,
+    when, and the object before and after (None when it was added or deleted), so that
+    it can be shown and reverted (see contacts/vocabularies.py)."""
+
+    class Kind(models.TextChoices):
+        MEANING = "meaning", "Meaning"
+        RULE = "rule", "Rule"
+        VOCABULARY = "vocabulary", "Vocabulary"
+
+    vocabulary = models.ForeignKey(Vocabulary, models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=10, choices=Kind)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    summary = models.CharField(max_length=300)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    reverts = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="reverted_by"
+    )
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.summary
 
 
 class UserSettings(models.Model):

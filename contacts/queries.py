@@ -3,17 +3,18 @@ cards decoded through their vocabularies. Writes live in services.py."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q, Value
-from django.db.models.functions import Replace, TruncDate
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import Cast, Replace, TruncDate
 
-from contacts import emails, followups, rules
-from contacts.models import FOLLOW_UP_ORDER, Card, Contact, Meaning, Vocabulary
+from contacts import emails, folds, followups, rules
+from contacts.models import FOLLOW_UP_ORDER, Card, Contact, Meaning, Vocabulary, VocabularyChange
 from events.models import Conference
 
 PAGE_SIZE = 50
@@ -283,3 +284,152 @@ def cards_with_email(conference: Conference, email: str) -> models.QuerySet[Card
     email = Contact.normalize_email(email)
     cards = conference.cards.filter(contact__email=email).select_related("contact", "logged_by")
     return cards.order_by("logged_at", "pk")
+
+
+def by_folds(table: tuple[folds.Decoding, ...], name: str, as_days: bool = False) -> Case:
+    """Return a SQL expression giving each card the ``name`` of its folds' decoding."""
+    values: dict[int, list[int]] = defaultdict(list)
+    for decoding in table:
+        values[getattr(decoding, name)].append(decoding.folds)
+    return Case(
+        *(
+            When(
+                folds__in=masks,
+                then=Value(timedelta(days=value) if as_days else value),
+            )
+            for value, masks in values.items()
+        ),
+        output_field=models.DurationField() if as_days else models.IntegerField(),
+    )
+
+
+def due_by_folds(table: tuple[folds.Decoding, ...]) -> Cast:
+    """Return a SQL expression giving each card its due date under ``table``."""
+    return Cast(
+        F("due_from") + by_folds(table, "window_days", as_days=True),
+        output_field=models.DateField(),
+    )
+
+
+def affected(
+    vocabulary: Vocabulary, kind: str, before: dict | None, after: dict | None
+) -> models.QuerySet[Vocabulary]:
+    """Return the vocabularies whose decoding a change of ``vocabulary`` may alter: for a
+    meaning (shared by all), every vocabulary with a rule using it."""
+    if kind == VocabularyChange.Kind.MEANING:
+        slug = (after or before)["slug"]
+        return Vocabulary.objects.filter(rules__meanings__slug=slug).distinct().order_by("pk")
+    return Vocabulary.objects.filter(pk=vocabulary.pk)
+
+
+def proposed_table(
+    vocabulary: Vocabulary, kind: str, before: dict | None, after: dict | None
+) -> tuple[folds.Decoding, ...]:
+    """Return the decoding table ``vocabulary`` would have after a change (a meaning, a
+    rule or its settings, before → after as plain data; see contacts/vocabularies.py)."""
+    rules = {rule.pattern: rule.meanings for rule in vocabulary.fold_rules()}
+    meanings = {m.slug: m.as_fold_meaning() for m in Meaning.objects.filter(active=True)}
+    window = vocabulary.default_window_days
+    if kind == VocabularyChange.Kind.MEANING:
+        meanings.pop((before or after)["slug"], None)
+        if after is not None and after["active"]:
+            meanings[after["slug"]] = Meaning(**after).as_fold_meaning()
+    elif kind == VocabularyChange.Kind.RULE:
+        if before is not None:
+            rules.pop(before["pattern"], None)
+        if after is not None:
+            rules[after["pattern"]] = frozenset(after["meanings"])
+    elif after is not None:
+        window = after["default_window_days"]
+    fold_rules = [folds.Rule(pattern, slugs) for pattern, slugs in sorted(rules.items())]
+    return folds.compile_table(fold_rules, meanings, window)
+
+
+@dataclass(frozen=True)
+class CombinationChange:
+    """A fold combination whose decoding a change alters."""
+
+    keys: str
+    codes: list[str]
+    before: folds.Decoding
+    after: folds.Decoding
+
+    @property
+    def meanings_changed(self) -> bool:
+        """Return whether the combination means other things (not only weighs otherwise)."""
+        return [m.slug for m in self.before.meanings] != [m.slug for m in self.after.meanings]
+
+
+@dataclass
+class Preview:
+    """What a vocabulary change would do, worked out by the fold engine before it is saved."""
+
+    combinations: list[CombinationChange]
+    vocabularies: list[Vocabulary]
+    cards: int = 0
+    priority_changes: int = 0
+    due_changes: int = 0
+    into_overdue: int = 0
+    out_of_overdue: int = 0
+    # The cards of the follow-up list (those the editor may see) that would come first,
+    # each with `was` (its place before, 1-based, or None when it was not among them).
+    first: list[Card] = field(default_factory=list)
+    moved: list[Card] = field(default_factory=list)
+
+
+PREVIEW_FIRST = 5
+
+
+def vocabulary_preview(
+    vocabulary: Vocabulary, kind: str, before: dict | None, after: dict | None, user, today: date
+) -> Preview:
+    """Return what a change would do: the combinations of ``vocabulary`` that decode
+    otherwise, and what happens to the cards of every vocabulary it touches (how many
+    change priority or due date, move into or out of Overdue, and the first cards of the
+    follow-up list after it)."""
+    vocabularies = list(affected(vocabulary, kind, before, after))
+    if vocabulary not in vocabularies:
+        vocabularies.insert(0, vocabulary)
+    changed = Q(pk__in=[])
+    new_priority, new_due = [], []
+    combinations: list[CombinationChange] = []
+    for each in vocabularies:
+        old, new = each.table(), proposed_table(each, kind, before, after)
+        masks = [mask for mask in folds.MASKS if old[mask] != new[mask]]
+        if each == vocabulary:
+            combinations = [
+                CombinationChange(folds.to_keys(m), folds.to_codes(m), old[m], new[m])
+                for m in masks
+            ]
+        if masks:
+            changed |= Q(vocabulary=each, folds__in=masks)
+            new_priority.append(When(vocabulary=each, then=by_folds(new, "priority")))
+            new_due.append(When(vocabulary=each, then=due_by_folds(new)))
+    preview = Preview(combinations, vocabularies)
+    if not new_priority:
+        return preview
+    cards = Card.objects.annotate(
+        new_priority=Case(*new_priority, default=F("priority")),
+        new_due=Case(*new_due, default=F("due_on"), output_field=models.DateField()),
+    )
+    waiting = rules.waiting(today)
+    counts = cards.filter(changed).aggregate(
+        cards=Count("pk"),
+        priority_changes=Count("pk", filter=waiting & ~Q(new_priority=F("priority"))),
+        due_changes=Count("pk", filter=waiting & ~Q(new_due=F("due_on"))),
+        into_overdue=Count("pk", filter=waiting & Q(due_on__gte=today, new_due__lt=today)),
+        out_of_overdue=Count("pk", filter=waiting & Q(due_on__lt=today, new_due__gte=today)),
+    )
+    for name, value in counts.items():
+        setattr(preview, name, value)
+    if user.has_perm("contacts.work_followups"):
+        seen = cards.filter(waiting, rules.workable(user)).select_related("contact")
+        old_first = list(seen.order_by(*FOLLOW_UP_ORDER)[:PREVIEW_FIRST])
+        order = ("new_due", "-new_priority", "logged_at", "pk")
+        preview.first = list(seen.order_by(*order)[:PREVIEW_FIRST])
+        for place, card in enumerate(preview.first, 1):
+            card.was = next((i for i, c in enumerate(old_first, 1) if c.pk == card.pk), None)
+            card.moves = card.was != place
+        moved = seen.filter(changed).exclude(new_priority=F("priority"), new_due=F("due_on"))
+        preview.moved = list(moved.order_by(*order)[:PREVIEW_FIRST])
+    return preview

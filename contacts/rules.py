@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q
 
 if TYPE_CHECKING:
-    from contacts.models import Card
+    from contacts.models import Card, Vocabulary, VocabularyChange
 
 # A follow-up still to be made: not done and not dropped. The cards' generated `waiting`
 # column is defined by this list.
@@ -76,3 +76,36 @@ def workable(user) -> Q:
 def can_undo(user, card: Card) -> bool:
     """Return whether the user may take back the card's logging at the booth."""
     return card.logged_by_id == user.pk or can_work_everyones(user)
+
+
+EDIT_VOCABULARIES = "contacts.change_vocabulary"
+EDIT_MEANINGS = "contacts.change_meaning"
+
+
+def can_edit_meanings(user) -> bool:
+    """Return whether the user may change the meanings, which every vocabulary shares."""
+    return user.has_perm(EDIT_MEANINGS)
+
+
+def can_edit_vocabulary(user, vocabulary: Vocabulary) -> bool:
+    """Return whether the user may change the vocabulary's rules: an editor, or its owner."""
+    return vocabulary.owner_id == user.pk or user.has_perm(EDIT_VOCABULARIES)
+
+
+def can_revert(user, change: VocabularyChange) -> bool:
+    """Return whether the user may revert the change (of a vocabulary they may edit): a
+    meaning's needs can_edit_meanings, and a vocabulary's creation cannot be reverted."""
+    if change.kind == "meaning":
+        return can_edit_meanings(user)
+    return change.kind == "rule" or change.before is not None
+
+
+def can_copy_vocabularies(user) -> bool:
+    """Return whether the user may copy a vocabulary to make it their own."""
+    return user.has_perm(EDIT_VOCABULARIES) or user.has_perm("contacts.log_cards")
+
+
+def visible_vocabularies(user) -> Q:
+    """Return the vocabularies the user sees: the shared ones and their own (an editor
+    all)."""
+    return Q() if user.has_perm(EDIT_VOCABULARIES) else Q(owner=None) | Q(owner=user)

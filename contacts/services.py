@@ -6,15 +6,12 @@ import hashlib
 import io
 import logging
 import uuid
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, models, transaction
-from django.db.models import Case, Value, When
-from django.db.models.functions import Cast
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from contacts import folds, photos, rules
@@ -28,7 +25,7 @@ from contacts.models import (
     UserSettings,
     Vocabulary,
 )
-from contacts.queries import met_before, whole_followup
+from contacts.queries import by_folds, due_by_folds, met_before, whole_followup
 from events.models import Conference
 
 logger = logging.getLogger(__name__)
@@ -45,33 +42,13 @@ def reprioritize(vocabularies: Iterable[Vocabulary]) -> None:
         for vocabulary in vocabularies:
             table = vocabulary.table()
             cards = Card.objects.filter(vocabulary=vocabulary)
-            window = _by_folds(table, "window_days")
+            window = by_folds(table, "window_days")
             cards.exclude(window_days=window).update(
                 window_days=window,
-                due_on=Cast(
-                    models.F("due_from") + _by_folds(table, "window_days", as_days=True),
-                    output_field=models.DateField(),
-                ),
+                due_on=due_by_folds(table),
             )
-            priority = _by_folds(table, "priority")
+            priority = by_folds(table, "priority")
             cards.exclude(priority=priority).update(priority=priority)
-
-
-def _by_folds(table: tuple[folds.Decoding, ...], name: str, as_days: bool = False) -> Case:
-    """Return a SQL expression giving each card the ``name`` of its folds' decoding."""
-    values: dict[int, list[int]] = defaultdict(list)
-    for decoding in table:
-        values[getattr(decoding, name)].append(decoding.folds)
-    return Case(
-        *(
-            When(
-                folds__in=masks,
-                then=Value(timedelta(days=value) if as_days else value),
-            )
-            for value, masks in values.items()
-        ),
-        output_field=models.DurationField() if as_days else models.IntegerField(),
-    )
 
 
 def meaning_changed(meaning: Meaning) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contacts import import_views, views
+from contacts import import_views, views, vocabulary_views
 
 urlpatterns = [
     path("contacts/<int:pk>/", views.contact, name="contacts-contact"),
@@ -21,5 +21,57 @@ urlpatterns = [
         "followups/<int:pk>/<slug:action>/",
         views.followup_action,
         name="contacts-followup-action",
+    ),
+    path("vocabularies/", vocabulary_views.vocabulary_list, name="contacts-vocabularies"),
+    path(
+        "vocabularies/import/",
+        vocabulary_views.vocabulary_import,
+        name="contacts-vocabulary-import",
+    ),
+    path("vocabularies/<int:pk>/", vocabulary_views.vocabulary_page, name="contacts-vocabulary"),
+    path(
+        "vocabularies/<int:pk>.json",
+        vocabulary_views.vocabulary_export,
+        name="contacts-vocabulary-export",
+    ),
+    path(
+        "vocabularies/<int:pk>/copy/",
+        vocabulary_views.vocabulary_copy,
+        name="contacts-vocabulary-copy",
+    ),
+    path(
+        "vocabularies/<int:pk>/meanings/new/",
+        vocabulary_views.meaning_save,
+        name="contacts-vocabulary-meaning-new",
+    ),
+    path(
+        "vocabularies/<int:pk>/meanings/<int:meaning>/",
+        vocabulary_views.meaning_save,
+        name="contacts-vocabulary-meaning",
+    ),
+    path(
+        "vocabularies/<int:pk>/meanings/<int:meaning>/delete/",
+        vocabulary_views.meaning_delete,
+        name="contacts-vocabulary-meaning-delete",
+    ),
+    path(
+        "vocabularies/<int:pk>/rules/new/",
+        vocabulary_views.rule_save,
+        name="contacts-vocabulary-rule-new",
+    ),
+    path(
+        "vocabularies/<int:pk>/rules/<int:rule>/",
+        vocabulary_views.rule_save,
+        name="contacts-vocabulary-rule",
+    ),
+    path(
+        "vocabularies/<int:pk>/rules/<int:rule>/delete/",
+        vocabulary_views.rule_delete,
+        name="contacts-vocabulary-rule-delete",
+    ),
+    path(
+        "vocabularies/<int:pk>/changes/<int:change>/revert/",
+        vocabulary_views.change_revert,
+        name="contacts-vocabulary-revert",
     ),
 ]

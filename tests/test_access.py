@@ -11,8 +11,9 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from api.models import ApiToken
-from contacts.folds import UR
-from contacts.models import Card, EmailBatch, Import, StackPhoto
+from contacts import vocabularies
+from contacts.folds import LL, LR, UL, UR
+from contacts.models import Card, EmailBatch, Import, Meaning, StackPhoto, Vocabulary
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +90,41 @@ EXPECTED = {
     # 400: alice's import is being imported, so it cannot be started or discarded again.
     "contacts-import-run": ("post", {"pk": "import"}, [LOGIN, 403, 403, 403, 400]),
     "contacts-import-discard": ("post", {"pk": "import"}, [LOGIN, 403, 403, 403, 400]),
+    # The vocabulary editor: vera edits; bob and alice (booth staff, managers) may only copy
+    # and export. 400s: a post without its fields; deleting a meaning in use; a rule
+    # without folds.
+    "contacts-vocabularies": ("get", {}, [LOGIN, 403, 200, 200, 200]),
+    "contacts-vocabulary-import": ("post", {}, [LOGIN, 403, 400, 403, 403]),
+    "contacts-vocabulary": ("get", {"pk": "vocabulary"}, [LOGIN, 403, 200, 403, 403]),
+    "contacts-vocabulary-export": ("get", {"pk": "vocabulary"}, [LOGIN, 403, 200, 200, 200]),
+    "contacts-vocabulary-copy": ("post", {"pk": "vocabulary"}, [LOGIN, 403, 400, 400, 400]),
+    "contacts-vocabulary-meaning-new": ("post", {"pk": "vocabulary"}, [LOGIN, 403, 400, 403, 403]),
+    "contacts-vocabulary-meaning": (
+        "post",
+        {"pk": "vocabulary", "meaning": "meaning"},
+        [LOGIN, 403, 400, 403, 403],
+    ),
+    "contacts-vocabulary-meaning-delete": (
+        "post",
+        {"pk": "vocabulary", "meaning": "meaning"},
+        [LOGIN, 403, 400, 403, 403],
+    ),
+    "contacts-vocabulary-rule-new": ("post", {"pk": "vocabulary"}, [LOGIN, 403, 400, 403, 403]),
+    "contacts-vocabulary-rule": (
+        "post",
+        {"pk": "vocabulary", "rule": "rule"},
+        [LOGIN, 403, 400, 403, 403],
+    ),
+    "contacts-vocabulary-rule-delete": (
+        "post",
+        {"pk": "vocabulary", "rule": "rule"},
+        [LOGIN, 403, 302, 403, 403],
+    ),
+    "contacts-vocabulary-revert": (
+        "post",
+        {"pk": "vocabulary", "change": "change"},
+        [LOGIN, 403, 302, 403, 403],
+    ),
     "login": ("get", {}, [200, 302, 302, 302, 302]),
     "logout": ("post", {}, [302, 302, 302, 302, 302]),
 }
@@ -104,6 +140,10 @@ EXTRA_CELLS = [
     ("contacts-followup-action", "post", {"pk": "other", "action": "restore"}, "bob", 404),
     ("contacts-followup-action", "post", {"pk": "card", "action": "restore"}, "bob", 400),
     ("events-booth-undo", "post", {"slug": "conference", "pk": "card"}, "bob", 302),
+    # bob edits the rules of his own copy of a vocabulary; alice does not see it.
+    ("contacts-vocabulary", "get", {"pk": "bobs_vocabulary"}, "bob", 200),
+    ("contacts-vocabulary", "get", {"pk": "bobs_vocabulary"}, "alice", 404),
+    ("contacts-vocabulary", "get", {"pk": "bobs_vocabulary"}, "vera", 200),
 ]
 
 ADMIN = [
@@ -137,7 +177,17 @@ def test_every_url_of_the_project_has_expectations():
 def world(alice, bob, charlie, vera, make_card):
     own = make_card(UR, name="Bobs Card", owner=bob, logged_by=bob)
     other = make_card(UR, name="Alices Card")
+    vocabulary = Vocabulary.default()
+    rule = vocabulary.rules.create(pattern=UL | LL)
+    change = vocabularies.apply_change(
+        vocabulary, vera, "rule", None, {"pattern": LL | LR, "meanings": ["unhappy"]}
+    )
     return {
+        "vocabulary": vocabulary.pk,
+        "bobs_vocabulary": vocabularies.copy_vocabulary(vocabulary, bob, "Bob's").pk,
+        "meaning": Meaning.objects.get(slug="customer").pk,
+        "rule": rule.pk,
+        "change": change.pk,
         "users": {"alice": alice, "bob": bob, "charlie": charlie, "vera": vera},
         "conference": own.conference.slug,
         "card": own.pk,
