@@ -425,8 +425,12 @@ class Card(models.Model):
             self.outcome = outcome
         if state != self.State.SNOOZED:
             self.snoozed_until = None
+        # A follow-up's state is an edit like any other: a list loaded before it (a bulk
+        # action) or an editor opened before it sees that the card has changed.
+        self.version += 1
         self.save(
             update_fields=[
+                "version",
                 "state",
                 "state_changed_at",
                 "state_changed_by",
@@ -443,6 +447,34 @@ class Card(models.Model):
         """Hide the follow-up until ``day``, when it comes back on its own."""
         self.snoozed_until = day
         self.set_state(self.State.SNOOZED, user)
+
+
+class SavedFilter(models.Model):
+    """A user's named view of the follow-up list: its filters and sort as a query string."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="saved_filters"
+    )
+    name = models.CharField(max_length=80)
+    query = models.CharField(max_length=500, blank=True, help_text="The list's query string.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "name"],
+                name="one_saved_filter_per_name",
+                violation_error_message="You have a saved filter of this name already.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        url = reverse("contacts-followups")
+        return f"{url}?{self.query}" if self.query else url
 
 
 class EmailBatch(models.Model):
