@@ -344,7 +344,8 @@ class EmailForm(forms.Form):
         ("open", "Leave it as it is"),
     ]
 
-    subject = forms.CharField(max_length=200)
+    # Focused: from the follow-up list's "e" the email is sent with the keyboard alone.
+    subject = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"autofocus": True}))
     body = forms.CharField(max_length=20000, widget=forms.Textarea(attrs={"rows": 12}))
     then = forms.ChoiceField(label="Then", choices=THEN, initial="done")
     outcome = forms.CharField(max_length=5000, required=False, initial="First contact by email.")
