@@ -11,16 +11,9 @@ from django.urls import reverse
 
 from contacts.folds import HALF, UL, UR
 from contacts.models import Card, Contact
+from tests.test_followups import JSON, TODAY, URL, today  # noqa: F401 (today: a fixture)
 
 pytestmark = pytest.mark.django_db
-TODAY = date(2026, 11, 27)
-URL = "/followups/"
-JSON = {"HTTP_ACCEPT": "application/json"}
-
-
-@pytest.fixture(autouse=True)
-def today(fixed_today):
-    return fixed_today(TODAY)
 
 
 def bulk(action: str) -> str:

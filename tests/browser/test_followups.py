@@ -166,20 +166,6 @@ def test_the_bulk_bar_acts_on_the_selection_and_reports_what_it_skipped(make_car
     assert states(*cards) == ["dropped", "snoozed"]
 
 
-@pytest.fixture
-def phone(browser, live_server):
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport={"width": 390, "height": 844},
-        device_scale_factor=3,
-        is_mobile=True,
-        has_touch=True,
-    )
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
-
-
 def sideways(page) -> bool:
     return page.evaluate("document.scrollingElement.scrollWidth > window.innerWidth")
 
