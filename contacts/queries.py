@@ -170,6 +170,21 @@ def whole_followup(card: Card, user, today: date) -> models.QuerySet[Card]:
     return Card.objects.filter(Q(pk=card.pk) | siblings).filter(rules.workable(user))
 
 
+def followup_key(card: Card) -> tuple[int, int, int | None]:
+    """Return what the cards of one follow-up share (see whole_followup): the person, the
+    conference and the owner."""
+    return (card.contact_id, card.conference_id, card.owner_id)
+
+
+def whole_followups(cards: list[Card], user, today: date) -> models.QuerySet[Card]:
+    """Return the waiting cards of the people of ``cards`` that ``user`` may work on, in
+    follow-up order: grouped by followup_key(), each card's whole_followup() in one
+    query."""
+    people = {card.contact_id for card in cards}
+    found = Card.objects.filter(rules.waiting(today), contact_id__in=people)
+    return found.filter(rules.workable(user)).order_by(*FOLLOW_UP_ORDER)
+
+
 def followup_counts(rows: models.QuerySet[Card], today: date) -> dict[str, int]:
     """Return how many of ``rows`` fall in each due bucket."""
     # Counted per due date, which the follow-up indexes hold in order, then per bucket.

@@ -27,7 +27,7 @@ from contacts.models import (
     UserSettings,
     Vocabulary,
 )
-from contacts.queries import met_before, whole_followup
+from contacts.queries import followup_key, met_before, whole_followup, whole_followups
 from events.models import Conference
 
 
@@ -134,16 +134,22 @@ def work_followup(
         today = timezone.localdate()
         others = whole_followup(card, user, today).exclude(pk=card.pk).select_for_update()
         cards = [card, *others.order_by(*FOLLOW_UP_ORDER)]
-        before = [FollowupState.of(each) for each in cards]
-        for each in cards:
-            if action == "done":
-                each.set_state(Card.State.DONE, user, outcome)
-            elif action == "drop":
-                each.set_state(Card.State.DROPPED, user, outcome or None)
-            elif action == "snooze":
-                each.snooze_until(user, until or today + timedelta(days=days))
-            else:
-                raise ValueError(f"{action} is not an action on a whole follow-up")
+        return _work(cards, user, action, outcome, until or today + timedelta(days=days))
+
+
+def _work(cards: list[Card], user, action: str, outcome: str, until: date) -> list[FollowupState]:
+    """Do ``action`` to ``cards``, the cards of one follow-up (see work_followup); return
+    each card's state before."""
+    before = [FollowupState.of(each) for each in cards]
+    for each in cards:
+        if action == "done":
+            each.set_state(Card.State.DONE, user, outcome)
+        elif action == "drop":
+            each.set_state(Card.State.DROPPED, user, outcome or None)
+        elif action == "snooze":
+            each.snooze_until(user, until)
+        else:
+            raise ValueError(f"{action} is not an action on a whole follow-up")
     return before
 
 
@@ -192,9 +198,17 @@ def work_followups(
     if action not in BULK_ACTIONS:
         raise ValueError(f"{action} is not a bulk action")
     worked = BulkWorked([], [], [])
+    today = timezone.localdate()
+    until = until or today + timedelta(days=days)
     with transaction.atomic():
         cards = Card.objects.select_related("contact", "conference", "owner")
         cards = cards.select_for_update(of=("self",)).in_bulk(list(versions))
+        # The chosen cards' follow-ups, read at once rather than card by card.
+        followups: dict[tuple, list[Card]] = defaultdict(list)
+        if action in WHOLE_FOLLOWUP_ACTIONS:
+            others = whole_followups(list(cards.values()), user, today).exclude(pk__in=list(cards))
+            for other in others.select_for_update(of=("self",)):
+                followups[followup_key(other)].append(other)
         changed: set[int] = set()
         for pk, seen in versions.items():
             card = cards.get(pk)
@@ -213,7 +227,8 @@ def work_followups(
                 if action == "assign":
                     states = [assign_followup(card, owner)]
                 else:
-                    states = work_followup(card, user, action, outcome, days, until)
+                    others = [o for o in followups[followup_key(card)] if o.pk not in changed]
+                    states = _work([card, *others], user, action, outcome, until)
                 worked.before += states
                 changed.update(state.card_id for state in states)
                 worked.worked.append(card)

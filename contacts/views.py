@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import smtplib
-from datetime import date, timedelta
+from datetime import date
 from urllib.parse import urlsplit
 
 from django.contrib import messages
@@ -189,10 +189,10 @@ def followup_bulk(request: HttpRequest, action: str) -> HttpResponse:
         data["until"],
         data["owner"],
     )
-    return _answer_many(request, worked, _did_many(action, worked, data))
+    return _answer_many(request, worked, _did_many(action, worked, data["owner"]))
 
 
-def _did_many(action: str, worked: services.BulkWorked, data: dict) -> str:
+def _did_many(action: str, worked: services.BulkWorked, owner) -> str:
     """Return what a bulk action did, in words."""
     n = len(worked.worked)
     rows = f"{n} follow-up{'s' if n != 1 else ''}"
@@ -201,10 +201,11 @@ def _did_many(action: str, worked: services.BulkWorked, data: dict) -> str:
     elif action == "drop":
         did = f"Dropped {rows}"
     elif action == "assign":
-        did = f"Handed {rows} to {data['owner'].get_username()}"
+        did = f"Handed {rows} to {owner.get_username()}"
     else:
-        until = data["until"] or timezone.localdate() + timedelta(days=data["days"])
-        did = f"Snoozed {rows} until {until:%a %-d %b}"
+        did = f"Snoozed {rows}"
+        if worked.worked:
+            did += f" until {worked.worked[0].snoozed_until:%a %-d %b}"
     others = len(worked.before) - n
     if others:
         did += f", with {others} other card{'s' if others > 1 else ''} of the same people"

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from contacts.folds import HALF, UL, UR
 from contacts.models import Card, Contact
+from events.models import Conference
 from tests.test_followups import JSON, TODAY, URL, today  # noqa: F401 (today: a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -46,17 +47,18 @@ def test_it_marks_every_chosen_follow_up_done_in_one_request(client, alice, make
 
 
 @pytest.mark.parametrize(
-    ("action", "data", "expected"),
+    ("action", "data", "expected", "said"),
     [
-        ("drop", {"outcome": "Not a fit"}, ("dropped", None, "Not a fit")),
-        ("snooze", {"days": "7"}, ("snoozed", TODAY + timedelta(days=7), "")),
-        ("snooze", {"until": "2026-12-24"}, ("snoozed", date(2026, 12, 24), "")),
+        ("drop", {"outcome": "Not a fit"}, ("dropped", None, "Not a fit"), "Dropped 2"),
+        ("snooze", {"days": "7"}, ("snoozed", TODAY + timedelta(days=7), ""), "until Fri 4 Dec"),
+        ("snooze", {"until": "2026-12-24"}, ("snoozed", date(2026, 12, 24), ""), "until Thu 24"),
     ],
 )
-def test_it_drops_and_snoozes_many(client, alice, make_card, action, data, expected):
+def test_it_drops_and_snoozes_many(client, alice, make_card, action, data, expected, said):
     cards = [make_card(UR, name=f"Person {n}") for n in range(2)]
     client.force_login(alice)
-    assert client.post(bulk(action), chosen(*cards, **data)).status_code == 302
+    response = client.post(bulk(action), chosen(*cards, **data), follow=True)
+    assert said in response.content.decode()
     assert states(*cards) == [(*expected, alice.pk)] * 2
 
 
@@ -231,3 +233,31 @@ def test_the_queries_of_a_bulk_action_grow_with_the_cards_it_writes_only(client,
 
     one, three = queries_for(1), queries_for(3)
     assert three - one == 2 * (queries_for(2) - one)
+
+
+def test_a_bulk_action_takes_each_persons_other_waiting_cards_there_as_one_does(
+    client, alice, bob, make_card
+):
+    dana = Contact.objects.create(name="Dana Reyes", company="Acme")
+    shown = make_card(UL | UR | HALF, contact=dana)
+    woken = make_card(UR, contact=dana, state="snoozed", snoozed_until=TODAY - timedelta(days=1))
+    later = make_card(UR, contact=dana, state="snoozed", snoozed_until=TODAY + timedelta(days=3))
+    bobs = make_card(UR, contact=dana, owner=bob)
+    finished = make_card(UR, contact=dana, state="done", outcome="signed")
+    elsewhere = make_card(
+        UR,
+        contact=dana,
+        conference=Conference.objects.create(
+            name="Summit", starts_on=date(2026, 10, 1), ends_on=date(2026, 10, 2)
+        ),
+    )
+    sam = make_card(UR, name="Sam Lee")
+    client.force_login(alice)
+    client.post(bulk("drop"), chosen(shown, sam, outcome="Not a fit"))
+    assert states(shown, woken, sam) == [("dropped", None, "Not a fit", alice.pk)] * 3
+    assert [state for state, *_ in states(later, bobs, finished, elsewhere)] == [
+        "snoozed",
+        "open",
+        "done",
+        "open",
+    ]
