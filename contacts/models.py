@@ -418,26 +418,29 @@ class Card(models.Model):
 
     def set_state(self, state: str, user, outcome: str | None = None) -> None:
         """Move the follow-up to ``state``, remembering who did it and when."""
-        self.state = state
-        self.state_changed_at = timezone.now()
-        self.state_changed_by = user
-        if outcome is not None:
-            self.outcome = outcome
-        if state != self.State.SNOOZED:
-            self.snoozed_until = None
+        fields = self.state_fields(state, user, outcome, self.snoozed_until)
+        for name, value in fields.items():
+            setattr(self, name, value)
         # A follow-up's state is an edit like any other: a list loaded before it (a bulk
         # action) or an editor opened before it sees that the card has changed.
         self.version += 1
-        self.save(
-            update_fields=[
-                "version",
-                "state",
-                "state_changed_at",
-                "state_changed_by",
-                "outcome",
-                "snoozed_until",
-            ]
-        )
+        self.save(update_fields=[*fields, "version"])
+
+    @classmethod
+    def state_fields(
+        cls, state: str, user, outcome: str | None = None, snoozed_until: date | None = None
+    ) -> dict:
+        """Return what moving a follow-up to ``state`` writes: who and when, the outcome
+        unless None, and the snooze's end (none but for a snoozed card)."""
+        fields = {
+            "state": state,
+            "state_changed_at": timezone.now(),
+            "state_changed_by": user,
+            "snoozed_until": snoozed_until if state == cls.State.SNOOZED else None,
+        }
+        if outcome is not None:
+            fields["outcome"] = outcome
+        return fields
 
     def snooze(self, user, days: int) -> None:
         """Hide the follow-up for ``days`` days; it comes back on its own after that."""

@@ -140,17 +140,37 @@ def work_followup(
 def _work(cards: list[Card], user, action: str, outcome: str, until: date) -> list[FollowupState]:
     """Do ``action`` to ``cards``, the cards of one follow-up (see work_followup); return
     each card's state before."""
+    state, outcome, snoozed_until = _change(action, outcome, until)
     before = [FollowupState.of(each) for each in cards]
     for each in cards:
-        if action == "done":
-            each.set_state(Card.State.DONE, user, outcome)
-        elif action == "drop":
-            each.set_state(Card.State.DROPPED, user, outcome or None)
-        elif action == "snooze":
-            each.snooze_until(user, until)
-        else:
-            raise ValueError(f"{action} is not an action on a whole follow-up")
+        each.snoozed_until = snoozed_until
+        each.set_state(state, user, outcome)
     return before
+
+
+def _work_all(cards: list[Card], user, action: str, outcome: str, until: date) -> None:
+    """Do ``action`` to ``cards``, as _work does, in one statement."""
+    state, outcome, snoozed_until = _change(action, outcome, until)
+    fields = Card.state_fields(state, user, outcome, snoozed_until)
+    Card.objects.filter(pk__in=[each.pk for each in cards]).update(
+        **fields, version=models.F("version") + 1
+    )
+    for each in cards:
+        for name, value in fields.items():
+            setattr(each, name, value)
+        each.version += 1
+
+
+def _change(action: str, outcome: str, until: date) -> tuple[str, str | None, date | None]:
+    """Return the state, the outcome (None: kept) and the snooze's end that ``action``
+    gives a follow-up."""
+    if action == "done":
+        return Card.State.DONE, outcome, None
+    if action == "drop":
+        return Card.State.DROPPED, outcome or None, None
+    if action == "snooze":
+        return Card.State.SNOOZED, None, until
+    raise ValueError(f"{action} is not an action on a whole follow-up")
 
 
 def assign_followup(card: Card, owner) -> FollowupState:
@@ -210,6 +230,7 @@ def work_followups(
             for other in others.select_for_update(of=("self",)):
                 followups[followup_key(other)].append(other)
         changed: set[int] = set()
+        to_work: list[Card] = []
         for pk, seen in versions.items():
             card = cards.get(pk)
             if card is None:
@@ -228,10 +249,13 @@ def work_followups(
                     states = [assign_followup(card, owner)]
                 else:
                     others = [o for o in followups[followup_key(card)] if o.pk not in changed]
-                    states = _work([card, *others], user, action, outcome, until)
+                    states = [FollowupState.of(each) for each in (card, *others)]
+                    to_work += [card, *others]
                 worked.before += states
                 changed.update(state.card_id for state in states)
                 worked.worked.append(card)
+        if to_work:
+            _work_all(to_work, user, action, outcome, until)
     return worked
 
 
