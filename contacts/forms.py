@@ -8,10 +8,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.http import QueryDict
 
-from contacts import folds, photos, rules, vocabularies
-from contacts.models import Card, FoldRule, Meaning, UserSettings, Vocabulary
-from contacts.queries import FollowupFilters
+from contacts import folds, followups, photos, rules, vocabularies
+from contacts.models import Card, FoldRule, Meaning, SavedFilter, UserSettings, Vocabulary
+from contacts.queries import SORTS, FollowupFilters
 from contacts.services import CardInput, FollowupState
 from events.models import Conference
 
@@ -157,7 +158,11 @@ class FollowupFilterForm(forms.Form):
     )
     owner = forms.ChoiceField(required=False)
     state = forms.ChoiceField(choices=STATES, required=False)
+    due = forms.ChoiceField(choices=[("", "Any day"), *followups.BUCKETS.items()], required=False)
     q = forms.CharField(label="Search", max_length=100, required=False)
+    sort = forms.ChoiceField(
+        choices=[(key, label) for key, (label, _) in SORTS.items()], required=False
+    )
 
     def __init__(self, *args, owners: list, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -182,26 +187,69 @@ class FollowupFilterForm(forms.Form):
             conference=data.get("conference"),
             meaning=data.get("meaning"),
             q=data.get("q", ""),
+            due=data.get("due", ""),
         )
+
+    def order(self) -> str:
+        """Return the order asked for (a key of queries.SORTS), by due date by default."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return data.get("sort") or "due"
 
 
 class FollowupActionForm(forms.Form):
     outcome = forms.CharField(max_length=5000, required=False)
     days = forms.TypedChoiceField(choices=[(1, "1 day"), (7, "1 week")], coerce=int, required=False)
+    until = forms.DateField(label="Snooze until", required=False)
     owner = forms.ModelChoiceField(User.objects.filter(is_active=True), required=False)
+
+    def __init__(self, *args, action: str, today: date, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.action = action
+        self.today = today
+
+    def clean_until(self) -> date | None:
+        until = self.cleaned_data["until"]
+        if until is not None and until <= self.today:
+            raise ValidationError("Choose a day after today.", code="past")
+        return until
 
     def clean(self) -> dict:
         data = super().clean()
-        needs = {"snooze": ("days", "Choose 1 or 7 days."), "assign": ("owner", "Choose who.")}
-        if self.action in needs:
-            field, message = needs[self.action]
-            if not data.get(field) and not self.has_error(field):
-                self.add_error(field, message)
+        chosen = data.get("days") or data.get("until")
+        if self.action == "snooze" and not (chosen or self.errors):
+            self.add_error("days", "Choose 1 or 7 days, or a day.")
+        if self.action == "assign" and not data.get("owner") and not self.has_error("owner"):
+            self.add_error("owner", "Choose who.")
         return data
 
-    def __init__(self, *args, action: str, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.action = action
+
+class BulkActionForm(FollowupActionForm):
+    """Many follow-ups chosen on the list, each with the version of the card the list
+    showed (``version-<id>``), and what to do to them all."""
+
+    cards = forms.ModelMultipleChoiceField(
+        Card.objects.all(),
+        error_messages={
+            "required": "Choose at least one follow-up.",
+            "invalid_choice": "%(value)s is not a card.",
+            "invalid_pk_value": "%(pk)s is not a card.",
+        },
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        versions = {}
+        for card in data.get("cards", []):
+            version = self.data.get(f"version-{card.pk}", "")
+            if not version.isdigit():
+                raise ValidationError(
+                    f"The list did not say which version of {card.contact} it showed: "
+                    "reload it and try again.",
+                    code="no_version",
+                )
+            versions[card.pk] = int(version)
+        data["versions"] = versions
+        return data
 
 
 class FollowupStateForm(forms.Form):
@@ -211,6 +259,7 @@ class FollowupStateForm(forms.Form):
     state = forms.ChoiceField(choices=Card.State.choices)
     snoozed_until = forms.DateField(required=False)
     outcome = forms.CharField(max_length=5000, required=False, strip=False)
+    owner = forms.ModelChoiceField(User.objects.all(), required=False)
 
     def clean(self) -> dict:
         data = super().clean()
@@ -221,7 +270,8 @@ class FollowupStateForm(forms.Form):
     def to_state(self) -> FollowupState:
         data = self.cleaned_data
         snoozed_until = data["snoozed_until"] if data["state"] == Card.State.SNOOZED else None
-        return FollowupState(data["card"], data["state"], snoozed_until, data["outcome"])
+        owner_id = data["owner"].pk if data["owner"] else None
+        return FollowupState(data["card"], data["state"], snoozed_until, data["outcome"], owner_id)
 
 
 FollowupStateFormSet = forms.formset_factory(
@@ -239,7 +289,33 @@ def undo_data(states: list[FollowupState]) -> dict[str, str]:
         data[f"{prefix}-state"] = state.state
         data[f"{prefix}-snoozed_until"] = str(state.snoozed_until or "")
         data[f"{prefix}-outcome"] = state.outcome
+        data[f"{prefix}-owner"] = str(state.owner_id or "")
     return data
+
+
+class SavedFilterForm(forms.ModelForm):
+    """A name for the follow-up list's filters and sort as they are (its query string)."""
+
+    class Meta:
+        model = SavedFilter
+        fields = ["name", "query"]
+
+    def __init__(self, *args, owners: list, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.owners = owners
+
+    def clean_query(self) -> str:
+        """Return the list's query string without its page, once every filter in it is
+        understood."""
+        query = QueryDict(self.cleaned_data["query"], mutable=True)
+        query.pop("page", None)
+        filters = FollowupFilterForm(query, owners=self.owners)
+        if not filters.is_valid():
+            raise ValidationError(
+                "Some of these filters are not understood; filter the list again and save.",
+                code="bad_filters",
+            )
+        return query.urlencode()
 
 
 class UserSettingsForm(forms.ModelForm):
@@ -273,7 +349,8 @@ class EmailForm(forms.Form):
         ("open", "Leave it as it is"),
     ]
 
-    subject = forms.CharField(max_length=200)
+    # Focused: from the follow-up list's "e" the email is sent with the keyboard alone.
+    subject = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"autofocus": True}))
     body = forms.CharField(max_length=20000, widget=forms.Textarea(attrs={"rows": 12}))
     then = forms.ChoiceField(label="Then", choices=THEN, initial="done")
     outcome = forms.CharField(max_length=5000, required=False, initial="First contact by email.")

@@ -456,22 +456,29 @@ class Card(models.Model):
 
     def set_state(self, state: str, user, outcome: str | None = None) -> None:
         """Move the follow-up to ``state``, remembering who did it and when."""
-        self.state = state
-        self.state_changed_at = timezone.now()
-        self.state_changed_by = user
+        fields = self.state_fields(state, user, outcome, self.snoozed_until)
+        for name, value in fields.items():
+            setattr(self, name, value)
+        # A follow-up's state is an edit like any other: a list loaded before it (a bulk
+        # action) or an editor opened before it sees that the card has changed.
+        self.version += 1
+        self.save(update_fields=[*fields, "version"])
+
+    @classmethod
+    def state_fields(
+        cls, state: str, user, outcome: str | None = None, snoozed_until: date | None = None
+    ) -> dict:
+        """Return what moving a follow-up to ``state`` writes: who and when, the outcome
+        unless None, and the snooze's end (none but for a snoozed card)."""
+        fields = {
+            "state": state,
+            "state_changed_at": timezone.now(),
+            "state_changed_by": user,
+            "snoozed_until": snoozed_until if state == cls.State.SNOOZED else None,
+        }
         if outcome is not None:
-            self.outcome = outcome
-        if state != self.State.SNOOZED:
-            self.snoozed_until = None
-        self.save(
-            update_fields=[
-                "state",
-                "state_changed_at",
-                "state_changed_by",
-                "outcome",
-                "snoozed_until",
-            ]
-        )
+            fields["outcome"] = outcome
+        return fields
 
     def snooze(self, user, days: int) -> None:
         """Hide the follow-up for ``days`` days; it comes back on its own after that."""
@@ -481,6 +488,34 @@ class Card(models.Model):
         """Hide the follow-up until ``day``, when it comes back on its own."""
         self.snoozed_until = day
         self.set_state(self.State.SNOOZED, user)
+
+
+class SavedFilter(models.Model):
+    """A user's named view of the follow-up list: its filters and sort as a query string."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="saved_filters"
+    )
+    name = models.CharField(max_length=80)
+    query = models.CharField(max_length=500, blank=True, help_text="The list's query string.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "name"],
+                name="one_saved_filter_per_name",
+                violation_error_message="You have a saved filter of this name already.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        url = reverse("contacts-followups")
+        return f"{url}?{self.query}" if self.query else url
 
 
 class EmailBatch(models.Model):

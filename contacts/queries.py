@@ -77,6 +77,7 @@ class FollowupFilters:
     conference: Conference | None = None
     meaning: Meaning | None = None
     q: str = ""
+    due: str = ""  # a due bucket of followups.BUCKETS, or any
 
 
 def followup_cards(user, today: date, filters: FollowupFilters) -> models.QuerySet[Card]:
@@ -97,7 +98,18 @@ def followup_cards(user, today: date, filters: FollowupFilters) -> models.QueryS
         cards = cards.with_meaning(filters.meaning)
     if filters.q:
         cards = search(cards, filters.q)
+    if filters.due:
+        cards = cards.filter(followups.due_in(filters.due, today))
     return cards
+
+
+# The follow-up list's orders: each ends with the card's id, so that pages never overlap.
+SORTS = {
+    "due": ("Due", FOLLOW_UP_ORDER),
+    "priority": ("Priority", ("-priority", *FOLLOW_UP_ORDER)),
+    "conference": ("Conference", ("-conference__starts_on", "conference__name", *FOLLOW_UP_ORDER)),
+    "met": ("When met", ("-logged_at", "pk")),
+}
 
 
 # What the follow-up list's search looks in: the person's details and notes, the card's note.
@@ -159,6 +171,21 @@ def whole_followup(card: Card, user, today: date) -> models.QuerySet[Card]:
     return Card.objects.filter(Q(pk=card.pk) | siblings).filter(rules.workable(user))
 
 
+def followup_key(card: Card) -> tuple[int, int, int | None]:
+    """Return what the cards of one follow-up share (see whole_followup): the person, the
+    conference and the owner."""
+    return (card.contact_id, card.conference_id, card.owner_id)
+
+
+def whole_followups(cards: list[Card], user, today: date) -> models.QuerySet[Card]:
+    """Return the waiting cards of the people of ``cards`` that ``user`` may work on, in
+    follow-up order: grouped by followup_key(), each card's whole_followup() in one
+    query."""
+    people = {card.contact_id for card in cards}
+    found = Card.objects.filter(rules.waiting(today), contact_id__in=people)
+    return found.filter(rules.workable(user)).order_by(*FOLLOW_UP_ORDER)
+
+
 def followup_counts(rows: models.QuerySet[Card], today: date) -> dict[str, int]:
     """Return how many of ``rows`` fall in each due bucket."""
     # Counted per due date, which the follow-up indexes hold in order, then per bucket.
@@ -185,15 +212,16 @@ class FollowupPage:
 
 
 def followup_page(
-    cards: models.QuerySet[Card], user, today: date, number: str | int | None
+    cards: models.QuerySet[Card], user, today: date, number: str | int | None, sort: str = "due"
 ) -> FollowupPage:
     """Return page ``number`` of the list of ``cards``, one row per person per conference
-    in follow-up order, grouped by due bucket with each bucket's count over all pages."""
+    in the order ``sort`` of SORTS; in due order grouped by due bucket with each bucket's
+    count over all pages, in another order as one group."""
     rows = first_per_person(cards)
     counts = followup_counts(rows, today)
     # The page's cards are found by id first, sorting narrow rows, then read whole: the
     # sort carries no joined columns.
-    ordered_ids = rows.order_by(*FOLLOW_UP_ORDER).values_list("pk", flat=True)
+    ordered_ids = rows.order_by(*SORTS[sort][1]).values_list("pk", flat=True)
     paginator = Paginator(ordered_ids, PAGE_SIZE)
     paginator.count = sum(counts.values())  # known already: no second COUNT over the cards
     page = paginator.get_page(number)
@@ -205,10 +233,16 @@ def followup_page(
     # otherwise, for the order of its index on the due date).
     in_list = Exists(cards.filter(pk=OuterRef("pk")))
     others = _with_row_data(Card.objects).filter(_people_of(shown), in_list).exclude(pk__in=ids)
+    rows = followup_rows(shown, user, today, others.order_by(*FOLLOW_UP_ORDER))
+    if sort != "due":
+        label = f"By {SORTS[sort][0].lower()}"
+        return FollowupPage(
+            page, [FollowupGroup("", label, paginator.count, rows)], paginator.count
+        )
     groups = {
         key: FollowupGroup(key, label, counts[key]) for key, label in followups.BUCKETS.items()
     }
-    for card in followup_rows(shown, user, today, others.order_by(*FOLLOW_UP_ORDER)):
+    for card in rows:
         groups[card.bucket].cards.append(card)
     return FollowupPage(page, [g for g in groups.values() if g.cards], paginator.count)
 
@@ -228,8 +262,32 @@ def _people_of(cards: list[Card]) -> Q:
 def followup_row(card: Card, user, today: date, other_ids: Iterable[int]) -> Card:
     """Return ``card`` prepared as its row is shown after an action, with the cards
     ``other_ids`` (those the action changed with it) under it."""
-    others = _with_row_data(Card.objects).filter(pk__in=list(other_ids))
-    return followup_rows([card], user, today, others.order_by(*FOLLOW_UP_ORDER))[0]
+    return changed_rows([card.pk], user, today, other_ids, {card.pk: card})[0]
+
+
+def changed_rows(
+    ids: list[int],
+    user,
+    today: date,
+    other_ids: Iterable[int],
+    known: dict[int, Card] | None = None,
+) -> list[Card]:
+    """Return the cards ``ids`` (read in one query, but for those ``known`` already)
+    prepared as their rows are shown after an action on them, with the cards ``other_ids``
+    that it changed with them under each; the rows in the order of ``ids``."""
+    known = known or {}
+    found = {**_with_row_data(Card.objects).in_bulk(set(ids) - set(known)), **known}
+    others = _with_row_data(Card.objects).filter(pk__in=set(other_ids) - set(ids))
+    cards = [found[pk] for pk in ids if pk in found]
+    return followup_rows(cards, user, today, others.order_by(*FOLLOW_UP_ORDER))
+
+
+def person_cards(card: Card) -> list[Card]:
+    """Return the other cards of the card's person, at any conference, latest first,
+    decoded."""
+    cards = Card.objects.filter(contact_id=card.contact_id).exclude(pk=card.pk)
+    cards = cards.select_related("conference", "vocabulary", "owner").order_by("-logged_at")
+    return decode_cards(cards)
 
 
 def followup_rows(cards: list[Card], user, today: date, others: Iterable[Card] = ()) -> list[Card]:

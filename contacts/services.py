@@ -6,12 +6,13 @@ import hashlib
 import io
 import logging
 import uuid
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from contacts import folds, photos, rules
@@ -25,7 +26,14 @@ from contacts.models import (
     UserSettings,
     Vocabulary,
 )
-from contacts.queries import by_folds, due_by_folds, met_before, whole_followup
+from contacts.queries import (
+    by_folds,
+    due_by_folds,
+    followup_key,
+    met_before,
+    whole_followup,
+    whole_followups,
+)
 from events.models import Conference
 
 logger = logging.getLogger(__name__)
@@ -78,43 +86,165 @@ CONTACT_DETAILS = ("name", "company", "title", "phone", "website")
 
 @dataclass(frozen=True)
 class FollowupState:
-    """What an undo of a follow-up action puts back on one card."""
+    """What an undo of a follow-up action puts back on one card; an owner of None is left
+    as it is."""
 
     card_id: int
     state: str
     snoozed_until: date | None
     outcome: str
+    owner_id: int | None = None
 
     @classmethod
     def of(cls, card: Card) -> FollowupState:
-        return cls(card.pk, card.state, card.snoozed_until, card.outcome)
+        return cls(card.pk, card.state, card.snoozed_until, card.outcome, card.owner_id)
 
 
 # The actions that close or snooze a whole follow-up: the person's other waiting cards too.
 WHOLE_FOLLOWUP_ACTIONS = ("done", "drop", "snooze")
+# What can be done to many follow-ups at once.
+BULK_ACTIONS = (*WHOLE_FOLLOWUP_ACTIONS, "assign")
 
 
 def work_followup(
-    card: Card, user, action: str, outcome: str = "", days: int = 0
+    card: Card,
+    user,
+    action: str,
+    outcome: str = "",
+    days: int = 0,
+    until: date | None = None,
 ) -> list[FollowupState]:
     """Mark the follow-up of ``card`` done, drop it (``outcome`` recorded on both) or snooze
-    it for ``days`` days, with the person's other waiting cards at that conference
-    (queries.whole_followup); return each card's state before, the shown card first."""
+    it for ``days`` days or ``until`` a day, with the person's other waiting cards at that
+    conference (queries.whole_followup); return each card's state before, the shown card
+    first."""
     with transaction.atomic():
         today = timezone.localdate()
         others = whole_followup(card, user, today).exclude(pk=card.pk).select_for_update()
         cards = [card, *others.order_by(*FOLLOW_UP_ORDER)]
-        before = [FollowupState.of(each) for each in cards]
-        for each in cards:
-            if action == "done":
-                each.set_state(Card.State.DONE, user, outcome)
-            elif action == "drop":
-                each.set_state(Card.State.DROPPED, user, outcome or None)
-            elif action == "snooze":
-                each.snooze(user, days)
-            else:
-                raise ValueError(f"{action} is not an action on a whole follow-up")
+        return _work(cards, user, action, outcome, until or today + timedelta(days=days))
+
+
+def _work(cards: list[Card], user, action: str, outcome: str, until: date) -> list[FollowupState]:
+    """Do ``action`` to ``cards``, the cards of one follow-up (see work_followup); return
+    each card's state before."""
+    state, outcome, snoozed_until = _change(action, outcome, until)
+    before = [FollowupState.of(each) for each in cards]
+    for each in cards:
+        each.snoozed_until = snoozed_until
+        each.set_state(state, user, outcome)
     return before
+
+
+def _work_all(cards: list[Card], user, action: str, outcome: str, until: date) -> None:
+    """Do ``action`` to ``cards``, as _work does, in one statement."""
+    state, outcome, snoozed_until = _change(action, outcome, until)
+    fields = Card.state_fields(state, user, outcome, snoozed_until)
+    Card.objects.filter(pk__in=[each.pk for each in cards]).update(
+        **fields, version=models.F("version") + 1
+    )
+    for each in cards:
+        for name, value in fields.items():
+            setattr(each, name, value)
+        each.version += 1
+
+
+def _change(action: str, outcome: str, until: date) -> tuple[str, str | None, date | None]:
+    """Return the state, the outcome (None: kept) and the snooze's end that ``action``
+    gives a follow-up."""
+    if action == "done":
+        return Card.State.DONE, outcome, None
+    if action == "drop":
+        return Card.State.DROPPED, outcome or None, None
+    if action == "snooze":
+        return Card.State.SNOOZED, None, until
+    raise ValueError(f"{action} is not an action on a whole follow-up")
+
+
+def assign_followup(card: Card, owner) -> FollowupState:
+    """Hand the follow-up of ``card`` (the card alone) to ``owner``; return its state
+    before."""
+    before = FollowupState.of(card)
+    card.owner = owner
+    card.version += 1
+    card.save(update_fields=["owner", "version"])
+    return before
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A card a bulk action left as it was, and why."""
+
+    card_id: int
+    name: str
+    reason: str
+
+
+@dataclass
+class BulkWorked:
+    """What a bulk action did: the cards it worked, those it skipped, and every card's
+    state before (the person's other cards too), for its one undo."""
+
+    worked: list[Card]
+    skipped: list[Skipped]
+    before: list[FollowupState]
+
+
+def work_followups(
+    user,
+    versions: Mapping[int, int],
+    action: str,
+    outcome: str = "",
+    days: int = 0,
+    until: date | None = None,
+    owner=None,
+) -> BulkWorked:
+    """Do ``action`` (BULK_ACTIONS) on the follow-up of each card that ``versions`` names
+    (card id: the version the user saw), as work_followup and assign_followup do on one,
+    in one transaction; skip, and say why, a card the user may not work, one changed since
+    the user saw it, and one gone."""
+    if action not in BULK_ACTIONS:
+        raise ValueError(f"{action} is not a bulk action")
+    worked = BulkWorked([], [], [])
+    today = timezone.localdate()
+    until = until or today + timedelta(days=days)
+    with transaction.atomic():
+        cards = Card.objects.select_related("contact", "conference", "owner")
+        cards = cards.select_for_update(of=("self",)).in_bulk(list(versions))
+        # The chosen cards' follow-ups, read at once rather than card by card.
+        followups: dict[tuple, list[Card]] = defaultdict(list)
+        if action in WHOLE_FOLLOWUP_ACTIONS:
+            others = whole_followups(list(cards.values()), user, today).exclude(pk__in=list(cards))
+            for other in others.select_for_update(of=("self",)):
+                followups[followup_key(other)].append(other)
+        changed: set[int] = set()
+        to_work: list[Card] = []
+        for pk, seen in versions.items():
+            card = cards.get(pk)
+            if card is None:
+                worked.skipped.append(Skipped(pk, f"card {pk}", "it was deleted meanwhile"))
+            elif pk in changed:
+                continue  # worked already with an earlier card of the same person
+            elif not rules.can_work(user, card):
+                owner_name = card.owner.get_username() if card.owner else "nobody"
+                reason = f"it is followed up by {owner_name}: only they or a manager may work it"
+                worked.skipped.append(Skipped(pk, str(card.contact), reason))
+            elif card.version != seen:
+                reason = "someone changed it after you loaded the list"
+                worked.skipped.append(Skipped(pk, str(card.contact), reason))
+            else:
+                if action == "assign":
+                    states = [assign_followup(card, owner)]
+                else:
+                    others = [o for o in followups[followup_key(card)] if o.pk not in changed]
+                    states = [FollowupState.of(each) for each in (card, *others)]
+                    to_work += [card, *others]
+                worked.before += states
+                changed.update(state.card_id for state in states)
+                worked.worked.append(card)
+        if to_work:
+            _work_all(to_work, user, action, outcome, until)
+    return worked
 
 
 def restore_followups(card: Card, user, states: list[FollowupState]) -> list[Card]:
@@ -124,19 +254,40 @@ def restore_followups(card: Card, user, states: list[FollowupState]) -> list[Car
     Raise Card.DoesNotExist, changing nothing, if one of them is not a card of that person
     at that conference which ``user`` may work on.
     """
+    same_person = Card.objects.filter(contact_id=card.contact_id, conference_id=card.conference_id)
+    return _restore(same_person, user, states, card)
+
+
+def restore_many(user, states: list[FollowupState]) -> list[Card]:
+    """Put back the follow-up ``states`` of any cards (the undo of a bulk action); return
+    the cards in that order.
+
+    Raise Card.DoesNotExist, changing nothing, if one of them is not a card ``user`` may
+    work on.
+    """
+    return _restore(Card.objects.all(), user, states)
+
+
+def _restore(
+    cards: models.QuerySet[Card], user, states: list[FollowupState], shown: Card | None = None
+) -> list[Card]:
     with transaction.atomic():
         found = (
-            Card.objects.filter(rules.workable(user))
-            .filter(contact_id=card.contact_id, conference_id=card.conference_id)
-            .select_for_update()
+            cards.filter(rules.workable(user))
+            .select_related("contact", "conference")
+            .select_for_update(of=("self",))
             .in_bulk([state.card_id for state in states])
         )
         if len(found) != len({state.card_id for state in states}):
             raise Card.DoesNotExist("Not one follow-up that you may work on.")
-        found[card.pk] = card  # the caller's copy of the row's card shows what was put back
+        if shown is not None:
+            found[shown.pk] = shown  # the caller's copy of the row's card shows what was put back
         for state in states:
             each = found[state.card_id]
             each.snoozed_until = state.snoozed_until
+            if state.owner_id is not None:
+                each.owner_id = state.owner_id
+                each.save(update_fields=["owner"])
             each.set_state(state.state, user, state.outcome)
     return [found[state.card_id] for state in states]
 

@@ -21,15 +21,17 @@ from api.forms import ApiTokenForm
 from contacts import emails, queries, rules, services, tasks
 from contacts.forms import (
     UNDO_PREFIX,
+    BulkActionForm,
     EmailForm,
     EmailManyForm,
     FollowupActionForm,
     FollowupFilterForm,
     FollowupStateFormSet,
+    SavedFilterForm,
     UserSettingsForm,
     undo_data,
 )
-from contacts.models import Card, Contact, EmailBatch, UserSettings
+from contacts.models import Card, Contact, EmailBatch, SavedFilter, UserSettings
 from foldcard.http import wants_json
 
 ACTIONS = ("done", "snooze", "drop", "reopen", "assign", "restore")
@@ -87,7 +89,9 @@ def followup_list(request: HttpRequest) -> HttpResponse:
     if form.is_bound and not form.is_valid():
         messages.error(request, "Some filters were not understood; they are ignored.")
     cards = queries.followup_cards(request.user, today, form.filters())
-    found = queries.followup_page(cards, request.user, today, request.GET.get("page"))
+    found = queries.followup_page(
+        cards, request.user, today, request.GET.get("page"), sort=form.order()
+    )
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -99,9 +103,33 @@ def followup_list(request: HttpRequest) -> HttpResponse:
         "next_url": request.get_full_path(),
         "owners": owners,
         "can_manage": rules.can_work_everyones(request.user),
+        "saved_filters": request.user.saved_filters.all(),
+        "save_form": SavedFilterForm(initial={"query": query.urlencode()}, owners=owners),
+        "today": today,
     }
     status = 400 if form.is_bound and not form.is_valid() else 200
     return render(request, "contacts/followups.html", context, status=status)
+
+
+@permission_required("contacts.work_followups", raise_exception=True)
+@require_GET
+def followup_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show one follow-up whole: its note, photo, the person's other cards, the outcome box
+    and the actions; as a page, or (``?panel=1``) as the list's side panel."""
+    queryset = Card.objects.select_related("contact", "conference", "vocabulary", "owner")
+    card = get_object_or_404(queryset.prefetch_related("emails__sent_by"), pk=pk)
+    today = timezone.localdate()
+    context = {
+        "card": queries.followup_rows([card], request.user, today)[0],
+        "person_cards": queries.person_cards(card),
+        "next_url": _safe_next(request),
+        "owners": _owners(),
+        "can_manage": rules.can_work_everyones(request.user),
+        "today": today,
+    }
+    panel = request.GET.get("panel")
+    template = "contacts/_followup_panel.html" if panel else "contacts/followup.html"
+    return render(request, template, context)
 
 
 @permission_required("contacts.work_followups", raise_exception=True)
@@ -114,13 +142,13 @@ def followup_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     card = _get_card_for_user(request, pk)
     if action == "restore":
         return _restore(request, card)
-    form = FollowupActionForm(request.POST, action=action)
+    form = FollowupActionForm(request.POST, action=action, today=timezone.localdate())
     if not form.is_valid():
         return _refused(request, form.errors.get_json_data())
-    outcome = form.cleaned_data["outcome"]
+    data = form.cleaned_data
     if action in services.WHOLE_FOLLOWUP_ACTIONS:
         before = services.work_followup(
-            card, request.user, action, outcome, form.cleaned_data["days"] or 0
+            card, request.user, action, data["outcome"], data["days"] or 0, data["until"]
         )
         if action == "done":
             did = f"Marked {card.contact} done"
@@ -132,29 +160,136 @@ def followup_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return _answer(request, card, done, [state.card_id for state in before], undo=before)
     if action == "reopen":
         card.set_state(Card.State.OPEN, request.user)
-        done = f"Reopened {card.contact}."
+        return _answer(request, card, f"Reopened {card.contact}.", [card.pk])
+    before = [services.assign_followup(card, data["owner"])]
+    done = f"{card.contact} is now followed up by {card.owner.get_username()}."
+    return _answer(request, card, done, [card.pk], undo=before)
+
+
+@permission_required("contacts.work_followups", raise_exception=True)
+@require_POST
+def followup_bulk(request: HttpRequest, action: str) -> HttpResponse:
+    """Do one action to every follow-up chosen on the list, in one go with one undo: each
+    card the user may not work, or that changed since the list was loaded, is skipped and
+    said."""
+    if action not in services.BULK_ACTIONS:
+        raise Http404("No such action.")
+    if action == "assign" and not rules.can_work_everyones(request.user):
+        raise PermissionDenied("Only a manager can hand a follow-up to someone else.")
+    form = BulkActionForm(request.POST, action=action, today=timezone.localdate())
+    if not form.is_valid():
+        return _refused(request, form.errors.get_json_data())
+    data = form.cleaned_data
+    worked = services.work_followups(
+        request.user,
+        data["versions"],
+        action,
+        data["outcome"],
+        data["days"] or 0,
+        data["until"],
+        data["owner"],
+    )
+    return _answer_many(request, worked, _did_many(action, worked, data["owner"]))
+
+
+def _did_many(action: str, worked: services.BulkWorked, owner) -> str:
+    """Return what a bulk action did, in words."""
+    n = len(worked.worked)
+    rows = f"{n} follow-up{'s' if n != 1 else ''}"
+    if action == "done":
+        did = f"Marked {rows} done"
+    elif action == "drop":
+        did = f"Dropped {rows}"
+    elif action == "assign":
+        did = f"Handed {rows} to {owner.get_username()}"
     else:
-        card.owner = form.cleaned_data["owner"]
-        card.save(update_fields=["owner"])
-        done = f"{card.contact} is now followed up by {card.owner.get_username()}."
-    return _answer(request, card, done, [card.pk])
+        did = f"Snoozed {rows}"
+        if worked.worked:
+            did += f" until {worked.worked[0].snoozed_until:%a %-d %b}"
+    others = len(worked.before) - n
+    if others:
+        did += f", with {others} other card{'s' if others > 1 else ''} of the same people"
+    return f"{did}."
+
+
+@permission_required("contacts.work_followups", raise_exception=True)
+@require_POST
+def followup_restore_many(request: HttpRequest) -> HttpResponse:
+    """Put back the follow-up states a bulk action changed (its one undo)."""
+    states = _undo_states(request)
+    if isinstance(states, HttpResponse):
+        return states
+    try:
+        restored = services.restore_many(request.user, states)
+    except Card.DoesNotExist as e:
+        raise Http404("Not follow-ups that you may work on.") from e
+    n = len(restored)
+    worked = services.BulkWorked(restored, [], [])
+    return _answer_many(request, worked, f"Put {n} card{'s' if n != 1 else ''} back as they were.")
+
+
+def _answer_many(request: HttpRequest, worked: services.BulkWorked, done: str) -> HttpResponse:
+    """Answer a bulk action (or its undo): back to the list with ``done`` and what was
+    skipped as messages, or, to a script, the rows again, the skipped cards, the list's new
+    counts and the undo."""
+    skipped = [f"{each.name}: {each.reason}" for each in worked.skipped]
+    if not wants_json(request):
+        messages.success(request, done)
+        if skipped:
+            messages.warning(request, f"Left as they were: {'; '.join(skipped)}.")
+        return _back(request)
+    today = timezone.localdate()
+    owners = _owners()
+    ids = [card.pk for card in worked.worked] + [each.card_id for each in worked.skipped]
+    changed = [state.card_id for state in worked.before]
+    context = {
+        "next_url": _safe_next(request),
+        "owners": owners,
+        "can_manage": rules.can_work_everyones(request.user),
+    }
+    rows = {
+        card.pk: render_to_string("contacts/_followup_row.html", {**context, "card": card}, request)
+        for card in queries.changed_rows(ids, request.user, today, changed)
+    }
+    body = {
+        "message": done,
+        "skipped": [
+            {"id": each.card_id, "name": each.name, "reason": each.reason}
+            for each in worked.skipped
+        ],
+        "rows": rows,
+        "counts": _list_counts(request, today, owners),
+    }
+    if worked.before:
+        body["undo"] = {
+            "url": reverse("contacts-followup-restore-many"),
+            "data": undo_data(worked.before),
+        }
+    return JsonResponse(body)
 
 
 def _restore(request: HttpRequest, card: Card) -> HttpResponse:
     """Put back the follow-up states an action changed (its undo)."""
-    formset = FollowupStateFormSet(request.POST, prefix=UNDO_PREFIX)
-    if not formset.is_valid():
-        errors = formset.non_form_errors().get_json_data()
-        for form in formset:
-            errors += [e for field in form.errors.get_json_data().values() for e in field]
-        return _refused(request, {UNDO_PREFIX: errors})
-    states = [form.to_state() for form in formset]
+    states = _undo_states(request)
+    if isinstance(states, HttpResponse):
+        return states
     try:
         restored = services.restore_followups(card, request.user, states)
     except Card.DoesNotExist as e:
         raise Http404("Not one follow-up that you may work on.") from e
     done = f"Put {card.contact} back as it was{_with_others(card, len(restored) - 1)}."
     return _answer(request, card, done, [each.pk for each in restored])
+
+
+def _undo_states(request: HttpRequest) -> list[services.FollowupState] | HttpResponse:
+    """Return the states an undo puts back, or the answer refusing them."""
+    formset = FollowupStateFormSet(request.POST, prefix=UNDO_PREFIX)
+    if not formset.is_valid():
+        errors = formset.non_form_errors().get_json_data()
+        for form in formset:
+            errors += [e for field in form.errors.get_json_data().values() for e in field]
+        return _refused(request, {UNDO_PREFIX: errors})
+    return [form.to_state() for form in formset]
 
 
 def _with_others(card: Card, others: int) -> str:
@@ -312,3 +447,31 @@ def email_batch(request: HttpRequest, pk: int) -> HttpResponse:
     if wants_json(request):
         return JsonResponse(progress)
     return render(request, "contacts/email_batch.html", {"batch": batch, **progress})
+
+
+@permission_required("contacts.work_followups", raise_exception=True)
+@require_POST
+def saved_filter_save(request: HttpRequest) -> HttpResponse:
+    """Keep the follow-up list's filters and sort under a name of the user's; a name used
+    already is given the new filters."""
+    instance = SavedFilter.objects.filter(
+        owner=request.user, name=request.POST.get("name", "").strip()
+    ).first()
+    form = SavedFilterForm(
+        request.POST, instance=instance or SavedFilter(owner=request.user), owners=_owners()
+    )
+    if not form.is_valid():
+        return _refused(request, form.errors.get_json_data())
+    saved = form.save()
+    messages.success(request, f"Saved as “{saved.name}”.")
+    return redirect(saved.get_absolute_url())
+
+
+@permission_required("contacts.work_followups", raise_exception=True)
+@require_POST
+def saved_filter_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Forget one of the user's saved filters."""
+    saved = get_object_or_404(SavedFilter, pk=pk, owner=request.user)
+    saved.delete()
+    messages.success(request, f"Forgot “{saved.name}”.")
+    return redirect("contacts-followups")

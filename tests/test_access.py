@@ -13,7 +13,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from api.models import ApiToken
 from contacts import vocabularies
 from contacts.folds import LL, LR, UL, UR
-from contacts.models import Card, EmailBatch, Import, Meaning, StackPhoto, Vocabulary
+from contacts.models import (
+    Card,
+    EmailBatch,
+    Import,
+    Meaning,
+    SavedFilter,
+    StackPhoto,
+    Vocabulary,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +76,18 @@ EXPECTED = {
         [LOGIN, 403, 403, 404, 302],
     ),
     "contacts-followup-email": ("get", {"pk": "other"}, [LOGIN, 403, 403, 404, 200]),
+    # Everyone who works follow-ups sees each one whole; only its owner or a manager acts.
+    "contacts-followup": ("get", {"pk": "other"}, [LOGIN, 403, 403, 200, 200]),
+    # 400: no follow-up chosen, no states to put back, no name to save the filters as.
+    "contacts-followup-bulk": ("post", {"action": "done"}, [LOGIN, 403, 403, 400, 400]),
+    "contacts-followup-restore-many": ("post", {}, [LOGIN, 403, 403, 400, 400]),
+    "contacts-saved-filter": ("post", {}, [LOGIN, 403, 403, 400, 400]),
+    # alice's saved filter: bob cannot forget it.
+    "contacts-saved-filter-delete": (
+        "post",
+        {"pk": "saved_filter"},
+        [LOGIN, 403, 403, 404, 302],
+    ),
     "contacts-followup-email-many": ("post", {}, [LOGIN, 403, 403, 400, 400]),
     "contacts-email-batch": ("get", {"pk": "batch"}, [LOGIN, 403, 403, 404, 200]),
     "api-token-create": ("post", {}, [LOGIN, 302, 302, 302, 302]),  # 302: back, with errors
@@ -135,6 +155,8 @@ EXTRA_CELLS = [
     ("contacts-followup-action", "post", {"pk": "card", "action": "assign"}, "bob", 403),
     ("contacts-followup-action", "post", {"pk": "card", "action": "assign"}, "alice", 400),
     ("contacts-followup-email", "get", {"pk": "card"}, "bob", 200),
+    ("contacts-followup-bulk", "post", {"action": "assign"}, "bob", 403),
+    ("contacts-followup-bulk", "post", {"action": "explode"}, "alice", 404),
     # An undo puts back what an action changed: refused for a card bob may not work, and
     # with nothing to put back (a form is posted with the states, see test_followups.py).
     ("contacts-followup-action", "post", {"pk": "other", "action": "restore"}, "bob", 404),
@@ -194,6 +216,7 @@ def world(alice, bob, charlie, vera, make_card):
         "other": other.pk,
         "contact": own.contact.pk,
         "batch": EmailBatch.objects.create(created_by=alice).pk,
+        "saved_filter": SavedFilter.objects.create(owner=alice, name="mine", query="").pk,
         "stack_photo": StackPhoto.objects.create(conference=own.conference, sha256="0" * 64).pk,
         "token": ApiToken.issue(alice, "script")[0].pk,
         "import": Import.objects.create(

@@ -77,7 +77,7 @@ def test_a_follow_up_row_shows_a_company_only_person_once(client, alice, make_ca
     make_card(UR, contact=Contact.objects.create(company="Acme"))
     client.force_login(alice)
     html = client.get(reverse("contacts-followups")).content.decode()
-    assert re.search(r'data-name href="/contacts/\d+/">Acme</a>', html)
+    assert re.search(r'data-name href="/followups/\d+/[^"]*">Acme</a>', html)
     assert "· Acme" not in html
 
 

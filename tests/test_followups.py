@@ -5,11 +5,12 @@ from datetime import date, timedelta
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from contacts import queries
+from contacts import followups, queries
 from contacts.folds import DIAG, HALF, LL, LR, UL, UR
 from contacts.models import FOLLOW_UP_ORDER, Card, Contact, Meaning
 from contacts.queries import FollowupFilters
@@ -131,7 +132,8 @@ def test_the_number_of_queries_does_not_grow_with_the_cards(client, alice, make_
         make_card(UR, contact=card.contact, note="met again")
     html = client.get(URL).content.decode()
     assert len(names_in_order(html)) == 50 and html.count("met again") > 10
-    assert queries_for_list() == ten == 13
+    # 14: with the user's saved filters.
+    assert queries_for_list() == ten == 14
     assert client.get(URL, {"page": 4}).status_code == 200
 
 
@@ -260,7 +262,7 @@ def test_an_action_answers_json_with_the_new_row(client, alice, make_card):
     assert body["state"] == "done"
     assert f'data-card="{card.pk}"' in body["row_html"]
     assert "Outcome: ok" in body["row_html"]
-    assert f'value="{URL}"' in body["row_html"]
+    assert f'?next={URL}"' in body["row_html"]  # the row's detail goes back to the list
 
 
 @pytest.mark.parametrize(
@@ -355,9 +357,14 @@ def test_booth_staff_see_the_team_list_but_act_only_on_their_own(client, bob, ma
     client.force_login(bob)
     html = client.get(URL, {"owner": "all"}).content.decode()
     assert names_in_order(html) == ["Bobs Lead", "Alices Lead"]
-    assert reverse("contacts-followup-action", args=[mine.pk, "done"]) in html
-    assert reverse("contacts-followup-action", args=[theirs.pk, "done"]) not in html
-    assert "Follow-up owner" not in html  # only managers reassign
+    assert f'name="cards" value="{mine.pk}"' in html
+    assert f'name="cards" value="{theirs.pk}"' not in html
+    assert "Give the selected to" not in html  # only managers reassign
+    detail = client.get(reverse("contacts-followup", args=[theirs.pk])).content.decode()
+    assert reverse("contacts-followup-action", args=[theirs.pk, "done"]) not in detail
+    detail = client.get(reverse("contacts-followup", args=[mine.pk])).content.decode()
+    assert reverse("contacts-followup-action", args=[mine.pk, "done"]) in detail
+    assert "Follow-up owner" not in detail
 
 
 @pytest.fixture
@@ -384,9 +391,12 @@ def test_a_person_met_three_times_is_one_row_with_the_other_cards_in_it(
     assert names_in_order(html) == ["Dana Reyes", "Sam Lee"]
     row = html[html.index(f'data-card="{first.pk}"') : html.index("Sam Lee")]
     assert "due Sat 21 Nov" in row and "wants a second region" in row
-    assert row.count("data-other-card=") == 2
+    assert 'data-others="2"' in row
     assert row.index("asked for the price list") < row.index("knows our competitor")
-    assert ">Competitor (friendly)</span>" in row  # the other cards' folds, decoded
+    # The row's detail shows the person's other cards, their folds decoded.
+    detail = client.get(reverse("contacts-followup", args=[first.pk])).content.decode()
+    assert detail.count("data-other-card=") == 2
+    assert ">Competitor (friendly)</span>" in detail
     assert total_of(html) == "2 follow-ups"
     assert groups_of(html) == [("overdue", "Overdue (2)")]
 
@@ -400,7 +410,7 @@ def test_the_row_stands_for_the_first_card_by_due_date_priority_then_when_met(
     client.force_login(alice)
     html = client.get(URL).content.decode()
     assert re.findall(r'data-card="(\d+)"', html) == [str(seed.pk)]
-    assert html.count("data-other-card=") == 2
+    assert 'data-others="2"' in html
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's query plan")
@@ -429,7 +439,7 @@ def test_the_same_person_at_another_conference_is_another_row(
     client.force_login(alice)
     html = client.get(URL).content.decode()
     assert names_in_order(html) == ["Dana Reyes", "Dana Reyes"]
-    assert "data-other-card=" not in html
+    assert "data-others=" not in html
 
 
 def test_the_row_is_chosen_among_the_cards_the_filters_keep(client, alice, make_card, dana):
@@ -439,10 +449,10 @@ def test_the_row_is_chosen_among_the_cards_the_filters_keep(client, alice, make_
     client.force_login(alice)
     html = client.get(URL, {"meaning": "competitor"}).content.decode()
     assert f'data-card="{competitor.pk}"' in html
-    assert "data-other-card=" not in html and "the seed" not in html
+    assert "data-others=" not in html and "the seed" not in html
     html = client.get(URL, {"state": "all"}).content.decode()
-    assert names_in_order(html) == ["Dana Reyes"] and html.count("data-other-card=") == 2
-    assert '<span class="badge text-bg-light border">done</span>' in html
+    assert names_in_order(html) == ["Dana Reyes"] and 'data-others="2"' in html
+    assert "(done): done long ago" in html
 
 
 def test_it_pages_and_counts_by_rows_not_cards(client, alice, make_card):
@@ -483,7 +493,7 @@ def test_a_rows_action_applies_to_the_persons_other_waiting_cards_there(
         card.refresh_from_db()
         assert (card.state, card.snoozed_until, card.outcome) == (state, snoozed_until, outcome)
         assert card.state_changed_by == alice
-    assert body["row_html"].count("data-other-card=") == 2
+    assert 'data-others="2"' in body["row_html"]
     later.refresh_from_db()
     assert (later.state, later.snoozed_until) == ("snoozed", TODAY + timedelta(days=3))
     assert Card.objects.get(pk=bobs.pk).state == "open"
@@ -532,7 +542,7 @@ def test_undo_puts_back_each_cards_state_snooze_and_outcome(client, alice, make_
         "Put Dana Reyes, Acme back as it was, with 1 other card from Expo 2026."
     )
     assert body["counts"]["total"] == 1 and "undo" not in body
-    assert body["row_html"].count("data-other-card=") == 1
+    assert 'data-others="1"' in body["row_html"]
     shown.refresh_from_db()
     woken.refresh_from_db()
     assert (shown.state, shown.snoozed_until, shown.outcome) == ("open", None, "left a voicemail")
@@ -650,3 +660,110 @@ def test_it_searches_names_companies_emails_phones_and_notes(
 ):
     client.force_login(alice)
     assert names_in_order(client.get(URL, {"q": q}).content.decode()) == expected
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("due", ["Seed Example", "Asap Alone", "Plain Customer", "Met Later"]),
+        ("priority", ["Seed Example", "Asap Alone", "Plain Customer", "Met Later"]),
+        ("met", ["Met Later", "Seed Example", "Plain Customer", "Asap Alone"]),
+    ],
+)
+def test_it_sorts_by_due_date_priority_or_when_met(client, alice, make_card, sort, expected):
+    make_card(UL | UR | HALF, name="Seed Example")  # due Sat 21 Nov, priority 100
+    make_card(DIAG, name="Met Later", logged_on=date(2026, 11, 30))  # due 14 Dec, priority 5
+    make_card(UR, name="Plain Customer", logged_on=date(2026, 11, 19))  # due 27 Nov, 20
+    make_card(HALF, name="Asap Alone", logged_on=date(2026, 11, 18))  # due 21 Nov, 50
+    client.force_login(alice)
+    html = client.get(URL, {"sort": sort}).content.decode()
+    assert names_in_order(html) == expected
+    if sort == "due":
+        assert [key for key, _ in groups_of(html)] == ["overdue", "today", "later"]
+    else:  # one group, counted whole
+        assert groups_of(html) == [] and "(<span data-count>4</span>)" in html
+
+
+def test_priority_comes_before_the_due_date_when_sorted_by_it(client, alice, make_card):
+    make_card(UR, name="Soon Low")  # due 27 Nov, priority 20
+    make_card(UL | UR | HALF, name="Late High", logged_on=date(2026, 11, 30))  # priority 100
+    client.force_login(alice)
+    assert names_in_order(client.get(URL, {"sort": "priority"}).content.decode()) == [
+        "Late High",
+        "Soon Low",
+    ]
+
+
+def test_it_sorts_by_conference_latest_first(client, alice, make_card, summit):
+    make_card(UL | UR | HALF, name="At Summit", conference=summit)
+    make_card(UR, name="At Expo")
+    client.force_login(alice)
+    html = client.get(URL, {"sort": "conference"}).content.decode()
+    assert names_in_order(html) == ["At Expo", "At Summit"]
+    assert names_in_order(client.get(URL).content.decode()) == ["At Summit", "At Expo"]
+
+
+def test_it_filters_by_due_bucket(client, alice, every_rule):
+    client.force_login(alice)
+    html = client.get(URL, {"due": "overdue"}).content.decode()
+    assert groups_of(html) == [("overdue", "Overdue (6)")]
+    html = client.get(URL, {"due": "week", "sort": "priority"}).content.decode()
+    assert names_in_order(html) == ["Friendly Competitor", "No Fold"]
+
+
+def test_an_unknown_sort_or_due_bucket_is_a_400_with_a_message(client, alice, make_card):
+    make_card(UR)
+    client.force_login(alice)
+    for query in ({"sort": "name"}, {"due": "yesterday"}):
+        response = client.get(URL, query)
+        assert response.status_code == 400
+        assert "Some filters were not understood" in response.content.decode()
+
+
+def test_the_due_buckets_for_the_database_agree_with_the_groups(every_rule):
+    for key in ("overdue", "today", "week", "later"):
+        found = set(Card.objects.filter(followups.due_in(key, TODAY)))
+        assert found == {c for c in every_rule.values() if followups.bucket(c.due_on, TODAY) == key}
+
+
+def test_the_detail_shows_note_photo_other_cards_outcome_box_and_actions(
+    client, alice, make_card, dana, summit, media
+):
+    card = make_card(UL | UR | HALF, contact=dana, note="wants a second region")
+    card.photo.save("card.jpg", ContentFile(b"jpeg"), save=True)
+    make_card(UR, contact=dana, conference=summit, note="met in October", state="done")
+    client.force_login(alice)
+    url = reverse("contacts-followup", args=[card.pk])
+    html = client.get(url, {"next": f"{URL}?sort=met"}).content.decode()
+    assert "wants a second region" in html and "← Back to the follow-ups" in html
+    assert f'href="{URL}?sort=met"' in html
+    assert reverse("events-card-photo", args=[card.conference.slug, card.pk, "photo"]) in html
+    assert "Summit" in html and "met in October" in html and "data-other-card=" in html
+    assert 'name="outcome"' in html and 'name="until"' in html
+    assert reverse("contacts-followup-action", args=[card.pk, "done"]) in html
+    assert reverse("contacts-followup-email", args=[card.pk]) in html
+    panel = client.get(url, {"panel": "1"}).content.decode()
+    assert panel.startswith("<section") and "wants a second region" in panel
+    assert client.get(reverse("contacts-followup", args=[999999])).status_code == 404
+
+
+def test_snooze_until_a_day_and_refuse_a_day_past(client, alice, make_card):
+    card = make_card(UR)
+    client.force_login(alice)
+    response = client.post(action(card, "snooze"), {"until": "2026-11-27"}, **JSON)
+    assert response.status_code == 400
+    assert response.json()["errors"]["until"][0]["message"] == "Choose a day after today."
+    body = client.post(action(card, "snooze"), {"until": "2026-12-24"}, **JSON).json()
+    assert body["message"] == "Snoozed Dana Reyes, Acme until Thu 24 Dec."
+    card.refresh_from_db()
+    assert (card.state, card.snoozed_until) == ("snoozed", date(2026, 12, 24))
+
+
+def test_assigning_one_has_an_undo(client, alice, bob, make_card):
+    card = make_card(UR)
+    client.force_login(alice)
+    body = client.post(action(card, "assign"), {"owner": bob.pk, "next": URL}, **JSON).json()
+    assert Card.objects.get(pk=card.pk).owner == bob
+    undo = body["undo"]
+    assert client.post(undo["url"], {**undo["data"], "next": URL}, **JSON).status_code == 200
+    assert Card.objects.get(pk=card.pk).owner == alice

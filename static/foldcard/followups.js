@@ -1,107 +1,261 @@
-// Follow-up actions update their row in place, the list's counts with the server's, and
-// say what was done in the status line, with an undo; without JavaScript they are plain
-// POSTs.
-import { csrfToken } from "./csrf.js";
+// The follow-up list worked as a queue: a current row with its actions, a detail panel,
+// rows selected for bulk actions, and keys for it all (the ? dialog lists them). Without
+// JavaScript the list is links to each follow-up's page and a plain bulk form.
+import { listUrl, send, undoLast } from "./followup_actions.js";
 
 (function () {
   "use strict";
   const list = document.querySelector("[data-followups]");
   if (!list) return;
-  const status = document.querySelector("[data-followup-status]");
+  document.documentElement.classList.add("js");
+  const bulkForm = document.getElementById("bulk");
+  const panel = document.querySelector("[data-panel]");
+  const rowActions = document.querySelector("[data-row-actions]");
+  const dialogs = {};
+  document.querySelectorAll("[data-dialog]").forEach((d) => { dialogs[d.dataset.dialog] = d; });
+  let anchor = null; // the row a Shift-click selects from
 
-  // POST ``data`` as a script does and return the JSON answer; throw with the server's
-  // messages when it refuses.
-  async function post(url, data, form) {
-    const response = await fetch(url, {
-      method: "POST",
-      body: data,
-      headers: { Accept: "application/json", "X-CSRFToken": csrfToken(form) },
-      credentials: "same-origin",
-    });
-    const body = await response.json().catch(() => ({}));
-    if (!response.ok) {
-      const problems = Object.values(body.errors || {}).flat().map((e) => e.message).join(" ");
-      throw new Error(problems || `the server answered ${response.status}.`);
+  const rows = () => [...list.querySelectorAll("[data-card]")];
+  const current = () => list.querySelector("[data-card].is-current");
+  const selected = () => rows().filter((row) => row.querySelector("[data-select]:checked"));
+  const cardId = (row) => row.dataset.card;
+  // The addresses of the actions, of bulk actions and of a follow-up's detail.
+  const actionUrl = (row, action) => list.dataset.actionUrl.replace("/0/action/", `/${cardId(row)}/${action}/`);
+  const bulkUrl = (action) => list.dataset.bulkUrl.replace(/action\/$/, `${action}/`);
+  const detailUrl = (row) => list.dataset.detailUrl.replace(/0\/$/, `${cardId(row)}/`);
+
+  // Make ``row`` the current one: it shows the row's actions and is what keys act on.
+  function setCurrent(row) {
+    if (!row) return;
+    const was = current();
+    if (was) was.classList.remove("is-current");
+    row.classList.add("is-current");
+    if (row.dataset.workable !== undefined) {
+      row.append(rowActions);
+      rowActions.hidden = false;
+      rowActions.querySelector('[data-do="email"]').hidden = !row.dataset.emailUrl;
+    } else {
+      rowActions.hidden = true;
     }
-    return body;
+    row.scrollIntoView({ block: "nearest" });
+    if (!panel.hidden) openPanel(row);
   }
 
-  // Put the answer's row where the card's row is.
-  function replaceRow(body) {
-    const template = document.createElement("template");
-    template.innerHTML = body.row_html.trim();
-    list.querySelector(`[data-card="${body.id}"]`).replaceWith(template.content.firstElementChild);
+  function move(step) {
+    const all = rows();
+    const at = all.indexOf(current());
+    setCurrent(all[Math.min(Math.max(at + step, 0), all.length - 1)]);
   }
 
-  // Show the list's counts as the server counted them after the action.
-  function showCounts(counts) {
-    if (!counts) return;
-    const total = document.querySelector("[data-total]");
-    if (total) total.textContent = `${counts.total} follow-up${counts.total === 1 ? "" : "s"}`;
-    list.querySelectorAll("[data-group]").forEach((heading) => {
-      heading.querySelector("[data-count]").textContent = counts.buckets[heading.dataset.group] || 0;
+  // Show the bulk bar while rows are selected, saying how many.
+  function showSelection() {
+    const chosen = selected();
+    rows().forEach((row) => row.classList.toggle("is-selected", chosen.includes(row)));
+    bulkForm.classList.toggle("has-selection", chosen.length > 0);
+    bulkForm.querySelector("[data-selected-count]").textContent = `${chosen.length} selected:`;
+  }
+
+  function select(row, on) {
+    const box = row.querySelector("[data-select]");
+    if (box) box.checked = on;
+  }
+
+  // Select from the anchor row to ``row``, as a Shift-click does.
+  function selectRange(row) {
+    const all = rows();
+    const [from, to] = [all.indexOf(anchor || row), all.indexOf(row)].sort((a, b) => a - b);
+    all.slice(from, to + 1).forEach((each) => select(each, true));
+  }
+
+  async function openPanel(row) {
+    const url = `${detailUrl(row)}?panel=1&next=${encodeURIComponent(listUrl())}`;
+    const response = await fetch(url, { credentials: "same-origin" });
+    if (!response.ok) return;
+    panel.innerHTML = await response.text();
+    panel.hidden = false;
+    panel.dataset.shows = cardId(row);
+  }
+
+  function closePanel() {
+    panel.hidden = true;
+    panel.replaceChildren();
+  }
+
+  // Ask in ``dialog`` and resolve with the button's value ("" when cancelled).
+  function ask(name) {
+    const dialog = dialogs[name];
+    dialog.querySelectorAll("input[type=text], textarea, input[type=date]").forEach((field) => { field.value = ""; });
+    dialog.returnValue = "";
+    dialog.showModal();
+    return new Promise((resolve) => {
+      dialog.addEventListener("close", () => resolve(dialog.returnValue), { once: true });
     });
   }
 
-  // Say ``message`` in the status line; with ``undo``, an Undo button that posts it back
-  // (with the CSRF token and the list's address of ``form``).
-  function say(message, problem = false, undo = null, form = null) {
-    const line = document.createElement("div");
-    line.className = `alert ${problem ? "alert-danger" : "alert-success"} d-flex align-items-center gap-2 py-2`;
-    const text = document.createElement("span");
-    text.textContent = message;
-    line.append(text);
-    if (undo) {
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "btn btn-sm btn-outline-secondary ms-auto";
-      button.textContent = "Undo";
-      button.addEventListener("click", async () => {
-        button.disabled = true;
-        const data = new FormData();
-        Object.entries(undo.data).forEach(([name, value]) => data.append(name, value));
-        data.append("next", form.elements.next.value);
-        try {
-          const body = await post(undo.url, data, form);
-          replaceRow(body);
-          showCounts(body.counts);
-          say(body.message);
-        } catch (error) {
-          say(`Could not undo: ${error.message}`, true);
-        }
-      });
-      line.append(button);
+  // Do ``action`` with ``fields`` to the selected rows (one bulk request) or, with none
+  // selected, to the current row; then move on to the next row.
+  async function act(action, fields = {}) {
+    const chosen = selected();
+    const row = current();
+    let body;
+    if (chosen.length) {
+      const cards = chosen.map(cardId);
+      const versions = Object.fromEntries(chosen.map((each) => [`version-${cardId(each)}`, each.dataset.version]));
+      body = await send(bulkUrl(action), { cards, ...versions, ...fields });
+      if (body) {
+        rows().forEach((each) => select(each, false));
+        showSelection();
+      }
+    } else if (row && row.dataset.workable !== undefined) {
+      body = await send(actionUrl(row, action), fields);
+      if (body && action !== "assign") move(1);
     }
-    status.replaceChildren(line);
+    if (body && !panel.hidden) openPanel(current());
   }
 
-  list.addEventListener("submit", async (event) => {
+  const commands = {
+    open: () => current() && openPanel(current()),
+    done: async () => {
+      const how = await ask("done");
+      if (how) act("done", { outcome: dialogs.done.querySelector("[name=outcome]").value });
+    },
+    snooze: async () => {
+      const how = await ask("snooze");
+      if (how === "until") act("snooze", { until: dialogs.snooze.querySelector("[name=until]").value });
+      else if (how) act("snooze", { days: how });
+    },
+    drop: () => act("drop"),
+    email: () => {
+      if (selected().length) {
+        bulkForm.requestSubmit(bulkForm.querySelector("[data-bulk-email]"));
+        return;
+      }
+      const row = current();
+      if (row && row.dataset.emailUrl) {
+        window.location.href = `${row.dataset.emailUrl}?next=${encodeURIComponent(listUrl())}`;
+      }
+    },
+    assign: async () => {
+      if (!dialogs.assign) return;
+      const how = await ask("assign");
+      if (how) act("assign", { owner: dialogs.assign.querySelector("[name=owner]").value });
+    },
+  };
+
+  const keys = {
+    j: () => move(1),
+    ArrowDown: () => move(1),
+    k: () => move(-1),
+    ArrowUp: () => move(-1),
+    Enter: commands.open,
+    " ": () => {
+      const row = current();
+      if (!row) return;
+      const box = row.querySelector("[data-select]");
+      if (box) select(row, !box.checked);
+      anchor = row;
+      showSelection();
+    },
+    d: commands.done,
+    s: commands.snooze,
+    x: commands.drop,
+    e: commands.email,
+    a: commands.assign,
+    u: undoLast,
+    "/": () => document.getElementById("id_q").focus(),
+    "?": () => dialogs.keys.showModal(),
+    Escape: closePanel,
+  };
+
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (document.querySelector("dialog[open]")) return;
+    if (event.target.closest("input:not([type=checkbox]), textarea, select, [contenteditable]")) {
+      if (event.key === "Escape") event.target.blur();
+      return;
+    }
+    // A focused link or button keeps its own Enter and Space.
+    if (event.target.closest("a[href], button") && (event.key === "Enter" || event.key === " ")) return;
+    const command = keys[event.key];
+    if (!command) return;
+    event.preventDefault();
+    command();
+  });
+
+  // In the snooze dialog, 1 is a day and w a week.
+  dialogs.snooze.addEventListener("keydown", (event) => {
+    if (event.target.matches("input")) return;
+    const days = { 1: "1", w: "7" }[event.key];
+    if (days) {
+      event.preventDefault();
+      dialogs.snooze.close(days);
+    }
+  });
+
+  rowActions.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-do]");
+    if (button) commands[button.dataset.do]();
+  });
+
+  document.querySelector("[data-show-keys]").addEventListener("click", () => dialogs.keys.showModal());
+
+  list.addEventListener("click", (event) => {
+    const row = event.target.closest("[data-card]");
+    if (!row || event.target.closest("[data-row-actions]")) return;
+    const box = event.target.closest("[data-select]");
+    if (box) {
+      if (event.shiftKey && anchor) selectRange(row);
+      anchor = row;
+      showSelection();
+      setCurrent(row);
+      box.blur(); // the keys go on working the list
+      return;
+    }
+    if (event.target.closest("a") && !event.target.closest("a[data-name]")) return;
+    if (event.target.closest("a[data-name]") && (event.ctrlKey || event.metaKey)) return;
+    event.preventDefault();
+    if (event.shiftKey) {
+      selectRange(row);
+      showSelection();
+    }
+    setCurrent(row);
+    if (!event.shiftKey) openPanel(row);
+  });
+
+  // The panel's own forms: the row's actions, by script, with the panel shown again after.
+  panel.addEventListener("submit", async (event) => {
     const form = event.target.closest("[data-followup-action]");
     if (!form) return;
     event.preventDefault();
-    // Each action is a button of the row's form, posting to its own formaction.
     const submitter = event.submitter;
     const url = submitter && submitter.hasAttribute("formaction") ? submitter.formAction : form.action;
     const data = new FormData(form);
     if (submitter && submitter.name) data.append(submitter.name, submitter.value);
-    const row = form.closest("[data-card]");
-    row.querySelectorAll("button").forEach((button) => { button.disabled = true; });
-    try {
-      const body = await post(url, data, form);
-      replaceRow(body);
-      showCounts(body.counts);
-      say(body.message, false, body.undo, form);
-    } catch (error) {
-      // Fall back to the plain form post, which reports any problem on the page.
-      if (submitter && submitter.name) {
-        const input = document.createElement("input");
-        input.type = "hidden";
-        input.name = submitter.name;
-        input.value = submitter.value;
-        form.append(input);
-      }
-      form.action = url;
-      form.submit();
+    const body = await send(url, data);
+    if (body) openPanel(list.querySelector(`[data-card="${panel.dataset.shows}"]`));
+  });
+
+  panel.addEventListener("click", (event) => {
+    if (event.target.closest("[data-panel-close]")) {
+      event.preventDefault();
+      closePanel();
     }
   });
+
+  // The bulk bar's buttons, by script; emailing goes to its progress page as a plain post.
+  bulkForm.addEventListener("submit", async (event) => {
+    const submitter = event.submitter;
+    if (submitter && submitter.hasAttribute("data-bulk-email")) return;
+    event.preventDefault();
+    const url = submitter && submitter.hasAttribute("formaction") ? submitter.formAction : bulkForm.action;
+    const data = new FormData(bulkForm);
+    if (submitter && submitter.name) data.append(submitter.name, submitter.value);
+    if (await send(url, data)) {
+      rows().forEach((each) => select(each, false));
+      showSelection();
+    }
+  });
+
+  showSelection();
+  setCurrent(rows()[0]);
 })();

@@ -65,6 +65,21 @@ def context(browser, live_server):
 
 
 @pytest.fixture
+def phone(browser, live_server):
+    """Return a page on a phone: 390 by 844 CSS pixels (an iPhone 12 to 15)."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=3,
+        is_mobile=True,
+        has_touch=True,
+    )
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
 def page(context):
     return context.new_page()
 

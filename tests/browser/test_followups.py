@@ -1,49 +1,40 @@
+"""The follow-up list worked as a queue: from the keyboard, in bulk, and on a phone."""
+
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import datetime, timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from contacts.folds import HALF, UL, UR
+from contacts.folds import UR
 from contacts.models import Card, Contact
+from tests.browser.helpers import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_it_works_the_list_in_place(make_card, logged_in):
-    top = make_card(UL | UR | HALF, name="Dana Reyes")
-    second = make_card(HALF, name="Li Wei")
-    make_card(UR, name="Sam Lee")
-    page = logged_in
-    page.goto("/followups/")
-    rows = page.locator("[data-card]")
-    expect(rows).to_have_count(3)
-    expect(rows.first).to_contain_text("Dana Reyes")
-    # A marker on the page survives only if the page is not reloaded.
-    page.evaluate("window.notReloaded = true")
+def queue(make_card, count: int, **kwargs) -> list[Card]:
+    """Return ``count`` cards of different people, met a minute apart: listed in order."""
+    met = timezone.make_aware(datetime(2026, 11, 20, 10))
+    return [
+        make_card(
+            UR,
+            contact=Contact.objects.create(
+                name=f"Person {n}", company="Acme", email=f"person{n}@acme.example"
+            ),
+            note=f"note of person {n}",
+            logged_at=met + timedelta(minutes=n),
+            **kwargs,
+        )
+        for n in range(1, count + 1)
+    ]
 
-    first = page.locator(f'[data-card="{top.pk}"]')
-    first.get_by_label("Outcome").fill("Sent the quote")
-    first.get_by_role("button", name="Done").click()
-    expect(first).to_contain_text("Outcome: Sent the quote")
-    expect(first).to_contain_text("done")
-    expect(first.get_by_role("button", name="Reopen")).to_be_visible()
 
-    next_row = page.locator(f'[data-card="{second.pk}"]')
-    next_row.get_by_role("button", name="Snooze 1 day").click()
-    expect(next_row).to_contain_text("snoozed until")
-
-    assert page.evaluate("window.notReloaded") is True
-    top.refresh_from_db()
-    second.refresh_from_db()
-    assert (top.state, top.outcome) == (Card.State.DONE, "Sent the quote")
-    assert second.state == Card.State.SNOOZED
-
-    page.reload()
-    expect(page.locator("[data-card]")).to_have_count(1)
-    expect(page.locator("[data-card]")).to_contain_text("Sam Lee")
+def row(page, card: Card):
+    return page.locator(f'[data-card="{card.pk}"]')
 
 
 def expect_counts(page, rows: int) -> None:
@@ -53,47 +44,152 @@ def expect_counts(page, rows: int) -> None:
     expect(page.locator("[data-group]")).to_have_text(re.compile(rf"\({rows}\)$"))
 
 
-def test_an_action_updates_the_counts_and_says_so_with_an_undo(make_card, logged_in):
-    dana = Contact.objects.create(name="Dana Reyes", company="Acme", email="dana@acme.io")
-    top = make_card(UL | UR | HALF, contact=dana, note="wants a second region")
-    other = make_card(UR, contact=dana, note="asked for the price list")
-    sam = make_card(
-        UL | UR | HALF, name="Sam Lee", state=Card.State.SNOOZED, snoozed_until=date(2020, 1, 1)
-    )
+def states(*cards: Card) -> list[str]:
+    for card in cards:
+        card.refresh_from_db()
+    return [card.state for card in cards]
+
+
+def test_it_works_five_cards_from_the_keyboard(make_card, logged_in, smtp_server):
+    cards = queue(make_card, 5)
     page = logged_in
     page.goto("/followups/")
     page.evaluate("window.notReloaded = true")
-    rows = page.locator("[data-card]")
-    expect(rows).to_have_count(2)
     status = page.locator("[data-followup-status]")
+    expect(page.locator("[data-card]")).to_have_count(5)
+    expect(row(page, cards[0])).to_have_class(re.compile("is-current"))
+
+    page.keyboard.press("?")
+    shortcuts = page.get_by_role("dialog", name="Keyboard shortcuts")
+    expect(shortcuts).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(shortcuts).to_be_hidden()
+
+    # The first: opened (its note in the panel), then done with an outcome.
+    page.keyboard.press("Enter")
+    panel = page.locator("[data-panel]")
+    expect(panel).to_contain_text("note of person 1")
+    expect(panel.get_by_label("Outcome")).to_be_visible()
+    page.keyboard.press("d")
+    expect(page.get_by_role("dialog", name="Done")).to_be_visible()
+    page.keyboard.type("Sent the quote")
+    page.keyboard.press("Enter")
+    expect(status).to_have_text("Marked Person 1, Acme done.Undo")
+    expect(row(page, cards[0])).to_contain_text("Outcome: Sent the quote")
+    expect_counts(page, 4)
+
+    # The next ones: snoozed for a week, dropped (and that undone, then snoozed a day).
+    expect(row(page, cards[1])).to_have_class(re.compile("is-current"))
+    expect(panel).to_contain_text("note of person 2")
+    page.keyboard.press("s")
+    page.keyboard.press("w")
+    expect(status).to_contain_text("Snoozed Person 2, Acme until")
+    page.keyboard.press("x")
+    expect(status).to_have_text("Dropped Person 3, Acme.Undo")
+    page.keyboard.press("u")
+    expect(status).to_have_text("Put Person 3, Acme back as it was.")
+    page.keyboard.press("k")
+    expect(row(page, cards[2])).to_have_class(re.compile("is-current"))
+    page.keyboard.press("s")
+    page.keyboard.press("1")
+    expect(status).to_contain_text("Snoozed Person 3, Acme until")
     expect_counts(page, 2)
-    expect(status).to_have_attribute("role", "status")
-
-    row = page.locator(f'[data-card="{top.pk}"]')
-    expect(row).to_contain_text("asked for the price list")
-    row.get_by_role("button", name="Done").click()
-    expect(status).to_have_text(
-        "Marked Dana Reyes, Acme done, with 1 other card from Expo 2026.Undo"
-    )
-    expect_counts(page, 1)
-    expect(row.get_by_role("button", name="Reopen")).to_be_visible()
-
-    status.get_by_role("button", name="Undo").click()
-    expect(status).to_have_text(
-        "Put Dana Reyes, Acme back as it was, with 1 other card from Expo 2026."
-    )
-    expect_counts(page, 2)
-    expect(row.get_by_role("button", name="Done")).to_be_visible()
-    for card in (top, other):
-        card.refresh_from_db()
-        assert (card.state, card.outcome) == (Card.State.OPEN, "")
-
-    sam_row = page.locator(f'[data-card="{sam.pk}"]')
-    sam_row.get_by_role("button", name="1 week").click()
-    expect(status).to_contain_text("Snoozed Sam Lee, Acme until")
-    expect_counts(page, 1)
-    status.get_by_role("button", name="Undo").click()
-    expect(status).to_have_text("Put Sam Lee, Acme back as it was.")
-    sam.refresh_from_db()
-    assert (sam.state, sam.snoozed_until) == (Card.State.SNOOZED, date(2020, 1, 1))
     assert page.evaluate("window.notReloaded") is True
+
+    # The fourth is skipped; the fifth is emailed through the composer.
+    page.keyboard.press("Escape")
+    page.keyboard.press("j")
+    expect(row(page, cards[4])).to_have_class(re.compile("is-current"))
+    page.keyboard.press("e")
+    expect(page.get_by_label("Subject")).to_be_focused()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator("[role=status]").first).to_have_text("Sent to person5@acme.example.")
+    assert [message["To"] for message in smtp_server.messages] == [
+        "Person 5 <person5@acme.example>"
+    ]
+    assert states(*cards) == ["done", "snoozed", "snoozed", "open", "done"]
+    assert (cards[0].outcome, cards[4].emails.count()) == ("Sent the quote", 1)
+    # Back on the list, the one left is current, and / goes to the search.
+    expect(page.locator("[data-card]")).to_have_count(1)
+    expect(row(page, cards[3])).to_have_class(re.compile("is-current"))
+    page.keyboard.press("/")
+    expect(page.get_by_label("Search")).to_be_focused()
+
+
+def test_a_bulk_done_with_its_one_undo(make_card, logged_in):
+    cards = queue(make_card, 5)
+    page = logged_in
+    page.goto("/followups/")
+    bar = page.locator("[data-bulk]")
+    expect(bar).to_be_hidden()
+    # A click, a Shift-click and Space: the first three and the fifth.
+    row(page, cards[0]).get_by_label("Select Person 1").click()
+    row(page, cards[2]).get_by_label("Select Person 3").click(modifiers=["Shift"])
+    expect(bar).to_contain_text("3 selected:")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    expect(row(page, cards[4])).to_have_class(re.compile("is-current"))
+    page.keyboard.press(" ")
+    expect(bar).to_contain_text("4 selected:")
+    page.keyboard.press("d")
+    page.keyboard.type("Met at the stand")
+    page.keyboard.press("Enter")
+    status = page.locator("[data-followup-status]")
+    expect(status).to_have_text("Marked 4 follow-ups done.Undo")
+    expect(bar).to_be_hidden()
+    expect_counts(page, 1)
+    assert states(*cards) == ["done", "done", "done", "open", "done"]
+    assert cards[0].outcome == "Met at the stand"
+    for card in (cards[0], cards[4]):
+        expect(row(page, card)).to_contain_text("Outcome: Met at the stand")
+
+    status.get_by_role("button", name="Undo").click()
+    expect(status).to_have_text("Put 4 cards back as they were.")
+    expect_counts(page, 5)
+    assert states(*cards) == ["open"] * 5
+    assert {card.outcome for card in cards} == {""}
+
+
+def test_the_bulk_bar_acts_on_the_selection_and_reports_what_it_skipped(make_card, logged_in):
+    cards = queue(make_card, 2)
+    page = logged_in
+    page.goto("/followups/")
+    for card in cards:
+        row(page, card).locator("[data-select]").check()
+    cards[1].snooze(None, 1)  # changed by someone else meanwhile
+    page.locator("[data-bulk]").get_by_role("button", name="Drop").click()
+    expect(page.locator("[data-followup-status]")).to_have_text(
+        "Dropped 1 follow-up. Left as they were: Person 2, Acme: someone changed it after "
+        "you loaded the list.Undo"
+    )
+    assert states(*cards) == ["dropped", "snoozed"]
+
+
+def sideways(page) -> bool:
+    return page.evaluate("document.scrollingElement.scrollWidth > window.innerWidth")
+
+
+def test_the_list_on_a_phone_does_not_scroll_sideways(phone, alice, make_card):
+    long = Contact.objects.create(
+        name="Dana Reyes-Montgomery-Villanueva",
+        company="Acme Intercontinental Holdings and Subsidiaries",
+        email="dana.reyes-montgomery@acme-intercontinental.example.com",
+    )
+    card = make_card(UR, contact=long, note="wants a second region before Q2 " * 6)
+    make_card(UR, contact=long, note="met again")
+    queue(make_card, 3)
+    log_in(phone, "alice")
+    phone.goto("/followups/?owner=all")
+    expect(phone.locator("[data-card]")).to_have_count(4)
+    assert not sideways(phone)
+    row(phone, card).locator("[data-select]").tap()
+    expect(phone.locator("[data-bulk]")).to_be_visible()
+    assert not sideways(phone)
+    # A row's detail takes the whole screen.
+    row(phone, card).locator("[data-name]").tap()
+    panel = phone.locator("[data-panel]")
+    expect(panel).to_contain_text("wants a second region")
+    box = panel.bounding_box()
+    assert (box["x"], box["width"]) == (0, 390)
+    assert not sideways(phone)

@@ -17,20 +17,6 @@ WIDTH = 390
 TAP_PX = 44
 
 
-@pytest.fixture
-def phone(browser, live_server):
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport={"width": WIDTH, "height": 844},
-        device_scale_factor=3,
-        is_mobile=True,
-        has_touch=True,
-    )
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
-
-
 def wide_pages(page, urls: dict[str, str]) -> dict[str, int]:
     """Return the width of each page of ``urls`` that is wider than the screen."""
     wide = {}
