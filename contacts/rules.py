@@ -76,3 +76,14 @@ def workable(user) -> Q:
 def can_undo(user, card: Card) -> bool:
     """Return whether the user may take back the card's logging at the booth."""
     return card.logged_by_id == user.pk or can_work_everyones(user)
+
+
+def can_edit_contact(user) -> bool:
+    """Return whether the user may edit a person's details on their page (booth staff and
+    managers: who logs cards may correct them)."""
+    return user.has_perm("contacts.log_cards")
+
+
+def can_merge(user) -> bool:
+    """Return whether the user may see the possible duplicates and merge two people."""
+    return can_work_everyones(user)
