@@ -50,7 +50,8 @@ def merge_page(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
         raise Http404("A person cannot be merged with themselves.")
     kept, other = _get_contact(pk), _get_contact(other_pk)
     versions = {"kept_version": kept.version, "other_version": other.version}
-    form = MergeForm(request.POST or None, initial={**merge.default_picks(kept, other), **versions})
+    data = request.POST if request.method == "POST" else None  # an empty POST is told why
+    form = MergeForm(data, initial={**merge.default_picks(kept, other), **versions})
     status = 200
     if request.method == "POST":
         status = 400

@@ -231,7 +231,9 @@ def _add_details(contact: Contact, email: str, phone: str, normalized: str) -> l
     """Keep a new email or phone of a known person: as their primary one when they have
     none, else beside it; return the contact's fields changed."""
     changed = []
-    if email and email not in contact.all_emails():
+    # An email of someone else stays theirs (a card attached to a person chosen at the booth
+    # may give one): the two may be merged later.
+    if email and email not in contact.all_emails() and not queries.person_with_email(email):
         if contact.email:
             ContactEmail.objects.get_or_create(email=email, defaults={"contact": contact})
         else:

@@ -78,7 +78,8 @@ def contact(request: HttpRequest, pk: int) -> HttpResponse:
     can_edit = rules.can_edit_contact(request.user)
     if request.method == "POST" and not can_edit:
         raise PermissionDenied("Only booth staff and managers can edit a person.")
-    form = ContactForm(request.POST or None, initial=ContactForm.initial_of(person))
+    data = request.POST if request.method == "POST" else None  # an empty POST is told why
+    form = ContactForm(data, initial=ContactForm.initial_of(person))
     status = 200
     if request.method == "POST":
         status = 400

@@ -93,3 +93,19 @@ def test_a_bad_person_id_is_a_400(client, bob, conference):
     response = client.post(booth, {"name": "Kim Ode", "contact": "anna"}, **JSON)
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["contact"]
+
+
+def test_a_card_attached_to_a_person_with_someone_elses_email_keeps_it_theirs(
+    client, bob, conference, anna
+):
+    kim = Contact.objects.create(name="Kim Ode", email="kim@acme.io")
+    client.force_login(bob)
+    booth = reverse("events-booth", args=[conference.slug])
+    response = client.post(
+        booth, {"name": "Anna Berg", "email": "kim@acme.io", "contact": anna.pk}, **JSON
+    )
+    assert response.status_code == 201
+    assert Card.objects.get(conference=conference).contact == anna
+    anna.refresh_from_db()
+    assert anna.all_emails() == []
+    assert Contact.objects.get(email="kim@acme.io") == kim
