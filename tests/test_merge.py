@@ -207,3 +207,22 @@ def test_only_managers_merge_and_undo(client, request, alice, anna, berg, person
     assert client.post(reverse("contacts-merge-undo", args=[merge.pk])).status_code == 403
     assert Contact.objects.filter(pk=other.pk).exists()
     assert ContactMerge.objects.get().undone_at is None
+
+
+def test_a_pair_sharing_an_email_merges_and_comes_back_apart(client, alice, make_card):
+    dana = make_card(name="Dana Reyes").contact
+    dana.email = "dana@acme.io"
+    dana.save()
+    other = make_card(name="D. Reyes").contact
+    other.email = "dana.reyes@gmail.com"
+    other.save()
+    ContactEmail.objects.create(contact=other, email="dana@acme.io")
+    client.force_login(alice)
+    client.post(merge_url(dana, other), picks(dana, other, title="kept", phone="kept"))
+    dana.refresh_from_db()
+    assert dana.all_emails() == ["dana@acme.io", "dana.reyes@gmail.com"]
+    client.post(reverse("contacts-merge-undo", args=[ContactMerge.objects.get().pk]))
+    assert Contact.objects.get(pk=dana.pk).all_emails() == ["dana@acme.io"]
+    back = Contact.objects.get(pk=other.pk)
+    assert back.all_emails() == ["dana.reyes@gmail.com", "dana@acme.io"]
+    assert back.cards.count() == 1
