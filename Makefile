@@ -40,6 +40,7 @@ bench: $(VENV)/.dev-installed
 	$(PY) -m tests.bench
 	$(PY) -m tests.bench_reading
 	$(PY) -m tests.bench_imports
+	$(PY) -m tests.bench_duplicates
 
 bench-reading: $(VENV)/.dev-installed
 	$(PY) -m tests.bench_reading

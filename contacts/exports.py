@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from itertools import islice
 
-import phonenumbers
 import vobject
 from django.db import models
 from django.db.models import Expression
@@ -18,7 +17,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from icalendar import Calendar, Todo
 
-from contacts import folds, rules
+from contacts import folds, phones, rules
 from contacts.models import FOLLOW_UP_ORDER, Card, Contact, Vocabulary
 from contacts.queries import decode_cards
 from events.models import Conference
@@ -42,16 +41,7 @@ def phone_cell(phone: str, region: str | None) -> str:
     A CRM stores the cell as it is, so a number is not marked as text: "+" and digits
     alone are no formula a spreadsheet could run.
     """
-    if not phone:
-        return phone  # most cards have none: spare the library's exception
-    try:
-        number = phonenumbers.parse(phone, region)
-    except phonenumbers.NumberParseException:
-        return neutralize(phone)
-    if number.extension or not phonenumbers.is_valid_number(number):
-        # E.164 has no room for an extension; an invalid number is left as it was written.
-        return neutralize(phone)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return phones.e164(phone, region) or neutralize(phone)
 
 
 def ical_priority(priority: int) -> int:

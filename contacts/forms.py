@@ -7,13 +7,14 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db.models import Q
 from django.http import QueryDict
 
-from contacts import folds, followups, photos, rules, vocabularies
+from contacts import folds, followups, merge, photos, rules, vocabularies
 from contacts.models import Card, FoldRule, Meaning, SavedFilter, UserSettings, Vocabulary
 from contacts.queries import SORTS, FollowupFilters
-from contacts.services import CardInput, FollowupState
+from contacts.services import CardInput, ContactInput, FollowupState
 from events.models import Conference
 
 User = get_user_model()
@@ -82,6 +83,9 @@ class CardForm(forms.Form):
     )
     client_uuid = forms.UUIDField(required=False, widget=forms.HiddenInput)
     version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    # The known person the card is of, chosen at the booth ("same person?"); a person gone
+    # since (merged, say) leaves the card to be matched as any other.
+    contact = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args, has_photo: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -133,6 +137,113 @@ class CardForm(forms.Form):
             photo=data["photo"],
             client_uuid=data["client_uuid"],
             version=data["version"],
+            contact_id=data["contact"],
+        )
+
+
+MAX_EMAILS_OR_PHONES = 10
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class ContactForm(forms.Form):
+    """A person's details as edited on their page: every email and phone one a line, the
+    primary one first."""
+
+    name = forms.CharField(max_length=200, required=False)
+    company = forms.CharField(max_length=200, required=False)
+    title = forms.CharField(max_length=200, required=False)
+    emails = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One a line; the first is the one emails go to.",
+    )
+    phones = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One a line, the first is the main one; without a country code, read as "
+        "the country of the latest conference.",
+    )
+    website = forms.URLField(max_length=300, required=False, assume_scheme="https")
+    notes = forms.CharField(
+        max_length=10000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    def clean_emails(self) -> tuple[str, ...]:
+        emails = _lines(self.cleaned_data["emails"])
+        if len(emails) > MAX_EMAILS_OR_PHONES:
+            raise ValidationError(f"At most {MAX_EMAILS_OR_PHONES} emails.", code="too_many")
+        for email in emails:
+            try:
+                validate_email(email)
+            except ValidationError:
+                raise ValidationError(f"{email} is not an email address.", code="invalid") from None
+            if len(email) > 254:
+                raise ValidationError("An email has at most 254 characters.", code="max_length")
+        return tuple(emails)
+
+    def clean_phones(self) -> tuple[str, ...]:
+        phones = _lines(self.cleaned_data["phones"])
+        if len(phones) > MAX_EMAILS_OR_PHONES:
+            raise ValidationError(f"At most {MAX_EMAILS_OR_PHONES} phones.", code="too_many")
+        for phone in phones:
+            if len(phone) > 50 or not any(c.isdigit() for c in phone):
+                raise ValidationError(f"{phone[:60]} is not a phone number.", code="invalid")
+        return tuple(phones)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        given = data.get("name") or data.get("company") or data.get("emails")
+        if not (given or self.has_error("emails")):
+            raise ValidationError(
+                "A person needs at least a name, a company or an email.", code="empty"
+            )
+        return data
+
+    def to_input(self) -> ContactInput:
+        """Return the valid form as the person's edit to the services."""
+        data = self.cleaned_data
+        fields = ("name", "company", "title", "website", "notes", "emails", "phones", "version")
+        return ContactInput(**{name: data[name] for name in fields})
+
+    @staticmethod
+    def initial_of(contact) -> dict:
+        """Return the form's values for ``contact`` as it is now."""
+        return {
+            "name": contact.name,
+            "company": contact.company,
+            "title": contact.title,
+            "emails": "\n".join(contact.all_emails()),
+            "phones": "\n".join(p.phone for p in contact.all_phones()),
+            "website": contact.website,
+            "notes": contact.notes,
+            "version": contact.version,
+        }
+
+
+class MergeForm(forms.Form):
+    """Which of two people's values the merged person keeps, field by field."""
+
+    kept_version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    other_version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in merge.FIELDS:
+            choices = [("kept", "kept"), ("other", "other")]
+            if name == "notes":
+                choices.append((merge.BOTH, "both"))
+            self.fields[name] = forms.ChoiceField(choices=choices, widget=forms.RadioSelect)
+
+    def to_input(self) -> merge.MergeInput:
+        data = self.cleaned_data
+        return merge.MergeInput(
+            picks={name: data[name] for name in merge.FIELDS},
+            kept_version=data["kept_version"],
+            other_version=data["other_version"],
         )
 
 

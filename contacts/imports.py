@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from contacts import folds, services
 from contacts.forms import CardForm
-from contacts.models import Contact, Import, ImportedRow
+from contacts.models import Contact, ContactEmail, Import, ImportedRow
 from events.models import Conference
 
 # What a column can be. The keys are what Import.mapping stores.
@@ -502,6 +502,7 @@ class Fates:
         imported = set(ImportedRow.objects.filter(key__in=keys).values_list("key", flat=True))
         emails = {row.email for row in valid if row.email}
         known = set(Contact.objects.filter(email__in=emails).values_list("email", flat=True))
+        known |= set(ContactEmail.objects.filter(email__in=emails).values_list("email", flat=True))
         fates = []
         for row in batch:
             if not row.input:

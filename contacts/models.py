@@ -11,7 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from contacts import folds, rules
+from contacts import folds, matching, phones, rules
 
 colour_validator = RegexValidator(
     r"^#[0-9a-fA-F]{6}$", "Enter a colour as # and six hex digits, e.g. #1f77b4."
@@ -230,9 +230,20 @@ class Contact(models.Model):
     title = models.CharField(max_length=200, blank=True)
     email = models.EmailField(max_length=254, blank=True)
     phone = models.CharField(max_length=50, blank=True)
+    # The phone as compared (E.164), read in the country of the conference it was typed
+    # at; "" when it is no valid number. Set with the phone (services.set_phone).
+    phone_normalized = models.CharField(max_length=20, blank=True, editable=False)
     website = models.URLField(max_length=300, blank=True)
     notes = models.TextField(blank=True)
+    # The name and company as compared (matching.match_key), kept by save().
+    match_key = models.CharField(max_length=400, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Raised by each save, so that two edits cannot overwrite each other and a "
+        "merge is undone only while nothing changed the person since.",
+    )
 
     class Meta:
         ordering = ["name", "company"]
@@ -249,6 +260,10 @@ class Contact(models.Model):
             # index above only for a query that repeats its condition (email <> ''), and
             # scanned every contact for each card logged.
             models.Index(fields=["email"], name="contact_email"),
+            # Finding a person by phone (the booth, imports) and the duplicates by phone.
+            models.Index(fields=["phone_normalized"], name="contact_phone"),
+            # The duplicates by name and company, and the booth's "same person?".
+            models.Index(fields=["match_key"], name="contact_match_key"),
         ]
 
     def __str__(self) -> str:
@@ -256,6 +271,10 @@ class Contact(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.email = self.normalize_email(self.email)
+        self.match_key = matching.match_key(self.name, self.company)
+        self.version += 1
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "version", "match_key"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -285,6 +304,83 @@ class Contact(models.Model):
     def normalize_email(email: str) -> str:
         """Return the email as stored: no surrounding spaces, lower case."""
         return email.strip().lower()
+
+    @property
+    def tel_url(self) -> str:
+        return phones.tel_url(self.phone, self.phone_normalized)
+
+    def all_emails(self) -> list[str]:
+        """Return the person's emails, the primary one first."""
+        return [e for e in [self.email, *(o.email for o in self.other_emails.all())] if e]
+
+    def all_phones(self) -> list[ContactPhone | Contact]:
+        """Return the person's phones (each with ``phone``, ``phone_normalized`` and
+        ``tel_url``), the primary one first."""
+        return [*([self] if self.phone else []), *self.other_phones.all()]
+
+
+class ContactEmail(models.Model):
+    """An email of a person besides their primary one (Contact.email): people change jobs.
+    An email names one person only, primary or not (services.set_emails checks)."""
+
+    contact = models.ForeignKey(Contact, models.CASCADE, related_name="other_emails")
+    email = models.EmailField(max_length=254, unique=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class ContactPhone(models.Model):
+    """A phone of a person besides their primary one (Contact.phone), as typed and as
+    compared."""
+
+    contact = models.ForeignKey(Contact, models.CASCADE, related_name="other_phones")
+    phone = models.CharField(max_length=50)
+    phone_normalized = models.CharField(max_length=20, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.phone
+
+    @property
+    def tel_url(self) -> str:
+        return phones.tel_url(self.phone, self.phone_normalized)
+
+
+class ContactMerge(models.Model):
+    """Two people made one (contacts/merge.py): who did it, when, each person as they were
+    and what moved to the kept one; undone while nothing has changed the kept person since
+    (their version is still ``kept_version``)."""
+
+    kept = models.ForeignKey(Contact, models.CASCADE, related_name="merges")
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
+    merged_at = models.DateTimeField(default=timezone.now)
+    kept_before = models.JSONField(help_text="The kept person's details before the merge.")
+    merged = models.JSONField(help_text="The other person as they were, their id included.")
+    moved = models.JSONField(help_text="The ids of what moved to the kept person, by kind.")
+    kept_version = models.PositiveIntegerField()
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-merged_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.merged_name} into {self.kept}"
+
+    @property
+    def merged_name(self) -> str:
+        """Return who was merged into the kept person, as they were shown."""
+        return self.merged.get("name") or self.merged.get("email") or "A person"
 
 
 # The follow-up order: due first, then the highest priority, then who was met first.

@@ -10,11 +10,19 @@ from datetime import date, timedelta
 
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Cast, Replace, TruncDate
 
-from contacts import emails, folds, followups, rules
-from contacts.models import FOLLOW_UP_ORDER, Card, Contact, Meaning, Vocabulary, VocabularyChange
+from contacts import emails, folds, followups, matching, rules
+from contacts.models import (
+    FOLLOW_UP_ORDER,
+    Card,
+    Contact,
+    ContactEmail,
+    Meaning,
+    Vocabulary,
+    VocabularyChange,
+)
 from events.models import Conference
 
 PAGE_SIZE = 50
@@ -338,9 +346,10 @@ def _days(first: date, last: date) -> list[date]:
 
 
 def cards_with_email(conference: Conference, email: str) -> models.QuerySet[Card]:
-    """Return the cards logged at ``conference`` of the person with ``email``, first first."""
-    email = Contact.normalize_email(email)
-    cards = conference.cards.filter(contact__email=email).select_related("contact", "logged_by")
+    """Return the cards logged at ``conference`` of the person with ``email`` (any of
+    theirs), first first."""
+    person = person_with_email(email)
+    cards = conference.cards.filter(contact=person).select_related("contact", "logged_by")
     return cards.order_by("logged_at", "pk")
 
 
@@ -491,3 +500,59 @@ def vocabulary_preview(
         moved = seen.filter(changed).exclude(new_priority=F("priority"), new_due=F("due_on"))
         preview.moved = list(moved.order_by(*order)[:PREVIEW_FIRST])
     return preview
+
+
+def person_with_email(email: str) -> Contact | None:
+    """Return the person whose email, primary or another, is ``email``; else None."""
+    email = Contact.normalize_email(email)
+    if not email:
+        return None
+    others = ContactEmail.objects.filter(email=email).values("contact_id")
+    return Contact.objects.filter(Q(email=email) | Q(pk__in=others)).first()
+
+
+def people_with_phone(normalized: str) -> models.QuerySet[Contact]:
+    """Return the people with the phone ``normalized`` (E.164), primary or another."""
+    if not normalized:
+        return Contact.objects.none()
+    others = Contact.objects.filter(other_phones__phone_normalized=normalized)
+    return Contact.objects.filter(
+        Q(phone_normalized=normalized) | Q(pk__in=others.values("pk"))
+    ).order_by("pk")
+
+
+def known_person(contact_id: int | None, email: str, phone: str, name: str) -> Contact | None:
+    """Return the known person a card is of: the one chosen at the booth (``contact_id``),
+    else the one with its ``email`` (any of theirs), else, for a card without email, the
+    one with its ``phone`` (E.164, any of theirs) and neither another email nor another
+    name; else None.
+
+    A phone alone names someone only when no email says otherwise: colleagues share a
+    switchboard number, and a person with another email is another person.
+    """
+    if contact_id is not None:
+        chosen = Contact.objects.filter(pk=contact_id).first()
+        if chosen is not None:
+            return chosen
+    if email and (found := person_with_email(email)) is not None:
+        return found
+    name = matching.name_key(name)
+    for person in people_with_phone(phone):
+        other_email = email and person.email
+        other_name = name and person.name and matching.name_key(person.name) != name
+        if not (other_email or other_name):
+            return person
+    return None
+
+
+def region_of(contact: Contact) -> str | None:
+    """Return the country a person's phones without a country code are read in: that of
+    the conference of their latest card (None: no country known)."""
+    latest = contact.cards.select_related("conference").order_by("-logged_at").first()
+    return (latest.conference.country or None) if latest else None
+
+
+def latest_conference_name() -> Subquery:
+    """Return the name of the conference of the outer query's person's latest card."""
+    latest = Card.objects.filter(contact=OuterRef("pk")).order_by("-logged_at")
+    return Subquery(latest.values("conference__name")[:1])

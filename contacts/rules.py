@@ -109,3 +109,14 @@ def visible_vocabularies(user) -> Q:
     """Return the vocabularies the user sees: the shared ones and their own (an editor
     all)."""
     return Q() if user.has_perm(EDIT_VOCABULARIES) else Q(owner=None) | Q(owner=user)
+
+
+def can_edit_contact(user) -> bool:
+    """Return whether the user may edit a person's details on their page (booth staff and
+    managers: who logs cards may correct them)."""
+    return user.has_perm("contacts.log_cards")
+
+
+def can_merge(user) -> bool:
+    """Return whether the user may see the possible duplicates and merge two people."""
+    return can_work_everyones(user)

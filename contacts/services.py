@@ -15,11 +15,13 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from contacts import folds, photos, rules
+from contacts import folds, phones, photos, queries, rules
 from contacts.models import (
     FOLLOW_UP_ORDER,
     Card,
     Contact,
+    ContactEmail,
+    ContactPhone,
     Meaning,
     ReadingState,
     StackPhoto,
@@ -308,6 +310,7 @@ class CardInput:
     photo: photos.Photo | None = None
     client_uuid: uuid.UUID | None = None
     version: int | None = None  # the card's version the editor saw; None: no check
+    contact_id: int | None = None  # the known person the card is of, as chosen at the booth
 
     def contact_fields(self) -> dict[str, str]:
         """Return the person's details other than the email."""
@@ -330,17 +333,125 @@ class Logged:
         return cls(card, card.decode(), created=False, met_before=met_before(card))
 
 
-def find_or_create_contact(card: CardInput) -> tuple[Contact, bool]:
-    """Return the person with this email, brought up to date, or a new contact, and
-    whether the contact is new."""
+def find_or_create_contact(card: CardInput, region: str | None = None) -> tuple[Contact, bool]:
+    """Return the person the card is of (queries.known_person), with what the card adds to
+    what is known of them, or a new contact; and whether the contact is new. A phone
+    without a country code is read as ``region``'s."""
     fields = card.contact_fields()
     email = Contact.normalize_email(card.email)
-    if not email:
-        return Contact.objects.create(**fields), True
-    contact, created = Contact.objects.get_or_create(email=email, defaults=fields)
-    if not created and (changed := contact.merge(fields)):
+    phone = phones.e164(card.phone, region)
+    contact = queries.known_person(card.contact_id, email, phone, card.name)
+    if contact is None and not email:
+        return Contact.objects.create(**fields, phone_normalized=phone), True
+    if contact is None:
+        try:
+            with transaction.atomic():
+                new = Contact.objects.create(email=email, **fields, phone_normalized=phone)
+            return new, True
+        except IntegrityError:
+            contact = Contact.objects.get(email=email)  # saved meanwhile by another request
+    # A new phone is kept beside the known ones (_add_details), never instead of them.
+    changed = contact.merge({k: v for k, v in fields.items() if k != "phone"})
+    changed += _add_details(contact, email, card.phone, phone)
+    if changed:
         contact.save(update_fields=changed)
-    return contact, created
+    return contact, False
+
+
+def _add_details(contact: Contact, email: str, phone: str, normalized: str) -> list[str]:
+    """Keep a new email or phone of a known person: as their primary one when they have
+    none, else beside it; return the contact's fields changed."""
+    changed = []
+    # An email of someone else stays theirs (a card attached to a person chosen at the booth
+    # may give one): the two may be merged later.
+    if email and email not in contact.all_emails() and not queries.person_with_email(email):
+        if contact.email:
+            ContactEmail.objects.get_or_create(email=email, defaults={"contact": contact})
+        else:
+            contact.email = email
+            changed.append("email")
+    known = {p.phone_normalized or p.phone for p in contact.all_phones()}
+    if phone and (normalized or phone) not in known:
+        if contact.phone:
+            contact.other_phones.create(phone=phone, phone_normalized=normalized)
+        else:
+            contact.phone, contact.phone_normalized = phone, normalized
+            changed += ["phone", "phone_normalized"]
+    return changed
+
+
+@dataclass(frozen=True)
+class ContactInput:
+    """The edit of a person on their page: their details, every email and phone (the
+    primary one first), and the version the editor saw (None: no check)."""
+
+    name: str = ""
+    company: str = ""
+    title: str = ""
+    website: str = ""
+    notes: str = ""
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    version: int | None = None
+
+
+class EmailTaken(Exception):
+    """An email given for a person is another person's."""
+
+    def __init__(self, email: str, owner: Contact) -> None:
+        super().__init__(f"{email} is the email of {owner}.")
+        self.email = email
+        self.owner = owner
+
+
+def edit_contact(contact: Contact, data: ContactInput, region: str | None) -> Contact:
+    """Save the edit of a person's details, emails and phones (phones without a country code
+    read as ``region``'s).
+
+    Raise EditConflict if the person changed since the editor saw ``data.version``, and
+    EmailTaken if an email is another person's; either way change nothing.
+    """
+    with transaction.atomic():
+        current = Contact.objects.select_for_update().only("version").get(pk=contact.pk)
+        if data.version is not None and data.version != current.version:
+            raise EditConflict
+        emails = list(dict.fromkeys(Contact.normalize_email(e) for e in data.emails if e.strip()))
+        for email in emails:
+            owner = queries.person_with_email(email)
+            if owner is not None and owner.pk != contact.pk:
+                raise EmailTaken(email, owner)
+        contact.version = current.version
+        for field in ("name", "company", "title", "website", "notes"):
+            setattr(contact, field, getattr(data, field))
+        set_emails(contact, emails)
+        set_phones(contact, [p.strip() for p in data.phones if p.strip()], region)
+        contact.save()
+    return contact
+
+
+def set_emails(contact: Contact, emails: list[str]) -> None:
+    """Give the person ``emails`` (normalized, no repeats), the first one primary; the
+    caller saves the contact."""
+    contact.email = emails[0] if emails else ""
+    contact.other_emails.all().delete()
+    ContactEmail.objects.bulk_create(ContactEmail(contact=contact, email=e) for e in emails[1:])
+
+
+def set_phones(contact: Contact, typed: list[str], region: str | None) -> None:
+    """Give the person the phones ``typed``, the first one primary, each with its E.164 form
+    (read as ``region``'s without a country code); the caller saves the contact."""
+    store_phones(contact, [(phone, phones.e164(phone, region)) for phone in typed])
+
+
+def store_phones(contact: Contact, numbers: list[tuple[str, str]]) -> None:
+    """Give the person the phones ``numbers`` (as typed, E.164 or ""), the first one
+    primary; the caller saves the contact."""
+    contact.phone, contact.phone_normalized = numbers[0] if numbers else ("", "")
+    contact.other_phones.all().delete()
+    ContactPhone.objects.bulk_create(
+        ContactPhone(contact=contact, phone=phone, phone_normalized=normalized)
+        for phone, normalized in numbers[1:]
+    )
 
 
 def _enqueue(name: str, *args) -> None:
@@ -409,7 +520,7 @@ def log_card(
         card.reading_state = ReadingState.WAITING
     try:
         with transaction.atomic():
-            card.contact, new_contact = find_or_create_contact(data)
+            card.contact, new_contact = find_or_create_contact(data, conference.country)
             _store_photo(card, data.photo)
             card.save()
             if card.reading_state == ReadingState.WAITING:
@@ -430,7 +541,7 @@ def log_card(
 
 
 class EditConflict(Exception):
-    """The card changed since the edit form was opened."""
+    """The card or person changed since the edit form was opened."""
 
 
 def update_card(card: Card, data: CardInput, checked: bool = True) -> Card:
@@ -464,19 +575,22 @@ def _update_card(card: Card, old: Card, data: CardInput) -> None:
         email = Contact.normalize_email(data.email)
         known = None
         if email and email != contact.email:
-            known = Contact.objects.filter(email=email).first()
+            known = queries.person_with_email(email)  # the person themselves: another email
+        region = card.conference.country or None
         if known is None:
             # The card's own person: the editor showed every detail, so an emptied field
             # is meant to be cleared.
             contact.email = email
             for field, value in data.contact_fields().items():
                 setattr(contact, field, value)
+            contact.phone_normalized = phones.e164(contact.phone, region)
             contact.save()
         else:
             # Someone known by this email: the card adds to what is known of them.
             contact = known
             if changed := contact.merge(data.contact_fields()):
-                contact.save(update_fields=changed)
+                contact.phone_normalized = phones.e164(contact.phone, region)
+                contact.save(update_fields=[*changed, "phone_normalized"])
         card.contact = contact
         card.folds = data.folds
         card.note = data.note

@@ -1,9 +1,12 @@
 from django.urls import path
 
-from contacts import import_views, views, vocabulary_views
+from contacts import import_views, merge_views, views, vocabulary_views
 
 urlpatterns = [
     path("contacts/<int:pk>/", views.contact, name="contacts-contact"),
+    path("contacts/duplicates/", merge_views.duplicates_page, name="contacts-duplicates"),
+    path("contacts/<int:pk>/merge/<int:other_pk>/", merge_views.merge_page, name="contacts-merge"),
+    path("contacts/merges/<int:pk>/undo/", merge_views.undo_merge, name="contacts-merge-undo"),
     path("contacts/import/", import_views.contacts_upload, name="contacts-import"),
     path("contacts/import/<int:pk>/", import_views.preview, name="contacts-import-preview"),
     path("contacts/import/<int:pk>/run/", import_views.run, name="contacts-import-run"),

@@ -18,10 +18,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from api.forms import ApiTokenForm
-from contacts import emails, queries, rules, services, tasks
+from contacts import emails, merge, queries, rules, services, tasks
 from contacts.forms import (
     UNDO_PREFIX,
     BulkActionForm,
+    ContactForm,
     EmailForm,
     EmailManyForm,
     FollowupActionForm,
@@ -71,13 +72,52 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required("contacts.work_followups", raise_exception=True)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def contact(request: HttpRequest, pk: int) -> HttpResponse:
+    """A person: their details, editable by who may (rules.can_edit_contact), and every
+    card of theirs, newest first, with its outcome and the emails sent."""
     person = _get_contact(pk)
-    cards = person.cards.select_related("conference", "vocabulary").order_by("-logged_at")
-    cards = cards.prefetch_related("emails__sent_by")
-    context = {"contact": person, "cards": queries.decode_cards(cards)}
-    return render(request, "contacts/contact.html", context)
+    can_edit = rules.can_edit_contact(request.user)
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied("Only booth staff and managers can edit a person.")
+    data = request.POST if request.method == "POST" else None  # an empty POST is told why
+    form = ContactForm(data, initial=ContactForm.initial_of(person))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.edit_contact(person, form.to_input(), queries.region_of(person))
+            except services.EditConflict:
+                person = _get_contact(pk)
+                form = ContactForm(initial=ContactForm.initial_of(person))
+                form.conflict = (
+                    "Someone else changed this person while you were editing. Here they are "
+                    "as they left them: make your change again. Nothing was saved."
+                )
+                status = 409
+            except services.EmailTaken as e:
+                form.add_error("emails", f"{e} Merge the two people instead.")
+                form.taken_by = e.owner
+            else:
+                messages.success(request, f"Saved {person}.")
+                return redirect(person)
+    cards = person.cards.select_related("conference", "vocabulary", "state_changed_by")
+    cards = cards.order_by("-logged_at").prefetch_related("emails__sent_by")
+    merges = list(person.merges.select_related("merged_by", "undone_by"))
+    for each in merges:
+        each.kept = person
+        each.undoable = merge.can_undo(each)
+    context = {
+        "contact": person,
+        "cards": queries.decode_cards(cards),
+        "form": form,
+        "can_edit": can_edit,
+        "editing": status != 200,
+        "merges": merges,
+        "can_merge": rules.can_merge(request.user),
+    }
+    return render(request, "contacts/contact.html", context, status=status)
 
 
 @permission_required("contacts.work_followups", raise_exception=True)

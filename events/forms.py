@@ -19,7 +19,18 @@ class ConferenceForm(forms.ModelForm):
         return " ".join(self.cleaned_data["name"].split())
 
 
-class EmailLookupForm(forms.Form):
-    """The email typed at the booth, to look up whether that person's card is in already."""
+class LookupForm(forms.Form):
+    """What is typed at the booth, to look up whether that person's card is in already (by
+    email) and who they may be among the people known."""
 
-    email = forms.EmailField(max_length=254)
+    email = forms.EmailField(max_length=254, required=False)
+    name = forms.CharField(max_length=200, required=False)
+    company = forms.CharField(max_length=200, required=False)
+    phone = forms.CharField(max_length=50, required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        typed = any(data.get(name) for name in ("email", "name", "company", "phone"))
+        if not (typed or self.errors):
+            raise forms.ValidationError("Type a name, company, email or phone.", code="empty")
+        return data

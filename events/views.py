@@ -24,10 +24,10 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 import reading
-from contacts import exports, folds, photos, queries, rules, services
+from contacts import duplicates, exports, folds, photos, queries, rules, services
 from contacts.forms import CardForm, PhotoForm, StackForm
 from contacts.models import Card, StackPhoto, UserSettings
-from events.forms import ConferenceForm, EmailLookupForm
+from events.forms import ConferenceForm, LookupForm
 from events.models import Conference
 from foldcard.http import form_errors, wants_json
 
@@ -265,15 +265,17 @@ def booth(request: HttpRequest, slug: str) -> HttpResponse:
 @permission_required("contacts.log_cards", raise_exception=True)
 @require_GET
 def booth_lookup(request: HttpRequest, slug: str) -> JsonResponse:
-    """Return as JSON the cards already logged at the conference of the person with the
-    email typed at the booth: when (local time) and where to edit each."""
+    """Return as JSON, for what is typed at the booth: the cards already logged at the
+    conference of the person with that email (when, local time, and where to edit each),
+    and the people known that the card may be of ("same person?")."""
     conference = _get_conference(slug)
-    form = EmailLookupForm(request.GET)
+    form = LookupForm(request.GET)
     if not form.is_valid():
         return JsonResponse({"errors": form_errors(form)}, status=400)
+    typed = form.cleaned_data
     today = timezone.localdate()
     cards = []
-    for card in queries.cards_with_email(conference, form.cleaned_data["email"]):
+    for card in queries.cards_with_email(conference, typed["email"]):
         logged_at = timezone.localtime(card.logged_at)
         when = "H:i" if logged_at.date() == today else "D j M, H:i"
         cards.append(
@@ -286,7 +288,25 @@ def booth_lookup(request: HttpRequest, slug: str) -> JsonResponse:
                 "edit_url": reverse("events-booth-card", args=[conference.slug, card.pk]),
             }
         )
-    return JsonResponse({"cards": cards})
+    people = duplicates.possible_matches(
+        typed["email"], typed["phone"], typed["name"], typed["company"], conference.country or None
+    )
+    return JsonResponse({"cards": cards, "people": [_person_json(p) for p in people]})
+
+
+def _person_json(person) -> dict:
+    """Return a known person as the booth's "same person?" shows them."""
+    said = ", ".join(filter(None, (person.display_name, person.company_beside_name)))
+    if person.met_at:
+        said += f", met at {person.met_at}"
+    return {
+        "id": person.pk,
+        "name": person.display_name,
+        "company": person.company,
+        "met_at": person.met_at or "",
+        "text": said,
+        "url": person.get_absolute_url(),
+    }
 
 
 @permission_required("contacts.log_cards", raise_exception=True)

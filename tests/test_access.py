@@ -15,6 +15,8 @@ from contacts import vocabularies
 from contacts.folds import LL, LR, UL, UR
 from contacts.models import (
     Card,
+    Contact,
+    ContactMerge,
     EmailBatch,
     Import,
     Meaning,
@@ -68,6 +70,14 @@ EXPECTED = {
     "events-export-vcf": ("get", {"slug": "conference"}, [LOGIN, 403, 403, 403, 200]),
     "events-export-ics": ("get", {"slug": "conference"}, [LOGIN, 403, 403, 403, 200]),
     "contacts-contact": ("get", {"pk": "contact"}, [LOGIN, 403, 403, 200, 200]),
+    "contacts-duplicates": ("get", {}, [LOGIN, 403, 403, 403, 200]),
+    "contacts-merge": (
+        "get",
+        {"pk": "contact", "other_pk": "other_contact"},
+        [LOGIN, 403, 403, 403, 200],
+    ),
+    # 409: the kept person changed since this merge, which can no longer be undone.
+    "contacts-merge-undo": ("post", {"pk": "merge"}, [LOGIN, 403, 403, 403, 409]),
     "contacts-settings": ("get", {}, [LOGIN, 200, 200, 200, 200]),
     "contacts-followups": ("get", {}, [LOGIN, 403, 403, 200, 200]),
     "contacts-followup-action": (
@@ -161,6 +171,12 @@ EXTRA_CELLS = [
     # with nothing to put back (a form is posted with the states, see test_followups.py).
     ("contacts-followup-action", "post", {"pk": "other", "action": "restore"}, "bob", 404),
     ("contacts-followup-action", "post", {"pk": "card", "action": "restore"}, "bob", 400),
+    # Booth staff edit a person (400: an empty edit), only managers merge; before the undo
+    # below, which takes bob's card and its person away.
+    ("contacts-contact", "post", {"pk": "contact"}, "bob", 400),
+    ("contacts-contact", "post", {"pk": "contact"}, "alice", 400),
+    ("contacts-merge", "post", {"pk": "contact", "other_pk": "other_contact"}, "bob", 403),
+    ("contacts-merge", "post", {"pk": "contact", "other_pk": "other_contact"}, "alice", 400),
     ("events-booth-undo", "post", {"slug": "conference", "pk": "card"}, "bob", 302),
     # bob edits the rules of his own copy of a vocabulary; alice does not see it.
     ("contacts-vocabulary", "get", {"pk": "bobs_vocabulary"}, "bob", 200),
@@ -219,6 +235,10 @@ def world(alice, bob, charlie, vera, make_card):
         "saved_filter": SavedFilter.objects.create(owner=alice, name="mine", query="").pk,
         "stack_photo": StackPhoto.objects.create(conference=own.conference, sha256="0" * 64).pk,
         "token": ApiToken.issue(alice, "script")[0].pk,
+        "other_contact": Contact.objects.create(name="Bob Card").pk,
+        "merge": ContactMerge.objects.create(
+            kept=own.contact, kept_before={}, merged={}, moved={}, kept_version=0
+        ).pk,
         "import": Import.objects.create(
             created_by=alice, filename="people.csv", state=Import.State.IMPORTING
         ).pk,

@@ -3,7 +3,7 @@
 // sent again, in that person's session only, until the server has it.
 import { boothForm } from "./booth/form.js";
 import { cardReader } from "./booth/reading.js";
-import { watchEmail } from "./booth/lookup.js";
+import { watchTyping } from "./booth/lookup.js";
 import { keepForOffline } from "./booth/offline.js";
 import * as outbox from "./booth/outbox.js";
 import { startShortcuts } from "./booth/shortcuts.js";
@@ -18,7 +18,12 @@ const user = JSON.parse(document.getElementById("booth-user").textContent);
 const form = document.querySelector("[data-booth-form]");
 const saveButton = form.querySelector("[data-save]");
 const fields = boothForm(form, cardEditor(form.querySelector("[data-card-editor]")), user);
-const lookup = watchEmail(form.elements.email, form.dataset.lookup, form.querySelector("[data-already-logged]"));
+const lookup = watchTyping(
+  form,
+  form.dataset.lookup,
+  form.querySelector("[data-already-logged]"),
+  form.querySelector("[data-same-person]"),
+);
 const token = () => csrfToken(form);
 const reader = cardReader(form, form.dataset.readUrl, token);
 

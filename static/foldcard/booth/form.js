@@ -1,7 +1,8 @@
 // The booth form: what is typed becomes an outbox item, and an item the server refused
 // goes back into the form to be fixed. Enter saves from any field; in the note,
 // Shift+Enter starts a new line.
-const FIELDS = ["name", "company", "title", "email", "phone", "website", "note"];
+// `contact`: the known person the card is attached to ("same person?"), hidden.
+const FIELDS = ["name", "company", "title", "email", "phone", "website", "note", "contact"];
 
 function uuid4() {
   // crypto.randomUUID() needs a secure context; a booth laptop may reach us over http.
@@ -84,7 +85,8 @@ export function boothForm(form, editor, user) {
     },
 
     fill(item) {
-      FIELDS.forEach((f) => { form.elements[f].value = item.fields[f]; });
+      // A card kept before the `contact` field existed has none.
+      FIELDS.forEach((f) => { form.elements[f].value = item.fields[f] ?? ""; });
       editor.setCodes(item.folds);
       snapshot = item.photo;
       photoStatus.textContent = item.photo ? `Photo kept: ${item.photo_name}` : "";

@@ -1,6 +1,9 @@
-// One person, one card per conference: when the email typed is that of a card already
-// logged here, say so at once, with a link to edit that card instead.
-const DEBOUNCE_MS = 250;
+// Who the card being typed is of. One person, one card per conference: when the email
+// typed is that of a card already logged here, say so, with a link to edit that card
+// instead. And when what is typed (name and company, email, phone) looks like someone
+// met before, ask "same person?": Alt+Y (or the button) attaches the card to them.
+const DEBOUNCE_MS = 300;
+const WATCHED = ["name", "company", "email", "phone"];
 
 function warning(card) {
   const div = document.createElement("div");
@@ -12,44 +15,102 @@ function warning(card) {
   return div;
 }
 
-// Watch `input` (the email field): on change or leaving it, ask `url` (the booth's
-// lookup) about a valid email, and show its cards in `slot`. Return {clear}.
-export function watchEmail(input, url, slot) {
+// Watch the booth `form`'s fields: ask `url` (the booth's lookup) about what is typed,
+// show the cards of that email here in `slot` and the person it may be in `personSlot`,
+// whose id Alt+Y puts in the form's `contact` field. Return {clear}.
+export function watchTyping(form, url, slot, personSlot) {
+  const contact = form.elements.contact;
   let timer = null;
   let asked = "";
+  let suggested = null;
+
+  function showPerson() {
+    personSlot.replaceChildren();
+    if (!suggested) return;
+    const div = document.createElement("div");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-link btn-sm p-0 align-baseline";
+    button.dataset.attachPerson = suggested.id;
+    if (contact.value === String(suggested.id)) {
+      div.append(`Attached to ${suggested.text} ✓ `);
+      button.textContent = "not the same (Alt+Y)";
+    } else {
+      div.append(`Looks like ${suggested.text} — `);
+      button.textContent = "same person? (Alt+Y)";
+    }
+    button.addEventListener("click", toggle);
+    div.append(button);
+    personSlot.append(div);
+  }
+
+  function toggle() {
+    if (!suggested) return;
+    contact.value = contact.value === String(suggested.id) ? "" : String(suggested.id);
+    showPerson();
+  }
+
+  function typed() {
+    const query = {};
+    WATCHED.forEach((name) => {
+      const value = form.elements[name].value.trim();
+      if (value) query[name] = value;
+    });
+    if (query.email && !form.elements.email.validity.valid) delete query.email;
+    return new URLSearchParams(query).toString();
+  }
 
   async function lookUp() {
-    const email = input.value.trim();
-    if (email === asked) return;
-    asked = email;
-    slot.replaceChildren();
-    if (!email || !input.validity.valid) return;
-    let cards;
+    const query = typed();
+    if (query === asked) return;
+    asked = query;
+    if (!query) {
+      slot.replaceChildren();
+      suggested = null;
+      showPerson();
+      return;
+    }
+    let answer;
     try {
-      const response = await fetch(`${url}?${new URLSearchParams({ email })}`, {
+      const response = await fetch(`${url}?${query}`, {
         headers: { Accept: "application/json" },
         credentials: "same-origin",
       });
       if (!response.ok) return;
-      ({ cards } = await response.json());
+      answer = await response.json();
     } catch (error) {
       return; // Offline: the warning is a help, not a condition for saving.
     }
-    if (input.value.trim() === email) slot.replaceChildren(...cards.map(warning));
+    if (typed() !== query) return;
+    slot.replaceChildren(...answer.cards.map(warning));
+    const logged = new Set(answer.cards.map((card) => card.name));
+    const chosen = answer.people.find((p) => String(p.id) === contact.value);
+    suggested = chosen || answer.people.find((p) => !logged.has(p.name)) || null;
+    showPerson();
   }
 
   function soon() {
     clearTimeout(timer);
     timer = setTimeout(lookUp, DEBOUNCE_MS);
   }
-  input.addEventListener("change", soon);
-  input.addEventListener("blur", soon);
+  WATCHED.forEach((name) => {
+    form.elements[name].addEventListener("input", soon);
+    form.elements[name].addEventListener("change", soon);
+  });
+  form.addEventListener("keydown", (event) => {
+    if (event.altKey && event.code === "KeyY") {
+      event.preventDefault();
+      toggle();
+    }
+  });
 
   return {
     clear() {
       clearTimeout(timer);
       asked = "";
+      suggested = null;
       slot.replaceChildren();
+      showPerson();
     },
   };
 }

@@ -1,0 +1,154 @@
+"""Who may be the same person twice: pairs of people with an email, a phone, or a name and
+a similar company in common, most certain first; and, at the booth, the known people a
+card being typed may be of. Reads only; merging is contacts/merge.py."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from django.db import models
+from django.db.models import Count
+
+from contacts import matching, phones, queries
+from contacts.models import Contact, ContactEmail, ContactPhone
+
+# How sure each kind of likeness makes us; a pair's certainty is the sum of its kinds.
+CERTAINTY = {"email": 100, "phone": 80, "name": 60}
+REASONS = {
+    "email": "the same email",
+    "phone": "the same phone",
+    "name": "the same name and a similar company",
+}
+# A phone or name shared by more people than this is a switchboard or a common name, not
+# one person entered many times: its pairs are left out (and counted).
+MAX_GROUP = 10
+
+
+@dataclass
+class Pair:
+    """Two people who may be one: ``first`` the one to keep by default (met more often,
+    else known longer), and why they look alike."""
+
+    first: Contact
+    second: Contact
+    kinds: list[str] = field(default_factory=list)
+
+    @property
+    def certainty(self) -> int:
+        return sum(CERTAINTY[kind] for kind in self.kinds)
+
+    @property
+    def reasons(self) -> list[str]:
+        return [REASONS[kind] for kind in self.kinds]
+
+
+@dataclass(frozen=True)
+class Scan:
+    """The pairs found, as ids (smaller first) with their kinds, most certain first, and
+    how many groups were too large to list."""
+
+    pairs: list[tuple[int, int, tuple[str, ...]]]
+    left_out: int
+
+
+def scan() -> Scan:
+    """Return every pair of possible duplicates among all people, most certain first (then
+    the newest pairs)."""
+    found: dict[tuple[int, int], set[str]] = defaultdict(set)
+    left_out = 0
+    groups = [("email", g) for g in _email_groups()]
+    groups += [("phone", g) for g in _phone_groups()]
+    groups += [("name", g) for g in _name_groups()]
+    for kind, ids in groups:
+        if len(ids) > MAX_GROUP:
+            left_out += 1
+            continue
+        for pair in combinations(sorted(ids), 2):
+            found[pair].add(kind)
+    order = list(CERTAINTY)
+    pairs = [(a, b, tuple(sorted(kinds, key=order.index))) for (a, b), kinds in found.items()]
+    pairs.sort(key=lambda p: (-sum(CERTAINTY[k] for k in p[2]), -p[1], -p[0]))
+    return Scan(pairs, left_out)
+
+
+def _email_groups() -> Iterable[set[int]]:
+    """Yield the people sharing an email: one's primary, another's other email (an email
+    is unique among each kind)."""
+    primary = Contact.objects.exclude(email="").filter(
+        email__in=ContactEmail.objects.values("email")
+    )
+    owners = dict(primary.values_list("email", "pk"))
+    others = ContactEmail.objects.filter(email__in=list(owners)).values_list("email", "contact_id")
+    for email, contact_id in others:
+        if contact_id != owners[email]:
+            yield {owners[email], contact_id}
+
+
+def _phone_groups() -> Iterable[set[int]]:
+    """Yield the people sharing a phone (as compared: E.164), primary or not."""
+    people: dict[str, set[int]] = defaultdict(set)
+    rows = Contact.objects.exclude(phone_normalized="").values_list("phone_normalized", "pk")
+    others = ContactPhone.objects.exclude(phone_normalized="")
+    for number, pk in [*rows, *others.values_list("phone_normalized", "contact_id")]:
+        people[number].add(pk)
+    return (ids for ids in people.values() if len(ids) > 1)
+
+
+def _name_groups() -> Iterable[set[int]]:
+    """Yield the people with the same name and a similar company (matching.match_key)."""
+    shared = (
+        Contact.objects.exclude(match_key="")
+        .values("match_key")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .values("match_key")
+    )
+    people: dict[str, set[int]] = defaultdict(set)
+    for key, pk in Contact.objects.filter(match_key__in=shared).values_list("match_key", "pk"):
+        people[key].add(pk)
+    return people.values()
+
+
+def pairs_of(found: list[tuple[int, int, tuple[str, ...]]]) -> list[Pair]:
+    """Return the ``found`` pairs with their people, each with their emails, phones, number
+    of cards and latest conference; the one met more often (else the older) first."""
+    ids = {pk for a, b, _ in found for pk in (a, b)}
+    people = with_history(Contact.objects.filter(pk__in=ids)).in_bulk()
+    pairs = []
+    for a, b, kinds in found:
+        first, second = people[a], people[b]
+        if second.card_count > first.card_count:
+            first, second = second, first
+        pairs.append(Pair(first, second, list(kinds)))
+    return pairs
+
+
+def with_history(contacts: models.QuerySet[Contact]) -> models.QuerySet[Contact]:
+    """Return ``contacts`` with their emails and phones, how many cards they have
+    (``card_count``) and the name of the conference of their latest (``met_at``)."""
+    latest = queries.latest_conference_name()
+    return contacts.annotate(card_count=Count("cards"), met_at=latest).prefetch_related(
+        "other_emails", "other_phones"
+    )
+
+
+def possible_matches(
+    email: str, phone: str, name: str, company: str, region: str | None, limit: int = 3
+) -> list[Contact]:
+    """Return the known people a card being typed may be of, most certain first: with its
+    email (any of theirs), its phone (read as ``region``'s without a country code), or its
+    name and a similar company; each with their history (with_history)."""
+    kinds: dict[int, int] = defaultdict(int)
+    if person := queries.person_with_email(email):
+        kinds[person.pk] += CERTAINTY["email"]
+    for pk in queries.people_with_phone(phones.e164(phone, region)).values_list("pk", flat=True):
+        kinds[pk] += CERTAINTY["phone"]
+    if key := matching.match_key(name, company):
+        for pk in Contact.objects.filter(match_key=key).values_list("pk", flat=True)[:limit]:
+            kinds[pk] += CERTAINTY["name"]
+    best = sorted(kinds, key=lambda pk: (-kinds[pk], -pk))[:limit]
+    people = with_history(Contact.objects.filter(pk__in=best)).in_bulk()
+    return [people[pk] for pk in best]

@@ -1,0 +1,44 @@
+"""How people are compared to tell who may be the same person: names and companies reduced
+to what matters (no accents, case, punctuation or legal form). Pure, no Django."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Legal forms and their like, left out of a company's name when comparing: "Bergwerk AB"
+# is "Bergwerk", "ACME Inc." is "Acme".
+# fmt: off
+LEGAL_FORMS = frozenset({
+    "ab", "ag", "aps", "as", "asa", "bv", "co", "company", "corp", "corporation", "cv",
+    "gbr", "gmbh", "group", "holding", "holdings", "inc", "incorporated", "kft", "kg", "kk",
+    "lda", "limited", "llc", "llp", "lp", "ltd", "ltda", "mbh", "nv", "oy", "oyj", "plc",
+    "pte", "pty", "sa", "sab", "sae", "sarl", "sas", "spa", "sl", "srl", "sro", "ug",
+})
+# fmt: on
+NOT_A_WORD = re.compile(r"[^\w]+")
+
+
+def words(text: str) -> list[str]:
+    """Return the words of ``text`` without accents, case or punctuation."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return [word for word in NOT_A_WORD.sub(" ", plain.replace("_", " ")).split() if word]
+
+
+def name_key(name: str) -> str:
+    """Return a person's name as compared: "Ánna  BERG" is "anna berg"."""
+    return " ".join(words(name))
+
+
+def company_key(company: str) -> str:
+    """Return a company's name as compared, without its legal form: "Bergwerk AB" and
+    "bergwerk" are the same; "GmbH & Co. KG" alone is nothing."""
+    return " ".join(word for word in words(company) if word not in LEGAL_FORMS)
+
+
+def match_key(name: str, company: str) -> str:
+    """Return what two people with the same name and a similar company share; "" without
+    a name."""
+    person = name_key(name)
+    return f"{person}|{company_key(company)}" if person else ""

@@ -1,0 +1,85 @@
+"""A person in the browser: the duplicates page, the merge screen and its undo, and the
+booth's "same person?"."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from contacts.folds import HALF, UR
+from contacts.models import Card, Contact, ContactMerge
+from events.models import Conference
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def earlier() -> Conference:
+    return Conference.objects.create(
+        name="Expo 2025", starts_on=date(2025, 5, 1), ends_on=date(2025, 5, 2)
+    )
+
+
+@pytest.fixture
+def two_bergs(make_card, earlier) -> tuple[Contact, Contact]:
+    anna = make_card(UR, name="Anna Berg", company="Bergwerk AB").contact
+    berg = make_card(HALF, name="anna berg", company="Bergwerk", conference=earlier).contact
+    berg.title, berg.email = "CTO", "anna@bergwerk.se"
+    berg.save()
+    return anna, berg
+
+
+def test_a_manager_merges_two_people_picking_each_value_then_undoes_it(logged_in, two_bergs):
+    page = logged_in
+    anna, berg = two_bergs
+    page.goto(reverse("contacts-duplicates"))
+    expect(page.locator("[data-reasons]")).to_have_text("the same name and a similar company")
+    page.get_by_role("link", name="Compare and merge").click()
+    # The two side by side, the non-empty values picked: anna has no title nor email.
+    title = page.locator("[data-field=title]")
+    expect(title.locator("input[value=other]")).to_be_checked()
+    expect(page.locator("[data-field=email] input[value=other]")).to_be_checked()
+    name = page.locator("[data-field=name]")
+    expect(name.locator("input[value=kept]")).to_be_checked()
+    # The manager prefers the other's spelling of the name.
+    name.get_by_text("anna berg", exact=True).click()
+    page.locator("[data-merge]").click()
+    expect(page.locator(".alert-success")).to_contain_text("Merged")
+    expect(page.locator("h1")).to_have_text("anna berg")
+    expect(page.locator("[data-timeline] [data-card]")).to_have_count(2)
+    expect(page.locator("[data-timeline]")).to_contain_text("Expo 2025")
+    anna.refresh_from_db()
+    assert (anna.name, anna.title, anna.email) == ("anna berg", "CTO", "anna@bergwerk.se")
+    assert not Contact.objects.filter(pk=berg.pk).exists()
+
+    page.locator("[data-undo-merge]").click()
+    expect(page.locator(".alert-success")).to_contain_text("a person of their own again")
+    assert Contact.objects.get(pk=berg.pk).cards.get().conference.name == "Expo 2025"
+    assert Contact.objects.get(pk=anna.pk).name == "Anna Berg"
+    assert ContactMerge.objects.get().undone_at is not None
+
+
+def test_the_booth_asks_same_person_and_attaches_the_card_with_one_key(
+    logged_in, conference, make_card, earlier
+):
+    page = logged_in
+    anna = make_card(UR, name="Anna Berg", company="Bergwerk AB", conference=earlier).contact
+    page.goto(reverse("events-booth", args=[conference.slug]))
+    page.keyboard.type("7")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Anna Berg")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Bergwerk")
+    same = page.locator("[data-same-person]")
+    expect(same).to_contain_text("Looks like Anna Berg, Bergwerk AB, met at Expo 2025")
+    page.keyboard.press("Alt+y")
+    expect(same).to_contain_text("Attached to Anna Berg")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-confirmation]")).to_contain_text("Saved Anna Berg")
+    expect(same).to_have_text("")
+    card = Card.objects.get(conference=conference)
+    assert card.contact == anna
+    assert Contact.objects.count() == 1

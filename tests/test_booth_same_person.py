@@ -1,0 +1,111 @@
+"""The booth's "same person?": who a card being typed may be of, and attaching it to them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from contacts.folds import UR
+from contacts.models import Card, Contact
+from events.models import Conference
+
+pytestmark = pytest.mark.django_db
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+@pytest.fixture
+def anna(make_card) -> Contact:
+    earlier = Conference.objects.create(
+        name="Expo 2025", starts_on=date(2025, 5, 1), ends_on=date(2025, 5, 2), country="SE"
+    )
+    card = make_card(UR, name="Anna Berg", company="Bergwerk AB", conference=earlier)
+    anna = card.contact
+    anna.phone, anna.phone_normalized = "08-555 01 01", "+4685550101"
+    anna.save()
+    return anna
+
+
+def lookup(client, conference, **typed) -> dict:
+    response = client.get(reverse("events-booth-lookup", args=[conference.slug]), typed)
+    assert response.status_code == 200
+    return response.json()
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        {"name": "anna berg", "company": "Bergwerk"},
+        {"name": "Änna Berg", "company": "BERGWERK AB"},
+        {"phone": "+46 8 555 0101"},
+    ],
+)
+def test_it_says_who_the_card_looks_like_while_typing(client, bob, conference, anna, typed):
+    client.force_login(bob)
+    (person,) = lookup(client, conference, **typed)["people"]
+    assert person == {
+        "id": anna.pk,
+        "name": "Anna Berg",
+        "company": "Bergwerk AB",
+        "met_at": "Expo 2025",
+        "text": "Anna Berg, Bergwerk AB, met at Expo 2025",
+        "url": anna.get_absolute_url(),
+    }
+
+
+def test_a_local_phone_is_read_in_the_conferences_country(client, bob, conference, anna):
+    client.force_login(bob)
+    assert lookup(client, conference, phone="08 555 0101")["people"] == []
+    conference.country = "SE"
+    conference.save()
+    assert [p["id"] for p in lookup(client, conference, phone="08 555 0101")["people"]] == [anna.pk]
+
+
+def test_another_company_is_not_the_same_person(client, bob, conference, anna):
+    client.force_login(bob)
+    assert lookup(client, conference, name="Anna Berg", company="Acme")["people"] == []
+
+
+def test_a_card_posted_with_the_person_chosen_is_theirs(client, bob, conference, anna):
+    client.force_login(bob)
+    booth = reverse("events-booth", args=[conference.slug])
+    data = {"name": "Anna B.", "company": "Bergwerk", "contact": anna.pk}
+    response = client.post(booth, data, **JSON)
+    assert response.status_code == 201
+    assert response.json()["contact"]["id"] == anna.pk
+    assert response.json()["met_before"] == ["Expo 2025"]
+    anna.refresh_from_db()
+    assert anna.name == "Anna B."  # what the card says is added, as for a known email
+
+
+def test_a_card_for_a_person_gone_meanwhile_is_matched_as_any_other(client, bob, conference):
+    client.force_login(bob)
+    booth = reverse("events-booth", args=[conference.slug])
+    response = client.post(booth, {"name": "Kim Ode", "contact": 999999}, **JSON)
+    assert response.status_code == 201
+    assert Card.objects.get().contact.name == "Kim Ode"
+
+
+def test_a_bad_person_id_is_a_400(client, bob, conference):
+    client.force_login(bob)
+    booth = reverse("events-booth", args=[conference.slug])
+    response = client.post(booth, {"name": "Kim Ode", "contact": "anna"}, **JSON)
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["contact"]
+
+
+def test_a_card_attached_to_a_person_with_someone_elses_email_keeps_it_theirs(
+    client, bob, conference, anna
+):
+    kim = Contact.objects.create(name="Kim Ode", email="kim@acme.io")
+    client.force_login(bob)
+    booth = reverse("events-booth", args=[conference.slug])
+    response = client.post(
+        booth, {"name": "Anna Berg", "email": "kim@acme.io", "contact": anna.pk}, **JSON
+    )
+    assert response.status_code == 201
+    assert Card.objects.get(conference=conference).contact == anna
+    anna.refresh_from_db()
+    assert anna.all_emails() == []
+    assert Contact.objects.get(email="kim@acme.io") == kim

@@ -1,0 +1,154 @@
+"""The contact page: a person's details edited with a version check, and their cards."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from contacts.folds import HALF, UR
+from contacts.models import Card, Contact, ContactEmail, ContactPhone, SentEmail
+from events.models import Conference
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def dana(make_card, conference) -> Contact:
+    conference.country = "SE"
+    conference.save()
+    return make_card(UR, name="Dana Reyes").contact
+
+
+def edit(dana: Contact, **changes) -> dict:
+    data = {
+        "name": dana.name,
+        "company": dana.company,
+        "title": "",
+        "emails": "dana@acme.io\ndana.reyes@gmail.com",
+        "phones": "08-555 01 01\n+49 30 1234567",
+        "website": "",
+        "notes": "",
+        "version": dana.version,
+    }
+    data.update(changes)
+    return data
+
+
+def url(contact: Contact) -> str:
+    return reverse("contacts-contact", args=[contact.pk])
+
+
+def test_it_saves_every_detail_emails_and_phones_by_booth_staff(client, bob, dana):
+    client.force_login(bob)
+    data = edit(dana, title="CTO", website="acme.io", notes="Prefers mornings.")
+    response = client.post(url(dana), data)
+    assert response.status_code == 302
+    dana.refresh_from_db()
+    assert (dana.title, dana.website, dana.notes) == ("CTO", "https://acme.io", "Prefers mornings.")
+    assert dana.all_emails() == ["dana@acme.io", "dana.reyes@gmail.com"]
+    # Stored as typed and as E.164, a number without country code read as the conference's
+    # country's (Sweden).
+    assert (dana.phone, dana.phone_normalized) == ("08-555 01 01", "+4685550101")
+    other = ContactPhone.objects.get(contact=dana)
+    assert (other.phone, other.phone_normalized) == ("+49 30 1234567", "+49301234567")
+
+
+def test_it_shows_each_email_and_phone_as_links(client, alice, dana):
+    client.force_login(alice)
+    client.post(url(dana), edit(dana))
+    page = client.get(url(dana)).content.decode()
+    assert 'href="tel:+4685550101"' in page
+    assert 'href="tel:+49301234567"' in page
+    assert 'href="mailto:dana.reyes@gmail.com"' in page
+
+
+def test_a_phone_that_is_no_valid_number_keeps_a_tel_link_of_its_digits(client, alice, dana):
+    client.force_login(alice)
+    client.post(url(dana), edit(dana, phones="555-0101 ext. 7"))
+    dana.refresh_from_db()
+    assert (dana.phone, dana.phone_normalized) == ("555-0101 ext. 7", "")
+    assert 'href="tel:55501017"' in client.get(url(dana)).content.decode()
+
+
+def test_a_stale_edit_is_refused_with_409_and_nothing_saved(client, alice, bob, dana):
+    client.force_login(bob)
+    seen = edit(dana, name="Dana R.")
+    client.force_login(alice)
+    assert client.post(url(dana), edit(dana, name="Dana Reyes-Holm")).status_code == 302
+    client.force_login(bob)
+    response = client.post(url(dana), seen)
+    assert response.status_code == 409
+    assert "Someone else changed this person" in response.content.decode()
+    dana.refresh_from_db()
+    assert dana.name == "Dana Reyes-Holm"
+    # The form shows the person as they are now, with their new version.
+    assert response.context["form"].initial["version"] == dana.version
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"emails": "dana@acme.io\nnot an email"}, "emails", "not an email is not an email"),
+        ({"phones": "call me"}, "phones", "call me is not a phone number"),
+        ({"phones": "1" * 51}, "phones", "is not a phone number"),
+        ({"name": "x" * 201}, "name", "at most 200 characters"),
+        ({"website": "not a site"}, "website", "Enter a valid URL"),
+        ({"version": ""}, "version", "required"),
+        ({"version": "-1"}, "version", "greater than or equal to 0"),
+        ({"name": "", "company": "", "emails": ""}, "__all__", "at least a name"),
+        ({"emails": "\n".join(f"d{n}@acme.io" for n in range(11))}, "emails", "At most 10"),
+    ],
+)
+def test_bad_input_is_a_400_saving_nothing(client, alice, dana, changes, field, message):
+    client.force_login(alice)
+    before = (dana.name, dana.version)
+    response = client.post(url(dana), edit(dana, **changes))
+    assert response.status_code == 400
+    assert message in " ".join(response.context["form"].errors[field])
+    dana.refresh_from_db()
+    assert (dana.name, dana.version) == before
+    assert not ContactEmail.objects.exists()
+
+
+def test_an_email_of_another_person_is_refused_with_a_link_to_them(client, alice, dana):
+    ann = Contact.objects.create(name="Ann Other", email="ann@acme.io")
+    client.force_login(alice)
+    response = client.post(url(dana), edit(dana, emails="dana@acme.io\nann@acme.io"))
+    assert response.status_code == 400
+    assert "ann@acme.io is the email of Ann Other" in response.content.decode()
+    assert f'href="{ann.get_absolute_url()}"' in response.content.decode()
+    dana.refresh_from_db()
+    assert dana.email == ""
+
+
+@pytest.mark.parametrize(("persona", "status"), [("charlie", 403), ("vera", 403)])
+def test_only_booth_staff_and_managers_edit(client, request, dana, persona, status):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.post(url(dana), edit(dana, name="Mallory")).status_code == status
+    dana.refresh_from_db()
+    assert dana.name == "Dana Reyes"
+
+
+def test_anonymous_is_sent_to_log_in(client, dana):
+    assert client.post(url(dana), edit(dana, name="Mallory")).status_code == 302
+    dana.refresh_from_db()
+    assert dana.name == "Dana Reyes"
+
+
+def test_it_lists_every_card_newest_first_with_outcomes_and_emails(client, alice, make_card, dana):
+    earlier = Conference.objects.create(
+        name="Expo 2025", starts_on=date(2025, 5, 1), ends_on=date(2025, 5, 2)
+    )
+    old = make_card(HALF, contact=dana, conference=earlier)
+    old.set_state(Card.State.DONE, alice, "Bought the starter plan.")
+    SentEmail.objects.create(
+        card=old, sent_by=alice, to="dana@acme.io", subject="Great to meet you", body="Hi"
+    )
+    client.force_login(alice)
+    response = client.get(url(dana))
+    page = response.content.decode()
+    assert page.index("Expo 2026") < page.index("Expo 2025")
+    assert "Outcome: Bought the starter plan." in page
+    assert "Great to meet you" in page

@@ -1,0 +1,99 @@
+"""Possible duplicates: each kind of likeness, their order, the managers' page."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from contacts import duplicates
+from contacts.models import Contact, ContactEmail, ContactPhone
+
+pytestmark = pytest.mark.django_db
+
+
+def person(name: str = "", company: str = "", **fields) -> Contact:
+    return Contact.objects.create(name=name, company=company, **fields)
+
+
+def found() -> list[tuple[int, int, tuple[str, ...]]]:
+    return duplicates.scan().pairs
+
+
+def test_it_finds_the_same_email_among_any_of_a_persons():
+    anna = person("Anna Berg", email="anna@bergwerk.se")
+    other = person("A. Berg")
+    ContactEmail.objects.create(contact=other, email="anna@bergwerk.se")
+    person("Sam Lee", email="sam@bergwerk.se")
+    assert found() == [(anna.pk, other.pk, ("email",))]
+
+
+def test_it_finds_the_same_normalized_phone_however_written():
+    anna = person("Anna Berg", phone="08-555 01 01", phone_normalized="+4685550101")
+    other = person("Berg")
+    ContactPhone.objects.create(
+        contact=other, phone="+46 8 555 0101", phone_normalized="+4685550101"
+    )
+    person("Sam Lee", phone="555", phone_normalized="")
+    person("Kim Ode", phone="555", phone_normalized="")  # not valid numbers: not compared
+    assert found() == [(anna.pk, other.pk, ("phone",))]
+
+
+def test_it_finds_the_same_name_with_a_similar_company():
+    anna = person("Anna Berg", "Bergwerk AB")
+    other = person("ÁNNA  berg", "bergwerk")
+    person("Anna Berg", "Acme Inc.")  # another company: another person
+    person("", "Bergwerk AB")  # no name: no likeness by name
+    assert found() == [(anna.pk, other.pk, ("name",))]
+
+
+def test_the_most_certain_pairs_come_first():
+    by_name = [person("Li Wei", "Acme"), person("Li Wei", "ACME Ltd")]
+    by_phone = [
+        person("Kim", phone="+4685550101", phone_normalized="+4685550101"),
+        person("Kim Ode", phone="08 555 0101", phone_normalized="+4685550101"),
+    ]
+    by_email_and_name = [person("Dana Reyes", "Acme", email="dana@acme.io"), person("Dana Reyes")]
+    ContactEmail.objects.create(contact=by_email_and_name[1], email="dana@acme.io")
+    by_email_and_name[1].company = "Acme GmbH"
+    by_email_and_name[1].save()
+    assert [(a, b) for a, b, _ in found()] == [
+        tuple(p.pk for p in by_email_and_name),
+        tuple(p.pk for p in by_phone),
+        tuple(p.pk for p in by_name),
+    ]
+    assert found()[0][2] == ("email", "name")
+
+
+def test_a_number_shared_by_many_is_left_out_as_a_switchboard():
+    for n in range(duplicates.MAX_GROUP + 1):
+        person(f"Person {n}", phone="+4685550101", phone_normalized="+4685550101")
+    scan = duplicates.scan()
+    assert (scan.pairs, scan.left_out) == ([], 1)
+
+
+def test_the_managers_page_lists_the_pairs_with_why(client, alice, make_card):
+    anna = make_card(name="Anna Berg", company="Bergwerk AB").contact
+    other = person("Anna Berg", "Bergwerk")
+    client.force_login(alice)
+    response = client.get(reverse("contacts-duplicates"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f'data-pair="{anna.pk}-{other.pk}"' in page  # the one with a card is kept
+    assert "the same name and a similar company" in page
+    assert reverse("contacts-merge", args=[anna.pk, other.pk]) in page
+
+
+def test_the_page_reads_a_constant_number_of_queries(client, alice, django_assert_num_queries):
+    for n in range(5):
+        person(f"Anna Berg {n}", "Acme")
+        person(f"anna berg {n}", "ACME AB", phone="+4685550101", phone_normalized="+4685550101")
+    client.force_login(alice)
+    client.get(reverse("contacts-duplicates"))
+    with django_assert_num_queries(11):
+        assert client.get(reverse("contacts-duplicates")).status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["bob", "charlie"])
+def test_only_managers_see_the_duplicates(client, request, persona):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(reverse("contacts-duplicates")).status_code == 403

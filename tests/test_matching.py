@@ -1,0 +1,119 @@
+"""Who a new card is of: the known person with any of its emails, or its phone."""
+
+from __future__ import annotations
+
+import pytest
+
+from contacts import matching, phones, services
+from contacts.imports import Fates, Row
+from contacts.models import Contact, ContactEmail, ContactPhone
+
+pytestmark = pytest.mark.django_db
+
+SE, DE = "+4685550101", "+49301234567"
+
+
+@pytest.fixture
+def dana(conference) -> Contact:
+    conference.country = "SE"
+    conference.save()
+    dana = Contact.objects.create(
+        name="Dana Reyes",
+        email="dana@acme.io",
+        phone="08-555 01 01",
+        phone_normalized="+4685550101",
+    )
+    ContactEmail.objects.create(contact=dana, email="dana.reyes@gmail.com")
+    ContactPhone.objects.create(
+        contact=dana, phone="+49 30 1234567", phone_normalized="+49301234567"
+    )
+    return dana
+
+
+def log(conference, alice, **fields) -> Contact:
+    return services.log_card(conference, alice, services.CardInput(**fields)).card.contact
+
+
+def test_a_card_with_another_email_of_a_person_is_theirs(conference, alice, dana):
+    assert log(conference, alice, name="Dana", email="Dana.Reyes@gmail.com ") == dana
+
+
+def test_a_card_without_email_with_a_phone_of_a_person_is_theirs(conference, alice, dana):
+    # Written another way, without the country code: the same number in Sweden.
+    assert log(conference, alice, name="Dana Reyes", phone="08 555 0101") == dana
+    assert log(conference, alice, company="Acme", phone="+49 (30) 123 4567") == dana
+
+
+def test_a_phone_with_another_name_or_email_is_another_person(conference, alice, dana):
+    assert log(conference, alice, name="Sam Lee", phone="08 555 0101") != dana
+    assert log(conference, alice, name="Dana Reyes", email="d@x.io", phone="08-5550101") != dana
+
+
+def test_a_new_email_or_phone_of_a_known_person_is_kept_beside_theirs(conference, alice, dana):
+    log(conference, alice, email="dana@acme.io", phone="+46 70 123 45 67")
+    log(conference, alice, name="Dana Reyes", phone="08-555 01 01", email="")
+    assert [p.phone_normalized for p in dana.all_phones()] == [
+        "+4685550101",
+        "+49301234567",
+        "+46701234567",
+    ]
+
+
+def test_a_card_fills_a_known_persons_empty_email_as_the_primary_one(conference, alice):
+    sam = Contact.objects.create(
+        name="Sam Lee", phone="08-555 02 02", phone_normalized="+4685550202"
+    )
+    assert log(conference, alice, name="Sam Lee", phone="+46 8 555 02 02", email="sam@x.io") == sam
+    sam.refresh_from_db()
+    assert sam.email == "sam@x.io"
+
+
+def test_the_booth_edit_of_a_card_to_another_email_of_its_person_keeps_them(
+    conference, alice, dana
+):
+    card = services.log_card(conference, alice, services.CardInput(email="dana@acme.io")).card
+    edit = services.CardInput(name="Dana Reyes", email="dana.reyes@gmail.com", version=0)
+    services.update_card(card, edit)
+    assert card.contact == dana
+    assert Contact.objects.count() == 1
+
+
+def test_an_import_sees_a_known_persons_other_email(conference, alice, dana):
+    data = services.CardInput(email="dana.reyes@gmail.com")
+    row = Row(number=1, values={}, input=data, errors=(), key="k")
+    assert Fates(remember=False).of([row]) == ["attach"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "region", "expected"),
+    [
+        ("+46 8 555 0101", None, "+4685550101"),
+        ("08-555 01 01", "SE", "+4685550101"),
+        ("08-555 01 01", None, ""),
+        ("(030) 1234567", "DE", "+49301234567"),
+        ("+46 8 555 0101 ext. 12", None, ""),
+        ("12", "SE", ""),
+        ("", "SE", ""),
+        ("call me", "SE", ""),
+    ],
+)
+def test_a_phone_is_normalized_to_e164_in_the_conferences_country(typed, region, expected):
+    assert phones.e164(typed, region) == expected
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        (("Anna Berg", "Bergwerk AB"), ("anna  berg", "Bergwerk")),
+        (("Ánna Berg", "Müller GmbH"), ("Anna Berg", "MULLER")),
+        (("José Núñez", "ACME, Inc."), ("Jose Nunez", "Acme Ltd")),
+        (("Li Wei", ""), ("li wei", "")),
+    ],
+)
+def test_names_and_companies_compare_without_accents_case_and_legal_forms(one, other):
+    assert matching.match_key(*one) == matching.match_key(*other) != ""
+
+
+def test_different_companies_or_no_name_do_not_compare_equal():
+    assert matching.match_key("Anna Berg", "Bergwerk") != matching.match_key("Anna Berg", "Acme")
+    assert matching.match_key("", "Acme") == ""
