@@ -29,6 +29,7 @@ from contacts.models import (
 )
 from contacts.queries import met_before, whole_followup
 from events.models import Conference
+from webhooks.events import emit
 
 
 def reprioritize(vocabularies: Iterable[Vocabulary]) -> None:
@@ -127,14 +128,26 @@ def work_followup(
         before = [FollowupState.of(each) for each in cards]
         for each in cards:
             if action == "done":
-                each.set_state(Card.State.DONE, user, outcome)
+                close_followup(each, user, Card.State.DONE, outcome)
             elif action == "drop":
-                each.set_state(Card.State.DROPPED, user, outcome or None)
+                close_followup(each, user, Card.State.DROPPED, outcome or None)
             elif action == "snooze":
                 each.snooze(user, days)
             else:
                 raise ValueError(f"{action} is not an action on a whole follow-up")
     return before
+
+
+# The webhook event of each state a follow-up is closed in.
+CLOSED_EVENTS = {Card.State.DONE: "followup.done", Card.State.DROPPED: "followup.dropped"}
+
+
+def close_followup(card: Card, user, state: str, outcome: str | None = None) -> None:
+    """Mark the card's follow-up done or dropped (``outcome`` recorded when given), and
+    tell the webhooks."""
+    with transaction.atomic():
+        card.set_state(state, user, outcome)
+        emit(CLOSED_EVENTS[state], card)
 
 
 def restore_followups(card: Card, user, states: list[FollowupState]) -> list[Card]:
@@ -281,6 +294,7 @@ def log_card(
             card.contact, new_contact = find_or_create_contact(data)
             _store_photo(card, data.photo)
             card.save()
+            emit("card.logged", card)
             if card.reading_state == ReadingState.WAITING:
                 transaction.on_commit(lambda: _enqueue("read_card_photo", card.pk))
     except IntegrityError:
@@ -352,6 +366,7 @@ def _update_card(card: Card, old: Card, data: CardInput) -> None:
         card.apply_decoding(card.decode())
         _store_photo(card, data.photo)
         card.save()
+        emit("card.updated", card)
         if old.contact_id != contact.pk and not old.contact.cards.exists():
             old.contact.delete()
 

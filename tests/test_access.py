@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from api.models import ApiToken
 from contacts.folds import UR
 from contacts.models import Card, EmailBatch, Import, StackPhoto
+from webhooks.models import Endpoint
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +90,11 @@ EXPECTED = {
     # 400: alice's import is being imported, so it cannot be started or discarded again.
     "contacts-import-run": ("post", {"pk": "import"}, [LOGIN, 403, 403, 403, 400]),
     "contacts-import-discard": ("post", {"pk": "import"}, [LOGIN, 403, 403, 403, 400]),
+    "webhooks-endpoints": ("get", {}, [LOGIN, 403, 403, 403, 200]),
+    "webhooks-endpoint": ("get", {"pk": "endpoint"}, [LOGIN, 403, 403, 403, 200]),
+    "webhooks-endpoint-enable": ("post", {"pk": "endpoint"}, [LOGIN, 403, 403, 403, 302]),
+    # Last of the endpoint's cells: alice deletes it.
+    "webhooks-endpoint-delete": ("post", {"pk": "endpoint"}, [LOGIN, 403, 403, 403, 302]),
     "login": ("get", {}, [200, 302, 302, 302, 302]),
     "logout": ("post", {}, [302, 302, 302, 302, 302]),
 }
@@ -146,6 +152,7 @@ def world(alice, bob, charlie, vera, make_card):
         "batch": EmailBatch.objects.create(created_by=alice).pk,
         "stack_photo": StackPhoto.objects.create(conference=own.conference, sha256="0" * 64).pk,
         "token": ApiToken.issue(alice, "script")[0].pk,
+        "endpoint": Endpoint.objects.create(owner=alice, url="https://example.org/hook").pk,
         "import": Import.objects.create(
             created_by=alice, filename="people.csv", state=Import.State.IMPORTING
         ).pk,
