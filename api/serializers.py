@@ -77,7 +77,8 @@ class CardSerializer(serializers.ModelSerializer):
     class Meta:
         model = Card
         fields = ["id", "conference", "folds", *CARD_TEXT_FIELDS, "client_uuid", "state"]
-        fields += ["owner", "logged_by", "logged_at", "due_on", "priority", "decoding"]
+        fields += ["outcome", "owner", "logged_by", "logged_at", "due_on", "priority"]
+        fields += ["decoding", "version"]
 
     def get_folds(self, card: Card) -> list[str]:
         return folds.to_codes(card.folds)
@@ -95,13 +96,13 @@ def _text_field(name: str) -> serializers.CharField:
     )
 
 
-class CardInputSerializer(serializers.Serializer):
-    """A card to log: only the JSON types are checked here; CardForm checks the rest."""
+class CardFieldsSerializer(serializers.Serializer):
+    """A card's folds and fields: only the JSON types are checked here; CardForm checks the
+    rest."""
 
     folds = serializers.ListField(
         child=serializers.ChoiceField(choices=folds.CODES), required=False, allow_empty=True
     )
-    client_uuid = serializers.UUIDField(required=False, allow_null=True)
     name = _text_field("name")
     company = _text_field("company")
     title = _text_field("title")
@@ -109,9 +110,43 @@ class CardInputSerializer(serializers.Serializer):
     phone = _text_field("phone")
     note = _text_field("note")
 
+
+class CardInputSerializer(CardFieldsSerializer):
+    """A card to log."""
+
+    client_uuid = serializers.UUIDField(required=False, allow_null=True)
+
     def form_data(self) -> dict:
         """Return the valid input as the booth form's data."""
         data = dict(self.validated_data)
         if data.get("client_uuid") is None:
             data.pop("client_uuid", None)
         return data
+
+
+class CardUpdateSerializer(CardFieldsSerializer):
+    """An edit of a card: any of its folds and fields, and its follow-up's state, given
+    with the version of the card it was made from."""
+
+    STATES = ("open", "done", "dropped")
+
+    version = serializers.IntegerField(
+        min_value=0, help_text="The card's version the edit was made from (see 409)."
+    )
+    state = serializers.ChoiceField(choices=STATES, required=False)
+    outcome = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+    def validate(self, data: dict) -> dict:
+        if "outcome" in data and data.get("state") not in ("done", "dropped"):
+            raise serializers.ValidationError(
+                {"outcome": ["Give an outcome with the state done or dropped."]}
+            )
+        return data
+
+    def edits(self) -> dict:
+        """Return the card's folds and fields the edit changes."""
+        return {
+            name: value
+            for name, value in self.validated_data.items()
+            if name in ("folds", *CARD_TEXT_FIELDS)
+        }

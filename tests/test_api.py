@@ -57,6 +57,10 @@ def post_json(client, url: str, data, **headers):
     return client.post(url, body, content_type="application/json", **headers)
 
 
+def patch_json(client, url: str, data, **headers):
+    return client.patch(url, json.dumps(data), content_type="application/json", **headers)
+
+
 def create_url(conference: Conference) -> str:
     return reverse("api-card-create", args=[conference.slug])
 
@@ -93,6 +97,12 @@ MATRIX = {
         "other conference": [404, 404, 403],
         "session": [200, 200, 403],
     },
+    "update a card": {
+        "full": [200, 200, 403],
+        "read-only": [403, 403, 403],
+        "other conference": [404, 404, 403],
+        "session": [200, 200, 403],
+    },
     "list meanings": {scope: [200, 200, 403] for scope in SCOPES},
     "list vocabularies": {scope: [200, 200, 403] for scope in SCOPES},
     "decode": {scope: [200, 200, 403] for scope in SCOPES},
@@ -104,6 +114,9 @@ def call(client, operation: str, conference: Conference, card: Card, headers: di
         return post_json(
             client, create_url(conference), {"name": "Dana", "folds": ["UL"]}, **headers
         )
+    if operation == "update a card":
+        body = {"version": Card.objects.get(pk=card.pk).version, "note": "edited"}
+        return patch_json(client, reverse("api-card", args=[card.pk]), body, **headers)
     url = {
         "list conferences": reverse("api-conferences"),
         "list cards": reverse("api-cards"),
@@ -442,6 +455,123 @@ def test_it_reads_one_card(client, bob, make_card, token_of):
     data = client.get(reverse("api-card", args=[card.pk]), **token_of(bob)).json()
     assert (data["id"], data["name"], data["folds"]) == (card.pk, "Dana Reyes", ["UL", "HALF"])
     assert client.get(reverse("api-card", args=[card.pk + 1]), **token_of(bob)).status_code == 404
+
+
+def test_a_client_uuid_of_someone_elses_card_is_a_409(client, alice, bob, conference, token_of):
+    body = {"name": "Dana", "client_uuid": str(uuid.uuid4())}
+    assert post_json(client, create_url(conference), body, **token_of(alice)).status_code == 201
+    response = post_json(client, create_url(conference), body, **token_of(bob))
+    assert response.status_code == 409
+    assert response["Content-Type"] == PROBLEM
+    assert "client_uuid was saved by another user" in response.json()["detail"]
+    assert Card.objects.count() == 1
+
+
+# --- Updating a card -------------------------------------------------------------------
+
+
+def card_url(card: Card) -> str:
+    return reverse("api-card", args=[card.pk])
+
+
+def test_it_updates_the_folds_and_fields_given_and_keeps_the_others(
+    client, bob, make_card, token_of
+):
+    card = make_card(UR, name="Dana Reyes", note="met at the bar")
+    body = {"version": 0, "folds": ["UL", "HALF"], "title": "CTO"}
+    response = patch_json(client, card_url(card), body, **token_of(bob))
+    assert response.status_code == 200
+    card.refresh_from_db()
+    assert (card.folds, card.note, card.version) == (UL | HALF, "met at the bar", 1)
+    assert (card.contact.name, card.contact.company, card.contact.title) == (
+        "Dana Reyes",
+        "Acme",
+        "CTO",
+    )
+    data = response.json()
+    assert (data["version"], data["folds"], data["title"]) == (1, ["UL", "HALF"], "CTO")
+    assert data["decoding"] == card.decode().as_json()
+    assert data["priority"] == card.priority
+
+
+def test_an_update_of_a_stale_version_is_a_409_and_changes_nothing(
+    client, bob, make_card, token_of
+):
+    card = make_card(UR, name="Dana", owner=bob)
+    headers = token_of(bob)
+    assert (
+        patch_json(client, card_url(card), {"version": 0, "note": "1"}, **headers).status_code
+        == 200
+    )
+    for body in [{"version": 0, "note": "2"}, {"version": 0, "state": "done"}]:
+        response = patch_json(client, card_url(card), body, **headers)
+        assert response.status_code == 409
+        assert response["Content-Type"] == PROBLEM
+        assert "changed since the version you edited" in response.json()["detail"]
+    card.refresh_from_db()
+    assert (card.note, card.version, card.state) == ("1", 1, "open")
+
+
+def test_it_marks_a_follow_up_done_with_an_outcome_and_reopens_it(client, bob, make_card, token_of):
+    card = make_card(UR, name="Dana", owner=bob)
+    headers = token_of(bob)
+    body = {"version": 0, "state": "done", "outcome": "Signed"}
+    data = patch_json(client, card_url(card), body, **headers).json()
+    assert (data["state"], data["outcome"], data["version"]) == ("done", "Signed", 0)
+    card.refresh_from_db()
+    assert (card.state, card.outcome, card.state_changed_by) == ("done", "Signed", bob)
+    response = patch_json(client, card_url(card), {"version": 0, "state": "open"}, **headers)
+    assert response.json()["state"] == "open"
+
+
+def test_only_the_owner_or_a_manager_changes_a_follow_ups_state(
+    client, alice, bob, make_card, token_of
+):
+    card = make_card(UR, name="Dana", owner=alice)
+    response = patch_json(
+        client, card_url(card), {"version": 0, "state": "dropped"}, **token_of(bob)
+    )
+    assert response.status_code == 403
+    assert (
+        response.json()["detail"] == "Only the card's owner or a manager may change its follow-up."
+    )
+    body = {"version": 0, "state": "dropped"}
+    assert patch_json(client, card_url(card), body, **token_of(alice)).status_code == 200
+    card.refresh_from_db()
+    assert card.state == "dropped"
+
+
+@pytest.mark.parametrize(
+    "body, field, message",
+    [
+        ({"note": "x"}, "version", "This field is required."),
+        ({"version": -1}, "version", "Ensure this value is greater than or equal to 0."),
+        ({"version": 0, "state": "snoozed"}, "state", '"snoozed" is not a valid choice.'),
+        ({"version": 0, "outcome": "x"}, "outcome", "Give an outcome with the state done"),
+        ({"version": 0, "email": "nope"}, "email", "Enter a valid email address."),
+        ({"version": 0, "folds": ["ZZ"]}, "folds", '"ZZ" is not a valid choice.'),
+        (
+            {"version": 0, "name": "", "company": ""},
+            "non_field_errors",
+            "A card needs at least a name, a company, an email or its photo.",
+        ),
+    ],
+)
+def test_a_bad_update_is_a_400_and_changes_nothing(
+    client, bob, make_card, token_of, body, field, message
+):
+    card = make_card(UR, name="Dana", owner=bob)
+    response = patch_json(client, card_url(card), body, **token_of(bob))
+    assert response.status_code == 400
+    assert any(message in m for m in response.json()["errors"][field])
+    card.refresh_from_db()
+    assert (card.version, card.state, card.contact.name) == (0, "open", "Dana")
+
+
+def test_put_is_not_an_update(client, bob, make_card, token_of):
+    card = make_card(UR)
+    response = client.put(card_url(card), "{}", content_type="application/json", **token_of(bob))
+    assert response.status_code == 405
 
 
 # --- Reading the vocabulary ------------------------------------------------------------
