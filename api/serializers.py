@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from rest_framework import serializers
 
-from contacts import folds
+from contacts import folds, services
 from contacts.forms import CardForm
 from contacts.models import Card, FoldRule, Meaning, Vocabulary
 from events.models import Conference
@@ -26,24 +27,80 @@ class MeaningSerializer(serializers.ModelSerializer):
         fields += ["active"]
 
 
+class FoldsListField(serializers.ListField):
+    """Folds as a list of codes (["UL", "HALF"]), a mask in the model."""
+
+    child = serializers.ChoiceField(choices=folds.CODES)
+
+    def to_representation(self, mask: int) -> list[str]:
+        return folds.to_codes(mask)
+
+    def to_internal_value(self, data) -> int:
+        codes = super().to_internal_value(data)
+        if not codes:
+            raise serializers.ValidationError("Give at least one fold.")
+        return folds.parse_codes(codes)
+
+
 class FoldRuleSerializer(serializers.ModelSerializer):
-    folds = serializers.SerializerMethodField()
-    meanings = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    folds = FoldsListField(source="pattern")
+    meanings = serializers.SlugRelatedField(
+        slug_field="slug", many=True, queryset=Meaning.objects.all()
+    )
 
     class Meta:
         model = FoldRule
         fields = ["folds", "meanings"]
 
-    def get_folds(self, rule: FoldRule) -> list[str]:
-        return folds.to_codes(rule.pattern)
-
 
 class VocabularySerializer(serializers.ModelSerializer):
-    rules = FoldRuleSerializer(many=True, read_only=True)
+    """A vocabulary and its rules; writing rules replaces them all."""
+
+    rules = FoldRuleSerializer(many=True, required=False)
 
     class Meta:
         model = Vocabulary
         fields = ["id", "name", "description", "is_default", "default_window_days", "rules"]
+        # Checked by validate_is_default, with a message that says what to do.
+        extra_kwargs = {"is_default": {"validators": []}}
+
+    def validate_is_default(self, value: bool) -> bool:
+        others = Vocabulary.objects.filter(is_default=True)
+        if self.instance is not None:
+            others = others.exclude(pk=self.instance.pk)
+        if value and others.exists():
+            raise serializers.ValidationError(
+                "Only one vocabulary can be the site default: make the default one not the "
+                "default first."
+            )
+        return value
+
+    def validate_rules(self, rules: list[dict]) -> list[dict]:
+        patterns = [rule["pattern"] for rule in rules]
+        for pattern in patterns:
+            if patterns.count(pattern) > 1:
+                raise serializers.ValidationError(
+                    f"Two rules have the same folds ({' + '.join(folds.to_codes(pattern))}): "
+                    "merge them into one rule."
+                )
+        return rules
+
+    def create(self, data: dict) -> Vocabulary:
+        return self.update(Vocabulary(), data)
+
+    def update(self, vocabulary: Vocabulary, data: dict) -> Vocabulary:
+        rules = data.pop("rules", None)
+        with transaction.atomic():
+            for name, value in data.items():
+                setattr(vocabulary, name, value)
+            vocabulary.save()
+            if rules is not None:
+                vocabulary.rules.all().delete()
+                for rule in rules:
+                    made = FoldRule.objects.create(vocabulary=vocabulary, pattern=rule["pattern"])
+                    made.meanings.set(rule["meanings"])
+            services.reprioritize([vocabulary])
+        return vocabulary
 
 
 class MeaningBriefSerializer(serializers.Serializer):

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -226,22 +227,80 @@ def _edit_card(card: Card, edits: dict, version: int) -> None:
         raise Conflict(STALE_VERSION) from e
 
 
-class MeaningList(generics.ListAPIView):
-    """List the meanings folds can have."""
+def editing(model: str) -> dict[str, tuple[str, ...]]:
+    """Return the permissions to read and write ``model`` of the vocabulary: those who log
+    cards or edit vocabularies read it, vocabulary editors write it."""
+    return {
+        "GET": (LOG, f"contacts.view_{model}"),
+        "POST": (f"contacts.add_{model}",),
+        "PATCH": (f"contacts.change_{model}",),
+        "DELETE": (f"contacts.delete_{model}",),
+    }
 
-    required_permission = LOG
+
+class MeaningList(generics.ListCreateAPIView):
+    """List the meanings folds can have, or add one (vocabulary editors)."""
+
+    method_permissions = editing("meaning")
     permission_classes = [HasRole]
+    site_wide = True
     serializer_class = MeaningSerializer
     queryset = Meaning.objects.order_by("order", "slug")
 
 
-class VocabularyList(generics.ListAPIView):
-    """List the vocabularies with their fold rules."""
+class MeaningDetail(generics.RetrieveUpdateDestroyAPIView):
+    """Read, change or delete a meaning (vocabulary editors); the cards of the vocabularies
+    using it are decoded again."""
 
-    required_permission = LOG
+    method_permissions = editing("meaning")
     permission_classes = [HasRole]
+    site_wide = True
+    serializer_class = MeaningSerializer
+    queryset = Meaning.objects.all()
+    lookup_field = "slug"
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+
+    def perform_update(self, serializer) -> None:
+        with transaction.atomic():
+            services.meaning_changed(serializer.save())
+
+    def perform_destroy(self, meaning: Meaning) -> None:
+        services.delete_meanings(Meaning.objects.filter(pk=meaning.pk))
+
+
+class VocabularyList(generics.ListCreateAPIView):
+    """List the vocabularies with their fold rules, or add one (vocabulary editors)."""
+
+    method_permissions = editing("vocabulary")
+    permission_classes = [HasRole]
+    site_wide = True
     serializer_class = VocabularySerializer
     queryset = Vocabulary.objects.prefetch_related("rules__meanings").order_by("name", "pk")
+
+
+class VocabularyDetail(generics.RetrieveUpdateDestroyAPIView):
+    """Read, change or delete a vocabulary (vocabulary editors). Rules given replace all
+    its rules; its cards are decoded again. A vocabulary cards were decoded with cannot be
+    deleted (409)."""
+
+    method_permissions = editing("vocabulary")
+    permission_classes = [HasRole]
+    site_wide = True
+    serializer_class = VocabularySerializer
+    queryset = Vocabulary.objects.prefetch_related("rules__meanings")
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+
+    @extend_schema(
+        responses={204: None, 409: OpenApiResponse(description="Cards use the vocabulary.")}
+    )
+    def delete(self, request, *args, **kwargs) -> Response:
+        return super().delete(request, *args, **kwargs)
+
+    def perform_destroy(self, vocabulary: Vocabulary) -> None:
+        try:
+            vocabulary.delete()
+        except ProtectedError as e:
+            raise Conflict("Cards were decoded with this vocabulary: it cannot be deleted.") from e
 
 
 def parse_folds(value: str) -> int:

@@ -77,6 +77,14 @@ def meaning_changed(meaning: Meaning) -> None:
     reprioritize(Vocabulary.objects.filter(rules__meanings=meaning).distinct())
 
 
+def delete_meanings(meanings: models.QuerySet[Meaning]) -> None:
+    """Delete ``meanings`` and re-decode the cards of the vocabularies that used them."""
+    with transaction.atomic():
+        vocabularies = list(Vocabulary.objects.filter(rules__meanings__in=meanings).distinct())
+        meanings.delete()
+        reprioritize(vocabularies)
+
+
 def conference_changed(conference: Conference, fields: Iterable[str]) -> None:
     """Recompute the due dates of the conference's cards if the edit of ``fields`` moved
     its last day or its time zone, in which the days are counted."""

@@ -12,7 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from api.models import ApiToken
 from contacts.folds import UR
-from contacts.models import Card, EmailBatch, Import, StackPhoto
+from contacts.models import Card, EmailBatch, Import, StackPhoto, Vocabulary
 from webhooks.models import Endpoint
 
 pytestmark = pytest.mark.django_db
@@ -78,8 +78,10 @@ EXPECTED = {
     "api-card-create": ("post", {"slug": "conference"}, [401, 403, 403, 415, 415]),
     "api-cards": ("get", {}, [401, 403, 403, 200, 200]),
     "api-card": ("get", {"pk": "other"}, [401, 403, 403, 200, 200]),
-    "api-meanings": ("get", {}, [401, 403, 403, 200, 200]),
-    "api-vocabularies": ("get", {}, [401, 403, 403, 200, 200]),
+    "api-meanings": ("get", {}, [401, 403, 200, 200, 200]),
+    "api-meaning": ("get", {"slug": "asap"}, [401, 403, 200, 200, 200]),
+    "api-vocabularies": ("get", {}, [401, 403, 200, 200, 200]),
+    "api-vocabulary": ("get", {"pk": "vocabulary"}, [401, 403, 200, 200, 200]),
     "api-decode": ("get", {}, [401, 403, 403, 400, 400]),
     "api-schema": ("get", {}, [200, 200, 200, 200, 200]),
     "api-docs": ("get", {}, [200, 200, 200, 200, 200]),
@@ -152,6 +154,7 @@ def world(alice, bob, charlie, vera, make_card):
         "batch": EmailBatch.objects.create(created_by=alice).pk,
         "stack_photo": StackPhoto.objects.create(conference=own.conference, sha256="0" * 64).pk,
         "token": ApiToken.issue(alice, "script")[0].pk,
+        "vocabulary": Vocabulary.default().pk,
         "endpoint": Endpoint.objects.create(owner=alice, url="https://example.org/hook").pk,
         "import": Import.objects.create(
             created_by=alice, filename="people.csv", state=Import.State.IMPORTING

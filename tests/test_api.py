@@ -16,7 +16,7 @@ from rest_framework.pagination import PageNumberPagination
 
 from api.models import ApiToken, hash_key
 from contacts.folds import HALF, UL, UR
-from contacts.models import FOLLOW_UP_ORDER, Card
+from contacts.models import FOLLOW_UP_ORDER, Card, Meaning, Vocabulary
 from events.models import Conference
 
 pytestmark = pytest.mark.django_db
@@ -67,49 +67,71 @@ def create_url(conference: Conference) -> str:
 
 # --- The permission matrix ------------------------------------------------------------
 
-PERSONAS = ["alice", "bob", "charlie"]
+PERSONAS = ["alice", "bob", "charlie", "vera"]
 SCOPES = ["full", "read-only", "other conference", "session"]
+
+
+def everywhere(statuses: list[int]) -> dict[str, list[int]]:
+    return {scope: statuses for scope in SCOPES}
+
+
+def written_by_vera(status: int) -> dict[str, list[int]]:
+    """A vocabulary write: vera's alone, and not with a read-only token or one limited to a
+    conference (the vocabulary is the whole site's)."""
+    return {
+        "full": [403, 403, 403, status],
+        "read-only": [403, 403, 403, 403],
+        "other conference": [403, 403, 403, 403],
+        "session": [403, 403, 403, status],
+    }
+
 
 # For each operation, the status each persona gets with each kind of credentials, in
 # PERSONAS order; anonymous requests get 401 from every operation.
 MATRIX = {
     "list conferences": {
-        "full": [200, 200, 403],
-        "read-only": [200, 200, 403],
-        "other conference": [200, 200, 403],
-        "session": [200, 200, 403],
+        "full": [200, 200, 403, 403],
+        "read-only": [200, 200, 403, 403],
+        "other conference": [200, 200, 403, 403],
+        "session": [200, 200, 403, 403],
     },
     "create a card": {
-        "full": [201, 201, 403],
-        "read-only": [403, 403, 403],
-        "other conference": [404, 404, 403],
-        "session": [201, 201, 403],
+        "full": [201, 201, 403, 403],
+        "read-only": [403, 403, 403, 403],
+        "other conference": [404, 404, 403, 403],
+        "session": [201, 201, 403, 403],
     },
-    "list cards": {
-        "full": [200, 200, 403],
-        "read-only": [200, 200, 403],
-        "other conference": [200, 200, 403],
-        "session": [200, 200, 403],
-    },
+    "list cards": everywhere([200, 200, 403, 403]),
     "read a card": {
-        "full": [200, 200, 403],
-        "read-only": [200, 200, 403],
-        "other conference": [404, 404, 403],
-        "session": [200, 200, 403],
+        "full": [200, 200, 403, 403],
+        "read-only": [200, 200, 403, 403],
+        "other conference": [404, 404, 403, 403],
+        "session": [200, 200, 403, 403],
     },
     "update a card": {
-        "full": [200, 200, 403],
-        "read-only": [403, 403, 403],
-        "other conference": [404, 404, 403],
-        "session": [200, 200, 403],
+        "full": [200, 200, 403, 403],
+        "read-only": [403, 403, 403, 403],
+        "other conference": [404, 404, 403, 403],
+        "session": [200, 200, 403, 403],
     },
-    "list meanings": {scope: [200, 200, 403] for scope in SCOPES},
-    "list vocabularies": {scope: [200, 200, 403] for scope in SCOPES},
-    "decode": {scope: [200, 200, 403] for scope in SCOPES},
+    "list meanings": everywhere([200, 200, 403, 200]),
+    "read a meaning": everywhere([200, 200, 403, 200]),
+    "add a meaning": written_by_vera(201),
+    "change a meaning": written_by_vera(200),
+    "delete a meaning": written_by_vera(204),
+    "list vocabularies": everywhere([200, 200, 403, 200]),
+    "read a vocabulary": everywhere([200, 200, 403, 200]),
+    "add a vocabulary": written_by_vera(201),
+    "change a vocabulary": written_by_vera(200),
+    "delete a vocabulary": written_by_vera(204),
+    "decode": everywhere([200, 200, 403, 403]),
 }
 
 
 def call(client, operation: str, conference: Conference, card: Card, headers: dict):
+    """Call ``operation``; each call that writes acts on something of its own."""
+    fresh = uuid.uuid4().hex[:8]
+    vocabulary = Vocabulary.default()
     if operation == "create a card":
         return post_json(
             client, create_url(conference), {"name": "Dana", "folds": ["UL"]}, **headers
@@ -117,21 +139,47 @@ def call(client, operation: str, conference: Conference, card: Card, headers: di
     if operation == "update a card":
         body = {"version": Card.objects.get(pk=card.pk).version, "note": "edited"}
         return patch_json(client, reverse("api-card", args=[card.pk]), body, **headers)
+    if operation == "add a meaning":
+        body = {"slug": f"m-{fresh}", "label": "New"}
+        return post_json(client, reverse("api-meanings"), body, **headers)
+    if operation == "change a meaning":
+        url = reverse("api-meaning", args=["asap"])
+        return patch_json(client, url, {"weight": 51}, **headers)
+    if operation == "delete a meaning":
+        meaning = Meaning.objects.create(slug=f"m-{fresh}", label="Old")
+        return client.delete(reverse("api-meaning", args=[meaning.slug]), **headers)
+    if operation == "add a vocabulary":
+        body = {"name": f"v-{fresh}", "rules": [{"folds": ["UL"], "meanings": ["asap"]}]}
+        return post_json(client, reverse("api-vocabularies"), body, **headers)
+    if operation == "change a vocabulary":
+        url = reverse("api-vocabulary", args=[vocabulary.pk])
+        return patch_json(client, url, {"description": fresh}, **headers)
+    if operation == "delete a vocabulary":
+        unused = Vocabulary.objects.create(name=f"v-{fresh}")
+        return client.delete(reverse("api-vocabulary", args=[unused.pk]), **headers)
     url = {
         "list conferences": reverse("api-conferences"),
         "list cards": reverse("api-cards"),
         "read a card": reverse("api-card", args=[card.pk]),
         "list meanings": reverse("api-meanings"),
+        "read a meaning": reverse("api-meaning", args=["asap"]),
         "list vocabularies": reverse("api-vocabularies"),
+        "read a vocabulary": reverse("api-vocabulary", args=[vocabulary.pk]),
         "decode": reverse("api-decode") + "?folds=795",
     }[operation]
     return client.get(url, **headers)
 
 
+def test_every_operation_of_the_schema_is_in_the_matrix(client):
+    schema = client.get(reverse("api-schema")).json()
+    operations = [op for methods in schema["paths"].values() for op in methods]
+    assert len(operations) == len(MATRIX)
+
+
 def test_the_api_permission_matrix(
-    client, alice, bob, charlie, conference, other_conference, make_card, token_of
+    client, alice, bob, charlie, vera, conference, other_conference, make_card, token_of
 ):
-    users = {"alice": alice, "bob": bob, "charlie": charlie}
+    users = {"alice": alice, "bob": bob, "charlie": charlie, "vera": vera}
     card = make_card(UR, owner=bob)
     for operation, scopes in MATRIX.items():
         client.logout()
@@ -601,6 +649,127 @@ def test_it_refuses_to_decode_what_is_not_folds(client, bob, token_of, query):
     response = client.get(reverse("api-decode") + query, **token_of(bob))
     assert response.status_code == 400
     assert response.json()["errors"]["folds"]
+
+
+# --- Writing the vocabulary (vocabulary editors) -----------------------------------------
+
+
+def test_an_editor_adds_a_meaning(client, vera, token_of):
+    body = {"slug": "partner", "label": "Partner", "weight": 30, "colour": "#112233"}
+    response = post_json(client, reverse("api-meanings"), body, **token_of(vera))
+    assert response.status_code == 201
+    meaning = Meaning.objects.get(slug="partner")
+    assert (meaning.label, meaning.weight, meaning.colour) == ("Partner", 30, "#112233")
+
+
+def test_changing_a_meanings_weight_reprioritizes_its_cards(client, vera, make_card, token_of):
+    card = make_card(HALF)
+    before = card.priority
+    url = reverse("api-meaning", args=["asap"])
+    response = patch_json(client, url, {"weight": 7}, **token_of(vera))
+    assert response.status_code == 200
+    assert response.json()["weight"] == 7
+    card.refresh_from_db()
+    assert (
+        card.priority == before - Meaning.objects.get(slug="asap").weight + 7 or card.priority == 7
+    )
+    assert card.priority == card.decode().priority
+
+
+def test_deleting_a_meaning_reprioritizes_its_cards(client, vera, make_card, token_of):
+    card = make_card(HALF)
+    response = client.delete(reverse("api-meaning", args=["asap"]), **token_of(vera))
+    assert response.status_code == 204
+    card.refresh_from_db()
+    assert card.decode().meanings == ()
+    assert card.priority == card.decode().priority
+
+
+def test_an_editor_writes_a_vocabulary_with_its_rules(client, vera, make_card, token_of):
+    body = {
+        "name": "Sales",
+        "default_window_days": 10,
+        "rules": [{"folds": ["UL", "HALF"], "meanings": ["prospect", "asap"]}],
+    }
+    response = post_json(client, reverse("api-vocabularies"), body, **token_of(vera))
+    assert response.status_code == 201
+    data = response.json()
+    [rule] = data["rules"]
+    assert (rule["folds"], sorted(rule["meanings"])) == (["UL", "HALF"], ["asap", "prospect"])
+    sales = Vocabulary.objects.get(name="Sales")
+    card = make_card(UL | HALF, vocabulary=sales)
+    rules = {"rules": [{"folds": ["UL", "HALF"], "meanings": ["customer"]}]}
+    url = reverse("api-vocabulary", args=[sales.pk])
+    assert patch_json(client, url, rules, **token_of(vera)).status_code == 200
+    card.refresh_from_db()
+    assert [m.slug for m in card.decode().meanings] == ["customer"]
+    assert card.priority == card.decode().priority
+
+
+@pytest.mark.parametrize(
+    "body, field, message",
+    [
+        ({"name": "Fair"}, "name", "vocabulary with this name already exists."),
+        (
+            {"name": "X", "rules": [{"folds": ["UL"], "meanings": []}] * 2},
+            "rules",
+            "Two rules have the same folds (UL): merge them into one rule.",
+        ),
+        (
+            {"name": "X", "rules": [{"folds": [], "meanings": []}]},
+            "rules",
+            "Give at least one fold.",
+        ),
+        (
+            {"name": "X", "rules": [{"folds": ["UL"], "meanings": ["nope"]}]},
+            "rules",
+            "Object with slug=nope does not exist.",
+        ),
+        (
+            {"name": "X", "is_default": True},
+            "is_default",
+            "Only one vocabulary can be the site default",
+        ),
+        (
+            {"name": "X", "default_window_days": 999},
+            "default_window_days",
+            "less than or equal to 365",
+        ),
+    ],
+)
+def test_a_bad_vocabulary_is_a_400(client, vera, vocabulary, token_of, body, field, message):
+    Vocabulary.objects.create(name="Fair")
+    response = post_json(client, reverse("api-vocabularies"), body, **token_of(vera))
+    assert response.status_code == 400
+    assert any(message in m for m in response.json()["errors"][field]), response.json()
+    assert not Vocabulary.objects.filter(name="X").exists()
+
+
+@pytest.mark.parametrize(
+    "body, field, message",
+    [
+        ({"slug": "asap", "label": "A"}, "slug", "meaning with this slug already exists."),
+        ({"slug": "x", "label": "X", "colour": "red"}, "colour", "Enter a colour as #"),
+        ({"slug": "x", "label": "X", "weight": 5000}, "weight", "less than or equal to 1000"),
+        ({"slug": "not a slug", "label": "X"}, "slug", "valid"),
+    ],
+)
+def test_a_bad_meaning_is_a_400(client, vera, token_of, body, field, message):
+    response = post_json(client, reverse("api-meanings"), body, **token_of(vera))
+    assert response.status_code == 400
+    assert any(message in m for m in response.json()["errors"][field]), response.json()
+    assert not Meaning.objects.filter(slug="x").exists()
+
+
+def test_a_vocabulary_cards_were_decoded_with_is_not_deleted(client, vera, make_card, token_of):
+    card = make_card(UR)
+    response = client.delete(reverse("api-vocabulary", args=[card.vocabulary_id]), **token_of(vera))
+    assert response.status_code == 409
+    assert (
+        response.json()["detail"]
+        == "Cards were decoded with this vocabulary: it cannot be deleted."
+    )
+    assert Vocabulary.objects.filter(pk=card.vocabulary_id).exists()
 
 
 # --- Rate limit and schema -------------------------------------------------------------
