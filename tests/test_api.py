@@ -12,9 +12,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.pagination import PageNumberPagination
 
 from api.models import ApiToken, hash_key
+from api.pagination import Pages
 from contacts.folds import HALF, UL, UR
 from contacts.models import FOLLOW_UP_ORDER, Card, Meaning, Vocabulary
 from events.models import Conference
@@ -466,7 +466,7 @@ def test_it_lists_cards_with_the_followup_filters_in_followup_order(
 
 def test_it_pages_the_cards(client, bob, conference, make_card, token_of, fixed_today, monkeypatch):
     fixed_today(conference.ends_on)
-    monkeypatch.setattr(PageNumberPagination, "page_size", 2)
+    monkeypatch.setattr(Pages, "page_size", 2)
     for n in range(3):
         make_card(UR, name=f"Card {n}", owner=bob)
     headers = token_of(bob)
@@ -475,6 +475,20 @@ def test_it_pages_the_cards(client, bob, conference, make_card, token_of, fixed_
     second = client.get(first["next"], **headers).json()
     assert len(second["results"]) == 1 and second["next"] is None
     assert client.get(reverse("api-cards") + "?page=9", **headers).status_code == 404
+
+
+def test_a_client_asks_for_up_to_100_cards_a_page(
+    client, bob, conference, make_card, token_of, fixed_today, monkeypatch
+):
+    fixed_today(conference.ends_on)
+    monkeypatch.setattr(Pages, "max_page_size", 2)
+    for n in range(3):
+        make_card(UR, name=f"Card {n}", owner=bob)
+    headers = token_of(bob)
+    one = client.get(reverse("api-cards") + "?page_size=1", **headers).json()
+    assert len(one["results"]) == 1 and "page_size=1" in one["next"]
+    most = client.get(reverse("api-cards") + "?page_size=500", **headers).json()
+    assert len(most["results"]) == 2
 
 
 def test_the_card_list_reads_a_page_in_a_fixed_number_of_queries(

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -100,6 +101,13 @@ def attempt(delivery_id: int) -> list[Next]:
     started = time.monotonic()
     answer = post(delivery, body, now)
     duration_ms = round((time.monotonic() - started) * 1000)
+    # One commit for what the attempt changes: on SQLite each commit is a write of the log.
+    with transaction.atomic():
+        return _record(delivery, answer, now, duration_ms)
+
+
+def _record(delivery: Delivery, answer: Answer, now: datetime, duration_ms: int) -> list[Next]:
+    """Log the attempt, and decide what comes of the delivery and its endpoint."""
     Attempt.objects.create(
         delivery=delivery,
         at=now,
@@ -221,7 +229,8 @@ def _failed(endpoint: Endpoint, now: datetime) -> None:
     endpoint.disabled_at = now
     endpoint.save(update_fields=["active", "disabled_at"])
     endpoint.deliveries.filter(state=Delivery.State.PENDING).update(state=Delivery.State.FAILED)
-    _tell_owner(endpoint)
+    # After the commit: not holding the database while the mail server answers.
+    transaction.on_commit(lambda: _tell_owner(endpoint))
 
 
 def _tell_owner(endpoint: Endpoint) -> None:
