@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from contacts import services
 from contacts.folds import HALF, UL, UR
@@ -190,6 +191,23 @@ def test_the_events_of_one_card_arrive_in_order(alice, conference, endpoint, rec
         ("card.updated", "second edit"),
     ]
     assert set(Delivery.objects.values_list("state", flat=True)) == {"delivered"}
+
+
+@db
+def test_a_delivery_whose_task_was_lost_is_queued_again(
+    alice, conference, endpoint, receiver, clock
+):
+    card = log(conference, alice)
+    edit(card, "later")
+    DBTaskResult.objects.all().delete()  # as if the worker stopped with them
+    call_command("resend_webhooks")
+    run_worker()
+    assert receiver.received == []  # only ten minutes after they were due
+    clock.advance(delivery.STALLED_AFTER)
+    call_command("resend_webhooks")
+    assert DBTaskResult.objects.filter(status="READY").count() == 1  # the first of the card
+    run_worker()
+    assert receiver.events() == ["card.logged", "card.updated"]
 
 
 @db

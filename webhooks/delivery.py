@@ -68,21 +68,28 @@ class Answer:
         return self.status is not None and 200 <= self.status < 300
 
 
+def _earlier_pending() -> Exists:
+    """Return whether a delivery of the same subject to the same endpoint, made before
+    this one, is still to be sent."""
+    return Exists(
+        Delivery.objects.filter(
+            endpoint=OuterRef("endpoint"),
+            subject=OuterRef("subject"),
+            state=Delivery.State.PENDING,
+            pk__lt=OuterRef("pk"),
+        )
+    )
+
+
 def claim(delivery_id: int, now: datetime) -> Delivery | None:
     """Take the delivery to send it now, or return None: already sent or given up, being
     sent by another worker, not due yet, its endpoint disabled, or an earlier delivery of
     the same subject to the same endpoint still to be sent (it hands over when done)."""
-    earlier = Delivery.objects.filter(
-        endpoint=OuterRef("endpoint"),
-        subject=OuterRef("subject"),
-        state=Delivery.State.PENDING,
-        pk__lt=OuterRef("pk"),
-    )
     claimed = (
         Delivery.objects.filter(pk=delivery_id, state=Delivery.State.PENDING, endpoint__active=True)
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .filter(~Exists(earlier))
+        .filter(~_earlier_pending())
         .update(claimed_until=now + timedelta(seconds=settings.WEBHOOKS_TIMEOUT * 3 + 60))
     )
     if not claimed:
@@ -153,6 +160,24 @@ def hand_over(delivery: Delivery) -> list[Next]:
         .first()
     )
     return [] if following is None else [(following, None)]
+
+
+# A delivery due this long ago and not being sent has lost its task (a worker stopped).
+STALLED_AFTER = timedelta(minutes=10)
+
+
+def stalled(now: datetime) -> list[int]:
+    """Return the deliveries that should have been sent by ``now`` and are not being sent,
+    each the first of its subject still to send: their task was lost (see resend_webhooks)."""
+    before = now - STALLED_AFTER
+    due = Q(next_attempt_at__lte=before) | Q(next_attempt_at__isnull=True, created_at__lte=before)
+    return list(
+        Delivery.objects.filter(due, state=Delivery.State.PENDING, endpoint__active=True)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .filter(~_earlier_pending())
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def post(delivery: Delivery, body: bytes, now: datetime) -> Answer:

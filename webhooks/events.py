@@ -39,14 +39,21 @@ def emit(event: str, obj, *, merged_ids: list[int] | None = None) -> None:
     if not endpoints:
         return
     kind = "card" if event in CARD_EVENTS else "contact"
+    now = timezone.now()
     payload = {
         "id": str(uuid.uuid4()),
         "event": event,
-        "created_at": timezone.now().isoformat(),
+        "created_at": now.isoformat(),
         "data": _data(event, obj, merged_ids),
     }
     deliveries = Delivery.objects.bulk_create(
-        Delivery(endpoint=endpoint, event=event, subject=f"{kind}:{obj.pk}", payload=payload)
+        Delivery(
+            endpoint=endpoint,
+            event=event,
+            subject=f"{kind}:{obj.pk}",
+            payload=payload,
+            created_at=now,
+        )
         for endpoint in endpoints
     )
     transaction.on_commit(lambda: _enqueue([delivery.pk for delivery in deliveries]))
