@@ -99,7 +99,3 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delivery} at {self.at}: {self.status or self.error}"
-
-    @property
-    def succeeded(self) -> bool:
-        return self.status is not None and 200 <= self.status < 300
