@@ -21,7 +21,7 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 run: $(VENV)/.app-installed .env
 	$(PY) manage.py migrate --verbosity 0
 	$(PY) manage.py demo
-	$(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker' EXIT; \
+	CONN_MAX_AGE=600 $(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker' EXIT; \
 		$(PY) manage.py runserver 127.0.0.1:8000
 
 # The development settings, for manage.py commands typed by hand; written once, then yours.

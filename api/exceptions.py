@@ -11,6 +11,14 @@ PROBLEM_TYPE = "application/problem+json"
 NON_FIELD = "non_field_errors"
 
 
+class Conflict(exceptions.APIException):
+    """The request conflicts with the resource as it is now (409)."""
+
+    status_code = 409
+    default_detail = "The request conflicts with the resource as it is now."
+    default_code = "conflict"
+
+
 def problem_handler(exc: Exception, context: dict):
     """Return DRF's response for ``exc`` with a problem details body, or None (a 500)."""
     response = exception_handler(exc, context)

@@ -59,4 +59,8 @@ def add_problem_responses(result: dict, generator, request, public) -> dict:
             responses = operation.setdefault("responses", {})
             for code, description in ERRORS.items():
                 responses.setdefault(code, {"description": description, "content": content})
+            # An operation's own errors (409), declared with a description only.
+            for code, response in responses.items():
+                if code.startswith("4"):
+                    response.setdefault("content", content)
     return result

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.db import transaction
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from contacts import folds
+from contacts import folds, services
 from contacts.forms import CardForm
 from contacts.models import Card, FoldRule, Meaning, Vocabulary
 from events.models import Conference
@@ -26,24 +28,80 @@ class MeaningSerializer(serializers.ModelSerializer):
         fields += ["active"]
 
 
+class FoldsListField(serializers.ListField):
+    """Folds as a list of codes (["UL", "HALF"]), a mask in the model."""
+
+    child = serializers.ChoiceField(choices=folds.CODES)
+
+    def to_representation(self, mask: int) -> list[str]:
+        return folds.to_codes(mask)
+
+    def to_internal_value(self, data) -> int:
+        codes = super().to_internal_value(data)
+        if not codes:
+            raise serializers.ValidationError("Give at least one fold.")
+        return folds.parse_codes(codes)
+
+
 class FoldRuleSerializer(serializers.ModelSerializer):
-    folds = serializers.SerializerMethodField()
-    meanings = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    folds = FoldsListField(source="pattern")
+    meanings = serializers.SlugRelatedField(
+        slug_field="slug", many=True, queryset=Meaning.objects.all()
+    )
 
     class Meta:
         model = FoldRule
         fields = ["folds", "meanings"]
 
-    def get_folds(self, rule: FoldRule) -> list[str]:
-        return folds.to_codes(rule.pattern)
-
 
 class VocabularySerializer(serializers.ModelSerializer):
-    rules = FoldRuleSerializer(many=True, read_only=True)
+    """A vocabulary and its rules; writing rules replaces them all."""
+
+    rules = FoldRuleSerializer(many=True, required=False)
 
     class Meta:
         model = Vocabulary
         fields = ["id", "name", "description", "is_default", "default_window_days", "rules"]
+        # Checked by validate_is_default, with a message that says what to do.
+        extra_kwargs = {"is_default": {"validators": []}}
+
+    def validate_is_default(self, value: bool) -> bool:
+        others = Vocabulary.objects.filter(is_default=True)
+        if self.instance is not None:
+            others = others.exclude(pk=self.instance.pk)
+        if value and others.exists():
+            raise serializers.ValidationError(
+                "Only one vocabulary can be the site default: make the default one not the "
+                "default first."
+            )
+        return value
+
+    def validate_rules(self, rules: list[dict]) -> list[dict]:
+        patterns = [rule["pattern"] for rule in rules]
+        for pattern in patterns:
+            if patterns.count(pattern) > 1:
+                raise serializers.ValidationError(
+                    f"Two rules have the same folds ({' + '.join(folds.to_codes(pattern))}): "
+                    "merge them into one rule."
+                )
+        return rules
+
+    def create(self, data: dict) -> Vocabulary:
+        return self.update(Vocabulary(), data)
+
+    def update(self, vocabulary: Vocabulary, data: dict) -> Vocabulary:
+        rules = data.pop("rules", None)
+        with transaction.atomic():
+            for name, value in data.items():
+                setattr(vocabulary, name, value)
+            vocabulary.save()
+            if rules is not None:
+                vocabulary.rules.all().delete()
+                for rule in rules:
+                    made = FoldRule.objects.create(vocabulary=vocabulary, pattern=rule["pattern"])
+                    made.meanings.set(rule["meanings"])
+            services.reprioritize([vocabulary])
+        return vocabulary
 
 
 class MeaningBriefSerializer(serializers.Serializer):
@@ -77,14 +135,18 @@ class CardSerializer(serializers.ModelSerializer):
     class Meta:
         model = Card
         fields = ["id", "conference", "folds", *CARD_TEXT_FIELDS, "client_uuid", "state"]
-        fields += ["owner", "logged_by", "logged_at", "due_on", "priority", "decoding"]
+        fields += ["outcome", "owner", "logged_by", "logged_at", "due_on", "priority"]
+        fields += ["decoding", "version"]
 
     def get_folds(self, card: Card) -> list[str]:
         return folds.to_codes(card.folds)
 
-    def get_decoding(self, card: Card) -> DecodingSerializer:
+    @extend_schema_field(DecodingSerializer)
+    def get_decoding(self, card: Card) -> dict:
+        # as_json() has DecodingSerializer's shape already; a nested serializer per card
+        # took three quarters of a page's time.
         decoding = getattr(card, "decoding", None) or card.decode()
-        return DecodingSerializer(decoding.as_json()).data
+        return decoding.as_json()
 
 
 def _text_field(name: str) -> serializers.CharField:
@@ -95,13 +157,13 @@ def _text_field(name: str) -> serializers.CharField:
     )
 
 
-class CardInputSerializer(serializers.Serializer):
-    """A card to log: only the JSON types are checked here; CardForm checks the rest."""
+class CardFieldsSerializer(serializers.Serializer):
+    """A card's folds and fields: only the JSON types are checked here; CardForm checks the
+    rest."""
 
     folds = serializers.ListField(
         child=serializers.ChoiceField(choices=folds.CODES), required=False, allow_empty=True
     )
-    client_uuid = serializers.UUIDField(required=False, allow_null=True)
     name = _text_field("name")
     company = _text_field("company")
     title = _text_field("title")
@@ -109,9 +171,43 @@ class CardInputSerializer(serializers.Serializer):
     phone = _text_field("phone")
     note = _text_field("note")
 
+
+class CardInputSerializer(CardFieldsSerializer):
+    """A card to log."""
+
+    client_uuid = serializers.UUIDField(required=False, allow_null=True)
+
     def form_data(self) -> dict:
         """Return the valid input as the booth form's data."""
         data = dict(self.validated_data)
         if data.get("client_uuid") is None:
             data.pop("client_uuid", None)
         return data
+
+
+class CardUpdateSerializer(CardFieldsSerializer):
+    """An edit of a card: any of its folds and fields, and its follow-up's state, given
+    with the version of the card it was made from."""
+
+    STATES = ("open", "done", "dropped")
+
+    version = serializers.IntegerField(
+        min_value=0, help_text="The card's version the edit was made from (see 409)."
+    )
+    state = serializers.ChoiceField(choices=STATES, required=False)
+    outcome = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+    def validate(self, data: dict) -> dict:
+        if "outcome" in data and data.get("state") not in ("done", "dropped"):
+            raise serializers.ValidationError(
+                {"outcome": ["Give an outcome with the state done or dropped."]}
+            )
+        return data
+
+    def edits(self) -> dict:
+        """Return the card's folds and fields the edit changes."""
+        return {
+            name: value
+            for name, value in self.validated_data.items()
+            if name in ("folds", *CARD_TEXT_FIELDS)
+        }

@@ -7,33 +7,38 @@ import dataclasses
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import ProtectedError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.exceptions import Conflict
 from api.forms import ApiTokenForm, CardFilterForm
 from api.models import ApiToken
 from api.permissions import HasRole, token_of
 from api.serializers import (
     CardInputSerializer,
     CardSerializer,
+    CardUpdateSerializer,
     ConferenceSerializer,
     DecodingSerializer,
     MeaningSerializer,
     VocabularySerializer,
 )
-from contacts import folds, queries, services
+from contacts import folds, queries, rules, services
 from contacts.forms import CardForm
 from contacts.models import FOLLOW_UP_ORDER, Card, Meaning, UserSettings, Vocabulary
 from events.models import Conference
+from events.views import REPLAY_CONFLICT
 from foldcard.http import form_errors
 
 User = get_user_model()
@@ -76,7 +81,11 @@ class CardCreate(APIView):
 
     @extend_schema(
         request=CardInputSerializer,
-        responses={201: CardSerializer, 200: CardSerializer},
+        responses={
+            201: CardSerializer,
+            200: CardSerializer,
+            409: OpenApiResponse(description="The client_uuid is another user's card's."),
+        },
         description=(
             "Log a card at the conference, as the booth does. A replayed client_uuid "
             "returns the card already logged with 200."
@@ -89,7 +98,10 @@ class CardCreate(APIView):
         form = CardForm(data=serializer.form_data())
         if not form.is_valid():
             raise exceptions.ValidationError(_field_errors(form))
-        logged = services.log_card(conference, request.user, form.to_input())
+        try:
+            logged = services.log_card(conference, request.user, form.to_input())
+        except services.ReplayConflict as e:
+            raise Conflict(REPLAY_CONFLICT) from e
         logged.card.decoding = logged.decoding
         return Response(
             CardSerializer(logged.card).data,
@@ -144,6 +156,12 @@ class CardList(generics.ListAPIView):
         return queries.decode_cards(super().paginate_queryset(queryset))
 
 
+STALE_VERSION = (
+    "The card changed since the version you edited; read it again and make your change "
+    "on the new version."
+)
+
+
 class CardDetail(generics.RetrieveAPIView):
     """Return one card."""
 
@@ -154,23 +172,135 @@ class CardDetail(generics.RetrieveAPIView):
     def get_queryset(self):
         return _cards(self.request)
 
+    @extend_schema(
+        request=CardUpdateSerializer,
+        responses={
+            200: CardSerializer,
+            409: OpenApiResponse(description="The card changed since the version given."),
+        },
+        description=(
+            "Edit a card's folds and fields, as the booth's edit does, and set its "
+            "follow-up's state (open, done or dropped, with an outcome). Give the card's "
+            "version as read: if the card changed since, nothing is changed and the answer "
+            "is 409. Fields left out keep their value."
+        ),
+    )
+    def patch(self, request, pk: int) -> Response:
+        card = self.get_object()
+        serializer = CardUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        edits = serializer.edits()
+        if edits and not request.user.has_perm(LOG):
+            raise exceptions.PermissionDenied("Your role does not allow editing cards.")
+        if "state" in data and not rules.can_work(request.user, card):
+            raise exceptions.PermissionDenied(
+                "Only the card's owner or a manager may change its follow-up."
+            )
+        with transaction.atomic():
+            if edits:
+                _edit_card(card, edits, data["version"])
+            elif Card.objects.select_for_update().get(pk=card.pk).version != data["version"]:
+                raise Conflict(STALE_VERSION)
+            if "state" in data and (data["state"] != card.state or "outcome" in data):
+                if data["state"] == Card.State.OPEN:
+                    card.set_state(Card.State.OPEN, request.user)
+                else:
+                    services.close_followup(card, request.user, data["state"], data.get("outcome"))
+        return Response(CardSerializer(card).data)
 
-class MeaningList(generics.ListAPIView):
-    """List the meanings folds can have."""
 
-    required_permission = LOG
+def _edit_card(card: Card, edits: dict, version: int) -> None:
+    """Apply ``edits`` to the card through the booth's form and service; the fields not
+    edited keep their values."""
+    contact = card.contact
+    current = {name: getattr(contact, name) for name in (*services.CONTACT_DETAILS, "email")}
+    form = CardForm(
+        data={**current, "folds": card.fold_codes, "note": card.note, **edits, "version": version},
+        has_photo=bool(card.photo),
+    )
+    if not form.is_valid():
+        raise exceptions.ValidationError(_field_errors(form))
+    try:
+        services.update_card(card, form.to_input())
+    except services.EditConflict as e:
+        raise Conflict(STALE_VERSION) from e
+
+
+def editing(model: str) -> dict[str, tuple[str, ...]]:
+    """Return the permissions to read and write ``model`` of the vocabulary: those who log
+    cards or edit vocabularies read it, vocabulary editors write it."""
+    return {
+        "GET": (LOG, f"contacts.view_{model}"),
+        "POST": (f"contacts.add_{model}",),
+        "PATCH": (f"contacts.change_{model}",),
+        "DELETE": (f"contacts.delete_{model}",),
+    }
+
+
+class MeaningList(generics.ListCreateAPIView):
+    """List the meanings folds can have, or add one (vocabulary editors)."""
+
+    method_permissions = editing("meaning")
     permission_classes = [HasRole]
+    site_wide = True
     serializer_class = MeaningSerializer
     queryset = Meaning.objects.order_by("order", "slug")
 
 
-class VocabularyList(generics.ListAPIView):
-    """List the vocabularies with their fold rules."""
+class MeaningDetail(generics.RetrieveUpdateDestroyAPIView):
+    """Read, change or delete a meaning (vocabulary editors); the cards of the vocabularies
+    using it are decoded again."""
 
-    required_permission = LOG
+    method_permissions = editing("meaning")
     permission_classes = [HasRole]
+    site_wide = True
+    serializer_class = MeaningSerializer
+    queryset = Meaning.objects.all()
+    lookup_field = "slug"
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+
+    def perform_update(self, serializer) -> None:
+        with transaction.atomic():
+            services.meaning_changed(serializer.save())
+
+    def perform_destroy(self, meaning: Meaning) -> None:
+        services.delete_meanings(Meaning.objects.filter(pk=meaning.pk))
+
+
+class VocabularyList(generics.ListCreateAPIView):
+    """List the vocabularies with their fold rules, or add one (vocabulary editors)."""
+
+    method_permissions = editing("vocabulary")
+    permission_classes = [HasRole]
+    site_wide = True
     serializer_class = VocabularySerializer
     queryset = Vocabulary.objects.prefetch_related("rules__meanings").order_by("name", "pk")
+
+
+class VocabularyDetail(generics.RetrieveUpdateDestroyAPIView):
+    """Read, change or delete a vocabulary (vocabulary editors). Rules given replace all
+    its rules; its cards are decoded again. A vocabulary cards were decoded with cannot be
+    deleted (409)."""
+
+    method_permissions = editing("vocabulary")
+    permission_classes = [HasRole]
+    site_wide = True
+    serializer_class = VocabularySerializer
+    queryset = Vocabulary.objects.prefetch_related("rules__meanings")
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+
+    @extend_schema(
+        responses={204: None, 409: OpenApiResponse(description="Cards use the vocabulary.")}
+    )
+    def delete(self, request, *args, **kwargs) -> Response:
+        return super().delete(request, *args, **kwargs)
+
+    def perform_destroy(self, vocabulary: Vocabulary) -> None:
+        try:
+            vocabulary.delete()
+        except ProtectedError as e:
+            raise Conflict("Cards were decoded with this vocabulary: it cannot be deleted.") from e
 
 
 def parse_folds(value: str) -> int:

@@ -26,14 +26,10 @@ class MeaningAdmin(admin.ModelAdmin):
         services.meaning_changed(obj)
 
     def delete_model(self, request, obj) -> None:
-        vocabularies = list(Vocabulary.objects.filter(rules__meanings=obj).distinct())
-        super().delete_model(request, obj)
-        services.reprioritize(vocabularies)
+        services.delete_meanings(Meaning.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset) -> None:
-        vocabularies = list(Vocabulary.objects.filter(rules__meanings__in=queryset).distinct())
-        super().delete_queryset(request, queryset)
-        services.reprioritize(vocabularies)
+        services.delete_meanings(queryset)
 
 
 class FoldRuleForm(forms.ModelForm):

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from contacts import services
 from contacts.models import Card, Contact, ContactMerge, ImportedRow
+from webhooks.events import emit
 
 # The fields a merge picks one value of, in the order the page shows them. Every email and
 # phone of both people is kept: the one picked becomes the primary one.
@@ -70,6 +71,7 @@ def merge(kept: Contact, other: Contact, data: MergeInput, user) -> ContactMerge
         if versions != (data.kept_version, data.other_version):
             raise services.EditConflict
         kept, other = locked[kept.pk], locked[other.pk]
+        other_id = other.pk
         before, gone = snapshot(kept), snapshot(other)
         moved = {
             "cards": list(other.cards.values_list("pk", flat=True)),
@@ -95,6 +97,7 @@ def merge(kept: Contact, other: Contact, data: MergeInput, user) -> ContactMerge
         numbers = [[kept.phone, kept.phone_normalized], *before["phones"], *gone["phones"]]
         services.store_phones(kept, _unique_phones(numbers))
         kept.save()
+        emit("contact.merged", kept, merged_ids=[other_id])
         return ContactMerge.objects.create(
             kept=kept,
             merged_by=user,

@@ -37,6 +37,7 @@ from contacts.queries import (
     whole_followups,
 )
 from events.models import Conference
+from webhooks.events import emit, emit_each
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +65,14 @@ def reprioritize(vocabularies: Iterable[Vocabulary]) -> None:
 def meaning_changed(meaning: Meaning) -> None:
     """Re-decode the cards of every vocabulary that uses ``meaning``."""
     reprioritize(Vocabulary.objects.filter(rules__meanings=meaning).distinct())
+
+
+def delete_meanings(meanings: models.QuerySet[Meaning]) -> None:
+    """Delete ``meanings`` and re-decode the cards of the vocabularies that used them."""
+    with transaction.atomic():
+        vocabularies = list(Vocabulary.objects.filter(rules__meanings__in=meanings).distinct())
+        meanings.delete()
+        reprioritize(vocabularies)
 
 
 def conference_changed(conference: Conference, fields: Iterable[str]) -> None:
@@ -135,6 +144,7 @@ def _work(cards: list[Card], user, action: str, outcome: str, until: date) -> li
     for each in cards:
         each.snoozed_until = snoozed_until
         each.set_state(state, user, outcome)
+    _tell_closed(cards, state)
     return before
 
 
@@ -149,6 +159,7 @@ def _work_all(cards: list[Card], user, action: str, outcome: str, until: date) -
         for name, value in fields.items():
             setattr(each, name, value)
         each.version += 1
+    _tell_closed(cards, state)
 
 
 def _change(action: str, outcome: str, until: date) -> tuple[str, str | None, date | None]:
@@ -247,6 +258,24 @@ def work_followups(
         if to_work:
             _work_all(to_work, user, action, outcome, until)
     return worked
+
+
+# The webhook event of each state a follow-up is closed in.
+CLOSED_EVENTS = {Card.State.DONE: "followup.done", Card.State.DROPPED: "followup.dropped"}
+
+
+def close_followup(card: Card, user, state: str, outcome: str | None = None) -> None:
+    """Mark the card's follow-up done or dropped (``outcome`` recorded when given), and
+    tell the webhooks."""
+    with transaction.atomic():
+        card.set_state(state, user, outcome)
+        _tell_closed([card], state)
+
+
+def _tell_closed(cards: list[Card], state: str) -> None:
+    """Tell the webhooks of the follow-ups of ``cards`` if ``state`` closes them."""
+    if state in CLOSED_EVENTS:
+        emit_each(CLOSED_EVENTS[state], cards)
 
 
 def restore_followups(card: Card, user, states: list[FollowupState]) -> list[Card]:
@@ -523,6 +552,7 @@ def log_card(
             card.contact, new_contact = find_or_create_contact(data, conference.country)
             _store_photo(card, data.photo)
             card.save()
+            emit("card.logged", card)
             if card.reading_state == ReadingState.WAITING:
                 transaction.on_commit(lambda: _enqueue("read_card_photo", card.pk))
     except IntegrityError:
@@ -597,6 +627,7 @@ def _update_card(card: Card, old: Card, data: CardInput) -> None:
         card.apply_decoding(card.decode())
         _store_photo(card, data.photo)
         card.save()
+        emit("card.updated", card)
         if old.contact_id != contact.pk and not old.contact.cards.exists():
             old.contact.delete()
 

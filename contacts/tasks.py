@@ -48,7 +48,7 @@ def _send(batch: EmailBatch, card: Card, user, connection) -> str:
     except (smtplib.SMTPException, OSError) as e:
         return f"{card.contact.display_name}: {e}"
     if batch.mark_done:
-        card.set_state(Card.State.DONE, user, "First contact by email.")
+        services.close_followup(card, user, Card.State.DONE, "First contact by email.")
     return ""
 
 

@@ -434,7 +434,7 @@ def followup_email(request: HttpRequest, pk: int) -> HttpResponse:
             status = 503
         else:
             if data["then"] == "done":
-                card.set_state(Card.State.DONE, request.user, data["outcome"])
+                services.close_followup(card, request.user, Card.State.DONE, data["outcome"])
             elif data["then"] == "snooze":
                 card.snooze_until(request.user, data["next_on"])
             messages.success(request, f"Sent to {card.contact.email}.")

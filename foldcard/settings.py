@@ -14,6 +14,8 @@ TIME_ZONE      IANA name (default UTC): new conferences take it as their own, an
                site counts today's follow-ups and snoozes in it.
 STATIC_ROOT    where collectstatic puts the static files; "staticfiles" when unset.
 IMPORT_MAX_MB  the largest file of people that can be imported (default 50).
+WEBHOOKS_ALLOW_PRIVATE  "1" lets webhooks go to private and loopback addresses (a CRM on
+               the same network); off by default, against server-side request forgery.
 SECURE_PROXY_SSL_HEADER_NAME  the header a TLS-terminating proxy sets, e.g.
                HTTP_X_FORWARDED_PROTO (its value must then be "https").
 TRUSTED_PROXY_COUNT  how many proxies in front append to X-Forwarded-For (0 when unset).
@@ -83,6 +85,7 @@ INSTALLED_APPS = [
     "events",
     "contacts",
     "api",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -174,8 +177,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 50,
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pages",
     "EXCEPTION_HANDLER": "api.exceptions.problem_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
@@ -214,6 +216,11 @@ READING_TIME_LIMIT = float(os.getenv("READING_TIME_LIMIT", "4"))
 # Background work (follow-up emails, and what else should not keep a request waiting) is
 # queued in the database and run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Webhooks go to public addresses only unless allowed (webhooks/addresses.py); an endpoint
+# has this many seconds to answer a delivery.
+WEBHOOKS_ALLOW_PRIVATE = envbool("WEBHOOKS_ALLOW_PRIVATE", "0")
+WEBHOOKS_TIMEOUT = 10
 
 # Email, with Django's own setting names. Without EMAIL_HOST a development server prints
 # the emails it would send; a production server sends to localhost's port 25.

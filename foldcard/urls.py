@@ -13,6 +13,7 @@ urlpatterns = [
     path("events/", include("events.urls")),
     path("", include("contacts.urls")),
     path("api/v1/", include("api.urls")),
+    path("webhooks/", include("webhooks.urls")),
     path("settings/tokens/", api_views.token_create, name="api-token-create"),
     path("settings/tokens/<int:pk>/revoke/", api_views.token_revoke, name="api-token-revoke"),
     path(

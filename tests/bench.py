@@ -30,6 +30,8 @@ os.environ.setdefault("DATABASE_URL", f"sqlite:///{WORK / 'bench.sqlite3'}")
 os.environ["MEDIA_ROOT"] = str(WORK / "media")
 os.environ["STATIC_ROOT"] = str(WORK / "static")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "foldcard.settings")
+# The webhook benchmark's receiving server listens on 127.0.0.1.
+os.environ["WEBHOOKS_ALLOW_PRIVATE"] = "1"
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import django  # noqa: E402
@@ -56,6 +58,8 @@ from contacts import photos, rules, services  # noqa: E402
 from contacts.models import Card, Contact, Meaning, Vocabulary  # noqa: E402
 from events.models import Conference  # noqa: E402
 from tests import images  # noqa: E402
+from tests.webhook_server import Receiver  # noqa: E402
+from webhooks.models import EVENTS, Delivery, Endpoint  # noqa: E402
 
 ROWS: list[tuple[str, str, str, str, str]] = []
 PHOTO_ROWS: list[tuple[str, str, str, str]] = []
@@ -104,6 +108,18 @@ def paired_ms(
     for _ in range(repeat):
         ours_ms.append(median_server_ms(ours, 1) if server else median_ms(ours, 1))
         floor_ms.append(median_ms(floor, 1))
+    return statistics.median(ours_ms), statistics.median(floor_ms)
+
+
+def paired_server_ms(
+    ours: Callable[[], object], floor: Callable[[], object], repeat: int
+) -> tuple[float, float]:
+    """Time the requests of ``ours`` and of its ``floor`` by turns, as the server's time;
+    return the two medians."""
+    ours_ms, floor_ms = [], []
+    for _ in range(repeat):
+        ours_ms.append(median_server_ms(ours, 1))
+        floor_ms.append(median_server_ms(floor, 1))
     return statistics.median(ours_ms), statistics.median(floor_ms)
 
 
@@ -168,8 +184,15 @@ def bench_booth() -> None:
         assert response.status_code == 201, response.content
 
     save_by_api()
-    by_api = median_server_ms(save_by_api, 300)
-    row("API card creation, no photo", by_api, no_photo, "<= 1.5x booth save")
+    by_api, by_booth = paired_server_ms(save_by_api, lambda: save(folds=["UL", "UR"]), 300)
+    row("API card creation, no photo", by_api, by_booth, "<= 1.2x booth save")
+
+    # With one endpoint wanting every card: the card's JSON and a delivery are written,
+    # and a task queued (sending is the worker's, below).
+    endpoint = Endpoint.objects.create(owner=user, url="https://example.org/", events=[*EVENTS])
+    with_hook = median_server_ms(lambda: save(folds=["UL", "UR"]), 300)
+    row("booth save, one webhook endpoint", with_hook, no_photo, "(beside the save above)")
+    endpoint.delete()
 
     # 4000 x 3000 = 12 megapixels, taken with the camera turned (EXIF orientation 6).
     photo = images.jpeg(4000, 3000, orientation=6, quality=92)
@@ -180,6 +203,84 @@ def bench_booth() -> None:
     floor = median_ms(lambda: pillow_floor(photo), 15)
     with_photo = median_server_ms(save_with_photo, 15)
     row("booth save, 12 MP JPEG rotated", with_photo, floor, "<= 1.2x floor")
+
+
+RAW_CARDS = """
+    SELECT c.id, c.folds, c.client_uuid, c.state, c.outcome, c.logged_at, c.due_on,
+           c.priority, c.version, c.note, p.name, p.company, p.title, p.email, p.phone,
+           f.slug, o.username, l.username
+    FROM contacts_card c
+    JOIN contacts_contact p ON p.id = c.contact_id
+    JOIN events_conference f ON f.id = c.conference_id
+    LEFT JOIN auth_user o ON o.id = c.owner_id
+    LEFT JOIN auth_user l ON l.id = c.logged_by_id
+    WHERE c.conference_id = %s
+    ORDER BY c.due_on, c.priority DESC, c.logged_at, c.id
+    LIMIT 100
+"""
+
+
+def bench_api_list() -> None:
+    """A page of 100 cards through the API, beside the raw query for the same rows."""
+    user = get_user_model().objects.create_user("lister")
+    user.groups.add(Group.objects.get(name="Managers"))
+    conference = Conference.objects.create(
+        name="List Expo", starts_on=date(2026, 11, 18), ends_on=date(2026, 11, 20)
+    )
+    add_cards(conference, [user], 100, seed=3)
+    Card.objects.filter(conference=conference).update(state="open", snoozed_until=None)
+    _, key = ApiToken.issue(user, "bench")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    query = {"conference": conference.slug, "owner": "all", "state": "all", "page_size": 100}
+
+    def api_page() -> None:
+        assert len(client.get(reverse("api-cards"), query).json()["results"]) == 100
+
+    def raw_rows() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(RAW_CARDS, [conference.pk])
+            assert len(cursor.fetchall()) == 100
+
+    def no_match() -> None:
+        empty = {**query, "q": "nobody by this name"}
+        assert client.get(reverse("api-cards"), empty).json()["results"] == []
+
+    api_page()
+    page, floor = paired_ms(api_page, raw_rows, 51, server=True)
+    row("API list of 100 cards", page, floor, "<= 2x raw query")
+    row("API list, no card matches", median_server_ms(no_match, 51), None, "(the request alone)")
+
+
+def bench_webhooks(count: int = 500) -> None:
+    """Webhook deliveries sent by one worker to a server on this machine."""
+    owner = get_user_model().objects.create_user("hooks", "hooks@example.org")
+    receiver = Receiver().start()
+    Endpoint.objects.create(owner=owner, url=receiver.url, events=["card.logged"])
+    conference = Conference.objects.create(
+        name="Hook Expo", starts_on=date(2026, 11, 18), ends_on=date(2026, 11, 20)
+    )
+    for n in range(count):
+        data = services.CardInput(name=f"Person {n}", email=f"hook{n}@example.com")
+        services.log_card(conference, owner, data)
+    # A worker keeps its database connection (CONN_MAX_AGE, see README): reopening it for
+    # each task costs more than the delivery (on SQLite, a checkpoint of the log at close).
+    connection.close()
+    connection.settings_dict["CONN_MAX_AGE"] = 600
+    start, cpu_start = time.perf_counter(), time.process_time()
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+    elapsed = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start
+    connection.close()
+    connection.settings_dict["CONN_MAX_AGE"] = 0
+    receiver.stop()
+    assert len(receiver.received) == count
+    assert Delivery.objects.filter(state="delivered").count() == count
+    ROWS.append(
+        ("webhook deliveries, one worker", f"{count / elapsed:.0f} /s", "-", "-", ">= 100 /s")
+    )
+    # The same per second of CPU (the worker's and the receiving server's, one process):
+    # what one free core would do, whatever else the machine runs.
+    ROWS.append(("webhook deliveries, per CPU second", f"{count / cpu:.0f} /s", "-", "-", ""))
 
 
 def noise(size: tuple[int, int], sigma: float) -> Image.Image:
@@ -450,6 +551,8 @@ def main(followups_only: bool) -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
     if not followups_only:
         bench_booth()
+        bench_api_list()
+        bench_webhooks()
         bench_photo_costs()
     owners = [get_user_model().objects.create_user(f"owner{n}") for n in range(3)]
     owners[0].groups.add(Group.objects.get(name="Managers"))

@@ -24,6 +24,7 @@ from contacts.models import (
     StackPhoto,
     Vocabulary,
 )
+from webhooks.models import Endpoint
 
 pytestmark = pytest.mark.django_db
 
@@ -108,8 +109,10 @@ EXPECTED = {
     "api-card-create": ("post", {"slug": "conference"}, [401, 403, 403, 415, 415]),
     "api-cards": ("get", {}, [401, 403, 403, 200, 200]),
     "api-card": ("get", {"pk": "other"}, [401, 403, 403, 200, 200]),
-    "api-meanings": ("get", {}, [401, 403, 403, 200, 200]),
-    "api-vocabularies": ("get", {}, [401, 403, 403, 200, 200]),
+    "api-meanings": ("get", {}, [401, 403, 200, 200, 200]),
+    "api-meaning": ("get", {"slug": "asap"}, [401, 403, 200, 200, 200]),
+    "api-vocabularies": ("get", {}, [401, 403, 200, 200, 200]),
+    "api-vocabulary": ("get", {"pk": "vocabulary"}, [401, 403, 200, 200, 200]),
     "api-decode": ("get", {}, [401, 403, 403, 400, 400]),
     "api-schema": ("get", {}, [200, 200, 200, 200, 200]),
     "api-docs": ("get", {}, [200, 200, 200, 200, 200]),
@@ -155,6 +158,11 @@ EXPECTED = {
         {"pk": "vocabulary", "change": "change"},
         [LOGIN, 403, 302, 403, 403],
     ),
+    "webhooks-endpoints": ("get", {}, [LOGIN, 403, 403, 403, 200]),
+    "webhooks-endpoint": ("get", {"pk": "endpoint"}, [LOGIN, 403, 403, 403, 200]),
+    "webhooks-endpoint-enable": ("post", {"pk": "endpoint"}, [LOGIN, 403, 403, 403, 302]),
+    # Last of the endpoint's cells: alice deletes it.
+    "webhooks-endpoint-delete": ("post", {"pk": "endpoint"}, [LOGIN, 403, 403, 403, 302]),
     "login": ("get", {}, [200, 302, 302, 302, 302]),
     "logout": ("post", {}, [302, 302, 302, 302, 302]),
 }
@@ -239,6 +247,7 @@ def world(alice, bob, charlie, vera, make_card):
         "merge": ContactMerge.objects.create(
             kept=own.contact, kept_before={}, merged={}, moved={}, kept_version=0
         ).pk,
+        "endpoint": Endpoint.objects.create(owner=alice, url="https://example.org/hook").pk,
         "import": Import.objects.create(
             created_by=alice, filename="people.csv", state=Import.State.IMPORTING
         ).pk,

@@ -12,11 +12,11 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.pagination import PageNumberPagination
 
 from api.models import ApiToken, hash_key
+from api.pagination import Pages
 from contacts.folds import HALF, UL, UR
-from contacts.models import FOLLOW_UP_ORDER, Card
+from contacts.models import FOLLOW_UP_ORDER, Card, Meaning, Vocabulary
 from events.models import Conference
 
 pytestmark = pytest.mark.django_db
@@ -57,68 +57,129 @@ def post_json(client, url: str, data, **headers):
     return client.post(url, body, content_type="application/json", **headers)
 
 
+def patch_json(client, url: str, data, **headers):
+    return client.patch(url, json.dumps(data), content_type="application/json", **headers)
+
+
 def create_url(conference: Conference) -> str:
     return reverse("api-card-create", args=[conference.slug])
 
 
 # --- The permission matrix ------------------------------------------------------------
 
-PERSONAS = ["alice", "bob", "charlie"]
+PERSONAS = ["alice", "bob", "charlie", "vera"]
 SCOPES = ["full", "read-only", "other conference", "session"]
+
+
+def everywhere(statuses: list[int]) -> dict[str, list[int]]:
+    return {scope: statuses for scope in SCOPES}
+
+
+def written_by_vera(status: int) -> dict[str, list[int]]:
+    """A vocabulary write: vera's alone, and not with a read-only token or one limited to a
+    conference (the vocabulary is the whole site's)."""
+    return {
+        "full": [403, 403, 403, status],
+        "read-only": [403, 403, 403, 403],
+        "other conference": [403, 403, 403, 403],
+        "session": [403, 403, 403, status],
+    }
+
 
 # For each operation, the status each persona gets with each kind of credentials, in
 # PERSONAS order; anonymous requests get 401 from every operation.
 MATRIX = {
     "list conferences": {
-        "full": [200, 200, 403],
-        "read-only": [200, 200, 403],
-        "other conference": [200, 200, 403],
-        "session": [200, 200, 403],
+        "full": [200, 200, 403, 403],
+        "read-only": [200, 200, 403, 403],
+        "other conference": [200, 200, 403, 403],
+        "session": [200, 200, 403, 403],
     },
     "create a card": {
-        "full": [201, 201, 403],
-        "read-only": [403, 403, 403],
-        "other conference": [404, 404, 403],
-        "session": [201, 201, 403],
+        "full": [201, 201, 403, 403],
+        "read-only": [403, 403, 403, 403],
+        "other conference": [404, 404, 403, 403],
+        "session": [201, 201, 403, 403],
     },
-    "list cards": {
-        "full": [200, 200, 403],
-        "read-only": [200, 200, 403],
-        "other conference": [200, 200, 403],
-        "session": [200, 200, 403],
-    },
+    "list cards": everywhere([200, 200, 403, 403]),
     "read a card": {
-        "full": [200, 200, 403],
-        "read-only": [200, 200, 403],
-        "other conference": [404, 404, 403],
-        "session": [200, 200, 403],
+        "full": [200, 200, 403, 403],
+        "read-only": [200, 200, 403, 403],
+        "other conference": [404, 404, 403, 403],
+        "session": [200, 200, 403, 403],
     },
-    "list meanings": {scope: [200, 200, 403] for scope in SCOPES},
-    "list vocabularies": {scope: [200, 200, 403] for scope in SCOPES},
-    "decode": {scope: [200, 200, 403] for scope in SCOPES},
+    "update a card": {
+        "full": [200, 200, 403, 403],
+        "read-only": [403, 403, 403, 403],
+        "other conference": [404, 404, 403, 403],
+        "session": [200, 200, 403, 403],
+    },
+    "list meanings": everywhere([200, 200, 403, 200]),
+    "read a meaning": everywhere([200, 200, 403, 200]),
+    "add a meaning": written_by_vera(201),
+    "change a meaning": written_by_vera(200),
+    "delete a meaning": written_by_vera(204),
+    "list vocabularies": everywhere([200, 200, 403, 200]),
+    "read a vocabulary": everywhere([200, 200, 403, 200]),
+    "add a vocabulary": written_by_vera(201),
+    "change a vocabulary": written_by_vera(200),
+    "delete a vocabulary": written_by_vera(204),
+    "decode": everywhere([200, 200, 403, 403]),
 }
 
 
 def call(client, operation: str, conference: Conference, card: Card, headers: dict):
+    """Call ``operation``; each call that writes acts on something of its own."""
+    fresh = uuid.uuid4().hex[:8]
+    vocabulary = Vocabulary.default()
     if operation == "create a card":
         return post_json(
             client, create_url(conference), {"name": "Dana", "folds": ["UL"]}, **headers
         )
+    if operation == "update a card":
+        body = {"version": Card.objects.get(pk=card.pk).version, "note": "edited"}
+        return patch_json(client, reverse("api-card", args=[card.pk]), body, **headers)
+    if operation == "add a meaning":
+        body = {"slug": f"m-{fresh}", "label": "New"}
+        return post_json(client, reverse("api-meanings"), body, **headers)
+    if operation == "change a meaning":
+        url = reverse("api-meaning", args=["asap"])
+        return patch_json(client, url, {"weight": 51}, **headers)
+    if operation == "delete a meaning":
+        meaning = Meaning.objects.create(slug=f"m-{fresh}", label="Old")
+        return client.delete(reverse("api-meaning", args=[meaning.slug]), **headers)
+    if operation == "add a vocabulary":
+        body = {"name": f"v-{fresh}", "rules": [{"folds": ["UL"], "meanings": ["asap"]}]}
+        return post_json(client, reverse("api-vocabularies"), body, **headers)
+    if operation == "change a vocabulary":
+        url = reverse("api-vocabulary", args=[vocabulary.pk])
+        return patch_json(client, url, {"description": fresh}, **headers)
+    if operation == "delete a vocabulary":
+        unused = Vocabulary.objects.create(name=f"v-{fresh}")
+        return client.delete(reverse("api-vocabulary", args=[unused.pk]), **headers)
     url = {
         "list conferences": reverse("api-conferences"),
         "list cards": reverse("api-cards"),
         "read a card": reverse("api-card", args=[card.pk]),
         "list meanings": reverse("api-meanings"),
+        "read a meaning": reverse("api-meaning", args=["asap"]),
         "list vocabularies": reverse("api-vocabularies"),
+        "read a vocabulary": reverse("api-vocabulary", args=[vocabulary.pk]),
         "decode": reverse("api-decode") + "?folds=795",
     }[operation]
     return client.get(url, **headers)
 
 
+def test_every_operation_of_the_schema_is_in_the_matrix(client):
+    schema = client.get(reverse("api-schema")).json()
+    operations = [op for methods in schema["paths"].values() for op in methods]
+    assert len(operations) == len(MATRIX)
+
+
 def test_the_api_permission_matrix(
-    client, alice, bob, charlie, conference, other_conference, make_card, token_of
+    client, alice, bob, charlie, vera, conference, other_conference, make_card, token_of
 ):
-    users = {"alice": alice, "bob": bob, "charlie": charlie}
+    users = {"alice": alice, "bob": bob, "charlie": charlie, "vera": vera}
     card = make_card(UR, owner=bob)
     for operation, scopes in MATRIX.items():
         client.logout()
@@ -405,7 +466,7 @@ def test_it_lists_cards_with_the_followup_filters_in_followup_order(
 
 def test_it_pages_the_cards(client, bob, conference, make_card, token_of, fixed_today, monkeypatch):
     fixed_today(conference.ends_on)
-    monkeypatch.setattr(PageNumberPagination, "page_size", 2)
+    monkeypatch.setattr(Pages, "page_size", 2)
     for n in range(3):
         make_card(UR, name=f"Card {n}", owner=bob)
     headers = token_of(bob)
@@ -414,6 +475,20 @@ def test_it_pages_the_cards(client, bob, conference, make_card, token_of, fixed_
     second = client.get(first["next"], **headers).json()
     assert len(second["results"]) == 1 and second["next"] is None
     assert client.get(reverse("api-cards") + "?page=9", **headers).status_code == 404
+
+
+def test_a_client_asks_for_up_to_100_cards_a_page(
+    client, bob, conference, make_card, token_of, fixed_today, monkeypatch
+):
+    fixed_today(conference.ends_on)
+    monkeypatch.setattr(Pages, "max_page_size", 2)
+    for n in range(3):
+        make_card(UR, name=f"Card {n}", owner=bob)
+    headers = token_of(bob)
+    one = client.get(reverse("api-cards") + "?page_size=1", **headers).json()
+    assert len(one["results"]) == 1 and "page_size=1" in one["next"]
+    most = client.get(reverse("api-cards") + "?page_size=500", **headers).json()
+    assert len(most["results"]) == 2
 
 
 def test_the_card_list_reads_a_page_in_a_fixed_number_of_queries(
@@ -444,6 +519,126 @@ def test_it_reads_one_card(client, bob, make_card, token_of):
     assert client.get(reverse("api-card", args=[card.pk + 1]), **token_of(bob)).status_code == 404
 
 
+def test_a_client_uuid_of_someone_elses_card_is_a_409(client, alice, bob, conference, token_of):
+    body = {"name": "Dana", "client_uuid": str(uuid.uuid4())}
+    assert post_json(client, create_url(conference), body, **token_of(alice)).status_code == 201
+    response = post_json(client, create_url(conference), body, **token_of(bob))
+    assert response.status_code == 409
+    assert response["Content-Type"] == PROBLEM
+    assert "client_uuid was saved by another user" in response.json()["detail"]
+    assert Card.objects.count() == 1
+
+
+# --- Updating a card -------------------------------------------------------------------
+
+
+def card_url(card: Card) -> str:
+    return reverse("api-card", args=[card.pk])
+
+
+def test_it_updates_the_folds_and_fields_given_and_keeps_the_others(
+    client, bob, make_card, token_of
+):
+    card = make_card(UR, name="Dana Reyes", note="met at the bar")
+    body = {"version": 0, "folds": ["UL", "HALF"], "title": "CTO"}
+    response = patch_json(client, card_url(card), body, **token_of(bob))
+    assert response.status_code == 200
+    card.refresh_from_db()
+    assert (card.folds, card.note, card.version) == (UL | HALF, "met at the bar", 1)
+    assert (card.contact.name, card.contact.company, card.contact.title) == (
+        "Dana Reyes",
+        "Acme",
+        "CTO",
+    )
+    data = response.json()
+    assert (data["version"], data["folds"], data["title"]) == (1, ["UL", "HALF"], "CTO")
+    assert data["decoding"] == card.decode().as_json()
+    assert data["priority"] == card.priority
+
+
+def test_an_update_of_a_stale_version_is_a_409_and_changes_nothing(
+    client, bob, make_card, token_of
+):
+    card = make_card(UR, name="Dana", owner=bob)
+    headers = token_of(bob)
+    assert (
+        patch_json(client, card_url(card), {"version": 0, "note": "1"}, **headers).status_code
+        == 200
+    )
+    for body in [{"version": 0, "note": "2"}, {"version": 0, "state": "done"}]:
+        response = patch_json(client, card_url(card), body, **headers)
+        assert response.status_code == 409
+        assert response["Content-Type"] == PROBLEM
+        assert "changed since the version you edited" in response.json()["detail"]
+    card.refresh_from_db()
+    assert (card.note, card.version, card.state) == ("1", 1, "open")
+
+
+def test_it_marks_a_follow_up_done_with_an_outcome_and_reopens_it(client, bob, make_card, token_of):
+    card = make_card(UR, name="Dana", owner=bob)
+    headers = token_of(bob)
+    body = {"version": 0, "state": "done", "outcome": "Signed"}
+    data = patch_json(client, card_url(card), body, **headers).json()
+    # A follow-up's state is part of the card's version: a stale list cannot undo it.
+    assert (data["state"], data["outcome"], data["version"]) == ("done", "Signed", 1)
+    card.refresh_from_db()
+    assert (card.state, card.outcome, card.state_changed_by) == ("done", "Signed", bob)
+    stale = patch_json(client, card_url(card), {"version": 0, "state": "open"}, **headers)
+    assert stale.status_code == 409
+    response = patch_json(client, card_url(card), {"version": 1, "state": "open"}, **headers)
+    assert response.json()["state"] == "open"
+
+
+def test_only_the_owner_or_a_manager_changes_a_follow_ups_state(
+    client, alice, bob, make_card, token_of
+):
+    card = make_card(UR, name="Dana", owner=alice)
+    response = patch_json(
+        client, card_url(card), {"version": 0, "state": "dropped"}, **token_of(bob)
+    )
+    assert response.status_code == 403
+    assert (
+        response.json()["detail"] == "Only the card's owner or a manager may change its follow-up."
+    )
+    body = {"version": 0, "state": "dropped"}
+    assert patch_json(client, card_url(card), body, **token_of(alice)).status_code == 200
+    card.refresh_from_db()
+    assert card.state == "dropped"
+
+
+@pytest.mark.parametrize(
+    "body, field, message",
+    [
+        ({"note": "x"}, "version", "This field is required."),
+        ({"version": -1}, "version", "Ensure this value is greater than or equal to 0."),
+        ({"version": 0, "state": "snoozed"}, "state", '"snoozed" is not a valid choice.'),
+        ({"version": 0, "outcome": "x"}, "outcome", "Give an outcome with the state done"),
+        ({"version": 0, "email": "nope"}, "email", "Enter a valid email address."),
+        ({"version": 0, "folds": ["ZZ"]}, "folds", '"ZZ" is not a valid choice.'),
+        (
+            {"version": 0, "name": "", "company": ""},
+            "non_field_errors",
+            "A card needs at least a name, a company, an email or its photo.",
+        ),
+    ],
+)
+def test_a_bad_update_is_a_400_and_changes_nothing(
+    client, bob, make_card, token_of, body, field, message
+):
+    card = make_card(UR, name="Dana", owner=bob)
+    response = patch_json(client, card_url(card), body, **token_of(bob))
+    assert response.status_code == 400
+    assert any(message in m for m in response.json()["errors"][field])
+    card.refresh_from_db()
+    assert (card.version, card.state, card.contact.name) == (0, "open", "Dana")
+
+
+def test_put_is_not_an_update(client, bob, make_card, token_of):
+    card = make_card(UR)
+    response = client.put(card_url(card), "{}", content_type="application/json", **token_of(bob))
+    assert response.status_code == 405
+
+
 # --- Reading the vocabulary ------------------------------------------------------------
 
 
@@ -471,6 +666,127 @@ def test_it_refuses_to_decode_what_is_not_folds(client, bob, token_of, query):
     response = client.get(reverse("api-decode") + query, **token_of(bob))
     assert response.status_code == 400
     assert response.json()["errors"]["folds"]
+
+
+# --- Writing the vocabulary (vocabulary editors) -----------------------------------------
+
+
+def test_an_editor_adds_a_meaning(client, vera, token_of):
+    body = {"slug": "partner", "label": "Partner", "weight": 30, "colour": "#112233"}
+    response = post_json(client, reverse("api-meanings"), body, **token_of(vera))
+    assert response.status_code == 201
+    meaning = Meaning.objects.get(slug="partner")
+    assert (meaning.label, meaning.weight, meaning.colour) == ("Partner", 30, "#112233")
+
+
+def test_changing_a_meanings_weight_reprioritizes_its_cards(client, vera, make_card, token_of):
+    card = make_card(HALF)
+    before = card.priority
+    url = reverse("api-meaning", args=["asap"])
+    response = patch_json(client, url, {"weight": 7}, **token_of(vera))
+    assert response.status_code == 200
+    assert response.json()["weight"] == 7
+    card.refresh_from_db()
+    assert (
+        card.priority == before - Meaning.objects.get(slug="asap").weight + 7 or card.priority == 7
+    )
+    assert card.priority == card.decode().priority
+
+
+def test_deleting_a_meaning_reprioritizes_its_cards(client, vera, make_card, token_of):
+    card = make_card(HALF)
+    response = client.delete(reverse("api-meaning", args=["asap"]), **token_of(vera))
+    assert response.status_code == 204
+    card.refresh_from_db()
+    assert card.decode().meanings == ()
+    assert card.priority == card.decode().priority
+
+
+def test_an_editor_writes_a_vocabulary_with_its_rules(client, vera, make_card, token_of):
+    body = {
+        "name": "Sales",
+        "default_window_days": 10,
+        "rules": [{"folds": ["UL", "HALF"], "meanings": ["prospect", "asap"]}],
+    }
+    response = post_json(client, reverse("api-vocabularies"), body, **token_of(vera))
+    assert response.status_code == 201
+    data = response.json()
+    [rule] = data["rules"]
+    assert (rule["folds"], sorted(rule["meanings"])) == (["UL", "HALF"], ["asap", "prospect"])
+    sales = Vocabulary.objects.get(name="Sales")
+    card = make_card(UL | HALF, vocabulary=sales)
+    rules = {"rules": [{"folds": ["UL", "HALF"], "meanings": ["customer"]}]}
+    url = reverse("api-vocabulary", args=[sales.pk])
+    assert patch_json(client, url, rules, **token_of(vera)).status_code == 200
+    card.refresh_from_db()
+    assert [m.slug for m in card.decode().meanings] == ["customer"]
+    assert card.priority == card.decode().priority
+
+
+@pytest.mark.parametrize(
+    "body, field, message",
+    [
+        ({"name": "Fair"}, "name", "vocabulary with this name already exists."),
+        (
+            {"name": "X", "rules": [{"folds": ["UL"], "meanings": []}] * 2},
+            "rules",
+            "Two rules have the same folds (UL): merge them into one rule.",
+        ),
+        (
+            {"name": "X", "rules": [{"folds": [], "meanings": []}]},
+            "rules",
+            "Give at least one fold.",
+        ),
+        (
+            {"name": "X", "rules": [{"folds": ["UL"], "meanings": ["nope"]}]},
+            "rules",
+            "Object with slug=nope does not exist.",
+        ),
+        (
+            {"name": "X", "is_default": True},
+            "is_default",
+            "Only one vocabulary can be the site default",
+        ),
+        (
+            {"name": "X", "default_window_days": 999},
+            "default_window_days",
+            "less than or equal to 365",
+        ),
+    ],
+)
+def test_a_bad_vocabulary_is_a_400(client, vera, vocabulary, token_of, body, field, message):
+    Vocabulary.objects.create(name="Fair")
+    response = post_json(client, reverse("api-vocabularies"), body, **token_of(vera))
+    assert response.status_code == 400
+    assert any(message in m for m in response.json()["errors"][field]), response.json()
+    assert not Vocabulary.objects.filter(name="X").exists()
+
+
+@pytest.mark.parametrize(
+    "body, field, message",
+    [
+        ({"slug": "asap", "label": "A"}, "slug", "meaning with this slug already exists."),
+        ({"slug": "x", "label": "X", "colour": "red"}, "colour", "Enter a colour as #"),
+        ({"slug": "x", "label": "X", "weight": 5000}, "weight", "less than or equal to 1000"),
+        ({"slug": "not a slug", "label": "X"}, "slug", "valid"),
+    ],
+)
+def test_a_bad_meaning_is_a_400(client, vera, token_of, body, field, message):
+    response = post_json(client, reverse("api-meanings"), body, **token_of(vera))
+    assert response.status_code == 400
+    assert any(message in m for m in response.json()["errors"][field]), response.json()
+    assert not Meaning.objects.filter(slug="x").exists()
+
+
+def test_a_vocabulary_cards_were_decoded_with_is_not_deleted(client, vera, make_card, token_of):
+    card = make_card(UR)
+    response = client.delete(reverse("api-vocabulary", args=[card.vocabulary_id]), **token_of(vera))
+    assert response.status_code == 409
+    assert (
+        response.json()["detail"]
+        == "Cards were decoded with this vocabulary: it cannot be deleted."
+    )
+    assert Vocabulary.objects.filter(pk=card.vocabulary_id).exists()
 
 
 # --- Rate limit and schema -------------------------------------------------------------

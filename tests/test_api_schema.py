@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.contrib.auth.models import Group
 from django.core import signals
 from django.core.cache import cache
 from django.db import close_old_connections
@@ -46,8 +47,10 @@ def connection_kept():
 
 @pytest.fixture
 def key(db, alice, make_card, settings) -> str:
-    """Return a token of alice's, with a card and a conference for the operations to find."""
+    """Return a token of alice's, with a card and a conference for the operations to find;
+    she edits vocabularies too, so that their writes are fuzzed beyond a 403."""
     make_card(UR)
+    alice.groups.add(Group.objects.get(name="Vocabulary editors"))
     settings.API_RATE_LIMIT = "100000/minute"
     cache.clear()
     return ApiToken.issue(alice, "fuzzing")[1]

@@ -1,4 +1,5 @@
-"""Several people at once: replays of one card, and two edits of the same card.
+"""Several people at once: replays of one card (at the booth and through the API), and two
+edits of the same card.
 
 The threaded tests need a real server database and run in the PostgreSQL pass of .ci/run;
 the version check itself is tested on every database.
@@ -6,6 +7,7 @@ the version check itself is tested on every database.
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 import uuid
@@ -15,6 +17,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from api.models import ApiToken
 from contacts.folds import UL, UR
 from contacts.models import Card
 
@@ -119,3 +122,26 @@ def test_two_simultaneous_edits_one_wins_the_other_is_told(alice, bob, make_card
     card.refresh_from_db()
     assert card.version == 1
     assert card.note in ("edit 0", "edit 1")
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_api_replays_at_the_same_moment_leave_one_card(alice, conference):
+    threads = 6
+    _, key = ApiToken.issue(alice, "replays")
+    url = reverse("api-card-create", args=[conference.slug])
+    body = json.dumps(
+        {"name": "Dana Reyes", "email": "dana@acme.io", "client_uuid": str(uuid.uuid4())}
+    )
+    start = threading.Barrier(threads)
+
+    def post(n: int) -> tuple[int, int]:
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+        start.wait()
+        response = client.post(url, body, content_type="application/json")
+        return response.status_code, response.json()["id"]
+
+    results = run_threads(threads, post)
+    card = Card.objects.get()
+    assert sorted(status for status, _ in results) == [200] * (threads - 1) + [201]
+    assert {card_id for _, card_id in results} == {card.pk}

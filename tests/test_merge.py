@@ -17,6 +17,7 @@ from contacts.models import (
     SentEmail,
 )
 from events.models import Conference
+from webhooks.models import Delivery, Endpoint
 
 pytestmark = pytest.mark.django_db
 
@@ -108,6 +109,16 @@ def test_a_merge_moves_everything_to_the_kept_person_and_records_it(client, alic
     assert (merge.kept, merge.merged_by, merge.merged["name"]) == (anna, alice, "A. Berg")
     page = client.get(anna.get_absolute_url()).content.decode()
     assert "A. Berg merged in by alice" in page and "Expo 2025" in page
+
+
+def test_a_merge_tells_the_webhooks(client, alice, anna, berg):
+    Endpoint.objects.create(owner=alice, url="https://example.org/hook", events=["contact.merged"])
+    client.force_login(alice)
+    client.post(merge_url(anna, berg), picks(anna, berg))
+    delivery = Delivery.objects.get()
+    assert (delivery.event, delivery.subject) == ("contact.merged", f"contact:{anna.pk}")
+    assert delivery.payload["data"]["merged_ids"] == [berg.pk]
+    assert delivery.payload["data"]["contact"]["name"] == "Anna Berg"
 
 
 def test_undo_puts_both_people_back_as_they_were(client, alice, anna, berg):

@@ -19,6 +19,7 @@ CODE = [
     "events",
     "reading",
     "api",
+    "webhooks",
     "templates",
     "static",
 ]

@@ -1,0 +1,90 @@
+"""Telling the webhook endpoints what happened: the write paths call emit()."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+
+from webhooks import tasks
+from webhooks.models import EVENTS, Delivery, Endpoint
+
+CARD_EVENTS = ("card.logged", "card.updated", "followup.done", "followup.dropped")
+CONTACT_DETAILS = ("name", "company", "title", "email", "phone", "website")
+
+
+def emit(event: str, obj, *, merged_ids: list[int] | None = None) -> None:
+    """Queue ``event`` about ``obj`` for every active endpoint subscribed to it.
+
+    Call it from the service that makes the change, inside its transaction, once the
+    change is saved: the deliveries are written in that transaction (rolled back with it)
+    and handed to the task queue when it commits. The body is made now, so that each
+    delivery says what was true when the event happened; an endpoint gets the events of
+    one card (or one contact) in the order they were emitted.
+
+    - ``card.logged``, ``card.updated``, ``followup.done``, ``followup.dropped``: ``obj``
+      is the saved Card; the body's ``data`` is the card as the API gives it.
+    - ``contact.merged``: ``obj`` is the Contact that remains, saved with what it took
+      over; ``merged_ids`` the ids of the contacts merged into it (deleted). ``data`` is
+      ``{"contact": {id, name, company, title, email, phone, website}, "merged_ids"}``.
+    - ``contact.erased``: ``obj`` is the Contact being erased; call it before the row is
+      deleted. ``data`` is ``{"contact": {"id": id}}`` and nothing else of the person.
+
+    Raise ValueError for an event not in webhooks.models.EVENTS.
+    """
+    emit_each(event, [obj], merged_ids=merged_ids)
+
+
+def emit_each(event: str, objs: list, *, merged_ids: list[int] | None = None) -> None:
+    """Queue ``event`` about each of ``objs`` (in that order), as emit() does, reading the
+    endpoints once: a bulk action's events."""
+    if event not in EVENTS:
+        raise ValueError(f"{event} is not a webhook event")
+    endpoints = [e for e in Endpoint.objects.filter(active=True) if event in e.events]
+    if not endpoints or not objs:
+        return
+    kind = "card" if event in CARD_EVENTS else "contact"
+    now = timezone.now()
+    payloads = [
+        (
+            obj,
+            {
+                "id": str(uuid.uuid4()),
+                "event": event,
+                "created_at": now.isoformat(),
+                "data": _data(event, obj, merged_ids),
+            },
+        )
+        for obj in objs
+    ]
+    deliveries = Delivery.objects.bulk_create(
+        Delivery(
+            endpoint=endpoint,
+            event=event,
+            subject=f"{kind}:{obj.pk}",
+            payload=payload,
+            created_at=now,
+        )
+        for obj, payload in payloads
+        for endpoint in endpoints
+    )
+    transaction.on_commit(lambda: _enqueue([delivery.pk for delivery in deliveries]))
+
+
+def _data(event: str, obj, merged_ids: list[int] | None) -> dict:
+    if event in CARD_EVENTS:
+        # Imported here: the API's serializers import the forms, which import the services
+        # that call emit().
+        from api.serializers import CardSerializer
+
+        return CardSerializer(obj).data
+    if event == "contact.erased":
+        return {"contact": {"id": obj.pk}}
+    contact = {"id": obj.pk} | {name: getattr(obj, name) for name in CONTACT_DETAILS}
+    return {"contact": contact, "merged_ids": list(merged_ids or [])}
+
+
+def _enqueue(delivery_ids: list[int]) -> None:
+    for delivery_id in delivery_ids:
+        tasks.deliver.enqueue(delivery_id)

@@ -1,0 +1,14 @@
+"""Webhook deliveries, sent by `manage.py db_worker`."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from webhooks import delivery
+
+
+@task()
+def deliver(delivery_id: int) -> None:
+    """Send a webhook delivery once; queue its retry, or the next one of its subject."""
+    for next_id, run_after in delivery.attempt(delivery_id):
+        deliver.using(run_after=run_after).enqueue(next_id)
