@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, time, timedelta
 
 from django.conf import settings
@@ -54,16 +54,31 @@ class Meaning(models.Model):
         return self.label
 
     def as_fold_meaning(self) -> folds.Meaning:
-        return folds.Meaning(
-            slug=self.slug,
-            label=self.label,
-            weight=self.weight,
-            window_days=self.window_days,
-            colour=self.colour,
-            order=self.order,
-            email_subject=self.email_subject,
-            email_body=self.email_body,
-        )
+        return folds.Meaning(**{name: getattr(self, name) for name in FOLD_MEANING_FIELDS})
+
+
+# The columns of a meaning that decoding uses, as folds.Meaning takes them.
+FOLD_MEANING_FIELDS = (
+    "slug",
+    "label",
+    "weight",
+    "window_days",
+    "colour",
+    "order",
+    "email_subject",
+    "email_body",
+)
+
+
+def fold_rules_of(rows: Iterable[tuple[int, str | None]]) -> list[folds.Rule]:
+    """Return the rules for the fold engine from (pattern, meaning slug) rows, one row per
+    meaning of a rule (a rule without meanings: one row without a slug)."""
+    patterns: dict[int, set[str]] = {}
+    for pattern, slug in rows:
+        patterns.setdefault(pattern, set())
+        if slug:
+            patterns[pattern].add(slug)
+    return [folds.Rule(p, frozenset(slugs)) for p, slugs in sorted(patterns.items())]
 
 
 class Vocabulary(models.Model):
@@ -98,12 +113,7 @@ class Vocabulary(models.Model):
 
     def fold_rules(self) -> list[folds.Rule]:
         """Return this vocabulary's rules for the fold engine, in one query."""
-        patterns: dict[int, set[str]] = {}
-        for pattern, slug in self.rules.values_list("pattern", "meanings__slug"):
-            patterns.setdefault(pattern, set())
-            if slug:
-                patterns[pattern].add(slug)
-        return [folds.Rule(p, frozenset(slugs)) for p, slugs in sorted(patterns.items())]
+        return fold_rules_of(self.rules.values_list("pattern", "meanings__slug"))
 
     def table(self) -> tuple[folds.Decoding, ...]:
         """Return the decoding of all 64 fold combinations (two queries).

@@ -9,12 +9,21 @@ from datetime import date, timedelta
 
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q, Value
-from django.db.models.functions import Replace, TruncDate
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Replace, TruncDate
 
 from contacts import emails, followups, rules
-from contacts.models import FOLLOW_UP_ORDER, Card, Contact, Meaning, Vocabulary
+from contacts.models import (
+    FOLD_MEANING_FIELDS,
+    FOLLOW_UP_ORDER,
+    Card,
+    Contact,
+    FoldRule,
+    Meaning,
+    Vocabulary,
+)
 from events.models import Conference
+from foldcard.sql import JSONRows
 
 PAGE_SIZE = 50
 
@@ -28,6 +37,35 @@ def decode_cards(cards: Iterable[Card]) -> list[Card]:
             tables[card.vocabulary_id] = card.vocabulary.table()
         card.decoding = card.decode(tables[card.vocabulary_id])
     return cards
+
+
+def with_decoder(users: models.QuerySet) -> models.QuerySet:
+    """Annotate each user with what their new cards are decoded with: the vocabulary they
+    chose or the site's (``decoder_vocabulary``, ``decoder_default_window``), its rules
+    and the active meanings (``decoder_rules``, ``decoder_meanings``: foldcard.sql.JSONRows)
+    — read with the user, so that a save at the booth reads no vocabulary of its own and
+    an edit is seen by the next request, on every server (see services.Decoder)."""
+    site_default = Vocabulary.objects.order_by("-is_default", "pk").values("pk")[:1]
+    vocabulary = Coalesce(F("foldcard_settings__vocabulary"), Subquery(site_default))
+    chosen = OuterRef("decoder_vocabulary")
+    return users.annotate(
+        decoder_vocabulary=vocabulary,
+        decoder_default_window=Subquery(
+            Vocabulary.objects.filter(pk=chosen).order_by().values("default_window_days")
+        ),
+        decoder_rules=Subquery(
+            FoldRule.objects.filter(vocabulary=chosen)
+            .order_by()
+            .annotate(rows=JSONRows("pattern", "meanings__slug"))
+            .values("rows")
+        ),
+        decoder_meanings=Subquery(
+            Meaning.objects.filter(active=True)
+            .order_by()
+            .annotate(rows=JSONRows(*FOLD_MEANING_FIELDS))
+            .values("rows")
+        ),
+    )
 
 
 def met_before(card: Card) -> list[str]:

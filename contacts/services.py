@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from contacts import folds, photos, rules
 from contacts.models import (
+    FOLD_MEANING_FIELDS,
     FOLLOW_UP_ORDER,
     Card,
     Contact,
@@ -26,9 +27,11 @@ from contacts.models import (
     StackPhoto,
     UserSettings,
     Vocabulary,
+    fold_rules_of,
 )
 from contacts.queries import met_before, whole_followup
 from events.models import Conference
+from foldcard.sql import rows_of
 
 
 def reprioritize(vocabularies: Iterable[Vocabulary]) -> None:
@@ -204,12 +207,14 @@ def find_or_create_contact(card: CardInput) -> tuple[Contact, bool]:
     whether the contact is new."""
     fields = card.contact_fields()
     email = Contact.normalize_email(card.email)
-    if not email:
-        return Contact.objects.create(**fields), True
-    contact, created = Contact.objects.get_or_create(email=email, defaults=fields)
-    if not created and (changed := contact.merge(fields)):
+    # Not get_or_create: its savepoint would cost two statements on every save; a person
+    # created by another save in between makes the insert fail, and log_card tries again.
+    contact = Contact.objects.filter(email=email).first() if email else None
+    if contact is None:
+        return Contact.objects.create(email=email, **fields), True
+    if changed := contact.merge(fields):
         contact.save(update_fields=changed)
-    return contact, created
+    return contact, False
 
 
 def _enqueue(name: str, *args) -> None:
@@ -246,9 +251,33 @@ class Decoder:
 
     @classmethod
     def of(cls, user) -> Decoder:
-        """Return the user's decoder; with no user (a command), the site's vocabulary."""
+        """Return the user's decoder; with no user (a command), the site's vocabulary.
+
+        A user read by the login (foldcard.auth.Backend) carries their vocabulary's rules
+        and meanings already (queries.with_decoder): decoding reads nothing more.
+        """
+        if getattr(user, "decoder_vocabulary", None) is not None:
+            return cls.loaded(user)
         vocabulary = UserSettings.of(user).get_vocabulary() if user else Vocabulary.default()
         return cls(vocabulary, vocabulary.table())
+
+    @classmethod
+    def loaded(cls, user) -> Decoder:
+        """Return the decoder of a user annotated by queries.with_decoder."""
+        window = user.decoder_default_window
+        vocabulary = Vocabulary.from_db(
+            "default", ["id", "default_window_days"], [user.decoder_vocabulary, window]
+        )
+        meanings = [
+            folds.Meaning(**dict(zip(FOLD_MEANING_FIELDS, row, strict=True)))
+            for row in rows_of(user.decoder_meanings)
+        ]
+        table = folds.compile_table(
+            fold_rules_of(rows_of(user.decoder_rules)),
+            {meaning.slug: meaning for meaning in meanings},
+            window,
+        )
+        return cls(vocabulary, table)
 
 
 def log_card(
@@ -263,6 +292,23 @@ def log_card(
     """
     client_uuid = data.client_uuid or uuid.uuid4()
     decoder = decoder or Decoder.of(user)
+    try:
+        return _insert_card(conference, user, data, decoder, client_uuid)
+    except IntegrityError:
+        existing = Card.objects.filter(client_uuid=client_uuid).first()
+        if existing is None:
+            # Not a replay: another save created the same person (email) in between,
+            # which this one finds now.
+            return _insert_card(conference, user, data, decoder, client_uuid)
+        # A replay: the unique client_uuid refused a second card (see Card.client_uuid).
+        if existing.logged_by_id != user.pk or existing.conference_id != conference.pk:
+            raise ReplayConflict from None
+        return Logged.replay(existing)
+
+
+def _insert_card(
+    conference: Conference, user, data: CardInput, decoder: Decoder, client_uuid: uuid.UUID
+) -> Logged:
     card = Card(
         conference=conference,
         folds=data.folds,
@@ -283,15 +329,6 @@ def log_card(
             card.save()
             if card.reading_state == ReadingState.WAITING:
                 transaction.on_commit(lambda: _enqueue("read_card_photo", card.pk))
-    except IntegrityError:
-        # A replay: the unique client_uuid refused a second card (see Card.client_uuid).
-        delete_photo_files(card)
-        existing = Card.objects.filter(client_uuid=client_uuid).first()
-        if existing is None:
-            raise
-        if existing.logged_by_id != user.pk or existing.conference_id != conference.pk:
-            raise ReplayConflict from None
-        return Logged.replay(existing)
     except BaseException:
         delete_photo_files(card)
         raise
