@@ -11,7 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from contacts import folds, rules
+from contacts import folds, rules, search
 
 colour_validator = RegexValidator(
     r"^#[0-9a-fA-F]{6}$", "Enter a colour as # and six hex digits, e.g. #1f77b4."
@@ -196,6 +196,10 @@ class UserSettings(models.Model):
         return cls.objects.select_related("vocabulary").get_or_create(user=user)[0]
 
 
+# The details of a person that the follow-up list's search finds them by.
+SEARCHED_DETAILS = ("name", "company", "email", "phone", "notes")
+
+
 class Contact(models.Model):
     name = models.CharField(max_length=200, blank=True)
     company = models.CharField(max_length=200, blank=True)
@@ -228,7 +232,16 @@ class Contact(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.email = self.normalize_email(self.email)
+        adding = self._state.adding
         super().save(*args, **kwargs)
+        fields = kwargs.get("update_fields")
+        if not adding and (fields is None or set(fields) & set(SEARCHED_DETAILS)):
+            # Each card keeps its person's details in its search text (Card.search).
+            cards = list(self.cards.only("pk", "note"))
+            for card in cards:
+                card.contact = self
+                card.search = card.search_text()
+            Card.objects.bulk_update(cards, ["search"])
 
     def get_absolute_url(self) -> str:
         return reverse("contacts-contact", args=[self.pk])
@@ -281,6 +294,19 @@ class CardQuerySet(models.QuerySet):
 
 def slugs_of(decoding: folds.Decoding) -> set[str]:
     return {m.slug for m in decoding.meanings}
+
+
+class SearchField(models.TextField):
+    """A card's search text, worked out from the card whenever the card is written, by
+    save() or bulk_create() (see Card.search_text)."""
+
+    def pre_save(self, model_instance: Card, add: bool) -> str:
+        if not hasattr(model_instance, "search_text"):
+            # A migration's historical model, which has no methods: 0022 fills the column.
+            return super().pre_save(model_instance, add)
+        value = model_instance.search_text()
+        setattr(model_instance, self.attname, value)
+        return value
 
 
 class ReadingState(models.TextChoices):
@@ -365,6 +391,10 @@ class Card(models.Model):
         db_persist=True,
     )
 
+    # What the follow-up list's search looks in, case and accents aside; indexed for
+    # substrings (contacts/search.py).
+    search = SearchField(blank=True, editable=False)
+
     objects = CardQuerySet.as_manager()
 
     class Meta:
@@ -421,6 +451,13 @@ class Card(models.Model):
         logged_on = timezone.localdate(self.logged_at, self.conference.zone)
         self.due_from = max(self.conference.ends_on, logged_on)
         self.due_on = folds.due_on(self.conference.ends_on, logged_on, self.window_days)
+
+    def search_text(self) -> str:
+        """Return the text the follow-up list's search finds this card by: its person's
+        details and notes, and its own note."""
+        contact = self.contact
+        details = [getattr(contact, name) for name in SEARCHED_DETAILS if name != "phone"]
+        return search.search_text(*details, self.note, phone=contact.phone)
 
     @property
     def fold_codes(self) -> list[str]:

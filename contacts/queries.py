@@ -9,10 +9,11 @@ from datetime import date, timedelta
 
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce, Replace, TruncDate
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, TruncDate
 
 from contacts import emails, followups, rules
+from contacts import search as contacts_search
 from contacts.models import (
     FOLD_MEANING_FIELDS,
     FOLLOW_UP_ORDER,
@@ -137,31 +138,19 @@ def followup_cards(user, today: date, filters: FollowupFilters) -> models.QueryS
     return cards
 
 
-# What the follow-up list's search looks in: the person's details and notes, the card's note.
-SEARCHED = (
-    "contact__name",
-    "contact__company",
-    "contact__email",
-    "contact__phone",
-    "contact__notes",
-    "note",
-)
 # What a phone number is written with besides its digits.
 PHONE_SEPARATORS = " -()./+"
 
 
 def search(cards: models.QuerySet[Card], text: str) -> models.QuerySet[Card]:
     """Return the cards whose person's name, company, email, phone or notes, or whose own
-    note, contain ``text`` (case aside); a phone number also matches by its digits alone."""
-    found = Q.create([(f"{name}__icontains", text) for name in SEARCHED], connector=Q.OR)
-    digits = "".join(c for c in text if c.isdigit())
-    if digits and all(c.isdigit() or c in PHONE_SEPARATORS for c in text):
-        phone = F("contact__phone")
-        for separator in PHONE_SEPARATORS:
-            phone = Replace(phone, Value(separator), Value(""))
-        cards = cards.alias(phone_digits=phone)
-        found |= Q(phone_digits__contains=digits)
-    return cards.filter(found)
+    note, contain ``text``, case and accents aside; a phone number also matches by its
+    digits alone. Answered from the search index (contacts/search.py)."""
+    needles = [contacts_search.folded(text)]
+    digits = contacts_search.digits_of(text)
+    if digits and all(c.isdigit() or c in PHONE_SEPARATORS for c in text) and digits != text:
+        needles.append(digits)
+    return contacts_search.containing(cards, needles)
 
 
 def first_per_person(cards: models.QuerySet[Card]) -> models.QuerySet[Card]:
