@@ -124,6 +124,34 @@ class Vocabulary(models.Model):
         return folds.compile_table(self.fold_rules(), meanings, self.default_window_days)
 
 
+class Reprioritization(models.Model):
+    """The cards of a vocabulary being re-decoded after an edit, in the background, in
+    batches of cards by id (services.reprioritize, tasks.reprioritize_cards)."""
+
+    vocabulary = models.ForeignKey(Vocabulary, models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    # The cards' ids, from first to last, when the job was queued; done_to: the last id
+    # whose card was re-decoded.
+    first_id = models.BigIntegerField(default=0)
+    last_id = models.BigIntegerField(default=0)
+    done_to = models.BigIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["finished_at"], name="reprioritization_running")]
+
+    def __str__(self) -> str:
+        return f"{self.vocabulary}: {self.percent}%"
+
+    @property
+    def percent(self) -> int:
+        """Return how much of the cards' id range is done, in whole percent."""
+        if self.finished_at is not None or self.last_id <= self.first_id:
+            return 100 if self.finished_at is not None else 0
+        done = max(self.done_to - self.first_id + 1, 0)
+        return min(99, 100 * done // (self.last_id - self.first_id + 1))
+
+
 class FoldRule(models.Model):
     vocabulary = models.ForeignKey(Vocabulary, models.CASCADE, related_name="rules")
     pattern = models.PositiveSmallIntegerField(

@@ -21,6 +21,7 @@ from contacts.models import (
     Contact,
     FoldRule,
     Meaning,
+    Reprioritization,
     Vocabulary,
 )
 from events.models import Conference
@@ -67,6 +68,13 @@ def with_decoder(users: models.QuerySet) -> models.QuerySet:
             .values("rows")
         ),
     )
+
+
+def reordering() -> int | None:
+    """Return how far the re-prioritization after a vocabulary edit is, in percent (the
+    least advanced job), or None when none runs."""
+    running = Reprioritization.objects.filter(finished_at=None)
+    return min((job.percent for job in running), default=None)
 
 
 def met_before(card: Card) -> list[str]:

@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import partial
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
@@ -24,6 +25,7 @@ from contacts.models import (
     Contact,
     Meaning,
     ReadingState,
+    Reprioritization,
     StackPhoto,
     UserSettings,
     Vocabulary,
@@ -33,28 +35,66 @@ from contacts.queries import met_before, whole_followup
 from events.models import Conference
 from foldcard.sql import rows_of
 
+# Cards re-decoded per statement by the background re-prioritization: each batch is its
+# own short transaction, so that no card stays locked for long (the booth keeps saving).
+REPRIORITIZE_BATCH = 5000
 
-def reprioritize(vocabularies: Iterable[Vocabulary]) -> None:
-    """Re-decode every card of ``vocabularies``: priority, window and due date.
 
-    One statement per column and vocabulary, writing only rows whose value changes: a new
-    window rewrites the due date, a new priority only the priority (each rewritten column
-    costs index updates).
+def reprioritize(vocabularies: Iterable[Vocabulary]) -> list[Reprioritization]:
+    """Re-decode every card of ``vocabularies`` (priority, window and due date) after an
+    edit, in the background: queue one job per vocabulary and return the jobs.
+
+    The edit is saved at once; new cards are decoded with it at once (see Decoder), the
+    existing ones in batches by tasks.reprioritize_cards (progress: Reprioritization).
     """
+    jobs = []
+    for vocabulary in vocabularies:
+        ids = Card.objects.filter(vocabulary=vocabulary).aggregate(
+            first=models.Min("pk"), last=models.Max("pk")
+        )
+        job = Reprioritization.objects.create(
+            vocabulary=vocabulary, first_id=ids["first"] or 0, last_id=ids["last"] or 0
+        )
+        transaction.on_commit(partial(_enqueue, "reprioritize_cards", job.pk))
+        jobs.append(job)
+    return jobs
+
+
+def reprioritize_batch(job: Reprioritization) -> bool:
+    """Re-decode the job's next batch of cards; return whether cards are left.
+
+    The decoding table is read for each batch, so that a later edit queued meanwhile is
+    never overwritten by an earlier job. One statement per column, writing only rows whose
+    value changes: a new window rewrites the due date, a new priority only the priority
+    (each rewritten column costs index updates).
+    """
+    start = job.done_to + 1 if job.done_to else job.first_id
+    end = min(start + REPRIORITIZE_BATCH - 1, job.last_id)
     with transaction.atomic():
-        for vocabulary in vocabularies:
-            table = vocabulary.table()
-            cards = Card.objects.filter(vocabulary=vocabulary)
-            window = _by_folds(table, "window_days")
-            cards.exclude(window_days=window).update(
-                window_days=window,
-                due_on=Cast(
-                    models.F("due_from") + _by_folds(table, "window_days", as_days=True),
-                    output_field=models.DateField(),
-                ),
-            )
-            priority = _by_folds(table, "priority")
-            cards.exclude(priority=priority).update(priority=priority)
+        table = Vocabulary.objects.get(pk=job.vocabulary_id).table()
+        cards = Card.objects.filter(vocabulary_id=job.vocabulary_id, pk__range=(start, end))
+        if table:
+            redecode(cards, table)
+        job.done_to = end
+        left = end < job.last_id
+        if not left:
+            job.finished_at = timezone.now()
+        job.save(update_fields=["done_to", "finished_at"])
+    return left
+
+
+def redecode(cards: models.QuerySet[Card], table: tuple[folds.Decoding, ...]) -> None:
+    """Give ``cards`` the priority, window and due date of their folds in ``table``."""
+    window = _by_folds(table, "window_days")
+    cards.exclude(window_days=window).update(
+        window_days=window,
+        due_on=Cast(
+            models.F("due_from") + _by_folds(table, "window_days", as_days=True),
+            output_field=models.DateField(),
+        ),
+    )
+    priority = _by_folds(table, "priority")
+    cards.exclude(priority=priority).update(priority=priority)
 
 
 def _by_folds(table: tuple[folds.Decoding, ...], name: str, as_days: bool = False) -> Case:
@@ -74,9 +114,9 @@ def _by_folds(table: tuple[folds.Decoding, ...], name: str, as_days: bool = Fals
     )
 
 
-def meaning_changed(meaning: Meaning) -> None:
-    """Re-decode the cards of every vocabulary that uses ``meaning``."""
-    reprioritize(Vocabulary.objects.filter(rules__meanings=meaning).distinct())
+def meaning_changed(meaning: Meaning) -> list[Reprioritization]:
+    """Re-decode the cards of every vocabulary that uses ``meaning`` (in the background)."""
+    return reprioritize(Vocabulary.objects.filter(rules__meanings=meaning).distinct())
 
 
 def conference_changed(conference: Conference, fields: Iterable[str]) -> None:

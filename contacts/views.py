@@ -99,6 +99,7 @@ def followup_list(request: HttpRequest) -> HttpResponse:
         "next_url": request.get_full_path(),
         "owners": owners,
         "can_manage": rules.can_work_everyones(request.user),
+        "reordering": queries.reordering(),
     }
     status = 400 if form.is_bound and not form.is_valid() else 200
     return render(request, "contacts/followups.html", context, status=status)
