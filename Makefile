@@ -38,6 +38,7 @@ test: lint
 
 bench: $(VENV)/.dev-installed
 	$(PY) -m tests.bench
+	$(PY) -m tests.bench_booth_load
 	$(PY) -m tests.bench_reading
 	$(PY) -m tests.bench_imports
 	$(PY) -m tests.bench_duplicates

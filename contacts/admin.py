@@ -1,17 +1,27 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from contacts import folds, services
 from contacts.forms import FoldsField
-from contacts.models import Card, Contact, FoldRule, Meaning, UserSettings, Vocabulary
+from contacts.models import (
+    Card,
+    Contact,
+    FoldRule,
+    Meaning,
+    Reprioritization,
+    UserSettings,
+    Vocabulary,
+)
 
 
 @admin.register(Meaning)
@@ -23,13 +33,44 @@ class MeaningAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
-        services.meaning_changed(obj)
+        _queued(request, services.meaning_changed(obj))
 
     def delete_model(self, request, obj) -> None:
-        services.delete_meanings(Meaning.objects.filter(pk=obj.pk))
+        _queued(request, services.delete_meanings(Meaning.objects.filter(pk=obj.pk)))
 
     def delete_queryset(self, request, queryset) -> None:
-        services.delete_meanings(queryset)
+        _queued(request, services.delete_meanings(queryset))
+
+
+def _queued(request, jobs: list[Reprioritization]) -> None:
+    """Say that the cards are re-prioritized in the background, and where to follow it."""
+    if jobs:
+        url = reverse("admin:contacts_reprioritization_changelist")
+        messages.info(
+            request,
+            format_html(
+                'The cards are re-prioritized in the background: <a href="{}">progress</a>.',
+                url,
+            ),
+        )
+
+
+@admin.register(Reprioritization)
+class ReprioritizationAdmin(admin.ModelAdmin):
+    """The re-prioritizations after vocabulary edits, with how far each is."""
+
+    list_display = ["vocabulary", "created_at", "progress", "finished_at"]
+    ordering = ["-created_at"]
+
+    @admin.display(description="re-ordering")
+    def progress(self, obj: Reprioritization) -> str:
+        return f"{obj.percent}%"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class FoldRuleForm(forms.ModelForm):
@@ -88,7 +129,7 @@ class VocabularyAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
-        services.reprioritize([form.instance])
+        _queued(request, services.reprioritize([form.instance]))
 
 
 class MeaningFilter(admin.SimpleListFilter):

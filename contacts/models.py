@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, time, timedelta
 
 from django.conf import settings
@@ -11,7 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from contacts import folds, matching, phones, rules
+from contacts import folds, matching, phones, rules, search
 
 colour_validator = RegexValidator(
     r"^#[0-9a-fA-F]{6}$", "Enter a colour as # and six hex digits, e.g. #1f77b4."
@@ -54,16 +54,31 @@ class Meaning(models.Model):
         return self.label
 
     def as_fold_meaning(self) -> folds.Meaning:
-        return folds.Meaning(
-            slug=self.slug,
-            label=self.label,
-            weight=self.weight,
-            window_days=self.window_days,
-            colour=self.colour,
-            order=self.order,
-            email_subject=self.email_subject,
-            email_body=self.email_body,
-        )
+        return folds.Meaning(**{name: getattr(self, name) for name in FOLD_MEANING_FIELDS})
+
+
+# The columns of a meaning that decoding uses, as folds.Meaning takes them.
+FOLD_MEANING_FIELDS = (
+    "slug",
+    "label",
+    "weight",
+    "window_days",
+    "colour",
+    "order",
+    "email_subject",
+    "email_body",
+)
+
+
+def fold_rules_of(rows: Iterable[tuple[int, str | None]]) -> list[folds.Rule]:
+    """Return the rules for the fold engine from (pattern, meaning slug) rows, one row per
+    meaning of a rule (a rule without meanings: one row without a slug)."""
+    patterns: dict[int, set[str]] = {}
+    for pattern, slug in rows:
+        patterns.setdefault(pattern, set())
+        if slug:
+            patterns[pattern].add(slug)
+    return [folds.Rule(p, frozenset(slugs)) for p, slugs in sorted(patterns.items())]
 
 
 class Vocabulary(models.Model):
@@ -106,12 +121,7 @@ class Vocabulary(models.Model):
 
     def fold_rules(self) -> list[folds.Rule]:
         """Return this vocabulary's rules for the fold engine, in one query."""
-        patterns: dict[int, set[str]] = {}
-        for pattern, slug in self.rules.values_list("pattern", "meanings__slug"):
-            patterns.setdefault(pattern, set())
-            if slug:
-                patterns[pattern].add(slug)
-        return [folds.Rule(p, frozenset(slugs)) for p, slugs in sorted(patterns.items())]
+        return fold_rules_of(self.rules.values_list("pattern", "meanings__slug"))
 
     def table(self) -> tuple[folds.Decoding, ...]:
         """Return the decoding of all 64 fold combinations (two queries).
@@ -120,6 +130,34 @@ class Vocabulary(models.Model):
         """
         meanings = {m.slug: m.as_fold_meaning() for m in Meaning.objects.filter(active=True)}
         return folds.compile_table(self.fold_rules(), meanings, self.default_window_days)
+
+
+class Reprioritization(models.Model):
+    """The cards of a vocabulary being re-decoded after an edit, in the background, in
+    batches of cards by id (services.reprioritize, tasks.reprioritize_cards)."""
+
+    vocabulary = models.ForeignKey(Vocabulary, models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    # The cards' ids, from first to last, when the job was queued; done_to: the last id
+    # whose card was re-decoded.
+    first_id = models.BigIntegerField(default=0)
+    last_id = models.BigIntegerField(default=0)
+    done_to = models.BigIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["finished_at"], name="reprioritization_running")]
+
+    def __str__(self) -> str:
+        return f"{self.vocabulary}: {self.percent}%"
+
+    @property
+    def percent(self) -> int:
+        """Return how much of the cards' id range is done, in whole percent."""
+        if self.finished_at is not None or self.last_id <= self.first_id:
+            return 100 if self.finished_at is not None else 0
+        done = max(self.done_to - self.first_id + 1, 0)
+        return min(99, 100 * done // (self.last_id - self.first_id + 1))
 
 
 class FoldRule(models.Model):
@@ -224,6 +262,10 @@ class UserSettings(models.Model):
         return cls.objects.select_related("vocabulary").get_or_create(user=user)[0]
 
 
+# The details of a person that the follow-up list's search finds them by.
+SEARCHED_DETAILS = ("name", "company", "email", "phone", "notes")
+
+
 class Contact(models.Model):
     name = models.CharField(max_length=200, blank=True)
     company = models.CharField(max_length=200, blank=True)
@@ -271,11 +313,20 @@ class Contact(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.email = self.normalize_email(self.email)
+        adding = self._state.adding
         self.match_key = matching.match_key(self.name, self.company)
         self.version += 1
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "version", "match_key"}
         super().save(*args, **kwargs)
+        fields = kwargs.get("update_fields")
+        if not adding and (fields is None or set(fields) & set(SEARCHED_DETAILS)):
+            # Each card keeps its person's details in its search text (Card.search).
+            cards = list(self.cards.only("pk", "note"))
+            for card in cards:
+                card.contact = self
+                card.search = card.search_text()
+            Card.objects.bulk_update(cards, ["search"])
 
     def get_absolute_url(self) -> str:
         return reverse("contacts-contact", args=[self.pk])
@@ -407,6 +458,19 @@ def slugs_of(decoding: folds.Decoding) -> set[str]:
     return {m.slug for m in decoding.meanings}
 
 
+class SearchField(models.TextField):
+    """A card's search text, worked out from the card whenever the card is written, by
+    save() or bulk_create() (see Card.search_text)."""
+
+    def pre_save(self, model_instance: Card, add: bool) -> str:
+        if not hasattr(model_instance, "search_text"):
+            # A migration's historical model, which has no methods: 0022 fills the column.
+            return super().pre_save(model_instance, add)
+        value = model_instance.search_text()
+        setattr(model_instance, self.attname, value)
+        return value
+
+
 class ReadingState(models.TextChoices):
     CHECKED = "", "Typed or checked"
     WAITING = "waiting", "Waiting to be read"
@@ -489,6 +553,10 @@ class Card(models.Model):
         db_persist=True,
     )
 
+    # What the follow-up list's search looks in, case and accents aside; indexed for
+    # substrings (contacts/search.py).
+    search = SearchField(blank=True, editable=False)
+
     objects = CardQuerySet.as_manager()
 
     class Meta:
@@ -545,6 +613,13 @@ class Card(models.Model):
         logged_on = timezone.localdate(self.logged_at, self.conference.zone)
         self.due_from = max(self.conference.ends_on, logged_on)
         self.due_on = folds.due_on(self.conference.ends_on, logged_on, self.window_days)
+
+    def search_text(self) -> str:
+        """Return the text the follow-up list's search finds this card by: its person's
+        details and notes, and its own note."""
+        contact = self.contact
+        details = [getattr(contact, name) for name in SEARCHED_DETAILS if name != "phone"]
+        return search.search_text(*details, self.note, phone=contact.phone)
 
     @property
     def fold_codes(self) -> list[str]:

@@ -11,19 +11,24 @@ from datetime import date, timedelta
 from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Cast, Replace, TruncDate
+from django.db.models.functions import Cast, Coalesce, TruncDate
 
 from contacts import emails, folds, followups, matching, rules
+from contacts import search as contacts_search
 from contacts.models import (
+    FOLD_MEANING_FIELDS,
     FOLLOW_UP_ORDER,
     Card,
     Contact,
     ContactEmail,
+    FoldRule,
     Meaning,
+    Reprioritization,
     Vocabulary,
     VocabularyChange,
 )
 from events.models import Conference
+from foldcard.sql import JSONRows
 
 PAGE_SIZE = 50
 
@@ -37,6 +42,42 @@ def decode_cards(cards: Iterable[Card]) -> list[Card]:
             tables[card.vocabulary_id] = card.vocabulary.table()
         card.decoding = card.decode(tables[card.vocabulary_id])
     return cards
+
+
+def with_decoder(users: models.QuerySet) -> models.QuerySet:
+    """Annotate each user with what their new cards are decoded with: the vocabulary they
+    chose or the site's (``decoder_vocabulary``, ``decoder_default_window``), its rules
+    and the active meanings (``decoder_rules``, ``decoder_meanings``: foldcard.sql.JSONRows)
+    — read with the user, so that a save at the booth reads no vocabulary of its own and
+    an edit is seen by the next request, on every server (see services.Decoder)."""
+    site_default = Vocabulary.objects.order_by("-is_default", "pk").values("pk")[:1]
+    vocabulary = Coalesce(F("foldcard_settings__vocabulary"), Subquery(site_default))
+    chosen = OuterRef("decoder_vocabulary")
+    return users.annotate(
+        decoder_vocabulary=vocabulary,
+        decoder_default_window=Subquery(
+            Vocabulary.objects.filter(pk=chosen).order_by().values("default_window_days")
+        ),
+        decoder_rules=Subquery(
+            FoldRule.objects.filter(vocabulary=chosen)
+            .order_by()
+            .annotate(rows=JSONRows("pattern", "meanings__slug"))
+            .values("rows")
+        ),
+        decoder_meanings=Subquery(
+            Meaning.objects.filter(active=True)
+            .order_by()
+            .annotate(rows=JSONRows(*FOLD_MEANING_FIELDS))
+            .values("rows")
+        ),
+    )
+
+
+def reordering() -> int | None:
+    """Return how far the re-prioritization after a vocabulary edit is, in percent (the
+    least advanced job), or None when none runs."""
+    running = Reprioritization.objects.filter(finished_at=None)
+    return min((job.percent for job in running), default=None)
 
 
 def met_before(card: Card) -> list[str]:
@@ -119,32 +160,19 @@ SORTS = {
     "met": ("When met", ("-logged_at", "pk")),
 }
 
-
-# What the follow-up list's search looks in: the person's details and notes, the card's note.
-SEARCHED = (
-    "contact__name",
-    "contact__company",
-    "contact__email",
-    "contact__phone",
-    "contact__notes",
-    "note",
-)
 # What a phone number is written with besides its digits.
 PHONE_SEPARATORS = " -()./+"
 
 
 def search(cards: models.QuerySet[Card], text: str) -> models.QuerySet[Card]:
     """Return the cards whose person's name, company, email, phone or notes, or whose own
-    note, contain ``text`` (case aside); a phone number also matches by its digits alone."""
-    found = Q.create([(f"{name}__icontains", text) for name in SEARCHED], connector=Q.OR)
-    digits = "".join(c for c in text if c.isdigit())
-    if digits and all(c.isdigit() or c in PHONE_SEPARATORS for c in text):
-        phone = F("contact__phone")
-        for separator in PHONE_SEPARATORS:
-            phone = Replace(phone, Value(separator), Value(""))
-        cards = cards.alias(phone_digits=phone)
-        found |= Q(phone_digits__contains=digits)
-    return cards.filter(found)
+    note, contain ``text``, case and accents aside; a phone number also matches by its
+    digits alone. Answered from the search index (contacts/search.py)."""
+    needles = [contacts_search.folded(text)]
+    digits = contacts_search.digits_of(text)
+    if digits and all(c.isdigit() or c in PHONE_SEPARATORS for c in text) and digits != text:
+        needles.append(digits)
+    return contacts_search.containing(cards, needles)
 
 
 def first_per_person(cards: models.QuerySet[Card]) -> models.QuerySet[Card]:

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import partial
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from contacts import folds, phones, photos, queries, rules
 from contacts.models import (
+    FOLD_MEANING_FIELDS,
     FOLLOW_UP_ORDER,
     Card,
     Contact,
@@ -24,9 +26,11 @@ from contacts.models import (
     ContactPhone,
     Meaning,
     ReadingState,
+    Reprioritization,
     StackPhoto,
     UserSettings,
     Vocabulary,
+    fold_rules_of,
 )
 from contacts.queries import (
     by_folds,
@@ -37,42 +41,79 @@ from contacts.queries import (
     whole_followups,
 )
 from events.models import Conference
+from foldcard.sql import rows_of
 from webhooks.events import emit, emit_each
 
 logger = logging.getLogger(__name__)
 
+# Cards re-decoded per statement by the background re-prioritization: each batch is its
+# own short transaction, so that no card stays locked for long (the booth keeps saving).
+REPRIORITIZE_BATCH = 5000
 
-def reprioritize(vocabularies: Iterable[Vocabulary]) -> None:
-    """Re-decode every card of ``vocabularies``: priority, window and due date.
 
-    One statement per column and vocabulary, writing only rows whose value changes: a new
-    window rewrites the due date, a new priority only the priority (each rewritten column
-    costs index updates).
+def reprioritize(vocabularies: Iterable[Vocabulary]) -> list[Reprioritization]:
+    """Re-decode every card of ``vocabularies`` (priority, window and due date) after an
+    edit, in the background: queue one job per vocabulary and return the jobs.
+
+    The edit is saved at once; new cards are decoded with it at once (see Decoder), the
+    existing ones in batches by tasks.reprioritize_cards (progress: Reprioritization).
     """
+    jobs = []
+    for vocabulary in vocabularies:
+        ids = Card.objects.filter(vocabulary=vocabulary).aggregate(
+            first=models.Min("pk"), last=models.Max("pk")
+        )
+        job = Reprioritization.objects.create(
+            vocabulary=vocabulary, first_id=ids["first"] or 0, last_id=ids["last"] or 0
+        )
+        transaction.on_commit(partial(_enqueue, "reprioritize_cards", job.pk))
+        jobs.append(job)
+    return jobs
+
+
+def reprioritize_batch(job: Reprioritization) -> bool:
+    """Re-decode the job's next batch of cards; return whether cards are left.
+
+    The decoding table is read for each batch, so that a later edit queued meanwhile is
+    never overwritten by an earlier job. One statement per column, writing only rows whose
+    value changes: a new window rewrites the due date, a new priority only the priority
+    (each rewritten column costs index updates).
+    """
+    start = job.done_to + 1 if job.done_to else job.first_id
+    end = min(start + REPRIORITIZE_BATCH - 1, job.last_id)
     with transaction.atomic():
-        for vocabulary in vocabularies:
-            table = vocabulary.table()
-            cards = Card.objects.filter(vocabulary=vocabulary)
-            window = by_folds(table, "window_days")
-            cards.exclude(window_days=window).update(
-                window_days=window,
-                due_on=due_by_folds(table),
-            )
-            priority = by_folds(table, "priority")
-            cards.exclude(priority=priority).update(priority=priority)
+        table = Vocabulary.objects.get(pk=job.vocabulary_id).table()
+        cards = Card.objects.filter(vocabulary_id=job.vocabulary_id, pk__range=(start, end))
+        if table:
+            redecode(cards, table)
+        job.done_to = end
+        left = end < job.last_id
+        if not left:
+            job.finished_at = timezone.now()
+        job.save(update_fields=["done_to", "finished_at"])
+    return left
 
 
-def meaning_changed(meaning: Meaning) -> None:
-    """Re-decode the cards of every vocabulary that uses ``meaning``."""
-    reprioritize(Vocabulary.objects.filter(rules__meanings=meaning).distinct())
+def redecode(cards: models.QuerySet[Card], table: tuple[folds.Decoding, ...]) -> None:
+    """Give ``cards`` the priority, window and due date of their folds in ``table``."""
+    window = by_folds(table, "window_days")
+    cards.exclude(window_days=window).update(window_days=window, due_on=due_by_folds(table))
+    priority = by_folds(table, "priority")
+    cards.exclude(priority=priority).update(priority=priority)
 
 
-def delete_meanings(meanings: models.QuerySet[Meaning]) -> None:
-    """Delete ``meanings`` and re-decode the cards of the vocabularies that used them."""
+def meaning_changed(meaning: Meaning) -> list[Reprioritization]:
+    """Re-decode the cards of every vocabulary that uses ``meaning`` (in the background)."""
+    return reprioritize(Vocabulary.objects.filter(rules__meanings=meaning).distinct())
+
+
+def delete_meanings(meanings: models.QuerySet[Meaning]) -> list[Reprioritization]:
+    """Delete ``meanings`` and re-decode the cards of the vocabularies that used them (in
+    the background: return the jobs)."""
     with transaction.atomic():
         vocabularies = list(Vocabulary.objects.filter(rules__meanings__in=meanings).distinct())
         meanings.delete()
-        reprioritize(vocabularies)
+        return reprioritize(vocabularies)
 
 
 def conference_changed(conference: Conference, fields: Iterable[str]) -> None:
@@ -370,15 +411,11 @@ def find_or_create_contact(card: CardInput, region: str | None = None) -> tuple[
     email = Contact.normalize_email(card.email)
     phone = phones.e164(card.phone, region)
     contact = queries.known_person(card.contact_id, email, phone, card.name)
-    if contact is None and not email:
-        return Contact.objects.create(**fields, phone_normalized=phone), True
     if contact is None:
-        try:
-            with transaction.atomic():
-                new = Contact.objects.create(email=email, **fields, phone_normalized=phone)
-            return new, True
-        except IntegrityError:
-            contact = Contact.objects.get(email=email)  # saved meanwhile by another request
+        # Not in a savepoint, which would cost two statements on every save: a person
+        # created by another save in between makes the insert fail, and log_card tries
+        # again, finding them.
+        return Contact.objects.create(email=email, **fields, phone_normalized=phone), True
     # A new phone is kept beside the known ones (_add_details), never instead of them.
     changed = contact.merge({k: v for k, v in fields.items() if k != "phone"})
     changed += _add_details(contact, email, card.phone, phone)
@@ -517,9 +554,33 @@ class Decoder:
 
     @classmethod
     def of(cls, user) -> Decoder:
-        """Return the user's decoder; with no user (a command), the site's vocabulary."""
+        """Return the user's decoder; with no user (a command), the site's vocabulary.
+
+        A user read by the login (foldcard.auth.Backend) carries their vocabulary's rules
+        and meanings already (queries.with_decoder): decoding reads nothing more.
+        """
+        if getattr(user, "decoder_vocabulary", None) is not None:
+            return cls.loaded(user)
         vocabulary = UserSettings.of(user).get_vocabulary() if user else Vocabulary.default()
         return cls(vocabulary, vocabulary.table())
+
+    @classmethod
+    def loaded(cls, user) -> Decoder:
+        """Return the decoder of a user annotated by queries.with_decoder."""
+        window = user.decoder_default_window
+        vocabulary = Vocabulary.from_db(
+            "default", ["id", "default_window_days"], [user.decoder_vocabulary, window]
+        )
+        meanings = [
+            folds.Meaning(**dict(zip(FOLD_MEANING_FIELDS, row, strict=True)))
+            for row in rows_of(user.decoder_meanings)
+        ]
+        table = folds.compile_table(
+            fold_rules_of(rows_of(user.decoder_rules)),
+            {meaning.slug: meaning for meaning in meanings},
+            window,
+        )
+        return cls(vocabulary, table)
 
 
 def log_card(
@@ -534,6 +595,23 @@ def log_card(
     """
     client_uuid = data.client_uuid or uuid.uuid4()
     decoder = decoder or Decoder.of(user)
+    try:
+        return _insert_card(conference, user, data, decoder, client_uuid)
+    except IntegrityError:
+        existing = Card.objects.filter(client_uuid=client_uuid).first()
+        if existing is None:
+            # Not a replay: another save created the same person (email) in between,
+            # which this one finds now.
+            return _insert_card(conference, user, data, decoder, client_uuid)
+        # A replay: the unique client_uuid refused a second card (see Card.client_uuid).
+        if existing.logged_by_id != user.pk or existing.conference_id != conference.pk:
+            raise ReplayConflict from None
+        return Logged.replay(existing)
+
+
+def _insert_card(
+    conference: Conference, user, data: CardInput, decoder: Decoder, client_uuid: uuid.UUID
+) -> Logged:
     card = Card(
         conference=conference,
         folds=data.folds,
@@ -555,15 +633,6 @@ def log_card(
             emit("card.logged", card)
             if card.reading_state == ReadingState.WAITING:
                 transaction.on_commit(lambda: _enqueue("read_card_photo", card.pk))
-    except IntegrityError:
-        # A replay: the unique client_uuid refused a second card (see Card.client_uuid).
-        delete_photo_files(card)
-        existing = Card.objects.filter(client_uuid=client_uuid).first()
-        if existing is None:
-            raise
-        if existing.logged_by_id != user.pk or existing.conference_id != conference.pk:
-            raise ReplayConflict from None
-        return Logged.replay(existing)
     except BaseException:
         delete_photo_files(card)
         raise

@@ -11,7 +11,7 @@ from django_tasks import task
 
 import reading
 from contacts import emails, imports, queries, services
-from contacts.models import Card, EmailBatch, Import, StackPhoto
+from contacts.models import Card, EmailBatch, Import, Reprioritization, StackPhoto
 
 
 @task()
@@ -106,3 +106,13 @@ def run_import(import_id: int) -> None:
     upload = Import.objects.select_related("conference", "created_by").filter(pk=import_id).first()
     if upload is not None:
         imports.import_upload(upload)
+
+
+@task()
+def reprioritize_cards(job_id: int) -> None:
+    """Re-decode the cards of a vocabulary after an edit, batch by batch, each batch its
+    own transaction (services.reprioritize_batch); a job run again after the worker
+    stopped half-way goes on from the last batch done."""
+    job = Reprioritization.objects.filter(pk=job_id, finished_at=None).first()
+    while job is not None and services.reprioritize_batch(job):
+        pass

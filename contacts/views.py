@@ -146,6 +146,7 @@ def followup_list(request: HttpRequest) -> HttpResponse:
         "saved_filters": request.user.saved_filters.all(),
         "save_form": SavedFilterForm(initial={"query": query.urlencode()}, owners=owners),
         "today": today,
+        "reordering": queries.reordering(),
     }
     status = 400 if form.is_bound and not form.is_valid() else 200
     return render(request, "contacts/followups.html", context, status=status)

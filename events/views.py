@@ -98,12 +98,13 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The conference's dashboard: what its cards mean and how far the follow-ups are."""
     conference = _get_conference(slug)
     today = conference.today()
+    # One pass over the conference's cards for every total.
     totals = conference.cards.aggregate(
         total=Count("pk"),
         done=Count("pk", filter=Q(state=Card.State.DONE)),
         dropped=Count("pk", filter=Q(state=Card.State.DROPPED)),
+        overdue=Count("pk", filter=rules.overdue(today)),
     )
-    totals["overdue"] = conference.cards.filter(rules.overdue(today)).count()
     counts = queries.meaning_counts(conference.cards.all())
     most = max((c.count for c in counts), default=0)
     bars = [

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -169,6 +170,13 @@ def tasks_at_once(settings):
             "QUEUES": ["default"],
         }
     }
+
+
+@pytest.fixture
+def worked_off(tasks_at_once, django_capture_on_commit_callbacks):
+    """Return a context manager at whose end what was queued inside it for the background
+    worker is done, as when a request's transaction commits (a test's never does)."""
+    return partial(django_capture_on_commit_callbacks, execute=True)
 
 
 @pytest.fixture

@@ -56,10 +56,13 @@ def test_it_shows_the_decoding_table(admin_client, vocabulary):
     assert "Talk ASAP, " in html
 
 
-def test_it_adds_a_rule_and_redecodes_existing_cards(admin_client, vocabulary, make_card):
+def test_it_adds_a_rule_and_redecodes_existing_cards(
+    admin_client, vocabulary, make_card, tasks_at_once, django_capture_on_commit_callbacks
+):
     card = make_card(UL | UR | HALF)
     data = vocabulary_post(vocabulary, extra_rules=[(UL | UR | HALF, ["competitor"])])
-    response = admin_client.post(change_url(vocabulary), data)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(change_url(vocabulary), data)
     assert response.status_code == 302
     card.refresh_from_db()
     assert card.priority == 5
@@ -92,7 +95,9 @@ def test_it_refuses_an_unknown_fold(admin_client, vocabulary):
     assert "TOP is not a fold" in response.content.decode()
 
 
-def test_a_weight_edit_reorders_existing_cards(admin_client, make_card):
+def test_a_weight_edit_reorders_existing_cards(
+    admin_client, make_card, tasks_at_once, django_capture_on_commit_callbacks
+):
     customer = make_card(UR, name="Cus")
     prospect = make_card(UL, name="Pro")
     # Same due date needs different windows; make the prospect's window match first.
@@ -109,7 +114,8 @@ def test_a_weight_edit_reorders_existing_cards(admin_client, make_card):
         "active": "on",
     }
     assert list(Card.objects.order_by("-priority", "contact__name")) == [customer, prospect]
-    response = admin_client.post(url, data)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url, data)
     assert response.status_code == 302
     ordered = list(Card.objects.all())
     assert ordered == [prospect, customer]

@@ -4,6 +4,8 @@ import re
 from datetime import date, datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -158,3 +160,22 @@ def test_before_the_conference_ends_there_is_no_chart_of_days(
     client.force_login(alice)
     html = client.get(card.conference.get_absolute_url()).content.decode()
     assert "data-done-chart" not in html
+
+
+def test_the_dashboard_counts_in_one_pass_over_the_cards(client, alice, make_card, fixed_today):
+    fixed_today(date(2026, 11, 30))
+    make_card(UR, state=Card.State.DONE)
+    make_card(UR, state=Card.State.DROPPED)
+    make_card(UL)  # due 27 Nov: overdue
+    make_card(UL, state=Card.State.SNOOZED, snoozed_until=date(2026, 12, 5))
+    client.force_login(alice)
+    url = reverse("events-detail", args=["expo-2026"])
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(url).content.decode()
+    assert "2 of 4 handled (1 done, 1 dropped)" in html
+    assert "1 overdue" in html
+    # The totals and the overdue count: one query (the chart of meanings and of days done
+    # per day read the cards on their own).
+    marks = ('AS "total"', '"contacts_card"."due_on" <')
+    totals = [q["sql"] for q in queries if any(mark in q["sql"] for mark in marks)]
+    assert len(totals) == 1, totals

@@ -66,24 +66,30 @@ def test_it_finds_cards_by_meaning(make_card):
     assert list(found) == [asap]
 
 
-def test_reprioritize_applies_a_weight_edit_to_existing_cards(make_card, vocabulary):
+def test_reprioritize_applies_a_weight_edit_to_existing_cards(
+    make_card, vocabulary, tasks_at_once, django_capture_on_commit_callbacks
+):
     customer = make_card(UR, name="Cus")
     prospect = make_card(UL, name="Pro")
     Meaning.objects.filter(slug="prospect").update(weight=70, window_days=1)
-    services.meaning_changed(Meaning.objects.get(slug="prospect"))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meaning_changed(Meaning.objects.get(slug="prospect"))
     prospect.refresh_from_db()
     customer.refresh_from_db()
     assert (prospect.priority, prospect.due_on) == (70, date(2026, 11, 21))
     assert (customer.priority, customer.due_on) == (20, date(2026, 11, 27))
 
 
-def test_reprioritize_gives_every_fold_combination_what_the_fold_engine_says(make_card, vocabulary):
+def test_reprioritize_gives_every_fold_combination_what_the_fold_engine_says(
+    make_card, vocabulary, tasks_at_once, django_capture_on_commit_callbacks
+):
     cards = [make_card(mask, name=f"Mask {mask}") for mask in range(64)]
     Meaning.objects.filter(slug="customer").update(weight=5, window_days=30)
     Meaning.objects.filter(slug="unhappy").update(weight=300, window_days=2)
     vocabulary.default_window_days = 9
     vocabulary.save()
-    services.reprioritize([vocabulary])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reprioritize([vocabulary])
     table = Vocabulary.objects.get(pk=vocabulary.pk).table()
     for card in cards:
         card.refresh_from_db()

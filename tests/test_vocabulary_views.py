@@ -73,11 +73,14 @@ def test_it_shows_the_editor_to_an_editor_without_staff_status(client, editor, v
 
 
 def test_a_weight_edit_is_saved_recorded_and_reorders_the_cards(
-    client, editor, vocabulary, make_card
+    client, editor, vocabulary, make_card, worked_off
 ):
     card = make_card(UR)
     client.force_login(editor)
-    response = client.post(meaning_url(vocabulary, "customer"), meaning_data("customer", weight=60))
+    with worked_off():
+        response = client.post(
+            meaning_url(vocabulary, "customer"), meaning_data("customer", weight=60)
+        )
     assert response.status_code == 302
     assert Meaning.objects.get(slug="customer").weight == 60
     card.refresh_from_db()
@@ -320,19 +323,23 @@ def test_the_preview_is_the_engine_s_own_table(vocabulary, editor, hand_made):
     assert table == Vocabulary.objects.get(pk=vocabulary.pk).table()
 
 
-def test_a_revert_restores_the_decoding_and_the_cards(client, editor, vocabulary, hand_made):
+def test_a_revert_restores_the_decoding_and_the_cards(
+    client, editor, vocabulary, hand_made, worked_off
+):
     client.force_login(editor)
     original = decoded(vocabulary)
     cards = {name: (c.priority, c.due_on) for name, c in hand_made.items()}
-    client.post(
-        meaning_url(vocabulary, "customer"), meaning_data("customer", weight=60, window_days=1)
-    )
-    client.post(rule_url(vocabulary, LR), {"keys": "3/", "meanings": ["competitor"]})
+    with worked_off():
+        client.post(
+            meaning_url(vocabulary, "customer"), meaning_data("customer", weight=60, window_days=1)
+        )
+        client.post(rule_url(vocabulary, LR), {"keys": "3/", "meanings": ["competitor"]})
     assert decoded(vocabulary) != original
     assert Card.objects.get(pk=hand_made["customer"].pk).due_on == date(2026, 11, 21)
-    for change in VocabularyChange.objects.order_by("-pk")[:2]:
-        url = reverse("contacts-vocabulary-revert", args=[vocabulary.pk, change.pk])
-        assert client.post(url).status_code == 302
+    with worked_off():
+        for change in VocabularyChange.objects.order_by("-pk")[:2]:
+            url = reverse("contacts-vocabulary-revert", args=[vocabulary.pk, change.pk])
+            assert client.post(url).status_code == 302
     assert decoded(vocabulary) == original
     for name, card in hand_made.items():
         card.refresh_from_db()
@@ -366,12 +373,13 @@ def test_a_copy_s_creation_cannot_be_reverted(client, bob, vocabulary):
 
 
 def test_the_settings_row_changes_the_window_of_unclassified_cards(
-    client, editor, vocabulary, make_card
+    client, editor, vocabulary, make_card, worked_off
 ):
     card = make_card(0)
     client.force_login(editor)
     data = {"name": "Default", "description": "", "default_window_days": 3}
-    assert client.post(page_url(vocabulary), data).status_code == 302
+    with worked_off():
+        assert client.post(page_url(vocabulary), data).status_code == 302
     card.refresh_from_db()
     assert card.window_days == 3
     taken = vocabularies.copy_vocabulary(vocabulary, editor, "Taken")
