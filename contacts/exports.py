@@ -104,21 +104,20 @@ class LocalMinutes:
 
 
 class FoldCells(dict):
-    """The folds and meanings cells of each (vocabulary id, mask), worked out on first use:
-    a conference has thousands of cards but few distinct fold combinations."""
+    """The cells a column makes of the folds of each (cell function, vocabulary id, mask),
+    worked out on first use: a conference has thousands of cards but few distinct fold
+    combinations."""
 
     def __init__(self) -> None:
         super().__init__()
         self.tables: dict[int, tuple[folds.Decoding, ...]] = {}
 
-    def __missing__(self, key: tuple[int, int]) -> tuple[str, str]:
-        vocabulary_id, mask = key
+    def __missing__(self, key: tuple[Callable[[folds.Decoding], str], int, int]) -> str:
+        cell, vocabulary_id, mask = key
         if vocabulary_id not in self.tables:
             self.tables[vocabulary_id] = Vocabulary.objects.get(pk=vocabulary_id).table()
-        decoding = self.tables[vocabulary_id][mask]
-        labels = "; ".join(m.label for m in decoding.meanings)
-        cells = self[key] = (" ".join(folds.to_codes(mask)), neutralize(labels))
-        return cells
+        value = self[key] = cell(self.tables[vocabulary_id][mask])
+        return value
 
 
 class Export:
@@ -127,6 +126,7 @@ class Export:
     the country phone numbers without a country code are read as."""
 
     def __init__(self, conference: Conference) -> None:
+        self.conference = conference
         self.fold_cells = FoldCells()
         self.local_minutes = LocalMinutes(conference.zone)
         self.region = conference.country or None
@@ -164,14 +164,37 @@ def plain(header: str, field: str | Expression) -> Column:
 # (PostgreSQL) or seconds alone (SQLite).
 AS_TEXT = models.CharField()
 
+
+def of_folds(header: str, cell: Callable[[folds.Decoding], str]) -> Column:
+    """Return a column made of the card's folds as its vocabulary decodes them."""
+    return Column(
+        header,
+        ("vocabulary_id", "folds"),
+        lambda export, vocabulary_id, mask: export.fold_cells[cell, vocabulary_id, mask],
+    )
+
+
+def phone(header: str) -> Column:
+    """Return a column of the person's phone number, in E.164 when it is a valid one."""
+    return Column(header, ("contact__phone",), lambda export, v: phone_cell(v, export.region))
+
+
+def fold_codes(decoding: folds.Decoding) -> str:
+    return " ".join(folds.to_codes(decoding.folds))
+
+
+def meaning_labels(decoding: folds.Decoding, separator: str = "; ") -> str:
+    return neutralize(separator.join(m.label for m in decoding.meanings))
+
+
 FOLDCARD_COLUMNS = (
     text("name", "contact__name"),
     text("company", "contact__company"),
     text("title", "contact__title"),
     text("email", "contact__email"),
-    Column("phone", ("contact__phone",), lambda export, value: phone_cell(value, export.region)),
-    Column("folds", ("vocabulary_id", "folds"), lambda export, *key: export.fold_cells[key][0]),
-    Column("meanings", ("vocabulary_id", "folds"), lambda export, *key: export.fold_cells[key][1]),
+    phone("phone"),
+    of_folds("folds", fold_codes),
+    of_folds("meanings", meaning_labels),
     plain("priority", "priority"),
     plain("due", Cast("due_on", AS_TEXT)),
     plain("state", "state"),
@@ -183,6 +206,111 @@ FOLDCARD_COLUMNS = (
     text("outcome", "outcome"),
     Column("outcome_at", ("state", Cast("state_changed_at", AS_TEXT)), Export.closed_at),
 )
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """Return a name's given and family parts: the family name is its last word."""
+    given, _, family = name.strip().rpartition(" ")
+    return given.strip(), family
+
+
+def first_name(header: str) -> Column:
+    return Column(header, ("contact__name",), lambda export, name: neutralize(split_name(name)[0]))
+
+
+def last_name(header: str, missing: str = "") -> Column:
+    """Return a column of the family name; a person without a name is given their company
+    or email (as everywhere a person is shown), else ``missing``."""
+
+    def cell(export: Export, name: str, company: str, email: str) -> str:
+        return neutralize(split_name(name)[1] or company or email or missing)
+
+    return Column(header, ("contact__name", "contact__company", "contact__email"), cell)
+
+
+# HubSpot's lifecycle stage (its internal values) of the meanings a card's folds decode
+# to: the first stage whose meanings the card has, else "lead".
+LIFECYCLE_STAGES = (("customer", {"customer", "upsell"}), ("other", {"competitor"}))
+
+
+def lifecycle_stage(decoding: folds.Decoding) -> str:
+    slugs = {m.slug for m in decoding.meanings}
+    return next((stage for stage, meanings in LIFECYCLE_STAGES if slugs & meanings), "lead")
+
+
+def salesforce_rating(priority: int) -> str:
+    """Map a card's priority to Salesforce's lead ratings."""
+    if priority >= 80:
+        return "Hot"
+    if priority >= 50:
+        return "Warm"
+    return "Cold"
+
+
+# HubSpot contacts: its import guide ("Set up your import files": contacts need First
+# Name, Last Name and Email; notes Note Body and Activity Date), the labels of its default
+# contact properties, and a multiple checkboxes property of one's own for the meanings
+# (its import separates values by semicolons).
+HUBSPOT_COLUMNS = (
+    first_name("First Name"),
+    last_name("Last Name"),
+    text("Email", "contact__email"),
+    phone("Phone Number"),
+    text("Company Name", "contact__company"),
+    text("Job Title", "contact__title"),
+    of_folds("Lifecycle Stage", lifecycle_stage),
+    of_folds("Fold Meanings", lambda decoding: meaning_labels(decoding, ";")),
+    text("Note Body", "note"),
+    Column(
+        "Activity Date",
+        (Cast("logged_at", AS_TEXT),),
+        lambda export, value: export.local_minutes(value)[:10],
+    ),
+)
+
+# Salesforce leads: "Field Mapping for Importing Leads" (the Data Import Wizard). Last
+# Name and Company are required; its Web-to-Lead writes "[not provided]" for a lead
+# without a company.
+NOT_PROVIDED = "[not provided]"
+SALESFORCE_COLUMNS = (
+    first_name("First Name"),
+    last_name("Last Name", NOT_PROVIDED),
+    Column("Company", ("contact__company",), lambda export, v: neutralize(v) or NOT_PROVIDED),
+    text("Title", "contact__title"),
+    text("Email", "contact__email"),
+    phone("Phone"),
+    Column("Lead Source", (), lambda export: neutralize(export.conference.name)),
+    Column("Rating", ("priority",), lambda export, priority: salesforce_rating(priority)),
+    text("Description", "note"),
+)
+
+# Google Contacts: the "Google CSV" format its export writes and its import reads
+# (Name, Given Name, Family Name, E-mail 1 - Value …); labels are separated by " ::: ",
+# "* myContacts" being the contact list itself.
+GOOGLE_COLUMNS = (
+    text("Name", "contact__name"),
+    first_name("Given Name"),
+    Column("Family Name", ("contact__name",), lambda export, v: neutralize(split_name(v)[1])),
+    text("Organization 1 - Name", "contact__company"),
+    text("Organization 1 - Title", "contact__title"),
+    Column("E-mail 1 - Type", ("contact__email",), lambda export, v: "* Work" if v else ""),
+    text("E-mail 1 - Value", "contact__email"),
+    Column("Phone 1 - Type", ("contact__phone",), lambda export, v: "Work" if v else ""),
+    phone("Phone 1 - Value"),
+    text("Notes", "note"),
+    Column(
+        "Group Membership",
+        (),
+        lambda export: neutralize(f"* myContacts ::: {export.conference.name}"),
+    ),
+)
+
+PROFILES: dict[str, Sequence[Column]] = {
+    "foldcard": FOLDCARD_COLUMNS,
+    "hubspot": HUBSPOT_COLUMNS,
+    "salesforce": SALESFORCE_COLUMNS,
+    "google": GOOGLE_COLUMNS,
+}
 
 
 def csv_rows(
@@ -205,19 +333,25 @@ def _cell_of_row(column: Column, reads: dict) -> Callable[[Export, tuple], objec
     """Return a function giving ``column``'s cell from a row of the query of ``reads``."""
     cell = column.cell
     positions = [reads[value] for value in column.reads]
+    if not positions:
+        return lambda export, row: cell(export)
     if len(positions) == 1:
         (i,) = positions
         return lambda export, row: cell(export, row[i])
     return lambda export, row: cell(export, *(row[i] for i in positions))
 
 
-def csv_chunks(conference: Conference, rows_per_chunk: int = 1000) -> Iterator[str]:
+def csv_chunks(
+    conference: Conference,
+    columns: Sequence[Column] = FOLDCARD_COLUMNS,
+    rows_per_chunk: int = 1000,
+) -> Iterator[str]:
     """Yield the conference's CSV a block of rows at a time: a response chunk per row
     would cost more than writing the row."""
     # The byte order mark tells spreadsheets the file is UTF-8: without it, Excel shows
     # "ZoÃ«" for "Zoë".
     yield "\ufeff"
-    rows = csv_rows(conference)
+    rows = csv_rows(conference, columns)
     while block := list(islice(rows, rows_per_chunk)):
         buffer = io.StringIO()
         csv.writer(buffer).writerows(block)

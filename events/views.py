@@ -12,6 +12,7 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponseBadRequest,
     JsonResponse,
     StreamingHttpResponse,
 )
@@ -140,13 +141,24 @@ def _download(response: HttpResponse, conference: Conference, name: str) -> Http
 
 @permission_required("contacts.export_cards", raise_exception=True)
 @require_GET
-def export_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
-    """Stream the conference's cards as CSV, a chunk of rows at a time."""
+def export_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    """Stream the conference's cards as CSV, a chunk of rows at a time, in foldcard's
+    columns or a CRM's (``?profile=``)."""
     conference = _get_conference(slug)
+    profile = request.GET.get("profile") or "foldcard"
+    if profile not in exports.PROFILES:
+        known = ", ".join(name for name in exports.PROFILES if name != "foldcard")
+        return HttpResponseBadRequest(
+            f"Unknown export profile {profile!r}: choose one of {known}, or none for "
+            "foldcard's own columns.",
+            content_type="text/plain; charset=utf-8",
+        )
     response = StreamingHttpResponse(
-        exports.csv_chunks(conference), content_type="text/csv; charset=utf-8"
+        exports.csv_chunks(conference, exports.PROFILES[profile]),
+        content_type="text/csv; charset=utf-8",
     )
-    return _download(response, conference, "cards.csv")
+    name = "cards.csv" if profile == "foldcard" else f"{profile}.csv"
+    return _download(response, conference, name)
 
 
 @permission_required("contacts.export_cards", raise_exception=True)
