@@ -358,20 +358,30 @@ def csv_chunks(
         yield buffer.getvalue()
 
 
-def vcards(conference: Conference) -> str:
-    """Return one vCard per person met at the conference: meanings as CATEGORIES, what was
-    said as NOTE."""
+VCARD_VERSIONS = (4, 3)
+
+
+def vcards(conference: Conference, version: int = 4) -> str:
+    """Return one vCard per person met at the conference (4.0, RFC 6350, or 3.0 for old
+    address books): meanings as CATEGORIES, what was said as NOTE."""
     cards = conference.cards.select_related("contact", "vocabulary")
     people: dict[int, list[Card]] = {}
     for card in decode_cards(cards.order_by("contact__name", "contact_id", "logged_at")):
         people.setdefault(card.contact_id, []).append(card)
-    return "".join(_vcard(cards[0].contact, cards) for cards in people.values())
+    region = conference.country or None
+    return "".join(vcard(cards[0].contact, cards, version, region) for cards in people.values())
 
 
-def _vcard(person: Contact, cards: list[Card]) -> str:
+def vcard(person: Contact, cards: list[Card], version: int = 4, region: str | None = None) -> str:
+    """Return the person's vCard (lines end in CRLF), with what ``cards`` (decoded) say:
+    their UID (urn:uuid:…), the meanings as CATEGORIES, each card's fold code as an
+    X-FOLDCARD-FOLDS and the notes as NOTE."""
     card = vobject.vCard()
+    card.add("version").value = f"{version}.0"
+    card.add("prodid").value = "-//foldcard//contacts//EN"
+    card.add("uid").value = person.uid.urn
     card.add("fn").value = person.display_name
-    given, _, family = person.name.rpartition(" ")
+    given, family = split_name(person.name)
     card.add("n").value = vobject.vcard.Name(family=family, given=given)
     if person.company:
         card.add("org").value = [person.company]
@@ -380,16 +390,35 @@ def _vcard(person: Contact, cards: list[Card]) -> str:
     if person.email:
         email = card.add("email")
         email.value = person.email
-        email.type_param = "INTERNET"
+        email.params["TYPE"] = ["work"] if version == 4 else ["INTERNET", "WORK"]
     if person.phone:
-        card.add("tel").value = person.phone
+        _add_phone(card, person.phone, version, region)
+    if person.website:
+        card.add("url").value = person.website
     labels = {m.label: None for c in cards for m in c.decoding.meanings}
     if labels:
         card.add("categories").value = list(labels)
+    for each in cards:
+        if each.folds:
+            card.add("x-foldcard-folds").value = " ".join(each.fold_codes)
     notes = [c.note for c in cards if c.note]
     if notes:
         card.add("note").value = "\n".join(notes)
     return card.serialize()
+
+
+def _add_phone(card: vobject.base.Component, phone: str, version: int, region: str | None):
+    """Add the phone number as typed: in 4.0 as a tel: URI when it is a valid number
+    typed in E.164, else as text (a URI would have to rewrite it, and the vCard imported
+    again would change the number)."""
+    tel = card.add("tel")
+    if version == 4 and phone.startswith("+") and phone_cell(phone, region) == phone:
+        tel.value = f"tel:{phone}"
+        tel.params["VALUE"] = ["uri"]
+        tel.params["TYPE"] = ["work", "voice"]
+    else:
+        tel.value = phone
+        tel.params["TYPE"] = ["work", "voice"] if version == 4 else ["WORK", "VOICE"]
 
 
 def icalendar_tasks(conference: Conference) -> bytes:

@@ -195,6 +195,9 @@ class Contact(models.Model):
     website = models.URLField(max_length=300, blank=True)
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Who the person is to other address books (a vCard's UID, urn:uuid:…): importing a
+    # vCard exported from here finds the person again instead of adding them twice.
+    uid = models.UUIDField("UID", default=uuid.uuid4, unique=True, editable=False)
 
     class Meta:
         ordering = ["name", "company"]

@@ -164,8 +164,16 @@ def export_csv(request: HttpRequest, slug: str) -> HttpResponse:
 @permission_required("contacts.export_cards", raise_exception=True)
 @require_GET
 def export_vcf(request: HttpRequest, slug: str) -> HttpResponse:
+    """Return the conference's people as vCard 4.0, or 3.0 with ``?version=3``."""
     conference = _get_conference(slug)
-    response = HttpResponse(exports.vcards(conference), content_type="text/vcard; charset=utf-8")
+    version = request.GET.get("version") or "4"
+    if version not in {str(v) for v in exports.VCARD_VERSIONS}:
+        return HttpResponseBadRequest(
+            f"Unknown vCard version {version!r}: choose 4 (the default) or 3.",
+            content_type="text/plain; charset=utf-8",
+        )
+    body = exports.vcards(conference, int(version))
+    response = HttpResponse(body, content_type="text/vcard; charset=utf-8")
     return _download(response, conference, "contacts.vcf")
 
 
