@@ -19,7 +19,7 @@ from django.utils import timezone
 from icalendar import Calendar, Todo
 
 from contacts import folds, rules
-from contacts.models import FOLLOW_UP_ORDER, Card, Contact, Vocabulary
+from contacts.models import FOLLOW_UP_ORDER, Card, Consent, Contact, Vocabulary
 from contacts.queries import decode_cards
 from events.models import Conference
 
@@ -205,6 +205,13 @@ FOLDCARD_COLUMNS = (
     Column("owner", ("owner__username",), lambda export, value: value or ""),
     text("outcome", "outcome"),
     Column("outcome_at", ("state", Cast("state_changed_at", AS_TEXT)), Export.closed_at),
+    plain("consent", "consent"),
+    Column(
+        "consent_at",
+        (Cast("consent_at", AS_TEXT),),
+        lambda export, value: export.local_minutes(value) if value else "",
+    ),
+    Column("consent_by", ("consent_by__username",), lambda export, value: value or ""),
 )
 
 
@@ -226,6 +233,23 @@ def last_name(header: str, missing: str = "") -> Column:
         return neutralize(split_name(name)[1] or company or email or missing)
 
     return Column(header, ("contact__name", "contact__company", "contact__email"), cell)
+
+
+# HubSpot's "Legal basis for processing contact's data" of each basis of consent (its
+# knowledge base, "Track lawful basis of processing"); none for a person who declined.
+LEGAL_BASES = {
+    Consent.GIVEN: "Freely given consent from contact",
+    Consent.INTEREST: "Legitimate interest - prospect/lead",
+    Consent.CUSTOMER: "Legitimate interest - existing customer",
+}
+
+
+def email_opt_out(consent: str) -> str:
+    """Return Salesforce's Email Opt Out: 1 for a person who declined, 0 for one who may
+    be contacted, empty when not recorded."""
+    if not consent:
+        return ""
+    return "1" if consent == Consent.DECLINED else "0"
 
 
 # HubSpot's lifecycle stage (its internal values) of the meanings a card's folds decode
@@ -266,6 +290,11 @@ HUBSPOT_COLUMNS = (
         (Cast("logged_at", AS_TEXT),),
         lambda export, value: export.local_minutes(value)[:10],
     ),
+    Column(
+        "Legal basis for processing contact's data",
+        ("consent",),
+        lambda export, consent: LEGAL_BASES.get(consent, ""),
+    ),
 )
 
 # Salesforce leads: "Field Mapping for Importing Leads" (the Data Import Wizard). Last
@@ -282,6 +311,7 @@ SALESFORCE_COLUMNS = (
     Column("Lead Source", (), lambda export: neutralize(export.conference.name)),
     Column("Rating", ("priority",), lambda export, priority: salesforce_rating(priority)),
     text("Description", "note"),
+    Column("Email Opt Out", ("consent",), lambda export, consent: email_opt_out(consent)),
 )
 
 # Google Contacts: the "Google CSV" format its export writes and its import reads
@@ -375,7 +405,8 @@ def vcards(conference: Conference, version: int = 4) -> str:
 def vcard(person: Contact, cards: list[Card], version: int = 4, region: str | None = None) -> str:
     """Return the person's vCard (lines end in CRLF), with what ``cards`` (decoded) say:
     their UID (urn:uuid:…), the meanings as CATEGORIES, each card's fold code as an
-    X-FOLDCARD-FOLDS and the notes as NOTE."""
+    X-FOLDCARD-FOLDS, the notes as NOTE and the latest basis of consent recorded as
+    X-FOLDCARD-CONSENT."""
     card = vobject.vCard()
     card.add("version").value = f"{version}.0"
     card.add("prodid").value = "-//foldcard//contacts//EN"
@@ -404,6 +435,9 @@ def vcard(person: Contact, cards: list[Card], version: int = 4, region: str | No
     notes = [c.note for c in cards if c.note]
     if notes:
         card.add("note").value = "\n".join(notes)
+    consent = next((c.consent for c in reversed(cards) if c.consent), "")
+    if consent:
+        card.add("x-foldcard-consent").value = consent
     return card.serialize()
 
 

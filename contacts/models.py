@@ -283,6 +283,16 @@ class ReadingState(models.TextChoices):
     FAILED = "failed", "Could not be read — type it"
 
 
+class Consent(models.TextChoices):
+    """Whether the person agreed to be contacted, and on what basis (GDPR article 6)."""
+
+    NOT_RECORDED = "", "Not recorded"
+    GIVEN = "consent", "Agreed at the booth (consent)"
+    INTEREST = "interest", "Legitimate interest"
+    CUSTOMER = "customer", "Existing customer"
+    DECLINED = "declined", "Does not want to be contacted"
+
+
 class Card(models.Model):
     class State(models.TextChoices):
         OPEN = "open", "Open"
@@ -348,6 +358,19 @@ class Card(models.Model):
         max_length=10, choices=ReadingState, default=ReadingState.CHECKED, blank=True
     )
     reading = models.JSONField(null=True, blank=True, editable=False)
+    consent = models.CharField(
+        "agreed to be contacted", max_length=10, choices=Consent, default="", blank=True
+    )
+    consent_at = models.DateTimeField("consent recorded at", null=True, blank=True)
+    consent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name="consent recorded by",
+    )
     # Kept by the database: the follow-up indexes start with it, so that the list is read
     # in order from an index whatever the database does with query parameters.
     waiting = models.GeneratedField(

@@ -40,6 +40,8 @@ REPLAY_CONFLICT = (
     "A card with this client_uuid was saved by another user or at another conference; "
     "this one was not saved."
 )
+# The session's key for the booth's last choice of consent: the next card's default.
+BOOTH_CONSENT = "booth_consent"
 BAR_WIDTH = 360
 BAR_PITCH = 26
 DAY_PITCH = 14
@@ -234,7 +236,9 @@ def _queued_by_someone_else(request: HttpRequest) -> bool:
 def booth(request: HttpRequest, slug: str) -> HttpResponse:
     conference = _get_conference(slug)
     # Bound on every POST, an empty one too: it is told what a card needs.
-    form = CardForm(request.POST if request.method == "POST" else None, request.FILES or None)
+    data = request.POST if request.method == "POST" else None
+    initial = {"consent": request.session.get(BOOTH_CONSENT, "")}
+    form = CardForm(data, request.FILES or None, initial=initial)
     status = 200
     if request.method == "POST":
         conflict = None
@@ -246,6 +250,8 @@ def booth(request: HttpRequest, slug: str) -> HttpResponse:
             except services.ReplayConflict:
                 conflict = ("client_uuid", REPLAY_CONFLICT)
             else:
+                if request.session.get(BOOTH_CONSENT, "") != form.cleaned_data["consent"]:
+                    request.session[BOOTH_CONSENT] = form.cleaned_data["consent"]
                 if wants_json(request):
                     status = 201 if logged.created else 200
                     return JsonResponse(_card_json(request, logged), status=status)
@@ -320,6 +326,7 @@ def booth_card(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "folds": card.folds,
         "note": card.note,
         "version": card.version,
+        "consent": card.consent,
         **{f: getattr(contact, f) for f in (*services.CONTACT_DETAILS, "email")},
     }
     data = request.POST if request.method == "POST" else None
@@ -327,6 +334,7 @@ def booth_card(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.update_card(card, form.to_input())
+            services.record_consent(card, form.cleaned_data["consent"], request.user)
         except services.EditConflict:
             messages.error(
                 request,

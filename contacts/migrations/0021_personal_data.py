@@ -1,5 +1,7 @@
 import uuid
 
+import django.db.models.deletion
+from django.conf import settings
 from django.db import migrations, models
 
 
@@ -14,6 +16,7 @@ def give_each_contact_a_uid(apps, schema_editor) -> None:
 class Migration(migrations.Migration):
     dependencies = [
         ("contacts", "0017_card_person_index"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -31,6 +34,41 @@ class Migration(migrations.Migration):
             name="uid",
             field=models.UUIDField(
                 default=uuid.uuid4, editable=False, unique=True, verbose_name="UID"
+            ),
+        ),
+        migrations.AddField(
+            model_name="card",
+            name="consent",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "Not recorded"),
+                    ("consent", "Agreed at the booth (consent)"),
+                    ("interest", "Legitimate interest"),
+                    ("customer", "Existing customer"),
+                    ("declined", "Does not want to be contacted"),
+                ],
+                default="",
+                max_length=10,
+                verbose_name="agreed to be contacted",
+            ),
+        ),
+        migrations.AddField(
+            model_name="card",
+            name="consent_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="consent recorded at"),
+        ),
+        migrations.AddField(
+            model_name="card",
+            name="consent_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="consent recorded by",
             ),
         ),
     ]

@@ -2,6 +2,8 @@
 // goes back into the form to be fixed. Enter saves from any field; in the note,
 // Shift+Enter starts a new line.
 const FIELDS = ["name", "company", "title", "email", "phone", "website", "note"];
+// Sent with each card but kept for the next one: the consent is mostly the same all day.
+const KEPT = ["consent"];
 
 function uuid4() {
   // crypto.randomUUID() needs a secure context; a booth laptop may reach us over http.
@@ -72,7 +74,7 @@ export function boothForm(form, editor, user) {
         photo: null,
         photo_name: "",
       };
-      FIELDS.forEach((f) => { item.fields[f] = form.elements[f].value; });
+      [...FIELDS, ...KEPT].forEach((f) => { item.fields[f] = form.elements[f].value; });
       if (snapshot) {
         item.photo = snapshot;
         item.photo_name = "webcam.jpg";
@@ -84,7 +86,7 @@ export function boothForm(form, editor, user) {
     },
 
     fill(item) {
-      FIELDS.forEach((f) => { form.elements[f].value = item.fields[f]; });
+      [...FIELDS, ...KEPT].forEach((f) => { form.elements[f].value = item.fields[f] ?? ""; });
       editor.setCodes(item.folds);
       snapshot = item.photo;
       photoStatus.textContent = item.photo ? `Photo kept: ${item.photo_name}` : "";
