@@ -622,3 +622,41 @@ class ImportedRow(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class Erasure(models.Model):
+    """A record that personal data was erased: when, by whom, why and how many cards, and
+    nothing about the person (see contacts/privacy.py)."""
+
+    class Reason(models.TextChoices):
+        REQUEST = "request", "The person asked (erasure)"
+        RETENTION = "retention", "The conference's retention period ended"
+
+    erased_at = models.DateTimeField(default=timezone.now)
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty: a command (erase_person, apply_retention).",
+    )
+    reason = models.CharField(max_length=10, choices=Reason)
+    conference = models.ForeignKey(
+        "events.Conference",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The conference whose retention ended.",
+    )
+    cards = models.PositiveIntegerField(default=0, help_text="How many cards were erased.")
+    anonymized = models.BooleanField(
+        default=False, help_text="The cards were kept without the person (retention)."
+    )
+
+    class Meta:
+        ordering = ["-erased_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.cards} cards erased on {self.erased_at:%Y-%m-%d}"

@@ -4,6 +4,16 @@ from contacts import import_views, views
 
 urlpatterns = [
     path("contacts/<int:pk>/", views.contact, name="contacts-contact"),
+    path(
+        "contacts/<int:pk>/data.json",
+        views.person_data,
+        {"kind": "json"},
+        name="contacts-person-json",
+    ),
+    path(
+        "contacts/<int:pk>/data.vcf", views.person_data, {"kind": "vcf"}, name="contacts-person-vcf"
+    ),
+    path("contacts/<int:pk>/erase/", views.erase, name="contacts-erase"),
     path("contacts/import/", import_views.contacts_upload, name="contacts-import"),
     path("contacts/import/<int:pk>/", import_views.preview, name="contacts-import-preview"),
     path("contacts/import/<int:pk>/run/", import_views.run, name="contacts-import-run"),

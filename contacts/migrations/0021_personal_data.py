@@ -71,4 +71,62 @@ class Migration(migrations.Migration):
                 verbose_name="consent recorded by",
             ),
         ),
+        migrations.CreateModel(
+            name="Erasure",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("erased_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("request", "The person asked (erasure)"),
+                            ("retention", "The conference's retention period ended"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "cards",
+                    models.PositiveIntegerField(default=0, help_text="How many cards were erased."),
+                ),
+                (
+                    "anonymized",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The cards were kept without the person (retention).",
+                    ),
+                ),
+                (
+                    "conference",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The conference whose retention ended.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="events.conference",
+                    ),
+                ),
+                (
+                    "erased_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty: a command (erase_person, apply_retention).",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["-erased_at", "-pk"],
+            },
+        ),
     ]
