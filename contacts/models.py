@@ -371,6 +371,8 @@ class Card(models.Model):
         db_index=False,
         verbose_name="consent recorded by",
     )
+    # Set when the conference's retention took the person and what was said off the card.
+    anonymized_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Kept by the database: the follow-up indexes start with it, so that the list is read
     # in order from an index whatever the database does with query parameters.
     waiting = models.GeneratedField(

@@ -1,4 +1,5 @@
-"""Personal data: erasing a person, and a person's data for an access request.
+"""Personal data: erasing a person, a person's data for an access request, and each
+conference's retention of its cards.
 
 Erasing deletes every row that holds the person and every file of theirs (card and
 stack photos, through the storage API, so in the media folder or the S3 bucket alike),
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -20,9 +22,19 @@ from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from django.utils import timezone
 
-from contacts import exports
-from contacts.models import Card, Contact, EmailBatch, Erasure, Import, ImportedRow, StackPhoto
+from contacts import exports, rules
+from contacts.models import (
+    Card,
+    Contact,
+    EmailBatch,
+    Erasure,
+    Import,
+    ImportedRow,
+    SentEmail,
+    StackPhoto,
+)
 from contacts.queries import decode_cards
+from events.models import Conference
 
 ERASED_FILE = "This file was deleted: it held the data of a person who was erased."
 
@@ -173,6 +185,7 @@ def _card_data(card: Card) -> dict:
             "state": card.state,
             "outcome": card.outcome,
         },
+        "kept_past_retention": rules.is_kept_past_retention(card),
         "consent": {
             "basis": card.consent,
             "recorded_at": card.consent_at.isoformat() if card.consent_at else None,
@@ -199,3 +212,80 @@ def person_vcard(contact: Contact) -> str:
     """Return the person's vCard 4.0 with what all their cards say."""
     cards = contact.cards.select_related("vocabulary").order_by("logged_at", "pk")
     return exports.vcard(contact, decode_cards(cards))
+
+
+@dataclass(frozen=True)
+class RetentionPlan:
+    """What a conference's retention removes today, and what it keeps."""
+
+    conference: Conference
+    removed: int
+    kept: int
+
+
+def retention_due() -> list[Conference]:
+    """Return the conferences whose retention period has ended (on their day, where they
+    take place)."""
+    conferences = Conference.objects.filter(retention_days__isnull=False).order_by("ends_on")
+    return [c for c in conferences if c.retention_ends <= c.today()]
+
+
+def _past_retention(conference: Conference):
+    """Return the conference's cards its retention removes: not kept past it, and not
+    anonymized already."""
+    cards = conference.cards.exclude(rules.kept_past_retention())
+    return cards.filter(anonymized_at__isnull=True)
+
+
+def retention_plan(conference: Conference) -> RetentionPlan:
+    """Return how many of the conference's cards its retention removes, and keeps."""
+    kept = conference.cards.filter(rules.kept_past_retention()).count()
+    return RetentionPlan(conference, _past_retention(conference).count(), kept)
+
+
+def apply_retention(conference: Conference) -> Erasure | None:
+    """Delete, or anonymize, the conference's cards not kept past its retention period,
+    and the people left without a card; return the erasure recorded, or None when there
+    was nothing to remove."""
+    anonymize = conference.retention_action == "anonymize"
+    with transaction.atomic():
+        cards = list(_past_retention(conference).select_related("contact"))
+        if not cards:
+            return None
+        ids = [card.pk for card in cards]
+        people = {card.contact for card in cards}
+        files = _forget_cards(cards, [])
+        if anonymize:
+            _anonymize(cards)
+        else:
+            Card.objects.filter(pk__in=ids).delete()
+        for person in people:
+            if not person.cards.exists():
+                _forget_contact(person, identifiers(person), files)
+                person.delete()
+        erasure = Erasure.objects.create(
+            reason=Erasure.Reason.RETENTION,
+            conference=conference,
+            cards=len(cards),
+            anonymized=anonymize,
+        )
+        transaction.on_commit(lambda: _delete_files(files))
+    return erasure
+
+
+def _anonymize(cards: list[Card]) -> None:
+    """Keep the cards' folds, meanings, dates and states for the conference's figures,
+    each with a person of its own who has no details, and nothing said, read or sent."""
+    ids = [card.pk for card in cards]
+    SentEmail.objects.filter(card__in=ids).delete()
+    ImportedRow.objects.filter(card__in=ids).delete()
+    now = timezone.now()
+    for card in cards:
+        card.contact = Contact.objects.create()
+        card.note = card.outcome = ""
+        card.reading = None
+        card.photo = card.thumbnail = ""
+        card.anonymized_at = now
+    Card.objects.bulk_update(
+        cards, ["contact", "note", "outcome", "reading", "photo", "thumbnail", "anonymized_at"]
+    )

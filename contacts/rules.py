@@ -76,3 +76,14 @@ def workable(user) -> Q:
 def can_undo(user, card: Card) -> bool:
     """Return whether the user may take back the card's logging at the booth."""
     return card.logged_by_id == user.pk or can_work_everyones(user)
+
+
+def is_kept_past_retention(card: Card) -> bool:
+    """Return whether the card outlives its conference's retention period: its follow-up
+    was done, or the person is an existing customer."""
+    return card.state == "done" or card.consent == "customer"
+
+
+def kept_past_retention() -> Q:
+    """Return the cards for which is_kept_past_retention() holds, for the database."""
+    return Q(state="done") | Q(consent="customer")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import tarfile
 from datetime import date
 
 import pytest
@@ -291,3 +292,19 @@ def test_the_contact_page_links_managers_to_the_personal_data(client, dana, alic
     assert "data-personal-data" in client.get(url).content.decode()
     client.force_login(bob)
     assert "data-personal-data" not in client.get(url).content.decode()
+
+
+def test_a_backup_made_after_erasing_holds_nothing_of_the_person(
+    dana, li, media, tmp_path, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        privacy.erase_person(dana)
+    archive = tmp_path / "backup.tar.gz"
+    call_command("backup", str(archive), stdout=io.StringIO())
+    with tarfile.open(archive) as tar:
+        contents = {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
+    assert b"li@hooli.example" in contents["data.json"]
+    for name, content in contents.items():
+        for needle in (NAME, EMAIL, PHONE):
+            assert needle.lower().encode() not in content.lower(), name
+    assert len(contents) == 3  # the data and Li's photo and thumbnail

@@ -129,4 +129,9 @@ class Migration(migrations.Migration):
                 "ordering": ["-erased_at", "-pk"],
             },
         ),
+        migrations.AddField(
+            model_name="card",
+            name="anonymized_at",
+            field=models.DateTimeField(blank=True, editable=False, null=True),
+        ),
     ]
