@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from contacts import folds
 from contacts.forms import CardForm
-from contacts.models import Card, FoldRule, Meaning, Vocabulary
+from contacts.models import Card, Consent, FoldRule, Meaning, Vocabulary
 from events.models import Conference
 
 # The booth form's fields the API takes, other than the folds.
@@ -108,6 +108,12 @@ class CardInputSerializer(serializers.Serializer):
     email = _text_field("email")
     phone = _text_field("phone")
     note = _text_field("note")
+    consent = serializers.ChoiceField(
+        choices=Consent.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Whether and why the person may be contacted; empty: not recorded.",
+    )
 
     def form_data(self) -> dict:
         """Return the valid input as the booth form's data."""

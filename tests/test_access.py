@@ -59,6 +59,9 @@ EXPECTED = {
     "events-export-vcf": ("get", {"slug": "conference"}, [LOGIN, 403, 403, 403, 200]),
     "events-export-ics": ("get", {"slug": "conference"}, [LOGIN, 403, 403, 403, 200]),
     "contacts-contact": ("get", {"pk": "contact"}, [LOGIN, 403, 403, 200, 200]),
+    "contacts-person-json": ("get", {"pk": "contact"}, [LOGIN, 403, 403, 403, 200]),
+    "contacts-person-vcf": ("get", {"pk": "contact"}, [LOGIN, 403, 403, 403, 200]),
+    "contacts-erase": ("get", {"pk": "contact"}, [LOGIN, 403, 403, 403, 200]),
     "contacts-settings": ("get", {}, [LOGIN, 200, 200, 200, 200]),
     "contacts-followups": ("get", {}, [LOGIN, 403, 403, 200, 200]),
     "contacts-followup-action": (

@@ -51,6 +51,7 @@ HEADERS = {
         "Fold Meanings",
         "Note Body",
         "Activity Date",
+        "Legal basis for processing contact's data",
     ],
     "salesforce": [
         "First Name",
@@ -62,6 +63,7 @@ HEADERS = {
         "Lead Source",
         "Rating",
         "Description",
+        "Email Opt Out",
     ],
     "google": [
         "Name",
