@@ -16,6 +16,7 @@ from django.http import (
     JsonResponse,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
@@ -143,7 +144,7 @@ def _download(response: HttpResponse, conference: Conference, name: str) -> Http
 
 @permission_required("contacts.export_cards", raise_exception=True)
 @require_GET
-def export_csv(request: HttpRequest, slug: str) -> HttpResponse:
+def export_csv(request: HttpRequest, slug: str) -> HttpResponseBase:
     """Stream the conference's cards as CSV, a chunk of rows at a time, in foldcard's
     columns or a CRM's (``?profile=``)."""
     conference = _get_conference(slug)
