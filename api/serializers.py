@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from contacts import folds, services
 from contacts.forms import CardForm
-from contacts.models import Card, FoldRule, Meaning, Vocabulary
+from contacts.models import Card, Consent, FoldRule, Meaning, Vocabulary
 from events.models import Conference
 
 # The booth form's fields the API takes, other than the folds.
@@ -170,6 +170,12 @@ class CardFieldsSerializer(serializers.Serializer):
     email = _text_field("email")
     phone = _text_field("phone")
     note = _text_field("note")
+    consent = serializers.ChoiceField(
+        choices=Consent.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Whether and why the person may be contacted; empty: not recorded.",
+    )
 
 
 class CardInputSerializer(CardFieldsSerializer):

@@ -16,6 +16,7 @@ from contacts.forms import FoldsField
 from contacts.models import (
     Card,
     Contact,
+    Erasure,
     FoldRule,
     Meaning,
     Reprioritization,
@@ -211,3 +212,20 @@ class ContactAdmin(admin.ModelAdmin):
 @admin.register(UserSettings)
 class UserSettingsAdmin(admin.ModelAdmin):
     list_display = ["user", "vocabulary", "last_conference"]
+
+
+@admin.register(Erasure)
+class ErasureAdmin(admin.ModelAdmin):
+    """The record of erasures: read only, as it is what shows that they were done."""
+
+    list_display = ("erased_at", "reason", "cards", "erased_by", "conference")
+    list_filter = ("reason",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

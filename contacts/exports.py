@@ -18,7 +18,7 @@ from django.utils import timezone
 from icalendar import Calendar, Todo
 
 from contacts import folds, phones, rules
-from contacts.models import FOLLOW_UP_ORDER, Card, Contact, Vocabulary
+from contacts.models import FOLLOW_UP_ORDER, Card, Consent, Contact, Vocabulary
 from contacts.queries import decode_cards
 from events.models import Conference
 
@@ -94,21 +94,20 @@ class LocalMinutes:
 
 
 class FoldCells(dict):
-    """The folds and meanings cells of each (vocabulary id, mask), worked out on first use:
-    a conference has thousands of cards but few distinct fold combinations."""
+    """The cells a column makes of the folds of each (cell function, vocabulary id, mask),
+    worked out on first use: a conference has thousands of cards but few distinct fold
+    combinations."""
 
     def __init__(self) -> None:
         super().__init__()
         self.tables: dict[int, tuple[folds.Decoding, ...]] = {}
 
-    def __missing__(self, key: tuple[int, int]) -> tuple[str, str]:
-        vocabulary_id, mask = key
+    def __missing__(self, key: tuple[Callable[[folds.Decoding], str], int, int]) -> str:
+        cell, vocabulary_id, mask = key
         if vocabulary_id not in self.tables:
             self.tables[vocabulary_id] = Vocabulary.objects.get(pk=vocabulary_id).table()
-        decoding = self.tables[vocabulary_id][mask]
-        labels = "; ".join(m.label for m in decoding.meanings)
-        cells = self[key] = (" ".join(folds.to_codes(mask)), neutralize(labels))
-        return cells
+        value = self[key] = cell(self.tables[vocabulary_id][mask])
+        return value
 
 
 class Export:
@@ -117,6 +116,7 @@ class Export:
     the country phone numbers without a country code are read as."""
 
     def __init__(self, conference: Conference) -> None:
+        self.conference = conference
         self.fold_cells = FoldCells()
         self.local_minutes = LocalMinutes(conference.zone)
         self.region = conference.country or None
@@ -154,14 +154,37 @@ def plain(header: str, field: str | Expression) -> Column:
 # (PostgreSQL) or seconds alone (SQLite).
 AS_TEXT = models.CharField()
 
+
+def of_folds(header: str, cell: Callable[[folds.Decoding], str]) -> Column:
+    """Return a column made of the card's folds as its vocabulary decodes them."""
+    return Column(
+        header,
+        ("vocabulary_id", "folds"),
+        lambda export, vocabulary_id, mask: export.fold_cells[cell, vocabulary_id, mask],
+    )
+
+
+def phone(header: str) -> Column:
+    """Return a column of the person's phone number, in E.164 when it is a valid one."""
+    return Column(header, ("contact__phone",), lambda export, v: phone_cell(v, export.region))
+
+
+def fold_codes(decoding: folds.Decoding) -> str:
+    return " ".join(folds.to_codes(decoding.folds))
+
+
+def meaning_labels(decoding: folds.Decoding, separator: str = "; ") -> str:
+    return neutralize(separator.join(m.label for m in decoding.meanings))
+
+
 FOLDCARD_COLUMNS = (
     text("name", "contact__name"),
     text("company", "contact__company"),
     text("title", "contact__title"),
     text("email", "contact__email"),
-    Column("phone", ("contact__phone",), lambda export, value: phone_cell(value, export.region)),
-    Column("folds", ("vocabulary_id", "folds"), lambda export, *key: export.fold_cells[key][0]),
-    Column("meanings", ("vocabulary_id", "folds"), lambda export, *key: export.fold_cells[key][1]),
+    phone("phone"),
+    of_folds("folds", fold_codes),
+    of_folds("meanings", meaning_labels),
     plain("priority", "priority"),
     plain("due", Cast("due_on", AS_TEXT)),
     plain("state", "state"),
@@ -172,7 +195,142 @@ FOLDCARD_COLUMNS = (
     Column("owner", ("owner__username",), lambda export, value: value or ""),
     text("outcome", "outcome"),
     Column("outcome_at", ("state", Cast("state_changed_at", AS_TEXT)), Export.closed_at),
+    plain("consent", "consent"),
+    Column(
+        "consent_at",
+        (Cast("consent_at", AS_TEXT),),
+        lambda export, value: export.local_minutes(value) if value else "",
+    ),
+    Column("consent_by", ("consent_by__username",), lambda export, value: value or ""),
 )
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """Return a name's given and family parts: the family name is its last word."""
+    given, _, family = name.strip().rpartition(" ")
+    return given.strip(), family
+
+
+def first_name(header: str) -> Column:
+    return Column(header, ("contact__name",), lambda export, name: neutralize(split_name(name)[0]))
+
+
+def last_name(header: str, missing: str = "") -> Column:
+    """Return a column of the family name; a person without a name is given their company
+    or email (as everywhere a person is shown), else ``missing``."""
+
+    def cell(export: Export, name: str, company: str, email: str) -> str:
+        return neutralize(split_name(name)[1] or company or email or missing)
+
+    return Column(header, ("contact__name", "contact__company", "contact__email"), cell)
+
+
+# HubSpot's "Legal basis for processing contact's data" of each basis of consent (its
+# knowledge base, "Track lawful basis of processing"); none for a person who declined.
+LEGAL_BASES = {
+    Consent.GIVEN: "Freely given consent from contact",
+    Consent.INTEREST: "Legitimate interest - prospect/lead",
+    Consent.CUSTOMER: "Legitimate interest - existing customer",
+}
+
+
+def email_opt_out(consent: str) -> str:
+    """Return Salesforce's Email Opt Out: 1 for a person who declined, 0 for one who may
+    be contacted, empty when not recorded."""
+    if not consent:
+        return ""
+    return "1" if consent == Consent.DECLINED else "0"
+
+
+# HubSpot's lifecycle stage (its internal values) of the meanings a card's folds decode
+# to: the first stage whose meanings the card has, else "lead".
+LIFECYCLE_STAGES = (("customer", {"customer", "upsell"}), ("other", {"competitor"}))
+
+
+def lifecycle_stage(decoding: folds.Decoding) -> str:
+    slugs = {m.slug for m in decoding.meanings}
+    return next((stage for stage, meanings in LIFECYCLE_STAGES if slugs & meanings), "lead")
+
+
+def salesforce_rating(priority: int) -> str:
+    """Map a card's priority to Salesforce's lead ratings."""
+    if priority >= 80:
+        return "Hot"
+    if priority >= 50:
+        return "Warm"
+    return "Cold"
+
+
+# HubSpot contacts: its import guide ("Set up your import files": contacts need First
+# Name, Last Name and Email; notes Note Body and Activity Date), the labels of its default
+# contact properties, and a multiple checkboxes property of one's own for the meanings
+# (its import separates values by semicolons).
+HUBSPOT_COLUMNS = (
+    first_name("First Name"),
+    last_name("Last Name"),
+    text("Email", "contact__email"),
+    phone("Phone Number"),
+    text("Company Name", "contact__company"),
+    text("Job Title", "contact__title"),
+    of_folds("Lifecycle Stage", lifecycle_stage),
+    of_folds("Fold Meanings", lambda decoding: meaning_labels(decoding, ";")),
+    text("Note Body", "note"),
+    Column(
+        "Activity Date",
+        (Cast("logged_at", AS_TEXT),),
+        lambda export, value: export.local_minutes(value)[:10],
+    ),
+    Column(
+        "Legal basis for processing contact's data",
+        ("consent",),
+        lambda export, consent: LEGAL_BASES.get(consent, ""),
+    ),
+)
+
+# Salesforce leads: "Field Mapping for Importing Leads" (the Data Import Wizard). Last
+# Name and Company are required; its Web-to-Lead writes "[not provided]" for a lead
+# without a company.
+NOT_PROVIDED = "[not provided]"
+SALESFORCE_COLUMNS = (
+    first_name("First Name"),
+    last_name("Last Name", NOT_PROVIDED),
+    Column("Company", ("contact__company",), lambda export, v: neutralize(v) or NOT_PROVIDED),
+    text("Title", "contact__title"),
+    text("Email", "contact__email"),
+    phone("Phone"),
+    Column("Lead Source", (), lambda export: neutralize(export.conference.name)),
+    Column("Rating", ("priority",), lambda export, priority: salesforce_rating(priority)),
+    text("Description", "note"),
+    Column("Email Opt Out", ("consent",), lambda export, consent: email_opt_out(consent)),
+)
+
+# Google Contacts: the "Google CSV" format its export writes and its import reads
+# (Name, Given Name, Family Name, E-mail 1 - Value …); labels are separated by " ::: ",
+# "* myContacts" being the contact list itself.
+GOOGLE_COLUMNS = (
+    text("Name", "contact__name"),
+    first_name("Given Name"),
+    Column("Family Name", ("contact__name",), lambda export, v: neutralize(split_name(v)[1])),
+    text("Organization 1 - Name", "contact__company"),
+    text("Organization 1 - Title", "contact__title"),
+    Column("E-mail 1 - Type", ("contact__email",), lambda export, v: "* Work" if v else ""),
+    text("E-mail 1 - Value", "contact__email"),
+    Column("Phone 1 - Type", ("contact__phone",), lambda export, v: "Work" if v else ""),
+    phone("Phone 1 - Value"),
+    text("Notes", "note"),
+    Column(
+        "Group Membership",
+        (),
+        lambda export: neutralize(f"* myContacts ::: {export.conference.name}"),
+    ),
+)
+
+PROFILES: dict[str, Sequence[Column]] = {
+    "foldcard": FOLDCARD_COLUMNS,
+    "hubspot": HUBSPOT_COLUMNS,
+    "salesforce": SALESFORCE_COLUMNS,
+    "google": GOOGLE_COLUMNS,
+}
 
 
 def csv_rows(
@@ -195,39 +353,56 @@ def _cell_of_row(column: Column, reads: dict) -> Callable[[Export, tuple], objec
     """Return a function giving ``column``'s cell from a row of the query of ``reads``."""
     cell = column.cell
     positions = [reads[value] for value in column.reads]
+    if not positions:
+        return lambda export, row: cell(export)
     if len(positions) == 1:
         (i,) = positions
         return lambda export, row: cell(export, row[i])
     return lambda export, row: cell(export, *(row[i] for i in positions))
 
 
-def csv_chunks(conference: Conference, rows_per_chunk: int = 1000) -> Iterator[str]:
+def csv_chunks(
+    conference: Conference,
+    columns: Sequence[Column] = FOLDCARD_COLUMNS,
+    rows_per_chunk: int = 1000,
+) -> Iterator[str]:
     """Yield the conference's CSV a block of rows at a time: a response chunk per row
     would cost more than writing the row."""
     # The byte order mark tells spreadsheets the file is UTF-8: without it, Excel shows
     # "ZoÃ«" for "Zoë".
     yield "\ufeff"
-    rows = csv_rows(conference)
+    rows = csv_rows(conference, columns)
     while block := list(islice(rows, rows_per_chunk)):
         buffer = io.StringIO()
         csv.writer(buffer).writerows(block)
         yield buffer.getvalue()
 
 
-def vcards(conference: Conference) -> str:
-    """Return one vCard per person met at the conference: meanings as CATEGORIES, what was
-    said as NOTE."""
+VCARD_VERSIONS = (4, 3)
+
+
+def vcards(conference: Conference, version: int = 4) -> str:
+    """Return one vCard per person met at the conference (4.0, RFC 6350, or 3.0 for old
+    address books): meanings as CATEGORIES, what was said as NOTE."""
     cards = conference.cards.select_related("contact", "vocabulary")
     people: dict[int, list[Card]] = {}
     for card in decode_cards(cards.order_by("contact__name", "contact_id", "logged_at")):
         people.setdefault(card.contact_id, []).append(card)
-    return "".join(_vcard(cards[0].contact, cards) for cards in people.values())
+    region = conference.country or None
+    return "".join(vcard(cards[0].contact, cards, version, region) for cards in people.values())
 
 
-def _vcard(person: Contact, cards: list[Card]) -> str:
+def vcard(person: Contact, cards: list[Card], version: int = 4, region: str | None = None) -> str:
+    """Return the person's vCard (lines end in CRLF), with what ``cards`` (decoded) say:
+    their UID (urn:uuid:…), the meanings as CATEGORIES, each card's fold code as an
+    X-FOLDCARD-FOLDS, the notes as NOTE and the latest basis of consent recorded as
+    X-FOLDCARD-CONSENT."""
     card = vobject.vCard()
+    card.add("version").value = f"{version}.0"
+    card.add("prodid").value = "-//foldcard//contacts//EN"
+    card.add("uid").value = person.uid.urn
     card.add("fn").value = person.display_name
-    given, _, family = person.name.rpartition(" ")
+    given, family = split_name(person.name)
     card.add("n").value = vobject.vcard.Name(family=family, given=given)
     if person.company:
         card.add("org").value = [person.company]
@@ -236,16 +411,38 @@ def _vcard(person: Contact, cards: list[Card]) -> str:
     if person.email:
         email = card.add("email")
         email.value = person.email
-        email.type_param = "INTERNET"
+        email.params["TYPE"] = ["work"] if version == 4 else ["INTERNET", "WORK"]
     if person.phone:
-        card.add("tel").value = person.phone
+        _add_phone(card, person.phone, version, region)
+    if person.website:
+        card.add("url").value = person.website
     labels = {m.label: None for c in cards for m in c.decoding.meanings}
     if labels:
         card.add("categories").value = list(labels)
+    for each in cards:
+        if each.folds:
+            card.add("x-foldcard-folds").value = " ".join(each.fold_codes)
     notes = [c.note for c in cards if c.note]
     if notes:
         card.add("note").value = "\n".join(notes)
+    consent = next((c.consent for c in reversed(cards) if c.consent), "")
+    if consent:
+        card.add("x-foldcard-consent").value = consent
     return card.serialize()
+
+
+def _add_phone(card: vobject.base.Component, phone: str, version: int, region: str | None):
+    """Add the phone number as typed: in 4.0 as a tel: URI when it is a valid number
+    typed in E.164, else as text (a URI would have to rewrite it, and the vCard imported
+    again would change the number)."""
+    tel = card.add("tel")
+    if version == 4 and phone.startswith("+") and phone_cell(phone, region) == phone:
+        tel.value = f"tel:{phone}"
+        tel.params["VALUE"] = ["uri"]
+        tel.params["TYPE"] = ["work", "voice"]
+    else:
+        tel.value = phone
+        tel.params["TYPE"] = ["work", "voice"] if version == 4 else ["WORK", "VOICE"]
 
 
 def icalendar_tasks(conference: Conference) -> bytes:

@@ -12,7 +12,15 @@ from django.db.models import Q
 from django.http import QueryDict
 
 from contacts import folds, followups, merge, photos, rules, vocabularies
-from contacts.models import Card, FoldRule, Meaning, SavedFilter, UserSettings, Vocabulary
+from contacts.models import (
+    Card,
+    Consent,
+    FoldRule,
+    Meaning,
+    SavedFilter,
+    UserSettings,
+    Vocabulary,
+)
 from contacts.queries import SORTS, FollowupFilters
 from contacts.services import CardInput, ContactInput, FollowupState
 from events.models import Conference
@@ -81,6 +89,13 @@ class CardForm(forms.Form):
             attrs={"accept": "image/jpeg,image/png,image/webp", "capture": "environment"}
         ),
     )
+    # Last: it is remembered from the card before, so that it is seldom changed.
+    consent = forms.ChoiceField(
+        label="Agreed to be contacted",
+        choices=Consent.choices,
+        required=False,
+        help_text="Whether and why you may contact them: kept with the card.",
+    )
     client_uuid = forms.UUIDField(required=False, widget=forms.HiddenInput)
     version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
     # The known person the card is of, chosen at the booth ("same person?"); a person gone
@@ -93,6 +108,7 @@ class CardForm(forms.Form):
         for name, field in self.fields.items():
             if name != "folds" and not field.widget.is_hidden:
                 field.widget.attrs.setdefault("class", "form-control form-control-sm")
+        self.fields["consent"].widget.attrs["class"] = "form-select form-select-sm"
         # A phone shows its digit keyboard; the diagonal (/) is tapped on the drawn card.
         self.fields["keys"].widget.attrs.update(
             autofocus=True, placeholder="e.g. 795", inputmode="numeric"
@@ -134,6 +150,7 @@ class CardForm(forms.Form):
             phone=data["phone"],
             website=data["website"],
             note=data["note"],
+            consent=data["consent"],
             photo=data["photo"],
             client_uuid=data["client_uuid"],
             version=data["version"],

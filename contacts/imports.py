@@ -175,6 +175,15 @@ class Row:
     def email(self) -> str:
         return Contact.normalize_email(self.input.email) if self.input else ""
 
+    @property
+    def uid(self) -> uuid.UUID | None:
+        """Return the row's id as a UUID (a vCard's UID, "urn:uuid:…" or bare), if it is
+        one: the UID foldcard's vCards give each person."""
+        try:
+            return uuid.UUID(self.values.get("id", "").removeprefix("urn:uuid:"))
+        except ValueError:
+            return None
+
 
 def normalize_header(name: str) -> str:
     """Return a column name as HEADERS lists it: "E-mail 1 - Value" is "e mail 1 value"."""
@@ -481,17 +490,27 @@ def _key(target: str, data: services.CardInput, id_column: str, values: dict[str
 
 class Fates:
     """Tell what each row will do: make a new contact ("new"), attach to the known person
-    with its email ("attach"), be skipped as imported before ("skip"), or nothing, being
-    invalid ("error").
+    with its email or its UID ("attach"), be skipped as imported before ("skip"), or
+    nothing, being invalid ("error").
+
+    A row with the UID of a person here (a vCard exported from foldcard) is that person:
+    into a conference where they have a card already, it is skipped, so that importing
+    an export changes nothing; a card elsewhere finds them by their email.
 
     Each batch of rows is looked up at once. While saving, the database holds the rows of
     the batches before; when only checking, the keys and emails seen are remembered here.
     """
 
-    def __init__(self, remember: bool) -> None:
+    def __init__(self, remember: bool, conference: Conference | None = None) -> None:
         self.remember = remember
+        self.conference = conference
         self.keys: set[str] = set()
         self.emails: set[str] = set()
+        self.people: dict[uuid.UUID, Contact] = {}  # the batch's people known by UID
+
+    def _here(self, uid: uuid.UUID | None, here: set[uuid.UUID]) -> bool:
+        """Return whether the UID is of a person with a card at the conference imported to."""
+        return self.conference is not None and uid in here
 
     def of(self, batch: list[Row]) -> list[str]:
         if not self.remember:
@@ -503,12 +522,21 @@ class Fates:
         emails = {row.email for row in valid if row.email}
         known = set(Contact.objects.filter(email__in=emails).values_list("email", flat=True))
         known |= set(ContactEmail.objects.filter(email__in=emails).values_list("email", flat=True))
+        uids = {row.uid for row in valid if row.uid}
+        self.people = Contact.objects.in_bulk(uids, field_name="uid") if uids else {}
+        here = set(self.people)
+        if self.conference is not None and uids:
+            cards = self.conference.cards.filter(contact__uid__in=uids)
+            here = set(cards.values_list("contact__uid", flat=True))
         fates = []
         for row in batch:
             if not row.input:
                 fate = "error"
-            elif row.key in imported or row.key in self.keys:
+            elif row.key in imported or row.key in self.keys or self._here(row.uid, here):
                 fate = "skip"
+            elif row.uid in self.people and (self.people[row.uid].email or not self.conference):
+                fate = "attach"
+                self.keys.add(row.key)
             else:
                 seen = row.email in known or row.email in self.emails
                 fate = "attach" if row.email and seen else "new"
@@ -570,7 +598,7 @@ def check(
 ) -> Summary:
     """Validate every row and tell what importing the file would do; save nothing."""
     summary = Summary(problems_kept)
-    fates = Fates(remember=True)
+    fates = Fates(remember=True, conference=conference)
     for batch in batched(rows(file, source, mapping, conference)):
         for row, fate in zip(batch, fates.of(batch), strict=True):
             summary.add(row, fate)
@@ -592,7 +620,7 @@ def save(
     before are skipped. Check the file first: a row that does not validate raises
     InvalidRows, and nothing is saved."""
     summary = Summary()
-    fates = Fates(remember=False)
+    fates = Fates(remember=False, conference=conference)
     decoder = services.Decoder.of(user) if conference else None
     with transaction.atomic():
         for batch in batched(rows(file, source, mapping, conference)):
@@ -602,7 +630,8 @@ def save(
                     raise InvalidRows(f"Row {row.number}: {'; '.join(row.errors)}")
                 summary.add(row, fate)
                 if fate != "skip":
-                    imported.append(_save_row(row, conference, user, decoder, upload))
+                    person = fates.people.get(row.uid)
+                    imported.append(_save_row(row, conference, user, decoder, upload, person))
             ImportedRow.objects.bulk_create(imported)
     return summary
 
@@ -613,11 +642,22 @@ def _save_row(
     user,
     decoder: services.Decoder | None,
     upload: Import | None,
+    person: Contact | None = None,
 ) -> ImportedRow:
+    """Save a row; ``person`` is who its UID names, if anyone."""
+    data = row.input
+    if person is not None:
+        # The row adds to what is known of the person its UID names; into a conference
+        # the card finds them by their email (a person without one is added anew).
+        data = dataclasses.replace(data, email=person.email or data.email)
     if conference is None:
-        contact, _ = services.find_or_create_contact(row.input)
+        if person is not None:
+            if changed := person.merge(data.contact_fields()):
+                person.save(update_fields=changed)
+            return ImportedRow(key=row.key, contact=person, source=upload)
+        contact, _ = services.find_or_create_contact(data)
         return ImportedRow(key=row.key, contact=contact, source=upload)
-    data = dataclasses.replace(row.input, client_uuid=uuid.uuid5(CARD_UUIDS, row.key))
+    data = dataclasses.replace(data, client_uuid=uuid.uuid5(CARD_UUIDS, row.key))
     card = services.log_card(conference, user, data, decoder).card
     return ImportedRow(
         key=row.key, conference=conference, card=card, contact=card.contact, source=upload

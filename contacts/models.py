@@ -286,6 +286,9 @@ class Contact(models.Model):
         help_text="Raised by each save, so that two edits cannot overwrite each other and a "
         "merge is undone only while nothing changed the person since.",
     )
+    # Who the person is to other address books (a vCard's UID, urn:uuid:…): importing a
+    # vCard exported from here finds the person again instead of adding them twice.
+    uid = models.UUIDField("UID", default=uuid.uuid4, unique=True, editable=False)
 
     class Meta:
         ordering = ["name", "company"]
@@ -478,6 +481,16 @@ class ReadingState(models.TextChoices):
     FAILED = "failed", "Could not be read — type it"
 
 
+class Consent(models.TextChoices):
+    """Whether the person agreed to be contacted, and on what basis (GDPR article 6)."""
+
+    NOT_RECORDED = "", "Not recorded"
+    GIVEN = "consent", "Agreed at the booth (consent)"
+    INTEREST = "interest", "Legitimate interest"
+    CUSTOMER = "customer", "Existing customer"
+    DECLINED = "declined", "Does not want to be contacted"
+
+
 class Card(models.Model):
     class State(models.TextChoices):
         OPEN = "open", "Open"
@@ -543,6 +556,21 @@ class Card(models.Model):
         max_length=10, choices=ReadingState, default=ReadingState.CHECKED, blank=True
     )
     reading = models.JSONField(null=True, blank=True, editable=False)
+    consent = models.CharField(
+        "agreed to be contacted", max_length=10, choices=Consent, default="", blank=True
+    )
+    consent_at = models.DateTimeField("consent recorded at", null=True, blank=True)
+    consent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name="consent recorded by",
+    )
+    # Set when the conference's retention took the person and what was said off the card.
+    anonymized_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Kept by the database: the follow-up indexes start with it, so that the list is read
     # in order from an index whatever the database does with query parameters.
     waiting = models.GeneratedField(
@@ -840,3 +868,41 @@ class ImportedRow(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class Erasure(models.Model):
+    """A record that personal data was erased: when, by whom, why and how many cards, and
+    nothing about the person (see contacts/privacy.py)."""
+
+    class Reason(models.TextChoices):
+        REQUEST = "request", "The person asked (erasure)"
+        RETENTION = "retention", "The conference's retention period ended"
+
+    erased_at = models.DateTimeField(default=timezone.now)
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty: a command (erase_person, apply_retention).",
+    )
+    reason = models.CharField(max_length=10, choices=Reason)
+    conference = models.ForeignKey(
+        "events.Conference",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The conference whose retention ended.",
+    )
+    cards = models.PositiveIntegerField(default=0, help_text="How many cards were erased.")
+    anonymized = models.BooleanField(
+        default=False, help_text="The cards were kept without the person (retention)."
+    )
+
+    class Meta:
+        ordering = ["-erased_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.cards} cards erased on {self.erased_at:%Y-%m-%d}"

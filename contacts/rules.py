@@ -120,3 +120,14 @@ def can_edit_contact(user) -> bool:
 def can_merge(user) -> bool:
     """Return whether the user may see the possible duplicates and merge two people."""
     return can_work_everyones(user)
+
+
+def is_kept_past_retention(card: Card) -> bool:
+    """Return whether the card outlives its conference's retention period: its follow-up
+    was done, or the person is an existing customer."""
+    return card.state == "done" or card.consent == "customer"
+
+
+def kept_past_retention() -> Q:
+    """Return the cards for which is_kept_past_retention() holds, for the database."""
+    return Q(state="done") | Q(consent="customer")

@@ -377,6 +377,7 @@ class CardInput:
     phone: str = ""
     website: str = ""
     note: str = ""
+    consent: str = ""  # a models.Consent: whether and why the person may be contacted
     photo: photos.Photo | None = None
     client_uuid: uuid.UUID | None = None
     version: int | None = None  # the card's version the editor saw; None: no check
@@ -621,6 +622,7 @@ def _insert_card(
         owner=user,
         client_uuid=client_uuid,
     )
+    _set_consent(card, data.consent, user)
     decoding = card.decode(decoder.table)
     card.apply_decoding(decoding)
     if data.photo is not None and not data.names_someone():
@@ -637,6 +639,20 @@ def _insert_card(
         delete_photo_files(card)
         raise
     return Logged(card, decoding, created=True, met_before=[] if new_contact else met_before(card))
+
+
+def _set_consent(card: Card, consent: str, user) -> None:
+    """Record on the card whether and why the person may be contacted, when and by whom."""
+    card.consent = consent
+    card.consent_at = timezone.now() if consent else None
+    card.consent_by = user if consent else None
+
+
+def record_consent(card: Card, consent: str, user) -> None:
+    """Change the card's record of consent, if ``consent`` says something else."""
+    if consent != card.consent:
+        _set_consent(card, consent, user)
+        card.save(update_fields=["consent", "consent_at", "consent_by"])
 
 
 class EditConflict(Exception):

@@ -7,6 +7,16 @@ urlpatterns = [
     path("contacts/duplicates/", merge_views.duplicates_page, name="contacts-duplicates"),
     path("contacts/<int:pk>/merge/<int:other_pk>/", merge_views.merge_page, name="contacts-merge"),
     path("contacts/merges/<int:pk>/undo/", merge_views.undo_merge, name="contacts-merge-undo"),
+    path(
+        "contacts/<int:pk>/data.json",
+        views.person_data,
+        {"kind": "json"},
+        name="contacts-person-json",
+    ),
+    path(
+        "contacts/<int:pk>/data.vcf", views.person_data, {"kind": "vcf"}, name="contacts-person-vcf"
+    ),
+    path("contacts/<int:pk>/erase/", views.erase, name="contacts-erase"),
     path("contacts/import/", import_views.contacts_upload, name="contacts-import"),
     path("contacts/import/<int:pk>/", import_views.preview, name="contacts-import-preview"),
     path("contacts/import/<int:pk>/run/", import_views.run, name="contacts-import-run"),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import smtplib
 from datetime import date
 from urllib.parse import urlsplit
@@ -11,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from api.forms import ApiTokenForm
-from contacts import emails, merge, queries, rules, services, tasks
+from contacts import emails, merge, privacy, queries, rules, services, tasks
 from contacts.forms import (
     UNDO_PREFIX,
     BulkActionForm,
@@ -32,7 +34,7 @@ from contacts.forms import (
     UserSettingsForm,
     undo_data,
 )
-from contacts.models import Card, Contact, EmailBatch, SavedFilter, UserSettings
+from contacts.models import Card, Contact, EmailBatch, SavedFilter, SentEmail, UserSettings
 from foldcard.http import wants_json
 
 ACTIONS = ("done", "snooze", "drop", "reopen", "assign", "restore")
@@ -118,6 +120,46 @@ def contact(request: HttpRequest, pk: int) -> HttpResponse:
         "can_merge": rules.can_merge(request.user),
     }
     return render(request, "contacts/contact.html", context, status=status)
+
+
+@permission_required(rules.MANAGE, raise_exception=True)
+@require_GET
+def person_data(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """Return everything kept about the person, as JSON or as a vCard (access request)."""
+    person = _get_contact(pk)
+    if kind == "json":
+        body = json.dumps(privacy.person_data(person), ensure_ascii=False, indent=2)
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    else:
+        response = HttpResponse(
+            privacy.person_vcard(person), content_type="text/vcard; charset=utf-8"
+        )
+    response["Content-Disposition"] = f'attachment; filename="person-{person.pk}.{kind}"'
+    return response
+
+
+@permission_required(rules.MANAGE, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def erase(request: HttpRequest, pk: int) -> HttpResponse:
+    """Erase the person and all their cards, after showing what goes."""
+    person = _get_contact(pk)
+    if request.method == "POST":
+        erasure = privacy.erase_person(person, request.user)
+        # The message names no one: it waits in the session until it is shown.
+        messages.success(
+            request,
+            f"Erased one person: {erasure.cards} card{pluralize(erasure.cards)}, with their "
+            "photos, notes and emails.",
+        )
+        return redirect("contacts-followups")
+    cards = person.cards.select_related("conference").order_by("-logged_at")
+    context = {
+        "contact": person,
+        "cards": cards,
+        "photos": sum(1 for card in cards if card.photo),
+        "emails": SentEmail.objects.filter(card__contact=person).count(),
+    }
+    return render(request, "contacts/erase.html", context)
 
 
 @permission_required("contacts.work_followups", raise_exception=True)

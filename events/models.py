@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -59,6 +60,22 @@ class Conference(models.Model):
         "code as this country's.",
     )
     notes = models.TextField(blank=True)
+    retention_days = models.PositiveIntegerField(
+        "keep cards for (days)",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(3650)],
+        help_text="Days after the last day that the cards not followed up are kept (a done "
+        "follow-up or an existing customer is kept); empty: kept until deleted.",
+    )
+    retention_action = models.CharField(
+        "then",
+        max_length=10,
+        choices=[("delete", "delete them"), ("anonymize", "anonymize them")],
+        default="delete",
+        help_text="Anonymized cards keep their folds and dates for the figures, without "
+        "the person or what was said.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -88,6 +105,13 @@ class Conference(models.Model):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
+
+    @property
+    def retention_ends(self) -> date | None:
+        """Return the day the cards not kept past the retention period go, or None."""
+        if self.retention_days is None:
+            return None
+        return self.ends_on + timedelta(days=self.retention_days)
 
     def today(self) -> date:
         """Return the date where the conference takes place."""

@@ -12,9 +12,11 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponseBadRequest,
     JsonResponse,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
@@ -39,6 +41,8 @@ REPLAY_CONFLICT = (
     "A card with this client_uuid was saved by another user or at another conference; "
     "this one was not saved."
 )
+# The session's key for the booth's last choice of consent: the next card's default.
+BOOTH_CONSENT = "booth_consent"
 BAR_WIDTH = 360
 BAR_PITCH = 26
 DAY_PITCH = 14
@@ -141,20 +145,39 @@ def _download(response: HttpResponse, conference: Conference, name: str) -> Http
 
 @permission_required("contacts.export_cards", raise_exception=True)
 @require_GET
-def export_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
-    """Stream the conference's cards as CSV, a chunk of rows at a time."""
+def export_csv(request: HttpRequest, slug: str) -> HttpResponseBase:
+    """Stream the conference's cards as CSV, a chunk of rows at a time, in foldcard's
+    columns or a CRM's (``?profile=``)."""
     conference = _get_conference(slug)
+    profile = request.GET.get("profile") or "foldcard"
+    if profile not in exports.PROFILES:
+        known = ", ".join(name for name in exports.PROFILES if name != "foldcard")
+        return HttpResponseBadRequest(
+            f"Unknown export profile {profile!r}: choose one of {known}, or none for "
+            "foldcard's own columns.",
+            content_type="text/plain; charset=utf-8",
+        )
     response = StreamingHttpResponse(
-        exports.csv_chunks(conference), content_type="text/csv; charset=utf-8"
+        exports.csv_chunks(conference, exports.PROFILES[profile]),
+        content_type="text/csv; charset=utf-8",
     )
-    return _download(response, conference, "cards.csv")
+    name = "cards.csv" if profile == "foldcard" else f"{profile}.csv"
+    return _download(response, conference, name)
 
 
 @permission_required("contacts.export_cards", raise_exception=True)
 @require_GET
 def export_vcf(request: HttpRequest, slug: str) -> HttpResponse:
+    """Return the conference's people as vCard 4.0, or 3.0 with ``?version=3``."""
     conference = _get_conference(slug)
-    response = HttpResponse(exports.vcards(conference), content_type="text/vcard; charset=utf-8")
+    version = request.GET.get("version") or "4"
+    if version not in {str(v) for v in exports.VCARD_VERSIONS}:
+        return HttpResponseBadRequest(
+            f"Unknown vCard version {version!r}: choose 4 (the default) or 3.",
+            content_type="text/plain; charset=utf-8",
+        )
+    body = exports.vcards(conference, int(version))
+    response = HttpResponse(body, content_type="text/vcard; charset=utf-8")
     return _download(response, conference, "contacts.vcf")
 
 
@@ -215,7 +238,9 @@ def _queued_by_someone_else(request: HttpRequest) -> bool:
 def booth(request: HttpRequest, slug: str) -> HttpResponse:
     conference = _get_conference(slug)
     # Bound on every POST, an empty one too: it is told what a card needs.
-    form = CardForm(request.POST if request.method == "POST" else None, request.FILES or None)
+    data = request.POST if request.method == "POST" else None
+    initial = {"consent": request.session.get(BOOTH_CONSENT, "")}
+    form = CardForm(data, request.FILES or None, initial=initial)
     status = 200
     if request.method == "POST":
         conflict = None
@@ -227,6 +252,8 @@ def booth(request: HttpRequest, slug: str) -> HttpResponse:
             except services.ReplayConflict:
                 conflict = ("client_uuid", REPLAY_CONFLICT)
             else:
+                if request.session.get(BOOTH_CONSENT, "") != form.cleaned_data["consent"]:
+                    request.session[BOOTH_CONSENT] = form.cleaned_data["consent"]
                 if wants_json(request):
                     status = 201 if logged.created else 200
                     return JsonResponse(_card_json(request, logged), status=status)
@@ -321,6 +348,7 @@ def booth_card(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "folds": card.folds,
         "note": card.note,
         "version": card.version,
+        "consent": card.consent,
         **{f: getattr(contact, f) for f in (*services.CONTACT_DETAILS, "email")},
     }
     data = request.POST if request.method == "POST" else None
@@ -328,6 +356,7 @@ def booth_card(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.update_card(card, form.to_input())
+            services.record_consent(card, form.cleaned_data["consent"], request.user)
         except services.EditConflict:
             messages.error(
                 request,

@@ -79,6 +79,9 @@ EXPECTED = {
     ),
     # 409: the kept person changed since this merge, which can no longer be undone.
     "contacts-merge-undo": ("post", {"pk": "merge"}, [LOGIN, 403, 403, 403, 409]),
+    "contacts-person-json": ("get", {"pk": "contact"}, [LOGIN, 403, 403, 403, 200]),
+    "contacts-person-vcf": ("get", {"pk": "contact"}, [LOGIN, 403, 403, 403, 200]),
+    "contacts-erase": ("get", {"pk": "contact"}, [LOGIN, 403, 403, 403, 200]),
     "contacts-settings": ("get", {}, [LOGIN, 200, 200, 200, 200]),
     "contacts-followups": ("get", {}, [LOGIN, 403, 403, 200, 200]),
     "contacts-followup-action": (

@@ -375,6 +375,18 @@ def test_it_creates_a_card_as_the_booth_does(client, bob, conference, token_of):
     assert data["owner"] == "bob"
 
 
+def test_it_records_the_consent_given(client, bob, conference, token_of):
+    body = {"name": "Dana Reyes", "consent": "interest"}
+    response = post_json(client, create_url(conference), body, **token_of(bob))
+    assert response.status_code == 201
+    card = Card.objects.get()
+    assert (card.consent, card.consent_by) == ("interest", bob)
+    body = {"name": "Li Wei", "consent": "maybe"}
+    response = post_json(client, create_url(conference), body, **token_of(bob))
+    assert response.status_code == 400
+    assert Card.objects.count() == 1
+
+
 def test_a_replayed_client_uuid_returns_the_same_card(client, bob, conference, token_of):
     headers = token_of(bob)
     body = {"name": "Dana", "client_uuid": str(uuid.uuid4())}

@@ -59,6 +59,9 @@ def test_the_csv_has_one_row_per_card_in_follow_up_order(logged_in, conference, 
         "owner",
         "outcome",
         "outcome_at",
+        "consent",
+        "consent_at",
+        "consent_by",
     ]
     assert [r["name"] for r in rows] == ["Dana Reyes", "Plain Customer"]
     dana = rows[0]
@@ -105,7 +108,7 @@ def test_the_csv_of_an_empty_conference_is_just_the_header(logged_in, conference
     _, body = download(logged_in, "events-export-csv", conference)
     assert body.splitlines() == [
         "name,company,title,email,phone,folds,meanings,priority,due,state,note,met_at,owner,"
-        "outcome,outcome_at"
+        "outcome,outcome_at,consent,consent_at,consent_by"
     ]
 
 

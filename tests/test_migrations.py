@@ -141,3 +141,38 @@ def test_a_new_database_and_one_migrated_step_by_step_have_the_same_defaults(bot
     step_by_step, new = both_ways["step by step"][1], both_ways["new"][1]
     assert len(new["meanings"]) == 6 and len(new["roles"]) == 3
     assert step_by_step == new
+
+
+def test_contacts_there_before_get_a_uid_each():
+    before = [
+        ("contacts", "0023_reprioritizations"),
+        ("events", "0004_conference_time_zone_and_country"),
+    ]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps
+        Contact = old.get_model("contacts", "Contact")
+        Card = old.get_model("contacts", "Card")
+        conference = old.get_model("events", "Conference").objects.create(
+            name="Old", slug="old", starts_on="2026-01-01", ends_on="2026-01-02"
+        )
+        vocabulary = old.get_model("contacts", "Vocabulary").objects.create(name="Old words")
+        for name in ("Ana", "Li", "Sam"):
+            Card.objects.create(
+                contact=Contact.objects.create(name=name),
+                conference=conference,
+                vocabulary=vocabulary,
+                due_from="2026-01-02",
+                due_on="2026-01-09",
+            )
+        executor.loader.build_graph()
+        executor.migrate([("contacts", "0024_personal_data")])
+        new = executor.loader.project_state([("contacts", "0024_personal_data")]).apps
+        uids = list(new.get_model("contacts", "Contact").objects.values_list("uid", flat=True))
+        assert len(uids) == len(set(uids)) == 3
+        assert None not in uids
+    finally:
+        # The tests after this one need the whole schema, whatever happened here.
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())

@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from contacts import rules
 from contacts.folds import UR
-from contacts.models import Card
+from contacts.models import Card, Consent
 from tests.conftest import user_in
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +71,9 @@ def test_can_work_agrees_with_workable_for_the_owner_a_teammate_and_a_manager(re
         assert Card.objects.filter(rules.workable(user)).count() == len(grid)
     else:
         agree(grid, lambda card: rules.can_work(user, card), rules.workable(user))
+
+
+def test_kept_past_retention_agrees_with_its_twin(make_card):
+    for state, consent in product(Card.State.values, Consent.values):
+        make_card(UR, state=state, consent=consent)
+    agree(list(Card.objects.all()), rules.is_kept_past_retention, rules.kept_past_retention())

@@ -72,6 +72,13 @@ def emit_each(event: str, objs: list, *, merged_ids: list[int] | None = None) ->
     transaction.on_commit(lambda: _enqueue([delivery.pk for delivery in deliveries]))
 
 
+def forget(card_ids: list[int], contact_ids: list[int]) -> None:
+    """Delete every delivery about the cards and the contacts, sent or waiting, with its
+    attempts' log: what an erasure takes away."""
+    subjects = [f"card:{pk}" for pk in card_ids] + [f"contact:{pk}" for pk in contact_ids]
+    Delivery.objects.filter(subject__in=subjects).delete()
+
+
 def _data(event: str, obj, merged_ids: list[int] | None) -> dict:
     if event in CARD_EVENTS:
         # Imported here: the API's serializers import the forms, which import the services

@@ -358,3 +358,20 @@ def test_the_last_save_is_undone_from_the_keyboard(booth, keys):
     page.keyboard.press(keys)  # the cursor is back in the fold code
     expect(page.get_by_text("Removed the card of Undo Me, Acme.")).to_be_visible()
     assert not Card.objects.exists()
+
+
+def test_the_consent_chosen_stays_for_the_next_cards(booth):
+    page = booth
+    page.select_option("[name=consent]", "consent")
+    page.locator("[name=keys]").focus()
+    type_card(page, "7", "Dana Reyes")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-confirmation]")).to_contain_text("Saved Dana Reyes")
+    expect(page.locator("[name=name]")).to_have_value("")
+    expect(page.locator("[name=consent]")).to_have_value("consent")
+    type_card(page, "9", "Li Wei")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-confirmation]")).to_contain_text("Saved Li Wei")
+    assert set(Card.objects.values_list("consent", flat=True)) == {"consent"}
+    page.reload()
+    expect(page.locator("[name=consent]")).to_have_value("consent")

@@ -3,6 +3,8 @@
 // Shift+Enter starts a new line.
 // `contact`: the known person the card is attached to ("same person?"), hidden.
 const FIELDS = ["name", "company", "title", "email", "phone", "website", "note", "contact"];
+// Sent with each card but kept for the next one: the consent is mostly the same all day.
+const KEPT = ["consent"];
 
 function uuid4() {
   // crypto.randomUUID() needs a secure context; a booth laptop may reach us over http.
@@ -73,7 +75,7 @@ export function boothForm(form, editor, user) {
         photo: null,
         photo_name: "",
       };
-      FIELDS.forEach((f) => { item.fields[f] = form.elements[f].value; });
+      [...FIELDS, ...KEPT].forEach((f) => { item.fields[f] = form.elements[f].value; });
       if (snapshot) {
         item.photo = snapshot;
         item.photo_name = "webcam.jpg";
@@ -86,7 +88,7 @@ export function boothForm(form, editor, user) {
 
     fill(item) {
       // A card kept before the `contact` field existed has none.
-      FIELDS.forEach((f) => { form.elements[f].value = item.fields[f] ?? ""; });
+      [...FIELDS, ...KEPT].forEach((f) => { form.elements[f].value = item.fields[f] ?? ""; });
       editor.setCodes(item.folds);
       snapshot = item.photo;
       photoStatus.textContent = item.photo ? `Photo kept: ${item.photo_name}` : "";

@@ -1,0 +1,298 @@
+"""Personal data: erasing a person, a person's data for an access request, and each
+conference's retention of its cards.
+
+Erasing deletes every row that holds the person and every file of theirs (card and
+stack photos, through the storage API, so in the media folder or the S3 bucket alike),
+and takes them out of what other rows remember of them (an email batch's problems, an
+import's preview, a kept import file). What remains is an `Erasure` saying when, by whom
+and how many cards, with nothing about the person.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.fields.files import FieldFile
+from django.urls import reverse
+from django.utils import timezone
+
+from contacts import exports, rules
+from contacts.models import (
+    Card,
+    Contact,
+    EmailBatch,
+    Erasure,
+    Import,
+    ImportedRow,
+    SentEmail,
+    StackPhoto,
+)
+from contacts.queries import decode_cards
+from events.models import Conference
+from webhooks import events as webhooks
+
+ERASED_FILE = "This file was deleted: it held the data of a person who was erased."
+
+
+def identifiers(contact: Contact) -> list[str]:
+    """Return what finds the person in text other rows keep: name, every email and phone,
+    in lower case."""
+    values = [contact.name, *contact.all_emails(), *(p.phone for p in contact.all_phones())]
+    return [value.lower() for value in values if value]
+
+
+def mentions(value: object, needles: Iterable[str]) -> bool:
+    """Return whether ``value`` (text, or JSON data) mentions one of ``needles``."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = text.lower()
+    return any(needle in text for needle in needles)
+
+
+def erase_person(contact: Contact, user=None) -> Erasure:
+    """Delete the person, all their cards with their photos, notes and emails sent, what
+    imports remember of them, and record the erasure (no personal data)."""
+    needles = identifiers(contact)
+    with transaction.atomic():
+        cards = list(contact.cards.all())
+        files = _forget_cards(cards, needles)
+        _forget_contact(contact, needles, files)
+        webhooks.forget([card.pk for card in cards], [contact.pk])
+        webhooks.emit("contact.erased", contact)
+        contact.delete()  # its cards, their sent emails and imported rows go with it
+        erasure = Erasure.objects.create(
+            erased_by=user, reason=Erasure.Reason.REQUEST, cards=len(cards)
+        )
+        transaction.on_commit(lambda: _delete_files(files))
+    return erasure
+
+
+def _forget_cards(cards: list[Card], needles: list[str]) -> list[FieldFile]:
+    """Delete what other rows keep of the cards (their stack photos, admin history) and
+    return the files to delete once the cards are gone."""
+    files = [field for card in cards for field in (card.photo, card.thumbnail) if field]
+    ids = [card.pk for card in cards]
+    stack_photos = StackPhoto.objects.filter(card__in=ids)
+    unlinked = StackPhoto.objects.filter(card__isnull=True).only("name", "reading", "error")
+    if needles:
+        read_of_them = [
+            photo.pk
+            for photo in unlinked.iterator()
+            if mentions([photo.name, photo.reading, photo.error], needles)
+        ]
+        stack_photos = StackPhoto.objects.filter(Q(card__in=ids) | Q(pk__in=read_of_them))
+    for photo in stack_photos:
+        files += [field for field in (photo.photo, photo.thumbnail) if field]
+    stack_photos.delete()
+    _forget_history(Card, ids)
+    return files
+
+
+def _forget_contact(contact: Contact, needles: list[str], files: list[FieldFile]) -> None:
+    """Take the person out of what email batches and imports remember of them."""
+    _forget_history(Contact, [contact.pk])
+    if not needles:
+        return
+    for batch in EmailBatch.objects.exclude(problems=[]):
+        kept = [problem for problem in batch.problems if not mentions(problem, needles)]
+        if kept != batch.problems:
+            EmailBatch.objects.filter(pk=batch.pk).update(problems=kept)
+    for upload in Import.objects.all():
+        changed = {
+            "sample": [row for row in upload.sample if not mentions(row, needles)],
+            "problems": [row for row in upload.problems if not mentions(row, needles)],
+        }
+        if mentions(upload.filename, needles):
+            changed["filename"] = "erased"
+        if upload.file and _file_mentions(upload, needles):
+            files.append(upload.file)
+            changed.update(file="", state=Import.State.FAILED, failure=ERASED_FILE)
+        if any(getattr(upload, name) != value for name, value in changed.items()):
+            Import.objects.filter(pk=upload.pk).update(**changed)
+
+
+def _file_mentions(upload: Import, needles: list[str]) -> bool:
+    """Return whether a kept import file holds one of ``needles``, reading it a block at a
+    time (a needle cut by a block's end is found by the overlap with the next)."""
+    overlap = max(len(needle) for needle in needles)
+    tail = ""
+    with upload.file.open("rb") as file:
+        while block := file.read(1 << 20):
+            text = tail + block.decode(upload.encoding or "utf-8", errors="replace").lower()
+            if any(needle in text for needle in needles):
+                return True
+            tail = text[-overlap:]
+    return False
+
+
+def _forget_history(model: type, ids: list[int]) -> None:
+    """Delete the admin's history of the objects, whose descriptions name the person."""
+    kind = ContentType.objects.get_for_model(model)
+    LogEntry.objects.filter(content_type=kind, object_id__in=[str(pk) for pk in ids]).delete()
+
+
+def _delete_files(files: list[FieldFile]) -> None:
+    for field in files:
+        field.storage.delete(field.name)
+
+
+def person_data(contact: Contact) -> dict:
+    """Return everything kept about the person, for an access request."""
+    cards = contact.cards.select_related(
+        "conference", "vocabulary", "logged_by", "owner", "consent_by"
+    ).order_by("logged_at", "pk")
+    cards = cards.prefetch_related("emails__sent_by")
+    return {
+        "exported_at": timezone.now().isoformat(),
+        "person": {
+            "uid": contact.uid.urn,
+            "name": contact.name,
+            "company": contact.company,
+            "title": contact.title,
+            "email": contact.email,
+            "phone": contact.phone,
+            "website": contact.website,
+            "notes": contact.notes,
+            "created_at": contact.created_at.isoformat(),
+        },
+        "cards": [_card_data(card) for card in decode_cards(cards)],
+        "imported_from": [
+            {"file": filename or "", "imported_at": imported_at.isoformat()}
+            for filename, imported_at in ImportedRow.objects.filter(contact=contact)
+            .order_by("imported_at")
+            .values_list("source__filename", "imported_at")
+        ],
+    }
+
+
+def _card_data(card: Card) -> dict:
+    photo = None
+    if card.photo:
+        photo = reverse("events-card-photo", args=[card.conference.slug, card.pk, "photo"])
+    return {
+        "conference": card.conference.name,
+        "met_at": timezone.localtime(card.logged_at, card.conference.zone).isoformat(),
+        "logged_by": _username(card.logged_by),
+        "folds": card.fold_codes,
+        "meanings": [m.label for m in card.decoding.meanings],
+        "note": card.note,
+        "photo": photo,
+        "read_from_photo": card.reading,
+        "follow_up": {
+            "owner": _username(card.owner),
+            "due_on": card.due_on.isoformat(),
+            "state": card.state,
+            "outcome": card.outcome,
+        },
+        "kept_past_retention": rules.is_kept_past_retention(card),
+        "consent": {
+            "basis": card.consent,
+            "recorded_at": card.consent_at.isoformat() if card.consent_at else None,
+            "recorded_by": _username(card.consent_by),
+        },
+        "emails": [
+            {
+                "sent_at": email.sent_at.isoformat(),
+                "sent_by": _username(email.sent_by),
+                "to": email.to,
+                "subject": email.subject,
+                "body": email.body,
+            }
+            for email in card.emails.all()
+        ],
+    }
+
+
+def _username(user) -> str | None:
+    return user.get_username() if user else None
+
+
+def person_vcard(contact: Contact) -> str:
+    """Return the person's vCard 4.0 with what all their cards say."""
+    cards = contact.cards.select_related("vocabulary").order_by("logged_at", "pk")
+    return exports.vcard(contact, decode_cards(cards))
+
+
+@dataclass(frozen=True)
+class RetentionPlan:
+    """What a conference's retention removes today, and what it keeps."""
+
+    conference: Conference
+    removed: int
+    kept: int
+
+
+def retention_due() -> list[Conference]:
+    """Return the conferences whose retention period has ended (on their day, where they
+    take place)."""
+    conferences = Conference.objects.filter(retention_days__isnull=False).order_by("ends_on")
+    return [c for c in conferences if c.retention_ends <= c.today()]
+
+
+def _past_retention(conference: Conference):
+    """Return the conference's cards its retention removes: not kept past it, and not
+    anonymized already."""
+    cards = conference.cards.exclude(rules.kept_past_retention())
+    return cards.filter(anonymized_at__isnull=True)
+
+
+def retention_plan(conference: Conference) -> RetentionPlan:
+    """Return how many of the conference's cards its retention removes, and keeps."""
+    kept = conference.cards.filter(rules.kept_past_retention()).count()
+    return RetentionPlan(conference, _past_retention(conference).count(), kept)
+
+
+def apply_retention(conference: Conference) -> Erasure | None:
+    """Delete, or anonymize, the conference's cards not kept past its retention period,
+    and the people left without a card; return the erasure recorded, or None when there
+    was nothing to remove."""
+    anonymize = conference.retention_action == "anonymize"
+    with transaction.atomic():
+        cards = list(_past_retention(conference).select_related("contact"))
+        if not cards:
+            return None
+        ids = [card.pk for card in cards]
+        people = {card.contact for card in cards}
+        files = _forget_cards(cards, [])
+        if anonymize:
+            _anonymize(cards)
+        else:
+            Card.objects.filter(pk__in=ids).delete()
+        gone = [person for person in people if not person.cards.exists()]
+        webhooks.forget(ids, [person.pk for person in gone])
+        for person in gone:
+            _forget_contact(person, identifiers(person), files)
+            person.delete()
+        erasure = Erasure.objects.create(
+            reason=Erasure.Reason.RETENTION,
+            conference=conference,
+            cards=len(cards),
+            anonymized=anonymize,
+        )
+        transaction.on_commit(lambda: _delete_files(files))
+    return erasure
+
+
+def _anonymize(cards: list[Card]) -> None:
+    """Keep the cards' folds, meanings, dates and states for the conference's figures,
+    each with a person of its own who has no details, and nothing said, read or sent."""
+    ids = [card.pk for card in cards]
+    SentEmail.objects.filter(card__in=ids).delete()
+    ImportedRow.objects.filter(card__in=ids).delete()
+    now = timezone.now()
+    for card in cards:
+        card.contact = Contact.objects.create()
+        card.note = card.outcome = ""
+        card.reading = None
+        card.photo = card.thumbnail = ""
+        card.anonymized_at = now
+        card.search = card.search_text()
+    Card.objects.bulk_update(
+        cards,
+        ["contact", "note", "outcome", "reading", "photo", "thumbnail", "anonymized_at", "search"],
+    )

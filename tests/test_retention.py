@@ -1,0 +1,176 @@
+"""Each conference's retention of its cards: manage.py apply_retention [--dry-run], the
+conference's form and page."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from contacts import photos, privacy, services
+from contacts.folds import HALF, UL, UR
+from contacts.models import Card, Contact, Erasure, SentEmail
+from events.models import Conference
+from tests import images
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def expo(conference) -> Conference:
+    """Expo 2026 (last day Fri 20 Nov 2026), keeping its cards 30 days: to Sun 20 Dec."""
+    conference.retention_days = 30
+    conference.save()
+    return conference
+
+
+@pytest.fixture
+def cards(expo, make_card, alice, media) -> dict[str, Card]:
+    photo = photos.process(io.BytesIO(images.jpeg()), len(images.jpeg()))
+    data = services.CardInput(folds=UL, name="Olga Open", email="olga@x.example", photo=photo)
+    olga = services.log_card(expo, alice, data).card
+    SentEmail.objects.create(card=olga, to="olga@x.example", subject="Hi Olga", body="…")
+    done = make_card(UR, name="Dora Done", note="signed", state=Card.State.DONE)
+    customer = make_card(UL, name="Cleo Customer", consent="customer")
+    dropped = make_card(HALF, name="Dirk Dropped", state=Card.State.DROPPED, note="no budget")
+    return {"open": olga, "done": done, "customer": customer, "dropped": dropped}
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command("apply_retention", *args, stdout=out)
+    return out.getvalue()
+
+
+def names() -> set[str]:
+    return set(Contact.objects.values_list("name", flat=True))
+
+
+def test_nothing_goes_before_the_retention_ends(cards, fixed_today):
+    fixed_today(date(2026, 12, 19))
+    assert run() == "Nothing to remove.\n"
+    assert Card.objects.count() == 4
+
+
+def test_a_dry_run_says_what_would_go_and_changes_nothing(cards, fixed_today):
+    fixed_today(date(2026, 12, 20))
+    out = run("--dry-run")
+    assert out == (
+        "expo-2026: would delete 2 card(s), ended 2026-12-20; 2 kept (followed up or "
+        "existing customers).\n"
+    )
+    assert Card.objects.count() == 4
+    assert not Erasure.objects.exists()
+
+
+def test_it_deletes_cards_not_followed_up_nor_of_customers(
+    cards, fixed_today, media, django_capture_on_commit_callbacks
+):
+    fixed_today(date(2026, 12, 21))
+    photo = cards["open"].photo.name
+    assert (media / photo).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        out = run()
+    assert out.startswith("expo-2026: deleted 2 card(s)")
+    assert names() == {"Dora Done", "Cleo Customer"}
+    assert not (media / photo).exists()
+    assert not SentEmail.objects.exists()
+    erasure = Erasure.objects.get()
+    assert (erasure.reason, erasure.cards, erasure.conference, erasure.anonymized) == (
+        "retention",
+        2,
+        cards["open"].conference,
+        False,
+    )
+    assert run() == "Nothing to remove.\n"  # daily runs after that find nothing more
+
+
+def test_a_person_met_elsewhere_keeps_their_other_cards(cards, make_card, fixed_today):
+    other = Conference.objects.create(
+        name="Next", starts_on=date(2027, 3, 1), ends_on=date(2027, 3, 2)
+    )
+    make_card(UL, contact=cards["dropped"].contact, conference=other)
+    fixed_today(date(2026, 12, 21))
+    run()
+    assert "Dirk Dropped" in names()
+    assert not Card.objects.filter(pk=cards["dropped"].pk).exists()
+
+
+def test_it_anonymizes_when_the_conference_says_so(cards, expo, fixed_today):
+    expo.retention_action = "anonymize"
+    expo.save()
+    fixed_today(date(2026, 12, 21))
+    assert run("--dry-run").startswith("expo-2026: would anonymize 2 card(s)")
+    assert run().startswith("expo-2026: anonymized 2 card(s)")
+    assert Card.objects.count() == 4  # the figures stay
+    assert names() == {"Dora Done", "Cleo Customer", ""}
+    kept = Card.objects.get(pk=cards["dropped"].pk)
+    assert (kept.folds, kept.state, kept.note, kept.contact.display_name) == (
+        HALF,
+        "dropped",
+        "",
+        "Unknown",
+    )
+    assert kept.anonymized_at is not None
+    assert Contact.objects.filter(email="olga@x.example").count() == 0
+    assert not SentEmail.objects.exists()
+    assert run() == "Nothing to remove.\n"
+    assert Erasure.objects.get().anonymized
+
+
+def test_a_conference_without_retention_keeps_everything(cards, expo, fixed_today):
+    expo.retention_days = None
+    expo.save()
+    fixed_today(date(2036, 1, 1))
+    assert run() == "Nothing to remove.\n"
+    assert Card.objects.count() == 4
+
+
+def test_the_plan_counts_what_goes_and_stays(cards, expo):
+    plan = privacy.retention_plan(expo)
+    assert (plan.removed, plan.kept) == (2, 2)
+
+
+def test_the_conference_page_says_when_its_cards_go(client, alice, expo):
+    client.force_login(alice)
+    html = client.get(expo.get_absolute_url()).content.decode()
+    assert "are deleted from Sun 20 Dec 2026, 30 days after the conference" in html
+    expo.retention_days = None
+    expo.save()
+    html = client.get(expo.get_absolute_url()).content.decode()
+    assert "No retention period" in html
+
+
+DAYS = {"name": "Kiwi Expo", "starts_on": "2026-11-18", "ends_on": "2026-11-20"}
+
+
+def test_the_conference_form_sets_the_retention(client, alice, conference):
+    client.force_login(alice)
+    url = reverse("events-edit", args=[conference.slug])
+    data = {**DAYS, "time_zone": "UTC", "retention_days": "90", "retention_action": "anonymize"}
+    assert client.post(url, data).status_code == 302
+    conference.refresh_from_db()
+    assert (conference.retention_days, conference.retention_action) == (90, "anonymize")
+    assert conference.retention_ends == date(2027, 2, 18)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"retention_days": "-1"}, "greater than or equal to 0"),
+        ({"retention_days": "4000"}, "less than or equal to 3650"),
+        ({"retention_days": "soon"}, "Enter a whole number"),
+        ({"retention_days": "30", "retention_action": "burn"}, "Select a valid choice"),
+    ],
+)
+def test_a_bad_retention_is_a_400(client, alice, conference, data, message):
+    client.force_login(alice)
+    url = reverse("events-edit", args=[conference.slug])
+    response = client.post(url, {**DAYS, "time_zone": "UTC", **data})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    conference.refresh_from_db()
+    assert conference.retention_days is None
