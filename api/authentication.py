@@ -8,6 +8,21 @@ from rest_framework import authentication, exceptions
 from api.models import ApiToken, hash_key
 
 
+def token_for_key(key: str) -> ApiToken:
+    """Return the live token whose key is ``key``, noting its use; raise
+    AuthenticationFailed when there is none, it was revoked or it has expired."""
+    token = (
+        ApiToken.objects.select_related("user", "conference").filter(key_hash=hash_key(key)).first()
+    )
+    now = timezone.now()
+    if token is None or not token.user.is_active:
+        raise exceptions.AuthenticationFailed("The token is not valid or was revoked.")
+    if token.is_expired(now):
+        raise exceptions.AuthenticationFailed("The token has expired.")
+    token.touch(now)
+    return token
+
+
 class BearerTokenAuthentication(authentication.BaseAuthentication):
     """Authenticate a request by its bearer token; ``request.auth`` is the ApiToken."""
 
@@ -25,17 +40,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             key = header[1].decode()
         except UnicodeDecodeError as e:
             raise exceptions.AuthenticationFailed("The token is not valid.") from e
-        token = (
-            ApiToken.objects.select_related("user", "conference")
-            .filter(key_hash=hash_key(key))
-            .first()
-        )
-        now = timezone.now()
-        if token is None or not token.user.is_active:
-            raise exceptions.AuthenticationFailed("The token is not valid or was revoked.")
-        if token.is_expired(now):
-            raise exceptions.AuthenticationFailed("The token has expired.")
-        token.touch(now)
+        token = token_for_key(key)
         return token.user, token
 
     def authenticate_header(self, request) -> str:

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from api import carddav
 from api import views as api_views
 from events import views as events_views
 from foldcard import views
@@ -14,6 +15,8 @@ urlpatterns = [
     path("", include("contacts.urls")),
     path("api/v1/", include("api.urls")),
     path("webhooks/", include("webhooks.urls")),
+    path(".well-known/carddav", carddav.well_known, name="api-carddav-well-known"),
+    re_path(r"^dav/", carddav.AddressBookView.as_view(), name="api-carddav"),
     path("settings/tokens/", api_views.token_create, name="api-token-create"),
     path("settings/tokens/<int:pk>/revoke/", api_views.token_revoke, name="api-token-revoke"),
     path(

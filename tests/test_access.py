@@ -120,6 +120,9 @@ EXPECTED = {
     "api-schema": ("get", {}, [200, 200, 200, 200, 200]),
     "api-docs": ("get", {}, [200, 200, 200, 200, 200]),
     "api-unknown": ("get", {"rest": "nowhere"}, [404, 404, 404, 404, 404]),
+    # The address book opens to an API token only (Basic authentication), never a session.
+    "api-carddav": ("get", {}, [401, 401, 401, 401, 401]),
+    "api-carddav-well-known": ("get", {}, [301, 301, 301, 301, 301]),
     "events-import": ("get", {"slug": "conference"}, [LOGIN, 403, 403, 403, 200]),
     "contacts-import": ("get", {}, [LOGIN, 403, 403, 403, 200]),
     "contacts-import-preview": ("get", {"pk": "import"}, [LOGIN, 403, 403, 403, 200]),
