@@ -136,7 +136,7 @@ class CardSerializer(serializers.ModelSerializer):
         model = Card
         fields = ["id", "conference", "folds", *CARD_TEXT_FIELDS, "client_uuid", "state"]
         fields += ["outcome", "owner", "logged_by", "logged_at", "due_on", "priority"]
-        fields += ["decoding", "version"]
+        fields += ["decoding", "version", "consent"]
 
     def get_folds(self, card: Card) -> list[str]:
         return folds.to_codes(card.folds)

@@ -268,6 +268,13 @@ class MeaningDetail(generics.RetrieveUpdateDestroyAPIView):
         services.delete_meanings(Meaning.objects.filter(pk=meaning.pk))
 
 
+def visible_vocabularies(user):
+    """Return the vocabularies ``user`` sees (another user's own copy is theirs alone),
+    with their rules."""
+    visible = Vocabulary.objects.filter(rules.visible_vocabularies(user))
+    return visible.prefetch_related("rules__meanings")
+
+
 class VocabularyList(generics.ListCreateAPIView):
     """List the vocabularies with their fold rules, or add one (vocabulary editors)."""
 
@@ -275,7 +282,9 @@ class VocabularyList(generics.ListCreateAPIView):
     permission_classes = [HasRole]
     site_wide = True
     serializer_class = VocabularySerializer
-    queryset = Vocabulary.objects.prefetch_related("rules__meanings").order_by("name", "pk")
+
+    def get_queryset(self):
+        return visible_vocabularies(self.request.user).order_by("name", "pk")
 
 
 class VocabularyDetail(generics.RetrieveUpdateDestroyAPIView):
@@ -287,7 +296,6 @@ class VocabularyDetail(generics.RetrieveUpdateDestroyAPIView):
     permission_classes = [HasRole]
     site_wide = True
     serializer_class = VocabularySerializer
-    queryset = Vocabulary.objects.prefetch_related("rules__meanings")
     http_method_names = ["get", "patch", "delete", "head", "options"]
 
     @extend_schema(
@@ -295,6 +303,9 @@ class VocabularyDetail(generics.RetrieveUpdateDestroyAPIView):
     )
     def delete(self, request, *args, **kwargs) -> Response:
         return super().delete(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return visible_vocabularies(self.request.user)
 
     def perform_destroy(self, vocabulary: Vocabulary) -> None:
         try:

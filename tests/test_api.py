@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from api.models import ApiToken, hash_key
 from api.pagination import Pages
+from contacts import vocabularies
 from contacts.folds import HALF, UL, UR
 from contacts.models import FOLLOW_UP_ORDER, Card, Meaning, Vocabulary
 from events.models import Conference
@@ -379,6 +380,7 @@ def test_it_records_the_consent_given(client, bob, conference, token_of):
     body = {"name": "Dana Reyes", "consent": "interest"}
     response = post_json(client, create_url(conference), body, **token_of(bob))
     assert response.status_code == 201
+    assert response.json()["consent"] == "interest"
     card = Card.objects.get()
     assert (card.consent, card.consent_by) == ("interest", bob)
     body = {"name": "Li Wei", "consent": "maybe"}
@@ -662,6 +664,27 @@ def test_it_lists_meanings_and_vocabularies(client, bob, vocabulary, token_of):
     [default] = vocabularies["results"]
     assert default["name"] == vocabulary.name and default["is_default"]
     assert len(default["rules"]) == vocabulary.rules.count()
+
+
+def test_a_users_own_vocabulary_is_seen_by_them_and_the_editors_only(
+    client, alice, bob, vera, vocabulary, token_of
+):
+    mine = vocabularies.copy_vocabulary(vocabulary, alice, "Alice's folds")
+    names = {
+        who.username: [
+            v["name"]
+            for v in client.get(reverse("api-vocabularies"), **token_of(who)).json()["results"]
+        ]
+        for who in (alice, bob, vera)
+    }
+    assert names == {
+        "alice": ["Alice's folds", vocabulary.name],
+        "bob": [vocabulary.name],
+        "vera": ["Alice's folds", vocabulary.name],
+    }
+    url = reverse("api-vocabulary", args=[mine.pk])
+    assert client.get(url, **token_of(bob)).status_code == 404
+    assert client.get(url, **token_of(vera)).status_code == 200
 
 
 @pytest.mark.parametrize("folds", ["795", "7 9 5", "UL,UR,HALF", "ul, ur, half"])

@@ -399,6 +399,16 @@ def test_it_edits_a_card(client, booth, conference):
     assert card.contact.name == "Dana R."
 
 
+def test_the_edit_page_keeps_the_website(client, booth, conference):
+    client.post(booth, card_data(website="https://acme.io"), **JSON)
+    card = Card.objects.get()
+    url = reverse("events-booth-card", args=[conference.slug, card.pk])
+    assert 'value="https://acme.io"' in client.get(url).content.decode()
+    client.post(url, card_data(website="https://acme.io", note="call Monday", keys=""))
+    card.refresh_from_db()
+    assert (card.note, card.contact.website) == ("call Monday", "https://acme.io")
+
+
 def test_an_edit_with_a_bad_photo_keeps_the_old_one(client, booth, conference, media):
     client.post(booth, card_data(photo=upload(images.jpeg())), **JSON)
     card = Card.objects.get()
