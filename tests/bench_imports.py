@@ -122,7 +122,7 @@ def main() -> None:
         label = f"{count // 1000}k"
         print(f"{label}: {path.stat().st_size / 1e6:.1f} MB", flush=True)
         bench_size(path, count, user, label)
-    bench.print_table()
+    bench.print_table(("benchmark", "median", "floor", "ratio", "goal"), bench.ROWS)
     print()
     print("peak memory (tracemalloc): csv.reader alone, import check, import")
     for label, reader, checked, saved in MEMORY:
