@@ -170,12 +170,14 @@ import { listUrl, send, undoLast } from "./followup_actions.js";
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (document.querySelector("dialog[open]")) return;
-    if (event.target.closest("input:not([type=checkbox]), textarea, select, [contenteditable]")) {
-      if (event.key === "Escape") event.target.blur();
+    // Focus stays a moment in a dialog just closed: the keys are the list's again.
+    const target = event.target.closest("dialog:not([open])") ? document.body : event.target;
+    if (target.closest("input:not([type=checkbox]), textarea, select, [contenteditable]")) {
+      if (event.key === "Escape") target.blur();
       return;
     }
     // A focused link or button keeps its own Enter and Space.
-    if (event.target.closest("a[href], button") && (event.key === "Enter" || event.key === " ")) return;
+    if (target.closest("a[href], button") && (event.key === "Enter" || event.key === " ")) return;
     const command = keys[event.key];
     if (!command) return;
     event.preventDefault();

@@ -28,8 +28,9 @@ def met_at(conference, hour: int):
 
 
 def test_an_editor_reweights_customer_and_the_follow_up_list_follows(
-    page, edna, conference, make_card
+    page, edna, conference, make_card, tasks_at_once
 ):
+    # tasks_at_once: the cards are re-prioritized as the save commits, not by a worker.
     # Prospects and customers followed up within the same week, so that weight decides.
     Meaning.objects.filter(slug="prospect").update(window_days=7)
     make_card(UL, name="Pia Prospect", owner=edna, logged_at=met_at(conference, 9))
