@@ -56,7 +56,8 @@ def mentions(value: object, needles: Iterable[str]) -> bool:
 
 def erase_person(contact: Contact, user=None) -> Erasure:
     """Delete the person, all their cards with their photos, notes and emails sent, what
-    imports remember of them, and record the erasure (no personal data)."""
+    imports and webhook deliveries remember of them, and record the erasure (no personal
+    data); the webhooks are told ``contact.erased`` with the person's id alone."""
     needles = identifiers(contact)
     with transaction.atomic():
         cards = list(contact.cards.all())
