@@ -32,7 +32,8 @@ def test_it_previews_a_file_takes_a_new_mapping_and_imports(logged_in, conferenc
     expect(page.get_by_label("Organisation")).to_have_value("")
     # Choosing what the column is checks the file again at once.
     page.get_by_label("Organisation").select_option("company")
-    expect(dana).to_contain_text("Acme")
+    # The whole file is checked again: more than the default wait on a busy machine.
+    expect(dana).to_contain_text("Acme", timeout=20_000)
     expect(page.get_by_label("Organisation")).to_have_value("company")
     assert not Card.objects.exists()
 
