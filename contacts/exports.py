@@ -386,7 +386,7 @@ def vcards(conference: Conference, version: int = 4) -> str:
     address books): meanings as CATEGORIES, what was said as NOTE."""
     cards = conference.cards.select_related("contact", "vocabulary")
     people: dict[int, list[Card]] = {}
-    for card in decode_cards(cards.order_by("contact__name", "contact_id", "logged_at")):
+    for card in decode_cards(cards.order_by("contact__name", "contact_id", "logged_at", "pk")):
         people.setdefault(card.contact_id, []).append(card)
     region = conference.country or None
     return "".join(vcard(cards[0].contact, cards, version, region) for cards in people.values())
