@@ -632,7 +632,7 @@ def _insert_card(
             card.contact, new_contact = find_or_create_contact(data, conference.country)
             _store_photo(card, data.photo)
             card.save()
-            emit("card.logged", card)
+            emit("card.logged", card, by=user)
             if card.reading_state == ReadingState.WAITING:
                 transaction.on_commit(lambda: _enqueue("read_card_photo", card.pk))
     except BaseException:

@@ -19,6 +19,7 @@ from contacts.folds import HALF, UL, UR
 from contacts.models import Card, Contact, FoldRule, Meaning, UserSettings, Vocabulary
 from events.models import Conference
 from tests import images
+from webhooks.models import Delivery, Endpoint
 
 pytestmark = pytest.mark.django_db
 JSON = {"HTTP_ACCEPT": "application/json"}
@@ -179,17 +180,32 @@ def test_it_answers_405_to_other_methods(client, booth):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_save_takes_seven_statements(client, booth):
+def test_a_save_takes_six_statements(client, booth):
     # As in production, outside a test's transaction (which would add savepoints): the
-    # session, the user with their permissions and vocabulary, the conference, the person
-    # looked up by email and inserted, the card, and which webhook endpoints want it;
-    # besides the transaction's BEGIN and COMMIT.
+    # session, the user with their permissions, vocabulary and whether any webhook
+    # endpoint is active, the conference, the person looked up by email and inserted, and
+    # the card; besides the transaction's BEGIN and COMMIT.
     for n in range(2):
         with CaptureQueriesContext(connection) as queries:
             response = client.post(booth, card_data(email=f"person{n}@acme.io"), **JSON)
         assert response.status_code == 201
         statements = [q["sql"] for q in queries if q["sql"] not in TRANSACTION]
-        assert len(statements) == 7, statements
+        assert len(statements) == 6, statements
+
+
+def test_a_save_with_an_active_webhook_endpoint_queues_its_delivery(client, booth, alice):
+    Endpoint.objects.create(owner=alice, url="https://hooks.example.com/", events=["card.logged"])
+    Endpoint.objects.create(
+        owner=alice, url="https://off.example.com/", events=["card.logged"], active=False
+    )
+    response = client.post(booth, card_data(), **JSON)
+    assert response.status_code == 201
+    delivery = Delivery.objects.get()
+    assert (delivery.endpoint.url, delivery.event, delivery.subject) == (
+        "https://hooks.example.com/",
+        "card.logged",
+        f"card:{response.json()['id']}",
+    )
 
 
 def test_a_save_decodes_with_the_vocabulary_as_edited_since_the_last_save(client, booth, alice):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import transaction
+from django.db.models import Exists
 from django.utils import timezone
 
 from webhooks import tasks
@@ -14,7 +15,7 @@ CARD_EVENTS = ("card.logged", "card.updated", "followup.done", "followup.dropped
 CONTACT_DETAILS = ("name", "company", "title", "email", "phone", "website")
 
 
-def emit(event: str, obj, *, merged_ids: list[int] | None = None) -> None:
+def emit(event: str, obj, *, merged_ids: list[int] | None = None, by=None) -> None:
     """Queue ``event`` about ``obj`` for every active endpoint subscribed to it.
 
     Call it from the service that makes the change, inside its transaction, once the
@@ -31,16 +32,22 @@ def emit(event: str, obj, *, merged_ids: list[int] | None = None) -> None:
     - ``contact.erased``: ``obj`` is the Contact being erased; call it before the row is
       deleted. ``data`` is ``{"contact": {"id": id}}`` and nothing else of the person.
 
+    ``by`` is the user making the change: read by foldcard.auth.Backend, they know whether
+    any endpoint is active (any_active), which spares the booth's save a statement on a
+    site without webhooks.
+
     Raise ValueError for an event not in webhooks.models.EVENTS.
     """
-    emit_each(event, [obj], merged_ids=merged_ids)
+    emit_each(event, [obj], merged_ids=merged_ids, by=by)
 
 
-def emit_each(event: str, objs: list, *, merged_ids: list[int] | None = None) -> None:
+def emit_each(event: str, objs: list, *, merged_ids: list[int] | None = None, by=None) -> None:
     """Queue ``event`` about each of ``objs`` (in that order), as emit() does, reading the
     endpoints once: a bulk action's events."""
     if event not in EVENTS:
         raise ValueError(f"{event} is not a webhook event")
+    if getattr(by, "webhooks_active", True) is False:
+        return
     endpoints = [e for e in Endpoint.objects.filter(active=True) if event in e.events]
     if not endpoints or not objs:
         return
@@ -70,6 +77,11 @@ def emit_each(event: str, objs: list, *, merged_ids: list[int] | None = None) ->
         for endpoint in endpoints
     )
     transaction.on_commit(lambda: _enqueue([delivery.pk for delivery in deliveries]))
+
+
+def any_active() -> Exists:
+    """Return whether any endpoint is active, as an expression to read with the user."""
+    return Exists(Endpoint.objects.filter(active=True))
 
 
 def forget(card_ids: list[int], contact_ids: list[int]) -> None:
