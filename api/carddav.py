@@ -131,15 +131,18 @@ class AddressBook:
 
     def person(self, path: str) -> Person | None:
         """Return the person at ``path`` (``/dav/contacts/<uid>.vcf``), if in the book."""
-        match = PERSON.match(path)
-        if match is None:
-            return None
-        try:
-            uid = uuid.UUID(match["uid"])
-        except ValueError:
-            return None
-        people = self.people({uid})
+        uid = uid_of(path)
+        people = [] if uid is None else self.people({uid})
         return people[0] if people else None
+
+
+def uid_of(path: str) -> uuid.UUID | None:
+    """Return the UID a person's path names, or None for another path."""
+    match = PERSON.match(path)
+    try:
+        return uuid.UUID(match["uid"]) if match else None
+    except ValueError:
+        return None
 
 
 def token_from_basic_auth(request: HttpRequest) -> ApiToken:
@@ -290,7 +293,8 @@ class AddressBookView(View):
         version = vcard_version(None if data is None else data.get("version"))
         if body.tag == tag(CARDDAV, "addressbook-multiget"):
             paths = [unquote(urlsplit(h.text or "").path) for h in body.iter(tag(DAV, "href"))]
-            people = {p.path: p for p in self.book.people(self.uids(paths))}
+            uids = {uid for uid in map(uid_of, paths) if uid is not None}
+            people = {p.path: p for p in self.book.people(uids)}
             responses = [
                 response(path, self.person_properties(people[path], version), asked)
                 if path in people
@@ -311,17 +315,6 @@ class AddressBookView(View):
     @cached_property
     def people(self) -> list[Person]:
         return self.book.people()
-
-    @staticmethod
-    def uids(paths: list[str]) -> set[uuid.UUID]:
-        uids = set()
-        for path in paths:
-            match = PERSON.match(path)
-            try:
-                uids.add(uuid.UUID(match["uid"]))
-            except (TypeError, ValueError):
-                continue
-        return uids
 
     def common_properties(self) -> dict[str, Callable[[], Element]]:
         return {
