@@ -9,6 +9,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from tests.migrating import migrated_to
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [
@@ -19,14 +21,8 @@ AFTER = [("contacts", "0021_fill_contact_match_key_and_phone")]
 
 
 def test_it_fills_the_name_key_and_the_phone_read_in_the_latest_conferences_country():
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    try:
+    with migrated_to(BEFORE) as executor:
         fill_and_check(executor)
-    finally:
-        # The tests after this one need the whole schema, whatever happened here.
-        executor.loader.build_graph()
-        executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def fill_and_check(executor: MigrationExecutor) -> None:

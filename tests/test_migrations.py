@@ -11,6 +11,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 
 from contacts.models import FoldRule, Meaning, Vocabulary
+from tests.migrating import migrated_to
 
 SQUASHED = ("contacts", "0001_squashed_0012_schema_vocabulary_roles_page_fill")
 
@@ -148,9 +149,7 @@ def test_contacts_there_before_get_a_uid_each():
         ("contacts", "0023_reprioritizations"),
         ("events", "0004_conference_time_zone_and_country"),
     ]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    try:
+    with migrated_to(before) as executor:
         old = executor.loader.project_state(before).apps
         Contact = old.get_model("contacts", "Contact")
         Card = old.get_model("contacts", "Card")
@@ -172,7 +171,3 @@ def test_contacts_there_before_get_a_uid_each():
         uids = list(new.get_model("contacts", "Contact").objects.values_list("uid", flat=True))
         assert len(uids) == len(set(uids)) == 3
         assert None not in uids
-    finally:
-        # The tests after this one need the whole schema, whatever happened here.
-        executor.loader.build_graph()
-        executor.migrate(executor.loader.graph.leaf_nodes())
