@@ -46,7 +46,7 @@ from rest_framework.exceptions import AuthenticationFailed
 
 from api.authentication import token_for_key
 from api.models import ApiToken
-from contacts.exports import vcard
+from contacts.exports import PERSON_DETAILS, vcard
 from contacts.models import Card
 from contacts.queries import decode_cards
 
@@ -119,7 +119,9 @@ class AddressBook:
         cards = Card.objects.filter(owner=self.user)
         if token.conference_id is not None:
             cards = cards.filter(conference_id=token.conference_id)
-        self.cards = cards.select_related("contact", "vocabulary", "conference")
+        self.cards = cards.select_related("contact", "vocabulary", "conference").prefetch_related(
+            *PERSON_DETAILS
+        )
 
     def people(self, uids: set[uuid.UUID] | None = None) -> list[Person]:
         """Return the address book's people (those of ``uids`` only, when given)."""

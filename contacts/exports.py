@@ -379,12 +379,16 @@ def csv_chunks(
 
 
 VCARD_VERSIONS = (4, 3)
+# What a vCard reads of a card's person besides the contact row (see vcard).
+PERSON_DETAILS = ("contact__other_emails", "contact__other_phones")
 
 
 def vcards(conference: Conference, version: int = 4) -> str:
     """Return one vCard per person met at the conference (4.0, RFC 6350, or 3.0 for old
     address books): meanings as CATEGORIES, what was said as NOTE."""
-    cards = conference.cards.select_related("contact", "vocabulary")
+    cards = conference.cards.select_related("contact", "vocabulary").prefetch_related(
+        *PERSON_DETAILS
+    )
     people: dict[int, list[Card]] = {}
     for card in decode_cards(cards.order_by("contact__name", "contact_id", "logged_at", "pk")):
         people.setdefault(card.contact_id, []).append(card)
@@ -396,7 +400,8 @@ def vcard(person: Contact, cards: list[Card], version: int = 4, region: str | No
     """Return the person's vCard (lines end in CRLF), with what ``cards`` (decoded) say:
     their UID (urn:uuid:…), the meanings as CATEGORIES, each card's fold code as an
     X-FOLDCARD-FOLDS, the notes as NOTE and the latest basis of consent recorded as
-    X-FOLDCARD-CONSENT."""
+    X-FOLDCARD-CONSENT. Every email and phone of the person is listed, the primary ones
+    first: an address book takes the first as the one to use."""
     card = vobject.vCard()
     card.add("version").value = f"{version}.0"
     card.add("prodid").value = "-//foldcard//contacts//EN"
@@ -408,12 +413,12 @@ def vcard(person: Contact, cards: list[Card], version: int = 4, region: str | No
         card.add("org").value = [person.company]
     if person.title:
         card.add("title").value = person.title
-    if person.email:
+    for address in person.all_emails():
         email = card.add("email")
-        email.value = person.email
+        email.value = address
         email.params["TYPE"] = ["work"] if version == 4 else ["INTERNET", "WORK"]
-    if person.phone:
-        _add_phone(card, person.phone, version, region)
+    for number in person.all_phones():
+        _add_phone(card, number.phone, version, region)
     if person.website:
         card.add("url").value = person.website
     labels = {m.label: None for c in cards for m in c.decoding.meanings}

@@ -74,6 +74,35 @@ def test_the_vcard_4_carries_meanings_folds_and_the_conversation(admin_client, c
     assert "VALUE" not in li.tel.params
 
 
+@pytest.mark.parametrize("version", ["4", "3"])
+def test_every_email_and_phone_of_a_person_is_listed_the_primary_first(
+    admin_client, conference, people, version
+):
+    dana = people[0]
+    dana.other_emails.create(email="dana@reyes.name")
+    dana.other_phones.create(phone="+46 70 123 45 67", phone_normalized="+46701234567")
+    _, body = download(admin_client, conference, version=version)
+    card = by_name(body)["Dana Reyes"]
+    emails = [line.value for line in card.contents["email"]]
+    phones = [line.value for line in card.contents["tel"]]
+    assert emails == ["dana@acme.io", "dana@reyes.name"]
+    primary = "+4685550101" if version == "3" else "tel:+4685550101"
+    assert phones == [primary, "+46 70 123 45 67"]
+
+
+def test_the_vcards_are_read_in_five_queries_however_many_people(
+    admin_client, conference, people, make_card, django_assert_num_queries
+):
+    for n in range(3):
+        person = Contact.objects.create(name=f"Person {n}", email=f"p{n}@acme.io")
+        person.other_emails.create(email=f"p{n}@home.example")
+        make_card(UR, contact=person)
+    # The cards with their people and vocabularies, the people's other emails, their other
+    # phones, the meanings, the vocabulary's rules.
+    with django_assert_num_queries(5):
+        exports.vcards(conference)
+
+
 def test_every_line_ends_in_crlf(admin_client, conference, people):
     _, body = download(admin_client, conference)
     assert body.count(b"\n") == body.count(b"\r\n")
