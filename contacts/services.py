@@ -417,6 +417,10 @@ def find_or_create_contact(card: CardInput, region: str | None = None) -> tuple[
         # created by another save in between makes the insert fail, and log_card tries
         # again, finding them.
         return Contact.objects.create(email=email, **fields, phone_normalized=phone), True
+    if contact.pk == card.contact_id:
+        # Chosen at the booth because what was typed looks like what is known of them: a
+        # variant ("Anna B.", "Bergwerk") fills what is missing, never replaces it.
+        fields = {k: v for k, v in fields.items() if not getattr(contact, k)}
     # A new phone is kept beside the known ones (_add_details), never instead of them.
     changed = contact.merge({k: v for k, v in fields.items() if k != "phone"})
     changed += _add_details(contact, email, card.phone, phone)

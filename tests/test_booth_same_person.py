@@ -70,13 +70,14 @@ def test_another_company_is_not_the_same_person(client, bob, conference, anna):
 def test_a_card_posted_with_the_person_chosen_is_theirs(client, bob, conference, anna):
     client.force_login(bob)
     booth = reverse("events-booth", args=[conference.slug])
-    data = {"name": "Anna B.", "company": "Bergwerk", "contact": anna.pk}
+    data = {"name": "Anna B.", "company": "Bergwerk", "title": "CTO", "contact": anna.pk}
     response = client.post(booth, data, **JSON)
     assert response.status_code == 201
     assert response.json()["contact"]["id"] == anna.pk
     assert response.json()["met_before"] == ["Expo 2025"]
     anna.refresh_from_db()
-    assert anna.name == "Anna B."  # what the card says is added, as for a known email
+    # What was typed looked like her: it fills what was missing and replaces nothing.
+    assert (anna.name, anna.company, anna.title) == ("Anna Berg", "Bergwerk AB", "CTO")
 
 
 def test_a_card_for_a_person_gone_meanwhile_is_matched_as_any_other(client, bob, conference):
