@@ -21,6 +21,7 @@ from contacts.models import (
     Card,
     Contact,
     ContactEmail,
+    ContactPhone,
     FoldRule,
     Meaning,
     Reprioritization,
@@ -172,7 +173,31 @@ def search(cards: models.QuerySet[Card], text: str) -> models.QuerySet[Card]:
     digits = contacts_search.digits_of(text)
     if digits and all(c.isdigit() or c in PHONE_SEPARATORS for c in text) and digits != text:
         needles.append(digits)
-    return contacts_search.containing(cards, needles)
+    found = contacts_search.containing(cards, needles)
+    if others := people_by_other_details(needles):
+        return found | cards.filter(contact_id__in=others)
+    return found
+
+
+# More people than this found by another email or phone: the search is too broad for them
+# to matter, and a longer list of ids would cost the search its index.
+OTHER_DETAILS_FOUND = 1000
+
+
+def people_by_other_details(needles: list[str]) -> list[int]:
+    """Return the ids of the people one of whose emails or phones besides the primary
+    ones contains one of ``needles``: those are not in the cards' search text, as reading
+    them would cost every card's save a query. Ids, not a subquery: the database then ORs
+    the search index and the cards' index by person."""
+    match = Q.create([("email__contains", n) for n in needles], connector="OR")
+    phone = Q.create(
+        [(f, n) for n in needles for f in ("phone__icontains", "phone_normalized__contains")],
+        connector="OR",
+    )
+    emails = ContactEmail.objects.filter(match).order_by().values("contact_id")
+    phones = ContactPhone.objects.filter(phone).order_by().values("contact_id")
+    found = emails.union(phones).order_by("contact_id")[:OTHER_DETAILS_FOUND]
+    return [row["contact_id"] for row in found]
 
 
 def first_per_person(cards: models.QuerySet[Card]) -> models.QuerySet[Card]:

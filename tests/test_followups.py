@@ -811,6 +811,29 @@ def test_search_follows_a_persons_edits_to_every_card(client, alice, make_card):
     assert not queries.search(Card.objects.all(), "renewal").exists()
 
 
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("dana@home", ["Dana Reyes"]),  # another email
+        ("DANA@HOME.EXAMPLE", ["Dana Reyes"]),
+        ("070-123", ["Dana Reyes"]),  # another phone, as written
+        ("701234567", ["Dana Reyes"]),  # its digits alone
+        ("acme", ["Li Wei", "Dana Reyes"]),  # the search text and another email at once
+        ("nobody@", []),
+    ],
+)
+def test_search_finds_a_person_by_another_email_or_phone(client, alice, make_card, q, expected):
+    dana = Contact.objects.create(name="Dana Reyes", company="Acme", email="dana@acme.io")
+    dana.other_emails.create(email="dana@home.example")
+    dana.other_phones.create(phone="070-123 45 67", phone_normalized="+46701234567")
+    make_card(UR, contact=dana)
+    li = Contact.objects.create(name="Li Wei", company="Hooli")
+    li.other_emails.create(email="li@acme.io")
+    make_card(UL, contact=li)
+    client.force_login(alice)
+    assert names_in_order(client.get(URL, {"q": q}).content.decode()) == expected
+
+
 def test_search_answers_from_an_index(make_card):
     make_card(UR, name="Indexed Person")
     found = queries.search(Card.objects.all(), "indexed")
