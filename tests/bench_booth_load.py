@@ -4,6 +4,10 @@ load client of 1, 8 and 32 concurrent clients, each on its own kept-alive connec
 saving cards (JSON, no photo) as fast as the server answers; beside it the same clients
 asking /health/ (one `SELECT 1`), the floor of a request that reaches the database.
 
+Then the booth while a weight edit re-prioritizes 100,000 cards on the task queue's worker
+(`db_worker`, as `make run` starts it): 8 clients save until the job has finished, and the
+slowest save is what the goal (no save waiting over 1 s) is about.
+
 Same settings and throwaway database as tests/bench.py (DATABASE_URL for PostgreSQL).
 """
 
@@ -31,9 +35,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
+from contacts import services
+from contacts.models import Meaning, Reprioritization
 from events.models import Conference
 from tests.smtp import free_port
 
@@ -41,6 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SECONDS = 8  # per measurement
 CLIENTS = (1, 8, 32)
 WORKERS = 4
+REPRIORITIZED = 100_000  # cards re-prioritized while the booth saves
 
 
 @dataclass
@@ -65,6 +73,10 @@ def start_gunicorn(port: int) -> subprocess.Popen:
     env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1"}
     command = [sys.executable, "-m", "gunicorn", "foldcard.wsgi", "--workers", str(WORKERS)]
     command += ["--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null"]
+    # gunicorn.conf.py replaces a worker after about 1,000 requests: at hundreds of
+    # requests a second that would fall inside every measurement, a worker gone for the
+    # seconds it takes to start again on this machine.
+    command += ["--max-requests", "0"]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     for _ in range(600):
         try:
@@ -78,17 +90,28 @@ def start_gunicorn(port: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start")
 
 
-def run(port: int, clients: int, request: tuple[str, str, bytes | None, dict]) -> Load:
-    """Send ``request`` from ``clients`` threads for SECONDS; return what they did."""
+COUNTER = itertools.count()  # each save a new person, across measurements
+
+
+def run(
+    port: int,
+    clients: int,
+    request: tuple[str, str, bytes | None, dict],
+    until: threading.Event | None = None,
+) -> Load:
+    """Send ``request`` from ``clients`` threads for SECONDS, or until ``until`` is set;
+    return what they did."""
     method, path, body, headers = request
     load = Load()
     stop = time.perf_counter() + SECONDS
-    counter = itertools.count()
+
+    def going() -> bool:
+        return not until.is_set() if until else time.perf_counter() < stop
 
     def client() -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        while time.perf_counter() < stop:
-            data = body.replace(b"{n}", str(next(counter)).encode()) if body else None
+        while going():
+            data = body.replace(b"{n}", str(next(COUNTER)).encode()) if body else None
             start = time.perf_counter()
             try:
                 connection.request(method, path, data, headers)
@@ -165,6 +188,74 @@ def main() -> None:
     print(f"booth saves under load: gunicorn, {WORKERS} workers, {SECONDS} s each, goal >= 0.6x")
     header = ("clients", "saves", "/health/", "ratio", "save p50", "save max", "errors")
     bench.print_table(header, rows)
+    print()
+    saves_while_reprioritizing(conference, save)
+
+
+def saves_while_reprioritizing(conference: Conference, save: tuple) -> None:
+    """Print the booth's saves while a weight edit re-prioritizes REPRIORITIZED cards in
+    the background, beside the same job with no save beside it."""
+    owners = list(get_user_model().objects.filter(username="load"))
+    bench.add_cards(conference, owners, REPRIORITIZED, seed=3)
+    port = free_port()
+    server = start_gunicorn(port)
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.1"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
+    rows = []
+    try:
+        run(port, 4, save)  # warm up
+        for clients in (0, 8):
+            done = threading.Event()
+            started = time.perf_counter()
+            job = edit_a_weight()
+            watcher = threading.Thread(target=wait_for, args=(job, done))
+            watcher.start()
+            load = run(port, clients, save, until=done) if clients else Load()
+            watcher.join()
+            took = time.perf_counter() - started
+            latencies = load.latencies or [0.0]
+            rows.append(
+                (
+                    str(clients),
+                    f"{took:.1f} s",
+                    str(load.done),
+                    f"{statistics.median(latencies) * 1000:.0f} ms",
+                    f"{max(latencies) * 1000:.0f} ms",
+                    str(sum(t > 1 for t in latencies)),
+                    str(load.errors),
+                )
+            )
+            print(json.dumps({"clients": clients, "row": rows[-1]}), flush=True)
+    finally:
+        worker.terminate()
+        server.terminate()
+        worker.wait()
+        server.wait()
+    print(
+        f"booth saves while a weight edit re-prioritizes {REPRIORITIZED:,} cards (goal: none > 1 s)"
+    )
+    header = ("clients", "job", "saves", "save p50", "save max", "saves > 1 s", "errors")
+    bench.print_table(header, rows)
+
+
+def edit_a_weight() -> Reprioritization:
+    """Edit the customer meaning's weight as the vocabulary editor does; return the job."""
+    customer = Meaning.objects.get(slug="customer")
+    customer.weight += 1
+    with transaction.atomic():
+        customer.save()
+        (job, *_) = services.meaning_changed(customer)
+    return job
+
+
+def wait_for(job: Reprioritization, done: threading.Event) -> None:
+    """Set ``done`` when the worker has finished ``job``."""
+    while Reprioritization.objects.filter(pk=job.pk, finished_at=None).exists():
+        time.sleep(0.1)
+    done.set()
 
 
 if __name__ == "__main__":
