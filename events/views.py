@@ -274,8 +274,9 @@ def booth(request: HttpRequest, slug: str) -> HttpResponse:
         user_settings.save(update_fields=["last_conference"])
     latest = conference.cards.select_related("contact", "vocabulary").order_by("-logged_at")
     saved = None
-    if request.GET.get("saved", "").isdigit():
-        saved = latest.filter(pk=request.GET["saved"]).first()
+    shown = request.GET.get("saved") or request.GET.get("edited") or ""
+    if shown.isdigit():
+        saved = latest.filter(pk=shown).first()
         if saved is not None:
             saved = services.Logged.replay(saved)
     context = {
@@ -284,6 +285,7 @@ def booth(request: HttpRequest, slug: str) -> HttpResponse:
         **_editor_context(conference, user_settings.get_vocabulary().table()),
         "latest": queries.decode_cards(latest[:LATEST_AT_BOOTH]),
         "saved": saved,
+        "edited": "edited" in request.GET,
         # Cards queued offline carry who logged them, to be sent in their session only.
         "booth_user": {"id": request.user.pk, "username": request.user.get_username()},
     }
@@ -365,7 +367,9 @@ def booth_card(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             )
             return redirect("events-booth-card", conference.slug, card.pk)
         url = reverse("events-booth", args=[conference.slug])
-        return redirect(f"{url}?saved={card.pk}")
+        # Not "saved": the booth's undo of a saved card removes it, and an edit is no new
+        # card to take back.
+        return redirect(f"{url}?edited={card.pk}")
     context = {
         "conference": conference,
         "card": card,

@@ -413,6 +413,11 @@ def test_it_edits_a_card(client, booth, conference):
     card.refresh_from_db()
     assert (card.folds, card.priority, card.note) == (UR | HALF, 70, "call Monday")
     assert card.contact.name == "Dana R."
+    # Back at the booth the change is shown with no undo: the booth's undo removes a card.
+    assert response.url == f"{booth}?edited={card.pk}"
+    page = client.get(response.url).content.decode()
+    assert "✓ Changed <strong>Dana R.</strong>" in page
+    assert reverse("events-booth-undo", args=[conference.slug, card.pk]) not in page
 
 
 def test_the_edit_page_keeps_the_website(client, booth, conference):

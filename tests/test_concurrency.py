@@ -116,7 +116,7 @@ def test_two_simultaneous_edits_one_wins_the_other_is_told(alice, bob, make_card
 
     results = run_threads(2, edit)
     assert sorted(status for status, _ in results) == [302, 302]
-    winners = [target for _, target in results if "?saved=" in target]
+    winners = [target for _, target in results if "?edited=" in target]
     losers = [target for _, target in results if target == url]
     assert len(winners) == 1 and len(losers) == 1
     card.refresh_from_db()

@@ -105,6 +105,10 @@ startShortcuts({
   undo: () => document.querySelector("[data-confirmation] [data-undo]")?.requestSubmit(),
 });
 keepForOffline();
+// Leaving the page (a link, a reload) with a card half typed asks first: it is not saved.
+window.addEventListener("beforeunload", (event) => {
+  if (fields.typed()) event.preventDefault();
+});
 window.addEventListener("online", sync);
 setInterval(sync, RETRY_MS);
 sync();

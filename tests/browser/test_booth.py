@@ -245,6 +245,20 @@ def test_an_email_already_logged_here_offers_to_edit_that_card(booth, make_card,
     )
     asked = [url for url in lookups if "email=" in url]
     assert len(asked) == 1 and "email=Dana%40Acme.io" in asked[0]
+    # The link is not in the way of the keyboard: Tab went on to the phone.
+    expect(page.locator("[name=phone]")).to_be_focused()
+
+    # Following it with a card half typed asks first; staying keeps the card.
+    dialogs = []
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    warning.get_by_role("link", name="edit that card?").click()
+    for _ in range(50):
+        if dialogs:
+            break
+        page.wait_for_timeout(100)
+    assert dialogs == ["beforeunload"]
+    expect(page.locator("[name=name]")).to_have_value("Dana")
+    page.once("dialog", lambda dialog: dialog.accept())
     warning.get_by_role("link", name="edit that card?").click()
     page.wait_for_url(f"**{reverse('events-booth-card', args=[conference.slug, card.pk])}")
 
@@ -356,8 +370,15 @@ def test_the_last_save_is_undone_from_the_keyboard(booth, keys):
     page.keyboard.press("Enter")
     expect(page.locator("[data-confirmation]")).to_contain_text("Saved Undo Me")
     page.keyboard.press(keys)  # the cursor is back in the fold code
-    expect(page.get_by_text("Removed the card of Undo Me, Acme.")).to_be_visible()
+    removed = page.get_by_text("Removed the card of Undo Me, Acme.")
+    expect(removed).to_be_visible()
     assert not Card.objects.exists()
+    # The next card saved takes the place of that message, which was about the last one.
+    expect(page.locator("[name=keys]")).to_be_focused()
+    type_card(page, "7", "Next One", "Acme")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-confirmation]")).to_contain_text("Saved Next One")
+    expect(removed).to_have_count(0)
 
 
 def test_the_consent_chosen_stays_for_the_next_cards(booth):

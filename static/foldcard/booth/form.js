@@ -95,6 +95,12 @@ export function boothForm(form, editor, user) {
       showErrors(item.rejected);
     },
 
+    // Whether a card is being typed: folds, a field or a photo not yet saved.
+    typed() {
+      const filled = FIELDS.some((f) => f !== "contact" && form.elements[f].value.trim());
+      return filled || editor.codes().length > 0 || Boolean(snapshot || photoInput.files.length);
+    },
+
     clear() {
       FIELDS.forEach((f) => { form.elements[f].value = ""; });
       photoInput.value = "";

@@ -10,6 +10,9 @@ function warning(card) {
   const link = document.createElement("a");
   link.href = card.edit_url;
   link.textContent = "edit that card?";
+  // Out of the Tab order, as the "same person?" button: Tab from the email goes on to the
+  // phone, and Enter still saves the card being typed.
+  link.tabIndex = -1;
   const by = card.logged_by ? ` by ${card.logged_by}` : "";
   div.append(`${card.name} already logged at ${card.when}${by} — `, link);
   return div;
@@ -32,6 +35,7 @@ export function watchTyping(form, url, slot, personSlot) {
     button.type = "button";
     button.className = "btn btn-link btn-sm p-0 align-baseline";
     button.dataset.attachPerson = suggested.id;
+    button.tabIndex = -1; // Alt+Y is its key
     if (contact.value === String(suggested.id)) {
       div.append(`Attached to ${suggested.text} ✓ `);
       button.textContent = "not the same (Alt+Y)";

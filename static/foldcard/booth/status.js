@@ -28,6 +28,8 @@ function alert(kind, text) {
 }
 
 export function showSaved(data) {
+  // The page's messages ("Removed the card of …") were about an earlier card.
+  document.querySelectorAll("[data-message]").forEach((message) => message.remove());
   confirmation.replaceChildren(fromHtml(data.confirmation_html));
   if (data.row_html && !latest.querySelector(`[data-card="${data.id}"]`)) {
     latest.querySelector("[data-empty]")?.remove();
