@@ -112,4 +112,6 @@ window.addEventListener("beforeunload", (event) => {
 window.addEventListener("online", sync);
 setInterval(sync, RETRY_MS);
 sync();
-form.elements.keys.focus();
+// The fold code has the focus from the page (autofocus): taking it again here, once the
+// script has loaded, would pull the cursor out of a field being typed in already.
+if (!form.contains(document.activeElement)) form.elements.keys.focus();
