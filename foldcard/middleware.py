@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
+
+from foldcard.http import wants_json
+from foldcard.views import page_not_found
 
 
 class PrivateCacheMiddleware:
@@ -21,3 +24,20 @@ class PrivateCacheMiddleware:
         if request.user.is_authenticated and not response.has_header("Cache-Control"):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class JSONNotFoundMiddleware:
+    """Answer a script's request for something that is not there (an unknown conference or
+    card) in JSON with DEBUG on too: Django's debug page for a 404 bypasses handler404, and
+    the booth's script, run under `make run`, reads the JSON error."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, Http404) and wants_json(request):
+            return page_not_found(request, exception)
+        return None

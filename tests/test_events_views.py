@@ -104,6 +104,18 @@ def test_an_unknown_conference_is_404(client, alice):
     assert client.get("/events/nope/").status_code == 404
 
 
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_scripts_save_to_an_unknown_conference_is_a_json_404(client, alice, settings, debug):
+    # With DEBUG on (`make run`) too, whose 404 page would otherwise be Django's own.
+    settings.DEBUG = debug
+    client.force_login(alice)
+    response = client.post("/events/nope/booth/", {"name": "Dana"}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 404
+    assert response.json() == {
+        "errors": {"__all__": ["There is nothing here, or it is not yours to see."]}
+    }
+
+
 def test_the_contact_page_lists_their_cards(client, alice, make_card):
     card = make_card(UL | UR, name="Ana Ruiz", note="wants a second region")
     client.force_login(alice)
