@@ -544,15 +544,28 @@ def vocabulary_preview(
         setattr(preview, name, value)
     if user.has_perm("contacts.work_followups"):
         seen = cards.filter(waiting, rules.workable(user)).select_related("contact")
-        old_first = list(seen.order_by(*FOLLOW_UP_ORDER)[:PREVIEW_FIRST])
+        old_first = _rows(seen.order_by(*FOLLOW_UP_ORDER))
         order = ("new_due", "-new_priority", "logged_at", "pk")
-        preview.first = list(seen.order_by(*order)[:PREVIEW_FIRST])
+        preview.first = _rows(seen.order_by(*order))
         for place, card in enumerate(preview.first, 1):
             card.was = next((i for i, c in enumerate(old_first, 1) if c.pk == card.pk), None)
             card.moves = card.was != place
         moved = seen.filter(changed).exclude(new_priority=F("priority"), new_due=F("due_on"))
-        preview.moved = list(moved.order_by(*order)[:PREVIEW_FIRST])
+        preview.moved = _rows(moved.order_by(*order))
     return preview
+
+
+def _rows(cards: models.QuerySet[Card], count: int = PREVIEW_FIRST) -> list[Card]:
+    """Return the first ``count`` rows of the follow-up list in the order of ``cards``, a
+    person's first card at each conference standing for them, found among ten times that
+    many cards (first_per_person knows only the list's order as it is, not the one
+    previewed)."""
+    rows: dict[tuple[int, int], Card] = {}
+    for card in cards[: count * 10]:
+        rows.setdefault((card.contact_id, card.conference_id), card)
+        if len(rows) == count:
+            break
+    return list(rows.values())
 
 
 def person_with_email(email: str) -> Contact | None:

@@ -297,6 +297,20 @@ def test_the_preview_counts_what_a_meaning_change_does(
     assert Card.objects.get(pk=hand_made["customer"].pk).priority == 20
 
 
+def test_the_preview_lists_a_person_once_as_the_follow_up_list_does(
+    client, alice, editor, vocabulary, hand_made, make_card
+):
+    uma = hand_made["upsell"].contact
+    make_card(UL | UR, contact=uma, note="met again")
+    editor.groups.add(*alice.groups.all())
+    client.force_login(editor)
+    data = meaning_data("customer", weight=60, window_days=1, preview="fragment")
+    preview = client.post(meaning_url(vocabulary, "customer"), data).context["preview"]
+    names = [c.contact.name for c in preview.first]
+    assert names == ["Uma Upsell", "Carla Customer", "Cody Copy", "Pia Prospect", "Cleo Competitor"]
+    assert [c.contact.name for c in preview.moved] == ["Uma Upsell", "Carla Customer", "Cody Copy"]
+
+
 def test_the_preview_of_a_rule_change_names_the_combinations(client, editor, vocabulary, hand_made):
     client.force_login(editor)
     data = {"keys": "9", "meanings": ["prospect"], "preview": "page"}
