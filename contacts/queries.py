@@ -4,10 +4,9 @@ cards decoded through their vocabularies. Writes live in services.py."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from operator import attrgetter
 
 from django.core.paginator import Page, Paginator
 from django.db import models
@@ -382,28 +381,21 @@ def cards_with_email(conference: Conference, email: str) -> models.QuerySet[Card
     return cards.order_by("logged_at", "pk")
 
 
-def decoded(
-    table: tuple[folds.Decoding, ...],
-    value: Callable[[folds.Decoding], object],
-    output_field: models.Field,
-) -> Case:
-    """Return a SQL expression giving each card ``value`` of its folds' decoding in
-    ``table``: a CASE over the fold masks, one branch per distinct value."""
-    masks: dict[object, list[int]] = defaultdict(list)
-    for decoding in table:
-        masks[value(decoding)].append(decoding.folds)
-    return Case(
-        *(When(folds__in=each, then=Value(result)) for result, each in masks.items()),
-        output_field=output_field,
-    )
-
-
 def by_folds(table: tuple[folds.Decoding, ...], name: str, as_days: bool = False) -> Case:
     """Return a SQL expression giving each card the ``name`` of its folds' decoding."""
-    if as_days:
-        days = models.DurationField()
-        return decoded(table, lambda each: timedelta(days=getattr(each, name)), days)
-    return decoded(table, attrgetter(name), models.IntegerField())
+    values: dict[int, list[int]] = defaultdict(list)
+    for decoding in table:
+        values[getattr(decoding, name)].append(decoding.folds)
+    return Case(
+        *(
+            When(
+                folds__in=masks,
+                then=Value(timedelta(days=value) if as_days else value),
+            )
+            for value, masks in values.items()
+        ),
+        output_field=models.DurationField() if as_days else models.IntegerField(),
+    )
 
 
 def due_by_folds(table: tuple[folds.Decoding, ...]) -> Cast:

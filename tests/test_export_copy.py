@@ -94,6 +94,9 @@ def test_copy_writes_the_same_bytes_as_python(tricky, profile, zone):
     columns = exports.PROFILES[profile]
     written = "".join(exports.csv_chunks(tricky, columns)).encode()
     copied = b"".join(exports.copy_chunks(tricky, columns))
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW TIME ZONE")  # the conference's, while COPY wrote its times
+        assert cursor.fetchone() == ("UTC",)
     assert len(list(csv.reader(io.StringIO(written.decode("utf-8-sig"))))) == 10
     assert copied == written
 
