@@ -209,8 +209,8 @@ class LocalTime(Func):
 class Column:
     """One column of a CSV export: its header, the values of a card it reads (field paths
     or expressions of ``Card``), how the export turns them into the cell, and the same
-    cell as SQL text of the export's ``Card`` query (NULL for an empty cell), for the COPY
-    of PostgreSQL. Both forms give the same text (tests/test_export_copy.py)."""
+    cell as SQL of the export's ``Card`` query, for the COPY of PostgreSQL. Both forms
+    give the same text (tests/test_export_copy.py)."""
 
     header: str
     reads: tuple[str | Expression, ...]
@@ -432,13 +432,14 @@ def lifecycle_stage(decoding: folds.Decoding) -> str:
     return next((stage for stage, meanings in LIFECYCLE_STAGES if slugs & meanings), "lead")
 
 
-# Salesforce's lead ratings: the first whose lowest priority a card has, else "Cold".
+# Salesforce's lead ratings: the first whose lowest priority a card has, else the last.
 RATINGS = ((80, "Hot"), (50, "Warm"))
+LAST_RATING = "Cold"
 
 
 def salesforce_rating(priority: int) -> str:
     """Map a card's priority to Salesforce's lead ratings."""
-    return next((rating for lowest, rating in RATINGS if priority >= lowest), "Cold")
+    return next((rating for lowest, rating in RATINGS if priority >= lowest), LAST_RATING)
 
 
 def rating(header: str) -> Column:
@@ -448,7 +449,7 @@ def rating(header: str) -> Column:
         lambda export, priority: salesforce_rating(priority),
         lambda export: Case(
             *(When(priority__gte=lowest, then=Value(name)) for lowest, name in RATINGS),
-            default=Value("Cold"),
+            default=Value(LAST_RATING),
             output_field=TEXT,
         ),
     )
