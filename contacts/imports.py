@@ -652,7 +652,7 @@ def _save_row(
         data = dataclasses.replace(data, email=person.email or data.email)
     if conference is None:
         if person is not None:
-            if changed := person.merge(data.contact_fields()):
+            if changed := services.add_details(person, data.contact_fields(), None):
                 person.save(update_fields=changed)
             return ImportedRow(key=row.key, contact=person, source=upload)
         contact, _ = services.find_or_create_contact(data)

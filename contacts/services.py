@@ -421,15 +421,25 @@ def find_or_create_contact(card: CardInput, region: str | None = None) -> tuple[
         # Chosen at the booth because what was typed looks like what is known of them: a
         # variant ("Anna B.", "Bergwerk") fills what is missing, never replaces it.
         fields = {k: v for k, v in fields.items() if not getattr(contact, k)}
-    # A new phone is kept beside the known ones (_add_details), never instead of them.
+    # A new phone is kept beside the known ones (_add_email_and_phone), never instead of them.
     changed = contact.merge({k: v for k, v in fields.items() if k != "phone"})
-    changed += _add_details(contact, email, card.phone, phone)
+    changed += _add_email_and_phone(contact, email, card.phone, phone)
     if changed:
         contact.save(update_fields=changed)
     return contact, False
 
 
-def _add_details(contact: Contact, email: str, phone: str, normalized: str) -> list[str]:
+def add_details(contact: Contact, details: dict[str, str], region: str | None) -> list[str]:
+    """Take the non-empty ``details`` (Contact.merge), the phone with its E.164 form (read
+    as ``region``'s without a country code); return the contact's fields changed."""
+    changed = contact.merge(details)
+    if "phone" in changed:
+        contact.phone_normalized = phones.e164(contact.phone, region)
+        changed.append("phone_normalized")
+    return changed
+
+
+def _add_email_and_phone(contact: Contact, email: str, phone: str, normalized: str) -> list[str]:
     """Keep a new email or phone of a known person: as their primary one when they have
     none, else beside it; return the contact's fields changed."""
     changed = []
@@ -707,9 +717,8 @@ def _update_card(card: Card, old: Card, data: CardInput) -> None:
         else:
             # Someone known by this email: the card adds to what is known of them.
             contact = known
-            if changed := contact.merge(data.contact_fields()):
-                contact.phone_normalized = phones.e164(contact.phone, region)
-                contact.save(update_fields=[*changed, "phone_normalized"])
+            if changed := add_details(contact, data.contact_fields(), region):
+                contact.save(update_fields=changed)
         card.contact = contact
         card.folds = data.folds
         card.note = data.note

@@ -158,7 +158,7 @@ def export_csv(request: HttpRequest, slug: str) -> HttpResponseBase:
             content_type="text/plain; charset=utf-8",
         )
     response = StreamingHttpResponse(
-        exports.csv_chunks(conference, exports.PROFILES[profile]),
+        exports.csv_file(conference, exports.PROFILES[profile]),
         content_type="text/csv; charset=utf-8",
     )
     name = "cards.csv" if profile == "foldcard" else f"{profile}.csv"

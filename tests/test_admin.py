@@ -154,3 +154,25 @@ def test_every_admin_page_renders(admin_client, make_card):
         ("admin:events_conference_change", [card.conference.pk]),
     ]:
         assert admin_client.get(reverse(name, args=args)).status_code == 200, name
+
+
+def test_a_phone_edited_in_the_admin_is_stored_in_e164_too(admin_client, conference, make_card):
+    conference.country = "SE"
+    conference.save()
+    card = make_card(UR, name="Dana Reyes")
+    url = reverse("admin:contacts_contact_change", args=[card.contact.pk])
+    data = {
+        "name": "Dana Reyes",
+        "company": "Acme",
+        "phone": "08-555 010 1",
+        "created_at_0": "2026-11-20",
+        "created_at_1": "10:00:00",
+        "cards-TOTAL_FORMS": "1",
+        "cards-INITIAL_FORMS": "1",
+        "cards-0-id": str(card.pk),
+        "cards-0-contact": str(card.contact.pk),
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    card.contact.refresh_from_db()
+    assert (card.contact.phone, card.contact.phone_normalized) == ("08-555 010 1", "+4685550101")

@@ -462,3 +462,16 @@ def test_the_vcard_export_reads_back_as_the_same_contacts(conference, make_card)
     assert summary.new == 2
     people = set(Contact.objects.values_list("name", "company", "email"))
     assert people == {("Dana Reyes", "Acme", "dana@acme.io"), ("Li Wei", "Hooli", "")}
+
+
+def test_a_phone_imported_into_contacts_only_is_stored_in_e164_when_it_is_one():
+    known = Contact.objects.create(name="Dana Reyes", email="dana@acme.io")
+    data = (
+        vcard("Dana Reyes", uid=known.uid.urn, tel="+46 8 555 0101")
+        + vcard("Li Wei", "li@hooli.example", tel="+1 (212) 555-0100")
+        + vcard("Sam Local", "sam@example.org", tel="08-555 010 1")
+    ).encode()
+    save(data)
+    phones = dict(Contact.objects.values_list("name", "phone_normalized"))
+    # Without a conference there is no country to read a number without its code in.
+    assert phones == {"Dana Reyes": "+4685550101", "Li Wei": "+12125550100", "Sam Local": ""}
