@@ -25,50 +25,55 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from contacts import queries
-from contacts.models import Card, Vocabulary
+from contacts.models import Card, Meaning, Vocabulary
+from events.models import Conference
 
 CONFERENCES = 500
 OWNERS = 200
 
 GENERATE = """
     INSERT INTO events_conference (name, slug, starts_on, ends_on, location, time_zone,
-                                   country, notes, created_at)
+                                   country, notes, created_at, retention_action)
     SELECT 'Conference ' || n, 'conference-' || n, DATE '2026-01-01' + n %% 300,
-           DATE '2026-01-03' + n %% 300, '', 'UTC', '', '', now()
+           DATE '2026-01-03' + n %% 300, '', 'UTC', '', '', now(), 'delete'
     FROM generate_series(1, %(conferences)s) AS n;
 
     INSERT INTO contacts_contact (name, company, title, email, phone, website, notes,
-                                  created_at)
+                                  created_at, phone_normalized, version, uid, match_key)
     SELECT 'Person ' || n, 'Company ' || n %% 997, '', 'p' || n || '@example.com',
-           '+46 8 555 ' || lpad((n %% 10000)::text, 4, '0'), '', '', now()
+           '+46 8 555 ' || lpad((n %% 10000)::text, 4, '0'), '', '', now(),
+           '+468555' || lpad((n %% 10000)::text, 4, '0'), 0, md5('person' || n)::uuid,
+           'person ' || n || ' company ' || n %% 997
     FROM generate_series(1, %(cards)s) AS n;
 
     INSERT INTO contacts_card (contact_id, conference_id, folds, vocabulary_id, note, photo,
         thumbnail, logged_by_id, logged_at, client_uuid, owner_id, priority, window_days,
         due_from, due_on, state, state_changed_at, state_changed_by_id, snoozed_until,
-        outcome, version, reading_state, reading, search)
+        outcome, version, reading_state, reading, search, consent)
     SELECT p.id, f.id, p.id %% 64, %(vocabulary)s, 'talked about item ' || p.id %% 1000, '',
            '', NULL, f.ends_on + TIME '10:00', md5(p.id::text)::uuid,
            (SELECT min(id) FROM auth_user) + p.id %% %(owners)s, p.id %% 64, 7, f.ends_on,
-           f.ends_on + 7, CASE WHEN p.id %% 100 < 85 THEN 'done' ELSE 'open' END, NULL, NULL,
+           f.ends_on + 7, CASE WHEN p.id %% 100 < %(done)s THEN 'done' ELSE 'open' END, NULL, NULL,
            NULL, '', 0, '', NULL,
            lower(concat_ws(E'\\n', p.name, p.company, p.email, p.notes,
                            'talked about item ' || p.id %% 1000, p.phone,
-                           regexp_replace(p.phone, '\\D', '', 'g')))
+                           regexp_replace(p.phone, '\\D', '', 'g'))), ''
     FROM contacts_contact p
     JOIN events_conference f ON f.slug = 'conference-' || (1 + p.id %% %(conferences)s);
 """
 
 
-def generate(cards: int) -> None:
-    """Add ``cards`` people and a card of each, by SQL; the search index built after."""
+def generate(cards: int, worst: bool = False) -> None:
+    """Add ``cards`` people and a card of each, by SQL; the search index built after. The
+    realistic spread: 200 owners, 85% done; the worst case: every card waiting, one owner's."""
     start = time.perf_counter()
     users = get_user_model()
     users.objects.bulk_create(users(username=f"owner{n}") for n in range(OWNERS))
     params = {
         "cards": cards,
         "conferences": CONFERENCES,
-        "owners": OWNERS,
+        "owners": 1 if worst else OWNERS,
+        "done": 0 if worst else 85,
         "vocabulary": Vocabulary.default().pk,
     }
     with connection.cursor() as cursor:
@@ -79,20 +84,70 @@ def generate(cards: int) -> None:
     print(f"{cards:,} cards generated in {time.perf_counter() - start:.0f} s", flush=True)
 
 
+def page_ms(client: Client, url: str, query: dict, explain: bool) -> tuple[float, float]:
+    """Return the medians of the database time (its queries, timed by Django) and of the
+    server's time (request_started to request_finished) of GET ``url``; with ``explain``,
+    print the EXPLAIN ANALYZE of its slowest query."""
+    client.get(url, query)  # warm up: the query plans, the indexes' pages
+    database, server = [], []
+    for _ in range(5):
+        with CaptureQueriesContext(connection) as captured:
+            server.append(bench.median_server_ms(lambda: client.get(url, query), 1))
+        database.append(sum(float(each["time"]) for each in captured.captured_queries) * 1000)
+    if explain:
+        slowest = max(captured.captured_queries, key=lambda each: float(each["time"]))
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + slowest["sql"])
+            print(f"\n{url} {query}: {slowest['time']} s\n{slowest['sql']}")
+            print("\n".join(line for (line,) in cursor.fetchall()), flush=True)
+    return statistics.median(database), statistics.median(server)
+
+
+def pages(client: Client, label: str, explain: bool) -> list[tuple[str, ...]]:
+    """Return the timings of the follow-up list's pages and of a conference's dashboard, as
+    the benchmark's manager (the owner of the first cards, see generate) sees them."""
+    conference = Conference.objects.get(slug="conference-1")
+    meaning = Meaning.objects.get(slug="asap")
+    asked = {
+        "first page, mine": ("/followups/", {}),
+        "first page, everyone's": ("/followups/", {"owner": "all"}),
+        "conference + meaning": (
+            "/followups/",
+            {"owner": "all", "conference": conference.pk, "meaning": meaning.slug},
+        ),
+        "searched by name": ("/followups/", {"owner": "all", "q": "person 4242"}),
+        "page 100, everyone's": ("/followups/", {"owner": "all", "page": 100}),
+        "conference dashboard": (f"/events/{conference.slug}/", {}),
+    }
+    rows = []
+    for what, (url, query) in asked.items():
+        database, server = page_ms(client, url, query, explain)
+        rows.append((f"{what}, {label}", f"{database:.0f} ms", f"{server:.0f} ms"))
+    return rows
+
+
 def main() -> None:
     if connection.vendor != "postgresql":
         raise SystemExit("bench_scale runs on PostgreSQL: set DATABASE_URL")
-    cards = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    arguments = [a for a in sys.argv[1:] if not a.startswith("--")]
+    cards = int(arguments[0]) if arguments else 1_000_000
+    worst = "--worst" in sys.argv
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     if not Card.objects.exists():  # else filled by an earlier run: measured as it is
-        generate(cards)
+        generate(cards, worst)
     cards = Card.objects.count()
-    manager, _ = get_user_model().objects.get_or_create(username="manager")
+    manager = get_user_model().objects.get(username="owner0")
     manager.groups.add(Group.objects.get(name="Managers"))
     client = Client()
     client.force_login(manager)
-    label = f"{cards // 1000}k"
+    waiting = Card.objects.filter(waiting=True).count()
+    label = f"{cards // 1000}k{' worst' if worst else ''}"
+    print(f"{cards:,} cards, {waiting:,} waiting", flush=True)
+    header = ("page", "database", "server")
+    bench.print_table(header, pages(client, label, "--explain" in sys.argv))
+    if "--search" not in sys.argv:
+        return
     searches = {
         "a name": "person 123457",
         "an email": "p98765@example",
