@@ -292,10 +292,24 @@ class FollowupFilterForm(forms.Form):
         choices=[(key, label) for key, (label, _) in SORTS.items()], required=False
     )
 
+    # The conference select lists the latest conferences only, so that the page costs the
+    # same with 500 of them; any other is chosen from its own page (its follow-ups link),
+    # and the field accepts every conference.
+    RECENT_CONFERENCES = 20
+
     def __init__(self, *args, owners: list, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = [("me", "Mine"), ("all", "Everyone")] + [
             (str(user.pk), user.get_username()) for user in owners
+        ]
+        recent = list(Conference.objects.all()[: self.RECENT_CONFERENCES + 1])
+        self.more_conferences = len(recent) > self.RECENT_CONFERENCES
+        recent = recent[: self.RECENT_CONFERENCES]
+        chosen = str(self.data.get("conference", ""))
+        if chosen.isdigit() and int(chosen) not in {c.pk for c in recent}:
+            recent += Conference.objects.filter(pk=int(chosen))
+        self.fields["conference"].widget.choices = [("", "All conferences")] + [
+            (c.pk, c.name) for c in recent
         ]
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm"

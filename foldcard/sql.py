@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from django.db import models
+from django.db import connections, models
 
 
 class JSONRows(models.Func):
@@ -27,3 +27,18 @@ class JSONRows(models.Func):
 def rows_of(value: str | None) -> list[list]:
     """Return the rows of a JSONRows value."""
     return json.loads(value) if value else []
+
+
+def capped_counts(querysets: dict[str, models.QuerySet], cap: int) -> dict[str, int]:
+    """Return how many rows each of ``querysets`` has, in one query, each read no further
+    than ``cap`` + 1 rows: a count above ``cap`` says "more than cap" (see capped)."""
+    parts, params = [], []
+    database = next(iter(querysets.values())).db
+    for queryset in querysets.values():
+        first = queryset.order_by().values("pk")[: cap + 1]
+        sql, more = first.query.get_compiler(database).as_sql()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped)")
+        params.extend(more)
+    with connections[database].cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        return dict(zip(querysets, cursor.fetchone(), strict=True))
