@@ -27,7 +27,7 @@ from contacts.models import (
     VocabularyChange,
 )
 from events.models import Conference
-from foldcard.sql import JSONRows, capped_counts
+from foldcard.sql import ExistsPerRow, JSONRows, capped_counts
 
 PAGE_SIZE = 50
 # The follow-up list counts its rows up to this many; more are shown as "10,000+".
@@ -203,11 +203,12 @@ def first_per_person(cards: models.QuerySet[Card]) -> models.QuerySet[Card]:
     """Return, of ``cards``, the one that stands for each person at each conference in the
     follow-up list: their first in follow-up order."""
     # A card stays when none of ``cards`` of the same person and conference comes before it:
-    # its siblings are looked up in the card_person index (on PostgreSQL, an anti-join),
-    # where a card finds itself first; leaving it out there spares reading its row again.
+    # its siblings are looked up in the card_person index for each card read (not as an
+    # anti-join: see ExistsPerRow), where a card finds itself first; leaving it out there
+    # spares reading its row again.
     siblings = cards.filter(contact=OuterRef("contact"), conference=OuterRef("conference"))
     siblings = siblings.exclude(pk=OuterRef("pk"))
-    return cards.filter(~Exists(siblings.filter(_before_outer())))
+    return cards.filter(~ExistsPerRow(siblings.filter(_before_outer())))
 
 
 def _before_outer() -> Q:

@@ -898,3 +898,18 @@ def test_the_sqlite_search_index_comes_back_after_its_triggers_were_dropped(make
     assert not queries.search(Card.objects.all(), "meanwhile").exists()
     search.ensure_sqlite_index()
     assert queries.search(Card.objects.all(), "meanwhile").count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+def test_on_postgresql_the_page_checks_each_row_it_reads_for_an_earlier_card(alice, every_rule):
+    # An anti-join may be planned as a hash of every card of the list; a subquery per row
+    # costs the rows that the page reads. JIT compiling would cost more than the query.
+    rows = queries.first_per_person(queries.followup_cards(alice, TODAY, FollowupFilters()))
+    ids = rows.order_by(*FOLLOW_UP_ORDER).values_list("pk", flat=True)[:51]
+    sql, params = ids.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
+    assert "Anti Join" not in plan and "SubPlan" in plan, plan
