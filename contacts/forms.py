@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Q
 from django.http import QueryDict
+from django.utils.functional import cached_property
 
 from contacts import folds, followups, merge, photos, rules, vocabularies
 from contacts.models import (
@@ -292,11 +293,18 @@ class FollowupFilterForm(forms.Form):
         choices=[(key, label) for key, (label, _) in SORTS.items()], required=False
     )
 
+    # The conference select lists the latest conferences only, so that the page costs the
+    # same with 500 of them; any other is chosen from its own page (its follow-ups link),
+    # and the field accepts every conference.
+    RECENT_CONFERENCES = 20
+
     def __init__(self, *args, owners: list, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = [("me", "Mine"), ("all", "Everyone")] + [
             (str(user.pk), user.get_username()) for user in owners
         ]
+        # Read when the select is shown (a callable), not when the form only filters.
+        self.fields["conference"].widget.choices = self._conference_choices
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm"
         self.fields["q"].widget.attrs.update(
@@ -305,6 +313,23 @@ class FollowupFilterForm(forms.Form):
                 "placeholder": "name, company, email, phone, note",
             }
         )
+
+    @cached_property
+    def _recent_conferences(self) -> list[Conference]:
+        """Return the latest RECENT_CONFERENCES conferences and one more, if there is."""
+        return list(Conference.objects.all()[: self.RECENT_CONFERENCES + 1])
+
+    @property
+    def more_conferences(self) -> bool:
+        """Return whether some conferences are not in the select."""
+        return len(self._recent_conferences) > self.RECENT_CONFERENCES
+
+    def _conference_choices(self) -> list[tuple]:
+        shown = self._recent_conferences[: self.RECENT_CONFERENCES]
+        chosen = str(self.data.get("conference", ""))
+        if chosen.isdigit() and int(chosen) not in {c.pk for c in shown}:
+            shown += Conference.objects.filter(pk=int(chosen))
+        return [("", "All conferences")] + [(c.pk, c.name) for c in shown]
 
     def filters(self) -> FollowupFilters:
         """Return the filters asked for; those not understood are left at their default."""

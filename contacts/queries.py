@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Cast, Coalesce, TruncDate
@@ -29,9 +28,11 @@ from contacts.models import (
     VocabularyChange,
 )
 from events.models import Conference
-from foldcard.sql import JSONRows
+from foldcard.sql import ExistsPerRow, JSONRows, capped_counts
 
 PAGE_SIZE = 50
+# The follow-up list counts its rows up to this many; more are shown as "10,000+".
+COUNT_CAP = 10_000
 
 
 def decode_cards(cards: Iterable[Card]) -> list[Card]:
@@ -99,6 +100,29 @@ def meaning_counts(cards: models.QuerySet[Card]) -> list[MeaningCount]:
     """Return how many of ``cards`` carry each meaning (a card counts once for each of its
     meanings), then the unclassified ones; one query plus the vocabularies' tables."""
     rows = cards.order_by().values_list("vocabulary_id", "folds").annotate(n=Count("pk"))
+    return _per_meaning(list(rows))
+
+
+def dashboard_counts(cards: models.QuerySet[Card], today: date) -> tuple[dict, list]:
+    """Return the totals of ``cards`` (``total``, ``done``, ``dropped``, ``overdue``) and
+    their meaning_counts(), from one pass over them."""
+    rows = list(
+        cards.order_by()
+        .values_list("vocabulary_id", "folds")
+        .annotate(
+            total=Count("pk"),
+            done=Count("pk", filter=Q(state=Card.State.DONE)),
+            dropped=Count("pk", filter=Q(state=Card.State.DROPPED)),
+            overdue=Count("pk", filter=rules.overdue(today)),
+        )
+    )
+    names = ("total", "done", "dropped", "overdue")
+    totals = {name: sum(row[2 + i] for row in rows) for i, name in enumerate(names)}
+    return totals, _per_meaning([row[:3] for row in rows])
+
+
+def _per_meaning(rows: list[tuple[int, int, int]]) -> list[MeaningCount]:
+    """Return the counts per meaning of (vocabulary, folds, cards) ``rows``."""
     vocabularies = Vocabulary.objects.in_bulk({vocabulary_id for vocabulary_id, _, _ in rows})
     tables = {pk: vocabulary.table() for pk, vocabulary in vocabularies.items()}
     found: dict[str, list] = {}
@@ -204,11 +228,12 @@ def first_per_person(cards: models.QuerySet[Card]) -> models.QuerySet[Card]:
     """Return, of ``cards``, the one that stands for each person at each conference in the
     follow-up list: their first in follow-up order."""
     # A card stays when none of ``cards`` of the same person and conference comes before it:
-    # its siblings are looked up in the card_person index (on PostgreSQL, an anti-join),
-    # where a card finds itself first; leaving it out there spares reading its row again.
+    # its siblings are looked up in the card_person index for each card read (not as an
+    # anti-join: see ExistsPerRow), where a card finds itself first; leaving it out there
+    # spares reading its row again.
     siblings = cards.filter(contact=OuterRef("contact"), conference=OuterRef("conference"))
     siblings = siblings.exclude(pk=OuterRef("pk"))
-    return cards.filter(~Exists(siblings.filter(_before_outer())))
+    return cards.filter(~ExistsPerRow(siblings.filter(_before_outer())))
 
 
 def _before_outer() -> Q:
@@ -248,13 +273,22 @@ def whole_followups(cards: list[Card], user, today: date) -> models.QuerySet[Car
 
 
 def followup_counts(rows: models.QuerySet[Card], today: date) -> dict[str, int]:
-    """Return how many of ``rows`` fall in each due bucket."""
-    # Counted per due date, which the follow-up indexes hold in order, then per bucket.
-    counts = dict.fromkeys(followups.BUCKETS, 0)
-    per_day = rows.order_by().values_list("due_on").annotate(cards=Count("*"))
-    for due_on, count in per_day:
-        counts[followups.bucket(due_on, today)] += count
-    return counts
+    """Return how many of ``rows`` fall in each due bucket, each counted no further than
+    COUNT_CAP + 1 (shown as "10,000+": see is_capped)."""
+    # Each bucket's rows are read in due order from the follow-up indexes up to the cap,
+    # so that the count costs no more than COUNT_CAP rows however many cards wait.
+    buckets = {key: rows.filter(followups.due_in(key, today)) for key in followups.BUCKETS}
+    return capped_counts(buckets, COUNT_CAP)
+
+
+def is_capped(count: int) -> bool:
+    """Return whether ``count`` (of followup_counts, or their sum) was cut at COUNT_CAP."""
+    return count > COUNT_CAP
+
+
+def shown_count(count: int) -> str:
+    """Return ``count`` as the follow-up list shows it: "10,000+" when it was cut."""
+    return f"{COUNT_CAP:,}+" if is_capped(count) else str(count)
 
 
 @dataclass
@@ -264,12 +298,55 @@ class FollowupGroup:
     count: int
     cards: list[Card] = field(default_factory=list)
 
+    @property
+    def shown_count(self) -> str:
+        return shown_count(self.count)
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """Which page of the follow-up list is shown, and which pages there are around it."""
+
+    number: int
+    has_next: bool
+    # How many pages there are, when the count of rows is exact (else None: see is_capped).
+    num_pages: int | None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
 
 @dataclass(frozen=True)
 class FollowupPage:
-    page: Page
+    page: ListPage
     groups: list[FollowupGroup]
+    # Rows in all, each bucket counted up to COUNT_CAP + 1: see is_capped.
     total: int
+
+
+def page_number(asked: str | int | None, total: int) -> int:
+    """Return the page to show for the page ``asked``: the first when it is not a number,
+    the last when it is past the end of ``total`` rows (when the count is exact)."""
+    try:
+        number = max(1, int(asked or 1))
+    except (TypeError, ValueError):
+        return 1
+    if is_capped(total):
+        return number
+    return min(number, max(1, -(-total // PAGE_SIZE)))
 
 
 def followup_page(
@@ -280,13 +357,21 @@ def followup_page(
     count over all pages, in another order as one group."""
     rows = first_per_person(cards)
     counts = followup_counts(rows, today)
-    # The page's cards are found by id first, sorting narrow rows, then read whole: the
-    # sort carries no joined columns.
+    total = sum(counts.values())
+    number = page_number(number, total)
+    # The page's cards are found by id first, read in the list's order from an index and
+    # stopping after the page (OFFSET: a cost that grows with the page's number, not with
+    # the list), then read whole. One id more says whether a next page exists, which a
+    # capped count cannot.
+    start = (number - 1) * PAGE_SIZE
     ordered_ids = rows.order_by(*SORTS[sort][1]).values_list("pk", flat=True)
-    paginator = Paginator(ordered_ids, PAGE_SIZE)
-    paginator.count = sum(counts.values())  # known already: no second COUNT over the cards
-    page = paginator.get_page(number)
-    ids = list(page.object_list)
+    ids = list(ordered_ids[start : start + PAGE_SIZE + 1])
+    page = ListPage(
+        number,
+        has_next=len(ids) > PAGE_SIZE,
+        num_pages=None if is_capped(total) else max(1, -(-total // PAGE_SIZE)),
+    )
+    ids = ids[:PAGE_SIZE]
     found = _with_row_data(Card.objects).in_bulk(ids)
     shown = [found[pk] for pk in ids if pk in found]
     # Their other cards that the list keeps, read through the card_person index and each
@@ -297,15 +382,13 @@ def followup_page(
     rows = followup_rows(shown, user, today, others.order_by(*FOLLOW_UP_ORDER))
     if sort != "due":
         label = f"By {SORTS[sort][0].lower()}"
-        return FollowupPage(
-            page, [FollowupGroup("", label, paginator.count, rows)], paginator.count
-        )
+        return FollowupPage(page, [FollowupGroup("", label, total, rows)], total)
     groups = {
         key: FollowupGroup(key, label, counts[key]) for key, label in followups.BUCKETS.items()
     }
     for card in rows:
         groups[card.bucket].cards.append(card)
-    return FollowupPage(page, [g for g in groups.values() if g.cards], paginator.count)
+    return FollowupPage(page, [g for g in groups.values() if g.cards], total)
 
 
 def _with_row_data(cards: models.QuerySet[Card]) -> models.QuerySet[Card]:

@@ -180,7 +180,7 @@ def followup_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "groups": found.groups,
         "page": found.page,
-        "total": found.total,
+        "total": _total_text(found.total),
         "query": query.urlencode(),
         "next_url": request.get_full_path(),
         "owners": owners,
@@ -434,7 +434,14 @@ def _list_counts(request: HttpRequest, today: date, owners: list) -> dict | None
     form = FollowupFilterForm(QueryDict(target.query) or None, owners=owners)
     cards = queries.followup_cards(request.user, today, form.filters())
     buckets = queries.followup_counts(queries.first_per_person(cards), today)
-    return {"total": sum(buckets.values()), "buckets": buckets}
+    total = sum(buckets.values())
+    shown = {key: queries.shown_count(count) for key, count in buckets.items()}
+    return {"total": total, "buckets": buckets, "shown": {"total": _total_text(total), **shown}}
+
+
+def _total_text(total: int) -> str:
+    """Return how the follow-up list's header says how many rows it has."""
+    return f"{queries.shown_count(total)} follow-up{pluralize(total)}"
 
 
 def _owners() -> list:

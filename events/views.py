@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import (
     FileResponse,
     Http404,
@@ -102,14 +102,8 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The conference's dashboard: what its cards mean and how far the follow-ups are."""
     conference = _get_conference(slug)
     today = conference.today()
-    # One pass over the conference's cards for every total.
-    totals = conference.cards.aggregate(
-        total=Count("pk"),
-        done=Count("pk", filter=Q(state=Card.State.DONE)),
-        dropped=Count("pk", filter=Q(state=Card.State.DROPPED)),
-        overdue=Count("pk", filter=rules.overdue(today)),
-    )
-    counts = queries.meaning_counts(conference.cards.all())
+    # One pass over the conference's cards for every total and the chart of meanings.
+    totals, counts = queries.dashboard_counts(conference.cards.all(), today)
     most = max((c.count for c in counts), default=0)
     bars = [
         {"count": c, "y": i * BAR_PITCH, "width": round(BAR_WIDTH * c.count / most)}

@@ -186,8 +186,11 @@ def test_the_dashboard_counts_in_one_pass_over_the_cards(client, alice, make_car
         html = client.get(url).content.decode()
     assert "2 of 4 handled (1 done, 1 dropped)" in html
     assert "1 overdue" in html
-    # The totals and the overdue count: one query (the chart of meanings and of days done
-    # per day read the cards on their own).
-    marks = ('AS "total"', '"contacts_card"."due_on" <')
+    assert html.count('data-meaning="') == 2  # UR and UL's meanings
+    # The totals, the overdue count and the chart of meanings: one query (the chart of
+    # follow-ups done per day reads the done cards on its own).
+    marks = ('AS "total"', '"contacts_card"."due_on" <', '"contacts_card"."folds"')
     totals = [q["sql"] for q in queries if any(mark in q["sql"] for mark in marks)]
     assert len(totals) == 1, totals
+    cards = [q["sql"] for q in queries if 'FROM "contacts_card"' in q["sql"]]
+    assert len(cards) == 2, cards

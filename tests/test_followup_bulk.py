@@ -84,7 +84,8 @@ def test_one_undo_puts_back_every_card_the_bulk_action_changed(client, alice, ma
     assert body["message"] == ("Marked 2 follow-ups done, with 1 other card of the same people.")
     assert set(body["rows"]) == {str(seed.pk), str(sam.pk)}
     assert 'data-others="1"' in body["rows"][str(seed.pk)]
-    assert body["counts"] == {"total": 0, "buckets": dict.fromkeys(body["counts"]["buckets"], 0)}
+    assert body["counts"]["total"] == 0
+    assert body["counts"]["buckets"] == dict.fromkeys(body["counts"]["buckets"], 0)
     assert [state for state, *_ in states(seed, sibling, sam)] == ["done"] * 3
     undo = body["undo"]
     assert undo["url"] == reverse("contacts-followup-restore-many")

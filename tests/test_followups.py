@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from contacts import followups, queries, search
 from contacts.folds import DIAG, HALF, LL, LR, UL, UR
+from contacts.forms import FollowupFilterForm
 from contacts.models import FOLLOW_UP_ORDER, Card, Contact, Meaning
 from contacts.queries import FollowupFilters
 from events.models import Conference
@@ -456,6 +457,66 @@ def test_the_row_is_chosen_among_the_cards_the_filters_keep(client, alice, make_
     assert "(done): done long ago" in html
 
 
+def test_it_shows_counts_over_the_cap_as_more_than_it(client, alice, every_rule, monkeypatch):
+    monkeypatch.setattr(queries, "COUNT_CAP", 3)
+    monkeypatch.setattr(queries, "PAGE_SIZE", 4)
+    client.force_login(alice)
+    first = client.get(URL).content.decode()
+    assert total_of(first) == "3+ follow-ups"
+    assert groups_of(first) == [("overdue", "Overdue (3+)")]
+    # The number of pages is not known: each page says whether one comes after it.
+    assert "Page 1<" in first and "Page 1 of" not in first and "page=2" in first
+    last = client.get(URL, {"page": 3}).content.decode()
+    assert len(names_in_order(last)) == 2 and "page=4" not in last and "page=2" in last
+    assert groups_of(last) == [("week", "This week (2)"), ("later", "Later (1)")]
+    body = client.post(action(every_rule["late"], "done"), {"next": URL}, **JSON).json()
+    assert body["counts"]["shown"] == {
+        "total": "3+ follow-ups",
+        "overdue": "3+",
+        "today": "1",
+        "week": "2",
+        "later": "0",
+    }
+    # Under the cap the count is exact again.
+    monkeypatch.setattr(queries, "COUNT_CAP", 10)
+    assert total_of(client.get(URL).content.decode()) == "9 follow-ups"
+
+
+def test_a_page_past_the_end_or_not_a_number_shows_the_last_or_the_first(
+    client, alice, every_rule, monkeypatch
+):
+    monkeypatch.setattr(queries, "PAGE_SIZE", 4)
+    client.force_login(alice)
+    past = client.get(URL, {"page": 99}).content.decode()
+    assert "Page 3 of 3" in past and len(names_in_order(past)) == 2
+    for number in ("abc", "-2", "0"):
+        assert "Page 1 of 3" in client.get(URL, {"page": number}).content.decode()
+
+
+def test_the_conference_filter_lists_the_latest_conferences_and_accepts_any(
+    client, alice, conference, make_card, monkeypatch
+):
+    monkeypatch.setattr(FollowupFilterForm, "RECENT_CONFERENCES", 2)
+    oldest = Conference.objects.create(
+        name="Fair 2019", slug="fair-2019", starts_on=date(2019, 3, 1), ends_on=date(2019, 3, 2)
+    )
+    for year in (2024, 2025):
+        Conference.objects.create(
+            name=f"Expo {year}",
+            slug=f"expo-{year}",
+            starts_on=date(year, 5, 1),
+            ends_on=date(year, 5, 2),
+        )
+    make_card(UR, name="Met Long Ago", conference=oldest)
+    client.force_login(alice)
+    html = client.get(URL).content.decode()
+    assert re.findall(r'<option value="\d+"[^>]*>([^<]+)<', html)[:2] == ["Expo 2026", "Expo 2025"]
+    assert f'value="{oldest.pk}"' not in html and "data-other-conferences" in html
+    html = client.get(URL, {"conference": oldest.pk}).content.decode()
+    assert f'<option value="{oldest.pk}" selected>Fair 2019</option>' in html
+    assert names_in_order(html) == ["Met Long Ago"]
+
+
 def test_it_pages_and_counts_by_rows_not_cards(client, alice, make_card):
     for n in range(55):
         card = make_card(UR, name=f"Person {n:02}")
@@ -516,13 +577,13 @@ def test_an_action_answers_the_new_counts_of_the_list_it_came_from(client, alice
     seed = every_rule["seed"]
     body = client.post(action(seed, "done"), {"next": URL}, **JSON).json()
     buckets = {"overdue": 5, "today": 1, "week": 2, "later": 1}
-    assert body["counts"] == {"total": 9, "buckets": buckets}
+    shown = {"total": "9 follow-ups", "overdue": "5", "today": "1", "week": "2", "later": "1"}
+    assert body["counts"] == {"total": 9, "buckets": buckets, "shown": shown}
     unhappy = every_rule["unhappy customer"]
     body = client.post(action(unhappy, "snooze"), {"days": "1", "next": f"{URL}?q=unhappy"}, **JSON)
-    assert body.json()["counts"] == {
-        "total": 1,
-        "buckets": {**dict.fromkeys(buckets, 0), "overdue": 1},
-    }
+    counts = body.json()["counts"]
+    assert (counts["total"], counts["buckets"]) == (1, {**dict.fromkeys(buckets, 0), "overdue": 1})
+    assert counts["shown"]["total"] == "1 follow-up"
     contact_page = every_rule["asap"].contact.get_absolute_url()
     body = client.post(action(every_rule["asap"], "done"), {"next": contact_page}, **JSON)
     assert body.json()["counts"] is None
@@ -860,3 +921,18 @@ def test_the_sqlite_search_index_comes_back_after_its_triggers_were_dropped(make
     assert not queries.search(Card.objects.all(), "meanwhile").exists()
     search.ensure_sqlite_index()
     assert queries.search(Card.objects.all(), "meanwhile").count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+def test_on_postgresql_the_page_checks_each_row_it_reads_for_an_earlier_card(alice, every_rule):
+    # An anti-join may be planned as a hash of every card of the list; a subquery per row
+    # costs the rows that the page reads. JIT compiling would cost more than the query.
+    rows = queries.first_per_person(queries.followup_cards(alice, TODAY, FollowupFilters()))
+    ids = rows.order_by(*FOLLOW_UP_ORDER).values_list("pk", flat=True)[:51]
+    sql, params = ids.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
+    assert "Anti Join" not in plan and "SubPlan" in plan, plan

@@ -48,9 +48,9 @@ function replaceRow(id, html) {
 function showCounts(counts) {
   if (!counts) return;
   const total = document.querySelector("[data-total]");
-  if (total) total.textContent = `${counts.total} follow-up${counts.total === 1 ? "" : "s"}`;
+  if (total) total.textContent = counts.shown.total;
   list.querySelectorAll("[data-group]").forEach((heading) => {
-    heading.querySelector("[data-count]").textContent = counts.buckets[heading.dataset.group] || 0;
+    heading.querySelector("[data-count]").textContent = counts.shown[heading.dataset.group] || 0;
   });
 }
 
