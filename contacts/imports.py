@@ -420,13 +420,13 @@ def rows(
     id_column = next(
         (normalize_header(c) for c, t in zip(source.columns, mapping, strict=True) if t == "id"), ""
     )
+    form = CardForm()
     for record in records(file, source):
         values = _values(record.cells, mapping)
         if record.error:
             yield Row(record.number, values, None, (record.error,), "")
             continue
-        form = CardForm(_form_data(values))
-        if not form.is_valid():
+        if not form.validate(_form_data(values)):
             yield Row(record.number, values, None, _errors(form), "")
             continue
         data = form.to_input()
