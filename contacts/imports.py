@@ -624,44 +624,67 @@ def save(
     decoder = services.Decoder.of(user) if conference else None
     with transaction.atomic():
         for batch in batched(rows(file, source, mapping, conference)):
-            imported = []
+            saved = []
             for row, fate in zip(batch, fates.of(batch), strict=True):
                 if fate == "error":
                     raise InvalidRows(f"Row {row.number}: {'; '.join(row.errors)}")
                 summary.add(row, fate)
                 if fate != "skip":
-                    person = fates.people.get(row.uid)
-                    imported.append(_save_row(row, conference, user, decoder, upload, person))
+                    saved.append((row, fates.people.get(row.uid)))
+            if conference is None:
+                imported = _save_people(saved, upload)
+            else:
+                imported = _save_cards(saved, conference, user, decoder, upload)
             ImportedRow.objects.bulk_create(imported)
     return summary
 
 
-def _save_row(
-    row: Row,
-    conference: Conference | None,
+def _save_cards(
+    saved: list[tuple[Row, Contact | None]],
+    conference: Conference,
     user,
-    decoder: services.Decoder | None,
+    decoder: services.Decoder,
     upload: Import | None,
-    person: Contact | None = None,
-) -> ImportedRow:
-    """Save a row; ``person`` is who its UID names, if anyone."""
-    data = row.input
-    if person is not None:
-        # The row adds to what is known of the person its UID names; into a conference
-        # the card finds them by their email (a person without one is added anew).
-        data = dataclasses.replace(data, email=person.email or data.email)
-    if conference is None:
+) -> list[ImportedRow]:
+    """Log a batch's rows as cards, each with the person its UID names, if anyone."""
+    inputs = []
+    for row, person in saved:
+        data = row.input
         if person is not None:
-            if changed := person.merge(data.contact_fields()):
-                person.save(update_fields=changed)
-            return ImportedRow(key=row.key, contact=person, source=upload)
-        contact, _ = services.find_or_create_contact(data)
-        return ImportedRow(key=row.key, contact=contact, source=upload)
-    data = dataclasses.replace(data, client_uuid=uuid.uuid5(CARD_UUIDS, row.key))
-    card = services.log_card(conference, user, data, decoder).card
-    return ImportedRow(
-        key=row.key, conference=conference, card=card, contact=card.contact, source=upload
+            # The card finds the person its UID names by their email (a person without
+            # one is added anew).
+            data = dataclasses.replace(data, email=person.email or data.email)
+        inputs.append(dataclasses.replace(data, client_uuid=uuid.uuid5(CARD_UUIDS, row.key)))
+    cards = services.log_cards(conference, user, inputs, decoder)
+    return [
+        ImportedRow(
+            key=row.key, conference=conference, card=card, contact=card.contact, source=upload
+        )
+        for (row, _), card in zip(saved, cards, strict=True)
+    ]
+
+
+def _save_people(
+    saved: list[tuple[Row, Contact | None]], upload: Import | None
+) -> list[ImportedRow]:
+    """Save a batch's rows as people: what a row's UID names adds to that person, the
+    other rows find or make theirs."""
+    for row, person in saved:
+        if person is not None and (changed := person.merge(row.input.contact_fields())):
+            person.save(update_fields=changed)
+    # After those saves: a row without UID may name the same person by email.
+    others = [row for row, person in saved if person is None]
+    found = dict(
+        zip(
+            [row.key for row in others],
+            services.find_or_create_contacts([row.input for row in others]),
+            strict=True,
+        )
     )
+    return [
+        ImportedRow(key=row.key, contact=person or found[row.key], source=upload)
+        for row, person in saved
+    ]
 
 
 def start(upload: UploadedFile, conference: Conference | None, user) -> Import:

@@ -305,7 +305,7 @@ def test_a_failure_in_the_worker_is_said_on_the_page(manager, conference, monkey
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("contacts.services.log_card", broken)
+    monkeypatch.setattr("contacts.services.log_cards", broken)
     manager.post(reverse("contacts-import-run", args=[Import.objects.get().pk]))
     page = manager.get(kept_url).content.decode()
     assert "Nothing was imported: something went wrong" in page
