@@ -774,8 +774,13 @@ def import_upload(upload: Import) -> None:
         _fail(upload, f"Nothing was imported: {e}")
         return
     except IntegrityError:
-        # Another import saved some of these rows meanwhile (ImportedRow.key is unique).
-        _fail(upload, "Nothing was imported: another import saved some of these rows meanwhile.")
+        # Another import saved some of these rows meanwhile (ImportedRow.key is unique), or
+        # the booth a person with one of their emails, read before a batch was written.
+        _fail(
+            upload,
+            "Nothing was imported: some of these people or rows were saved meanwhile (at the "
+            "booth or by another import).",
+        )
         return
     except Exception:
         _fail(upload, "Nothing was imported: something went wrong (see the worker's log).")
