@@ -121,6 +121,18 @@ class CardForm(forms.Form):
         except folds.FoldError as e:
             raise ValidationError(str(e), code="invalid") from e
 
+    def validate(self, data: dict) -> bool:
+        """Validate ``data`` in this form, as a new form bound to it would; return whether
+        it is valid.
+
+        An import checks thousands of rows: building a form (a deep copy of every field
+        and widget) costs twice what cleaning it does, so one form checks them all.
+        """
+        self.data = data
+        self.is_bound = True
+        self._errors = None
+        return self.is_valid()
+
     def clean_photo(self) -> photos.Photo | None:
         upload = self.cleaned_data["photo"]
         if not upload:

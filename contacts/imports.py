@@ -420,13 +420,13 @@ def rows(
     id_column = next(
         (normalize_header(c) for c, t in zip(source.columns, mapping, strict=True) if t == "id"), ""
     )
+    form = CardForm()
     for record in records(file, source):
         values = _values(record.cells, mapping)
         if record.error:
             yield Row(record.number, values, None, (record.error,), "")
             continue
-        form = CardForm(_form_data(values))
-        if not form.is_valid():
+        if not form.validate(_form_data(values)):
             yield Row(record.number, values, None, _errors(form), "")
             continue
         data = form.to_input()
@@ -624,44 +624,69 @@ def save(
     decoder = services.Decoder.of(user) if conference else None
     with transaction.atomic():
         for batch in batched(rows(file, source, mapping, conference)):
-            imported = []
+            saved = []
             for row, fate in zip(batch, fates.of(batch), strict=True):
                 if fate == "error":
                     raise InvalidRows(f"Row {row.number}: {'; '.join(row.errors)}")
                 summary.add(row, fate)
                 if fate != "skip":
-                    person = fates.people.get(row.uid)
-                    imported.append(_save_row(row, conference, user, decoder, upload, person))
+                    saved.append((row, fates.people.get(row.uid)))
+            if conference is None:
+                imported = _save_people(saved, upload)
+            else:
+                imported = _save_cards(saved, conference, user, decoder, upload)
             ImportedRow.objects.bulk_create(imported)
     return summary
 
 
-def _save_row(
-    row: Row,
-    conference: Conference | None,
+def _save_cards(
+    saved: list[tuple[Row, Contact | None]],
+    conference: Conference,
     user,
-    decoder: services.Decoder | None,
+    decoder: services.Decoder,
     upload: Import | None,
-    person: Contact | None = None,
-) -> ImportedRow:
-    """Save a row; ``person`` is who its UID names, if anyone."""
-    data = row.input
-    if person is not None:
-        # The row adds to what is known of the person its UID names; into a conference
-        # the card finds them by their email (a person without one is added anew).
-        data = dataclasses.replace(data, email=person.email or data.email)
-    if conference is None:
+) -> list[ImportedRow]:
+    """Log a batch's rows as cards, each with the person its UID names, if anyone."""
+    inputs = []
+    for row, person in saved:
+        data = row.input
         if person is not None:
-            if changed := services.add_details(person, data.contact_fields(), None):
-                person.save(update_fields=changed)
-            return ImportedRow(key=row.key, contact=person, source=upload)
-        contact, _ = services.find_or_create_contact(data)
-        return ImportedRow(key=row.key, contact=contact, source=upload)
-    data = dataclasses.replace(data, client_uuid=uuid.uuid5(CARD_UUIDS, row.key))
-    card = services.log_card(conference, user, data, decoder).card
-    return ImportedRow(
-        key=row.key, conference=conference, card=card, contact=card.contact, source=upload
+            # The card finds the person its UID names by their email (a person without
+            # one is added anew).
+            data = dataclasses.replace(data, email=person.email or data.email)
+        inputs.append(dataclasses.replace(data, client_uuid=uuid.uuid5(CARD_UUIDS, row.key)))
+    cards = services.log_cards(conference, user, inputs, decoder)
+    return [
+        ImportedRow(
+            key=row.key, conference=conference, card=card, contact=card.contact, source=upload
+        )
+        for (row, _), card in zip(saved, cards, strict=True)
+    ]
+
+
+def _save_people(
+    saved: list[tuple[Row, Contact | None]], upload: Import | None
+) -> list[ImportedRow]:
+    """Save a batch's rows as people: what a row's UID names adds to that person, the
+    other rows find or make theirs."""
+    for row, person in saved:
+        if person is not None and (
+            changed := services.add_details(person, row.input.contact_fields(), None)
+        ):
+            person.save(update_fields=changed)
+    # After those saves: a row without UID may name the same person by email.
+    others = [row for row, person in saved if person is None]
+    found = dict(
+        zip(
+            [row.key for row in others],
+            services.find_or_create_contacts([row.input for row in others]),
+            strict=True,
+        )
     )
+    return [
+        ImportedRow(key=row.key, contact=person or found[row.key], source=upload)
+        for row, person in saved
+    ]
 
 
 def start(upload: UploadedFile, conference: Conference | None, user) -> Import:
@@ -751,8 +776,13 @@ def import_upload(upload: Import) -> None:
         _fail(upload, f"Nothing was imported: {e}")
         return
     except IntegrityError:
-        # Another import saved some of these rows meanwhile (ImportedRow.key is unique).
-        _fail(upload, "Nothing was imported: another import saved some of these rows meanwhile.")
+        # Another import saved some of these rows meanwhile (ImportedRow.key is unique), or
+        # the booth a person with one of their emails, read before a batch was written.
+        _fail(
+            upload,
+            "Nothing was imported: some of these people or rows were saved meanwhile (at the "
+            "booth or by another import).",
+        )
         return
     except Exception:
         _fail(upload, "Nothing was imported: something went wrong (see the worker's log).")

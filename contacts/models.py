@@ -314,25 +314,39 @@ class Contact(models.Model):
     def __str__(self) -> str:
         return ", ".join(filter(None, (self.display_name, self.company_beside_name)))
 
+    # What save() writes besides the fields changed (see prepare_save).
+    KEPT_FIELDS = ("version", "match_key")
+
     def save(self, *args, **kwargs) -> None:
-        self.email = self.normalize_email(self.email)
         adding = self._state.adding
-        self.match_key = matching.match_key(self.name, self.company)
-        self.version += 1
+        self.prepare_save()
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "version", "match_key"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], *self.KEPT_FIELDS}
         super().save(*args, **kwargs)
         fields = kwargs.get("update_fields")
         if not adding and (fields is None or set(fields) & set(SEARCHED_DETAILS)):
-            # Each card keeps its person's details in its search text (Card.search).
-            cards = list(self.cards.only("pk", "note"))
-            for card in cards:
-                card.contact = self
-                card.search = card.search_text()
-            Card.objects.bulk_update(cards, ["search"])
+            self.refresh_search([self])
 
     def get_absolute_url(self) -> str:
         return reverse("contacts-contact", args=[self.pk])
+
+    def prepare_save(self) -> None:
+        """Set what every save keeps: the email as stored, the match key, the next version
+        (save() calls it; so does a bulk write of people)."""
+        self.email = self.normalize_email(self.email)
+        self.match_key = matching.match_key(self.name, self.company)
+        self.version += 1
+
+    @staticmethod
+    def refresh_search(people: list[Contact]) -> None:
+        """Rewrite the search text of the cards of ``people`` after their details changed:
+        each card keeps its person's details in it (Card.search)."""
+        by_id = {person.pk: person for person in people}
+        cards = list(Card.objects.filter(contact__in=people).only("pk", "note", "contact_id"))
+        for card in cards:
+            card.contact = by_id[card.contact_id]
+            card.search = card.search_text()
+        Card.objects.bulk_update(cards, ["search"])
 
     @property
     def display_name(self) -> str:
@@ -363,14 +377,19 @@ class Contact(models.Model):
     def tel_url(self) -> str:
         return phones.tel_url(self.phone, self.phone_normalized)
 
-    def all_emails(self) -> list[str]:
-        """Return the person's emails, the primary one first."""
-        return [e for e in [self.email, *(o.email for o in self.other_emails.all())] if e]
+    def all_emails(self, others: Iterable[ContactEmail] | None = None) -> list[str]:
+        """Return the person's emails, the primary one first; ``others``: their other
+        emails, when they are not to be read from the database."""
+        others = self.other_emails.all() if others is None else others
+        return [e for e in [self.email, *(o.email for o in others)] if e]
 
-    def all_phones(self) -> list[ContactPhone | Contact]:
+    def all_phones(
+        self, others: Iterable[ContactPhone] | None = None
+    ) -> list[ContactPhone | Contact]:
         """Return the person's phones (each with ``phone``, ``phone_normalized`` and
-        ``tel_url``), the primary one first."""
-        return [*([self] if self.phone else []), *self.other_phones.all()]
+        ``tel_url``), the primary one first; ``others`` as for all_emails."""
+        others = self.other_phones.all() if others is None else others
+        return [*([self] if self.phone else []), *others]
 
 
 class ContactEmail(models.Model):

@@ -4,7 +4,7 @@ cards decoded through their vocabularies. Writes live in services.py."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -671,22 +671,39 @@ def people_with_phone(normalized: str) -> models.QuerySet[Contact]:
 
 
 def known_person(contact_id: int | None, email: str, phone: str, name: str) -> Contact | None:
-    """Return the known person a card is of: the one chosen at the booth (``contact_id``),
-    else the one with its ``email`` (any of theirs), else, for a card without email, the
-    one with its ``phone`` (E.164, any of theirs) and neither another email nor another
-    name; else None.
+    """Return the known person a card is of (see first_known), asking the database."""
+    return first_known(
+        lambda: Contact.objects.filter(pk=contact_id).first() if contact_id is not None else None,
+        lambda: person_with_email(email),
+        lambda: people_with_phone(phone),
+        email,
+        name,
+    )
+
+
+def first_known(
+    chosen: Callable[[], Contact | None],
+    with_email: Callable[[], Contact | None],
+    with_phone: Callable[[], Iterable[Contact]],
+    email: str,
+    name: str,
+) -> Contact | None:
+    """Return the known person a card is of: the one chosen at the booth (``chosen()``),
+    else the one with its ``email`` (``with_email()``, any of theirs), else, for a card
+    without email, the first one with its phone (``with_phone()``, by id) with neither
+    another email nor another name; else None. Each is asked only when those before
+    name no one: the booth asks the database (known_person), an import its batch's
+    people (services.BatchPeople).
 
     A phone alone names someone only when no email says otherwise: colleagues share a
     switchboard number, and a person with another email is another person.
     """
-    if contact_id is not None:
-        chosen = Contact.objects.filter(pk=contact_id).first()
-        if chosen is not None:
-            return chosen
-    if email and (found := person_with_email(email)) is not None:
+    if (found := chosen()) is not None:
+        return found
+    if email and (found := with_email()) is not None:
         return found
     name = matching.name_key(name)
-    for person in people_with_phone(phone):
+    for person in with_phone():
         other_email = email and person.email
         other_name = name and person.name and matching.name_key(person.name) != name
         if not (other_email or other_name):

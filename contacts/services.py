@@ -14,12 +14,14 @@ from functools import partial
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from contacts import folds, phones, photos, queries, rules
 from contacts.models import (
     FOLD_MEANING_FIELDS,
     FOLLOW_UP_ORDER,
+    SEARCHED_DETAILS,
     Card,
     Contact,
     ContactEmail,
@@ -404,28 +406,34 @@ class Logged:
         return cls(card, card.decode(), created=False, met_before=met_before(card))
 
 
-def find_or_create_contact(card: CardInput, region: str | None = None) -> tuple[Contact, bool]:
-    """Return the person the card is of (queries.known_person), with what the card adds to
+def find_or_create_contact(
+    card: CardInput, region: str | None = None, people: People | None = None
+) -> tuple[Contact, bool]:
+    """Return the person the card is of (queries.first_known), with what the card adds to
     what is known of them, or a new contact; and whether the contact is new. A phone
-    without a country code is read as ``region``'s."""
+    without a country code is read as ``region``'s. ``people``: where people are looked
+    up and kept, the database by default (see People)."""
+    people = people or DATABASE_PEOPLE
     fields = card.contact_fields()
     email = Contact.normalize_email(card.email)
-    phone = phones.e164(card.phone, region)
-    contact = queries.known_person(card.contact_id, email, phone, card.name)
+    phone = people.e164(card.phone, region)
+    contact = people.known(card.contact_id, email, phone, card.name)
     if contact is None:
         # Not in a savepoint, which would cost two statements on every save: a person
         # created by another save in between makes the insert fail, and log_card tries
         # again, finding them.
-        return Contact.objects.create(email=email, **fields, phone_normalized=phone), True
+        contact = Contact(email=email, **fields, phone_normalized=phone)
+        people.create(contact)
+        return contact, True
     if contact.pk == card.contact_id:
         # Chosen at the booth because what was typed looks like what is known of them: a
         # variant ("Anna B.", "Bergwerk") fills what is missing, never replaces it.
         fields = {k: v for k, v in fields.items() if not getattr(contact, k)}
     # A new phone is kept beside the known ones (_add_email_and_phone), never instead of them.
     changed = contact.merge({k: v for k, v in fields.items() if k != "phone"})
-    changed += _add_email_and_phone(contact, email, card.phone, phone)
+    changed += _add_email_and_phone(contact, email, card.phone, phone, people)
     if changed:
-        contact.save(update_fields=changed)
+        people.update(contact, changed)
     return contact, False
 
 
@@ -439,26 +447,198 @@ def add_details(contact: Contact, details: dict[str, str], region: str | None) -
     return changed
 
 
-def _add_email_and_phone(contact: Contact, email: str, phone: str, normalized: str) -> list[str]:
+def find_or_create_contacts(inputs: list[CardInput], region: str | None = None) -> list[Contact]:
+    """Return the person each card of ``inputs`` is of, as find_or_create_contact does one
+    after the other, the batch's people read and written at once (BatchPeople): a card
+    finds the person an earlier card of the batch made or added to."""
+    people = BatchPeople.of(inputs, region)
+    found = [find_or_create_contact(data, region, people)[0] for data in inputs]
+    people.save()
+    return found
+
+
+def _add_email_and_phone(
+    contact: Contact, email: str, phone: str, normalized: str, people: People
+) -> list[str]:
     """Keep a new email or phone of a known person: as their primary one when they have
     none, else beside it; return the contact's fields changed."""
     changed = []
     # An email of someone else stays theirs (a card attached to a person chosen at the booth
     # may give one): the two may be merged later.
-    if email and email not in contact.all_emails() and not queries.person_with_email(email):
+    if email and email not in people.emails_of(contact) and not people.email_owner(email):
         if contact.email:
-            ContactEmail.objects.get_or_create(email=email, defaults={"contact": contact})
+            people.add_email(contact, email)
         else:
             contact.email = email
             changed.append("email")
-    known = {p.phone_normalized or p.phone for p in contact.all_phones()}
+    known = {p.phone_normalized or p.phone for p in people.phones_of(contact)}
     if phone and (normalized or phone) not in known:
         if contact.phone:
-            contact.other_phones.create(phone=phone, phone_normalized=normalized)
+            people.add_phone(contact, phone, normalized)
         else:
             contact.phone, contact.phone_normalized = phone, normalized
             changed += ["phone", "phone_normalized"]
     return changed
+
+
+class People:
+    """Where find_or_create_contact looks people up and keeps what a card adds to them:
+    here the database, a statement at a time (the booth); BatchPeople for a batch."""
+
+    def e164(self, phone: str, region: str | None) -> str:
+        return phones.e164(phone, region)
+
+    def known(self, contact_id: int | None, email: str, phone: str, name: str) -> Contact | None:
+        return queries.known_person(contact_id, email, phone, name)
+
+    def email_owner(self, email: str) -> Contact | None:
+        return queries.person_with_email(email)
+
+    def emails_of(self, contact: Contact) -> list[str]:
+        return contact.all_emails()
+
+    def phones_of(self, contact: Contact) -> list[ContactPhone | Contact]:
+        return contact.all_phones()
+
+    def create(self, contact: Contact) -> None:
+        contact.save(force_insert=True)
+
+    def update(self, contact: Contact, changed: list[str]) -> None:
+        contact.save(update_fields=changed)
+
+    def add_email(self, contact: Contact, email: str) -> None:
+        ContactEmail.objects.get_or_create(email=email, defaults={"contact": contact})
+
+    def add_phone(self, contact: Contact, phone: str, normalized: str) -> None:
+        contact.other_phones.create(phone=phone, phone_normalized=normalized)
+
+
+DATABASE_PEOPLE = People()
+
+
+class BatchPeople(People):
+    """The people a batch of cards may name, read at once (of()), kept in memory while
+    find_or_create_contact runs on each card, and written at once (save()): the new
+    people, the new emails and phones, and what the cards added to known people.
+
+    The batch is one import's, in one transaction: a person the booth adds meanwhile with
+    one of its emails makes the import fail (the email is unique), not a second person.
+    """
+
+    def __init__(self, known: Iterable[Contact], numbers: dict[str, str]) -> None:
+        self.numbers = numbers  # each phone typed: its E.164 form, worked out once
+        # Keyed by id(): a new person has no primary key until save().
+        self.others: dict[int, tuple[list[ContactEmail], list[ContactPhone]]] = {}
+        self.by_id: dict[int, Contact] = {}
+        self.by_email: dict[str, Contact] = {}
+        self.by_phone: dict[str, list[Contact]] = defaultdict(list)
+        self.new: list[Contact] = []
+        self.new_emails: list[ContactEmail] = []
+        self.new_phones: list[ContactPhone] = []
+        self.changed: dict[int, tuple[Contact, set[str]]] = {}
+        for person in known:
+            self.by_id[person.pk] = person
+            self._keep(person, list(person.other_emails.all()), list(person.other_phones.all()))
+
+    @classmethod
+    def of(cls, inputs: list[CardInput], region: str | None) -> BatchPeople:
+        """Return the people ``inputs`` may name: those chosen, and those with one of their
+        emails or phones (any of theirs), with their other emails and phones (three
+        statements)."""
+        ids = {data.contact_id for data in inputs if data.contact_id is not None}
+        emails = {Contact.normalize_email(data.email) for data in inputs} - {""}
+        typed = {data.phone: phones.e164(data.phone, region) for data in inputs}
+        numbers = set(typed.values()) - {""}
+        other_emails = ContactEmail.objects.filter(email__in=emails).values("contact_id")
+        other_phones = ContactPhone.objects.filter(phone_normalized__in=numbers)
+        found = Contact.objects.filter(
+            Q(pk__in=ids)
+            | Q(email__in=emails)
+            | Q(pk__in=other_emails)
+            | Q(phone_normalized__in=numbers)
+            | Q(pk__in=other_phones.values("contact_id"))
+        )
+        return cls(found.order_by("pk").prefetch_related("other_emails", "other_phones"), typed)
+
+    def _keep(self, person: Contact, emails: list[ContactEmail], numbers: list[ContactPhone]):
+        self.others[id(person)] = (emails, numbers)
+        for email in person.all_emails(emails):
+            self.by_email.setdefault(email, person)
+        for each in person.all_phones(numbers):
+            self._add_to_phone(person, each.phone_normalized)
+
+    def _add_to_phone(self, person: Contact, normalized: str) -> None:
+        """List ``person`` among the people with the phone ``normalized``, by id as
+        queries.people_with_phone lists them (new people last, in the order made)."""
+        listed = self.by_phone[normalized]
+        if normalized and person not in listed:
+            listed.append(person)
+            listed.sort(key=lambda each: (each.pk is None, each.pk or 0))
+
+    def e164(self, phone: str, region: str | None) -> str:
+        return self.numbers[phone]
+
+    def known(self, contact_id: int | None, email: str, phone: str, name: str) -> Contact | None:
+        return queries.first_known(
+            lambda: self.by_id.get(contact_id),
+            lambda: self.by_email.get(email),
+            lambda: self.by_phone.get(phone, []),
+            email,
+            name,
+        )
+
+    def email_owner(self, email: str) -> Contact | None:
+        return self.by_email.get(email)
+
+    def emails_of(self, contact: Contact) -> list[str]:
+        return contact.all_emails(self.others[id(contact)][0])
+
+    def phones_of(self, contact: Contact) -> list[ContactPhone | Contact]:
+        return contact.all_phones(self.others[id(contact)][1])
+
+    def create(self, contact: Contact) -> None:
+        self.new.append(contact)
+        self._keep(contact, [], [])
+
+    def update(self, contact: Contact, changed: list[str]) -> None:
+        if contact.email:
+            self.by_email.setdefault(contact.email, contact)
+        self._add_to_phone(contact, contact.phone_normalized)
+        if contact.pk is not None:
+            self.changed.setdefault(contact.pk, (contact, set()))[1].update(changed)
+
+    def add_email(self, contact: Contact, email: str) -> None:
+        other = ContactEmail(contact=contact, email=email)
+        self.new_emails.append(other)
+        self.others[id(contact)][0].append(other)
+        self.by_email[email] = contact
+
+    def add_phone(self, contact: Contact, phone: str, normalized: str) -> None:
+        other = ContactPhone(contact=contact, phone=phone, phone_normalized=normalized)
+        self.new_phones.append(other)
+        self.others[id(contact)][1].append(other)
+        self._add_to_phone(contact, normalized)
+
+    def save(self) -> None:
+        """Write the new people, their new emails and phones, and what the cards added to
+        known people: a few statements for the batch, whatever its size."""
+        for person in self.new:
+            person.prepare_save()
+        Contact.objects.bulk_create(self.new)
+        ContactEmail.objects.bulk_create(self.new_emails)
+        ContactPhone.objects.bulk_create(self.new_phones)
+        if not self.changed:
+            return
+        fields = set().union(*(changed for _, changed in self.changed.values()))
+        people = [person for person, _ in self.changed.values()]
+        for person in people:
+            person.prepare_save()
+        Contact.objects.bulk_update(people, [*fields, *Contact.KEPT_FIELDS])
+        searched = [
+            person for person, changed in self.changed.values() if changed & set(SEARCHED_DETAILS)
+        ]
+        if searched:
+            Contact.refresh_search(searched)
 
 
 @dataclass(frozen=True)
@@ -624,9 +804,37 @@ def log_card(
         return Logged.replay(existing)
 
 
-def _insert_card(
+def log_cards(
+    conference: Conference, user, inputs: list[CardInput], decoder: Decoder
+) -> list[Card]:
+    """Save cards as log_card saves each, one after the other (the same card, the same
+    person found or made), but read and written a batch at once: an import's. Return the
+    cards, in the order of ``inputs``.
+
+    The inputs have no photo. A client_uuid saved before raises IntegrityError, and the
+    caller's transaction rolls back: an import skips the rows it imported before
+    (imports.Fates), and a replay of anything else is not one of its own.
+    """
+    if any(data.photo is not None for data in inputs):
+        raise ValueError("log_cards keeps no photos: log a card with its photo by log_card")
+    cards = [
+        _new_card(conference, user, data, decoder, data.client_uuid or uuid.uuid4())[0]
+        for data in inputs
+    ]
+    with transaction.atomic():
+        found = find_or_create_contacts(inputs, conference.country)
+        for card, contact in zip(cards, found, strict=True):
+            card.contact = contact
+        Card.objects.bulk_create(cards)
+        emit_each("card.logged", cards)
+    return cards
+
+
+def _new_card(
     conference: Conference, user, data: CardInput, decoder: Decoder, client_uuid: uuid.UUID
-) -> Logged:
+) -> tuple[Card, folds.Decoding]:
+    """Return the card ``data`` logs, unsaved and without its person, and its decoding:
+    logged and followed up by ``user``, decoded by ``decoder``, with its consent."""
     card = Card(
         conference=conference,
         folds=data.folds,
@@ -639,8 +847,17 @@ def _insert_card(
     _set_consent(card, data.consent, user)
     decoding = card.decode(decoder.table)
     card.apply_decoding(decoding)
+    # What the card's webhook body shows (CardSerializer), rather than read again per card.
+    card.decoding = decoding
     if data.photo is not None and not data.names_someone():
         card.reading_state = ReadingState.WAITING
+    return card, decoding
+
+
+def _insert_card(
+    conference: Conference, user, data: CardInput, decoder: Decoder, client_uuid: uuid.UUID
+) -> Logged:
+    card, decoding = _new_card(conference, user, data, decoder, client_uuid)
     try:
         with transaction.atomic():
             card.contact, new_contact = find_or_create_contact(data, conference.country)

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from contacts import services
 from contacts.folds import HALF, UL, UR
 from contacts.models import Card, Contact, Import, ImportedRow
 from tests.imports_files import VCARD_4, csv_bytes, vcard
@@ -305,11 +306,30 @@ def test_a_failure_in_the_worker_is_said_on_the_page(manager, conference, monkey
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("contacts.services.log_card", broken)
+    monkeypatch.setattr("contacts.services.log_cards", broken)
     manager.post(reverse("contacts-import-run", args=[Import.objects.get().pk]))
     page = manager.get(kept_url).content.decode()
     assert "Nothing was imported: something went wrong" in page
     assert not Contact.objects.exists()
+
+
+def test_a_person_logged_at_the_booth_while_importing_fails_the_import_whole(
+    manager, conference, monkeypatch
+):
+    kept_url = upload(manager, PEOPLE, conference).url
+    read_people = services.BatchPeople.of
+
+    def meanwhile(*args, **kwargs):
+        people = read_people(*args, **kwargs)
+        Contact.objects.create(name="Li Wei", email="li@hooli.example")  # the booth, now
+        return people
+
+    monkeypatch.setattr("contacts.services.BatchPeople.of", meanwhile)
+    manager.post(reverse("contacts-import-run", args=[Import.objects.get().pk]))
+    page = manager.get(kept_url).content.decode()
+    assert "Nothing was imported: some of these people or rows were saved meanwhile" in page
+    assert not Card.objects.exists()
+    assert not ImportedRow.objects.exists()
 
 
 def test_a_file_kept_in_a_bucket_is_imported_and_deleted(manager, conference, s3_bucket):

@@ -10,6 +10,7 @@ import pytest
 
 from contacts import exports, imports
 from contacts.folds import DIAG, HALF, UL, UR
+from contacts.forms import CardForm
 from contacts.models import Card, Contact, ImportedRow
 from events.models import Conference
 from tests.imports_files import VCARD_4, csv_bytes, vcard
@@ -258,6 +259,23 @@ def test_rows_are_validated_as_the_booth_validates_a_card():
         ("phone: Ensure this value has at most 50 characters (it has 51).",),
         (),
     ]
+
+
+def test_one_form_checks_each_row_as_a_new_form_would():
+    rows = [
+        {"name": "Dana", "email": "not an email", "keys": "8"},
+        {"name": "Li", "email": "li@hooli.example", "keys": "79"},
+        {"phone": "555 0100"},
+        {"company": "Acme", "folds": ["UL", "NOPE"]},
+        {"name": "Sam"},
+    ]
+    form = CardForm()
+    for data in rows:
+        fresh = CardForm(data)
+        assert form.validate(data) == fresh.is_valid()
+        assert form.errors == fresh.errors
+        if fresh.is_valid():
+            assert form.to_input() == fresh.to_input()
 
 
 def test_blank_lines_are_not_rows():
