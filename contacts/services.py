@@ -425,7 +425,7 @@ def find_or_create_contact(
         contact = Contact(email=email, **fields, phone_normalized=phone)
         people.create(contact)
         return contact, True
-    if contact.pk == card.contact_id:
+    if card.contact_id is not None and contact.pk == card.contact_id:
         # Chosen at the booth because what was typed looks like what is known of them: a
         # variant ("Anna B.", "Bergwerk") fills what is missing, never replaces it.
         fields = {k: v for k, v in fields.items() if not getattr(contact, k)}

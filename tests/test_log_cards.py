@@ -35,7 +35,7 @@ def batch(known: dict[str, Contact]) -> list[services.CardInput]:
         # New people, one of them twice (same email), one twice by phone (no email).
         services.CardInput(folds=UL, name="Dana Reyes", email="Dana@Acme.example"),
         services.CardInput(folds=UR, name="Eli Park", phone="+1 415 555 0100"),
-        services.CardInput(folds=HALF, company="Acme", email="dana@acme.example"),
+        services.CardInput(folds=HALF, name="Dana R.", company="Acme", email="dana@acme.example"),
         services.CardInput(name="Eli Park", title="CTO", phone="+1 (415) 555-0100"),
         # Known by primary email, gaining a title and a phone (they had none).
         services.CardInput(email="ANNA@berg.example", title="CEO", phone="070 555 0123"),
@@ -83,6 +83,7 @@ def test_a_batch_makes_the_people_and_cards_the_booth_makes_one_by_one(conferenc
     dana, eli, fay = Contact.objects.filter(pk__gt=known["cy"].pk).order_by("pk")
     assert [card.contact for card in cards[:4]] == [dana, eli, dana, eli]
     assert (dana.email, dana.company, eli.title) == ("dana@acme.example", "Acme", "CTO")
+    assert dana.name == "Dana R."  # a later card of a new person adds to them, as the booth
     anna, bo, cy = (Contact.objects.get(pk=known[name].pk) for name in ("anna", "bo", "cy"))
     assert [card.contact for card in cards[4:9]] == [anna, bo, cy, cy, anna]
     assert anna.all_emails() == ["anna@berg.example", "anna@new.example"]
