@@ -275,6 +275,9 @@ class Contact(models.Model):
     # The phone as compared (E.164), read in the country of the conference it was typed
     # at; "" when it is no valid number. Set with the phone (services.set_phone).
     phone_normalized = models.CharField(max_length=20, blank=True, editable=False)
+    # The digits of a phone that is no valid number, to compare it as typed
+    # (phones.digits); kept by save().
+    phone_digits = models.CharField(max_length=50, blank=True, editable=False)
     website = models.URLField(max_length=300, blank=True)
     notes = models.TextField(blank=True)
     # The name and company as compared (matching.match_key), kept by save().
@@ -307,6 +310,8 @@ class Contact(models.Model):
             models.Index(fields=["email"], name="contact_email"),
             # Finding a person by phone (the booth, imports) and the duplicates by phone.
             models.Index(fields=["phone_normalized"], name="contact_phone"),
+            # The same for a phone compared as typed.
+            models.Index(fields=["phone_digits"], name="contact_phone_digits"),
             # The duplicates by name and company, and the booth's "same person?".
             models.Index(fields=["match_key"], name="contact_match_key"),
         ]
@@ -318,9 +323,11 @@ class Contact(models.Model):
         self.email = self.normalize_email(self.email)
         adding = self._state.adding
         self.match_key = matching.match_key(self.name, self.company)
+        self.phone_digits = phones.digits(self.phone, self.phone_normalized)
         self.version += 1
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "version", "match_key"}
+            kept = {"version", "match_key", "phone_digits"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], *kept}
         super().save(*args, **kwargs)
         fields = kwargs.get("update_fields")
         if not adding and (fields is None or set(fields) & set(SEARCHED_DETAILS)):
@@ -394,12 +401,18 @@ class ContactPhone(models.Model):
     contact = models.ForeignKey(Contact, models.CASCADE, related_name="other_phones")
     phone = models.CharField(max_length=50)
     phone_normalized = models.CharField(max_length=20, blank=True, db_index=True)
+    # As Contact.phone_digits; kept by save() and given to bulk_create (services).
+    phone_digits = models.CharField(max_length=50, blank=True, db_index=True, editable=False)
 
     class Meta:
         ordering = ["pk"]
 
     def __str__(self) -> str:
         return self.phone
+
+    def save(self, *args, **kwargs) -> None:
+        self.phone_digits = phones.digits(self.phone, self.phone_normalized)
+        super().save(*args, **kwargs)
 
     @property
     def tel_url(self) -> str:

@@ -520,7 +520,12 @@ def store_phones(contact: Contact, numbers: list[tuple[str, str]]) -> None:
     contact.phone, contact.phone_normalized = numbers[0] if numbers else ("", "")
     contact.other_phones.all().delete()
     ContactPhone.objects.bulk_create(
-        ContactPhone(contact=contact, phone=phone, phone_normalized=normalized)
+        ContactPhone(
+            contact=contact,
+            phone=phone,
+            phone_normalized=normalized,
+            phone_digits=phones.digits(phone, normalized),
+        )
         for phone, normalized in numbers[1:]
     )
 
