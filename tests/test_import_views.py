@@ -200,6 +200,23 @@ def test_a_bad_file_gets_a_clear_400_and_nothing_is_kept(manager, conference, na
     assert not Import.objects.exists() and not Contact.objects.exists()
 
 
+def test_a_bad_file_is_quoted_in_a_short_excerpt(manager, conference):
+    response = upload(manager, b"x" * 2_000_000, conference)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f"its first line has &quot;{'x' * 79}…&quot;." in page
+    assert "x" * 80 not in page
+    assert not Import.objects.exists()
+
+
+def test_a_vcard_that_cannot_be_read_is_quoted_in_a_short_excerpt(manager, conference):
+    data = b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:" + b"x" * 5000 + b"\r\n" + b"y" * 5000
+    kept_url = upload(manager, data + b"\r\nEND:VCARD\r\n", conference, "people.vcf").url
+    page = manager.get(kept_url).content.decode()
+    assert "This vCard cannot be read" in page
+    assert "y" * 80 not in page
+
+
 def test_a_file_too_large_is_refused_before_its_body_is_read(manager, conference, settings):
     settings.IMPORT_MAX_BYTES = 50 * 1024 * 1024
     # The body is small; reading past it would fail the request: the view must not read it.
