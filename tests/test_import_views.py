@@ -155,7 +155,9 @@ def test_rows_with_errors_are_listed_and_nothing_is_imported(manager, conference
     page = manager.get(kept_url).content.decode()
     assert "Row 3: email: Enter a valid email address." in page
     assert "Row 3: folds: &#x27;8&#x27; is not a fold key" in page
-    assert "Correct the 1 row(s) with errors" in page and "disabled" in page
+    assert "Correct the 1 row(s) with errors" in page
+    assert " disabled>Fix the rows above and upload the file again</button>" in page
+    assert "Import 2 rows" not in page
     kept = Import.objects.get()
     response = manager.post(reverse("contacts-import-run", args=[kept.pk]))
     assert response.status_code == 400
