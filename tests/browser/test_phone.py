@@ -100,3 +100,15 @@ def test_the_import_preview_does_not_scroll_sideways(phone, alice, conference, t
     phone.get_by_role("button", name="Preview").click()
     expect(phone.locator('[data-row="3"]')).to_contain_text("li@")
     assert phone.evaluate("document.documentElement.scrollWidth") <= WIDTH
+
+
+def test_the_contact_page_keeps_the_conference_apart_from_the_date(phone, alice, make_card):
+    card = make_card(UR, name="Dana Reyes")
+    log_in(phone, "alice")
+    phone.goto(reverse("contacts-contact", args=[card.contact.pk]))
+    heading = phone.locator(f'[data-card="{card.pk}"] > div').first
+    expect(heading).to_contain_text(card.conference.name)
+    # Spread apart by the free space alone, the name and the date touch when they fill the
+    # line: "Demo ExpoMon 30 Nov 2026".
+    gap = heading.evaluate("(row) => parseFloat(getComputedStyle(row).columnGap)")
+    assert gap >= 8
