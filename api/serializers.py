@@ -108,6 +108,7 @@ class MeaningBriefSerializer(serializers.Serializer):
     slug = serializers.CharField()
     label = serializers.CharField()
     colour = serializers.CharField()
+    text_colour = serializers.CharField(help_text="Black or white: the text that reads on colour.")
 
 
 class DecodingSerializer(serializers.Serializer):

@@ -22,6 +22,7 @@ REASONS = {
     "phone": "the same phone",
     "name": "the same name and a similar company",
 }
+NAME_WITHOUT_COMPANY = "the same name and neither has a company"
 # A phone or name shared by more people than this is a switchboard or a common name, not
 # one person entered many times: its pairs are left out (and counted).
 MAX_GROUP = 10
@@ -42,7 +43,12 @@ class Pair:
 
     @property
     def reasons(self) -> list[str]:
-        return [REASONS[kind] for kind in self.kinds]
+        # Equal keys: the first's company key is both's.
+        without_company = not matching.company_key(self.first.company)
+        return [
+            NAME_WITHOUT_COMPANY if kind == "name" and without_company else REASONS[kind]
+            for kind in self.kinds
+        ]
 
 
 @dataclass(frozen=True)
@@ -88,13 +94,15 @@ def _email_groups() -> Iterable[set[int]]:
 
 
 def _phone_groups() -> Iterable[set[int]]:
-    """Yield the people sharing a phone (as compared: E.164), primary or not."""
-    people: dict[str, set[int]] = defaultdict(set)
-    rows = Contact.objects.exclude(phone_normalized="").values_list("phone_normalized", "pk")
-    others = ContactPhone.objects.exclude(phone_normalized="")
-    for number, pk in [*rows, *others.values_list("phone_normalized", "contact_id")]:
-        people[number].add(pk)
-    return (ids for ids in people.values() if len(ids) > 1)
+    """Yield the people sharing a phone, primary or not: as compared (E.164), or by its
+    digits as typed when it is no valid number (phones.digits)."""
+    for compared in ("phone_normalized", "phone_digits"):
+        people: dict[str, set[int]] = defaultdict(set)
+        rows = Contact.objects.exclude(**{compared: ""}).values_list(compared, "pk")
+        others = ContactPhone.objects.exclude(**{compared: ""}).values_list(compared, "contact_id")
+        for number, pk in [*rows, *others]:
+            people[number].add(pk)
+        yield from (ids for ids in people.values() if len(ids) > 1)
 
 
 def _name_groups() -> Iterable[set[int]]:
@@ -139,12 +147,15 @@ def possible_matches(
     email: str, phone: str, name: str, company: str, region: str | None, limit: int = 3
 ) -> list[Contact]:
     """Return the known people a card being typed may be of, most certain first: with its
-    email (any of theirs), its phone (read as ``region``'s without a country code), or its
+    email (any of theirs), its phone (read as ``region``'s without a country code, else by
+    its digits as typed), or its
     name and a similar company; each with their history (with_history)."""
     kinds: dict[int, int] = defaultdict(int)
     if person := queries.person_with_email(email):
         kinds[person.pk] += CERTAINTY["email"]
-    for pk in queries.people_with_phone(phones.e164(phone, region)).values_list("pk", flat=True):
+    normalized = phones.e164(phone, region)
+    same_phone = queries.people_with_phone(normalized, phones.digits(phone, normalized))
+    for pk in same_phone.values_list("pk", flat=True):
         kinds[pk] += CERTAINTY["phone"]
     if key := matching.match_key(name, company):
         for pk in Contact.objects.filter(match_key=key).values_list("pk", flat=True)[:limit]:

@@ -19,6 +19,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from contacts import colours
+
 UL, UR, LL, LR, HALF, DIAG = 1, 2, 4, 8, 16, 32
 ALL = 63
 MASKS = range(ALL + 1)
@@ -130,7 +132,13 @@ class Decoding:
         return {
             "folds": self.folds,
             "meanings": [
-                {"slug": m.slug, "label": m.label, "colour": m.colour} for m in self.meanings
+                {
+                    "slug": m.slug,
+                    "label": m.label,
+                    "colour": m.colour,
+                    "text_colour": colours.text_colour(m.colour),
+                }
+                for m in self.meanings
             ],
             "priority": self.priority,
             "window_days": self.window_days,

@@ -29,6 +29,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from contacts import folds, services
 from contacts.forms import CardForm
@@ -123,6 +124,9 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 BATCH = 500  # rows looked up together (their keys and emails) and saved together
 SAMPLE = 20  # rows shown in the preview
 PROBLEMS_KEPT = 100  # rows whose errors the preview lists; the count is always whole
+# A message quotes at most this many characters of the file: a file of one 2 MB line must
+# not become a message as wide as thousands of pixels.
+EXCERPT = 80
 
 # Cards imported get a client_uuid derived from the row's key: the booth's own guard
 # against a card saved twice then holds for imports too.
@@ -266,12 +270,18 @@ def _inspect_csv(text: str, encoding: str) -> Source:
             skip, columns = found
             return Source("csv", encoding, delimiter, skip, tuple(columns))
     first = next((cells for cells in _head_records(text, sniffed) if any(cells)), [])
-    named = ", ".join(f'"{cell}"' for cell in first[:12]) or "nothing"
+    named = ", ".join(f'"{excerpt(cell)}"' for cell in first[:12]) or "nothing"
     raise BadFile(
         "No column of this file is a name, a company or an email: its first line has "
         f"{named}. The first line must name the columns (e.g. Name, Company, Email), "
         "separated by commas, semicolons or tabs."
     )
+
+
+def excerpt(text: str) -> str:
+    """Return the start of ``text`` quoted from a file in a message: at most EXCERPT
+    characters, "…" ending what was cut."""
+    return Truncator(text).chars(EXCERPT)
 
 
 def _head_records(text: str, delimiter: str) -> Iterator[list[str]]:
@@ -376,7 +386,7 @@ def _vcard_record(number: int, text: str) -> Record:
     try:
         card = vobject.readOne(text, allowQP=True)
     except (vobject.base.VObjectError, ValueError, TypeError, AttributeError) as e:
-        return Record(number, [], f"This vCard cannot be read: {e}")
+        return Record(number, [], f"This vCard cannot be read: {excerpt(str(e))}")
     name = _first(card, "n")
     org = _first(card, "org")
     phone = _first(card, "tel")

@@ -16,6 +16,10 @@ LEGAL_FORMS = frozenset({
     "pte", "pty", "sa", "sab", "sae", "sarl", "sas", "spa", "sl", "srl", "sro", "ug",
 })
 # fmt: on
+# "and" in the languages met at the booth: "Holm and Co" is "Holm & Co" (the "&" or "+" goes
+# as punctuation).
+AND_WORDS = frozenset({"and", "und", "och", "og", "et"})
+LEFT_OUT = LEGAL_FORMS | AND_WORDS
 NOT_A_WORD = re.compile(r"[^\w]+")
 
 
@@ -32,9 +36,10 @@ def name_key(name: str) -> str:
 
 
 def company_key(company: str) -> str:
-    """Return a company's name as compared, without its legal form: "Bergwerk AB" and
-    "bergwerk" are the same; "GmbH & Co. KG" alone is nothing."""
-    return " ".join(word for word in words(company) if word not in LEGAL_FORMS)
+    """Return a company's name as compared, without its legal form or "and": "Bergwerk AB"
+    and "bergwerk" are the same, so are "Holm & Co" and "Holm and Co"; "GmbH & Co. KG"
+    alone is nothing."""
+    return " ".join(word for word in words(company) if word not in LEFT_OUT)
 
 
 def match_key(name: str, company: str) -> str:

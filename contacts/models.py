@@ -275,6 +275,9 @@ class Contact(models.Model):
     # The phone as compared (E.164), read in the country of the conference it was typed
     # at; "" when it is no valid number. Set with the phone (services.set_phone).
     phone_normalized = models.CharField(max_length=20, blank=True, editable=False)
+    # The digits of a phone that is no valid number, to compare it as typed
+    # (phones.digits); kept by save().
+    phone_digits = models.CharField(max_length=50, blank=True, editable=False)
     website = models.URLField(max_length=300, blank=True)
     notes = models.TextField(blank=True)
     # The name and company as compared (matching.match_key), kept by save().
@@ -307,6 +310,8 @@ class Contact(models.Model):
             models.Index(fields=["email"], name="contact_email"),
             # Finding a person by phone (the booth, imports) and the duplicates by phone.
             models.Index(fields=["phone_normalized"], name="contact_phone"),
+            # The same for a phone compared as typed.
+            models.Index(fields=["phone_digits"], name="contact_phone_digits"),
             # The duplicates by name and company, and the booth's "same person?".
             models.Index(fields=["match_key"], name="contact_match_key"),
         ]
@@ -315,7 +320,7 @@ class Contact(models.Model):
         return ", ".join(filter(None, (self.display_name, self.company_beside_name)))
 
     # What save() writes besides the fields changed (see prepare_save).
-    KEPT_FIELDS = ("version", "match_key")
+    KEPT_FIELDS = ("version", "match_key", "phone_digits")
 
     def save(self, *args, **kwargs) -> None:
         adding = self._state.adding
@@ -331,10 +336,12 @@ class Contact(models.Model):
         return reverse("contacts-contact", args=[self.pk])
 
     def prepare_save(self) -> None:
-        """Set what every save keeps: the email as stored, the match key, the next version
-        (save() calls it; so does a bulk write of people)."""
+        """Set what every save keeps: the email as stored, the match key, the phone's digits
+        when it is no valid number, the next version (save() calls it; so does a bulk write
+        of people)."""
         self.email = self.normalize_email(self.email)
         self.match_key = matching.match_key(self.name, self.company)
+        self.phone_digits = phones.digits(self.phone, self.phone_normalized)
         self.version += 1
 
     @staticmethod
@@ -413,12 +420,28 @@ class ContactPhone(models.Model):
     contact = models.ForeignKey(Contact, models.CASCADE, related_name="other_phones")
     phone = models.CharField(max_length=50)
     phone_normalized = models.CharField(max_length=20, blank=True, db_index=True)
+    # As Contact.phone_digits; kept by save() and by of() for bulk_create.
+    phone_digits = models.CharField(max_length=50, blank=True, db_index=True, editable=False)
 
     class Meta:
         ordering = ["pk"]
 
     def __str__(self) -> str:
         return self.phone
+
+    def save(self, *args, **kwargs) -> None:
+        self.phone_digits = phones.digits(self.phone, self.phone_normalized)
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def of(cls, contact: Contact, phone: str, normalized: str) -> ContactPhone:
+        """Return a new phone of ``contact`` with what save() works out: for bulk_create."""
+        return cls(
+            contact=contact,
+            phone=phone,
+            phone_normalized=normalized,
+            phone_digits=phones.digits(phone, normalized),
+        )
 
     @property
     def tel_url(self) -> str:

@@ -21,6 +21,19 @@ def e164(phone: str, region: str | None) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+# A number compared as typed needs this many digits: "0100" or "112" would pair everyone who
+# typed an extension or a short code.
+MIN_DIGITS = 6
+
+
+def digits(phone: str, normalized: str) -> str:
+    """Return the digits of ``phone`` as typed, to compare a number that is not valid E.164
+    (``normalized`` is ""): "0171 9876543" is "01719876543"; "" for a valid number or one
+    with fewer than MIN_DIGITS digits."""
+    typed = "".join(c for c in phone if c.isdigit())
+    return typed if not normalized and len(typed) >= MIN_DIGITS else ""
+
+
 def tel_url(phone: str, normalized: str = "") -> str:
     """Return the ``tel:`` link of a phone number: its E.164 form when known, else the
     digits and + typed (RFC 3966's global form needs the country code)."""

@@ -660,14 +660,16 @@ def person_with_email(email: str) -> Contact | None:
     return Contact.objects.filter(Q(email=email) | Q(pk__in=others)).first()
 
 
-def people_with_phone(normalized: str) -> models.QuerySet[Contact]:
-    """Return the people with the phone ``normalized`` (E.164), primary or another."""
-    if not normalized:
+def people_with_phone(normalized: str, digits: str = "") -> models.QuerySet[Contact]:
+    """Return the people with the phone ``normalized`` (E.164), primary or another; for a
+    number that is no valid one, those with its ``digits`` as typed (phones.digits)."""
+    field, value = ("phone_normalized", normalized) if normalized else ("phone_digits", digits)
+    if not value:
         return Contact.objects.none()
-    others = Contact.objects.filter(other_phones__phone_normalized=normalized)
-    return Contact.objects.filter(
-        Q(phone_normalized=normalized) | Q(pk__in=others.values("pk"))
-    ).order_by("pk")
+    others = Contact.objects.filter(**{f"other_phones__{field}": value})
+    return Contact.objects.filter(Q(**{field: value}) | Q(pk__in=others.values("pk"))).order_by(
+        "pk"
+    )
 
 
 def known_person(contact_id: int | None, email: str, phone: str, name: str) -> Contact | None:

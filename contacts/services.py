@@ -614,7 +614,7 @@ class BatchPeople(People):
         self.by_email[email] = contact
 
     def add_phone(self, contact: Contact, phone: str, normalized: str) -> None:
-        other = ContactPhone(contact=contact, phone=phone, phone_normalized=normalized)
+        other = ContactPhone.of(contact, phone, normalized)
         self.new_phones.append(other)
         self.others[id(contact)][1].append(other)
         self._add_to_phone(contact, normalized)
@@ -710,8 +710,7 @@ def store_phones(contact: Contact, numbers: list[tuple[str, str]]) -> None:
     contact.phone, contact.phone_normalized = numbers[0] if numbers else ("", "")
     contact.other_phones.all().delete()
     ContactPhone.objects.bulk_create(
-        ContactPhone(contact=contact, phone=phone, phone_normalized=normalized)
-        for phone, normalized in numbers[1:]
+        ContactPhone.of(contact, phone, normalized) for phone, normalized in numbers[1:]
     )
 
 

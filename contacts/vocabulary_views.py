@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -283,7 +284,8 @@ def _page(
             for d in table
         ],
         "fold_table": [
-            {**d.as_json(), "due": f"the last day + {d.window_days} days"} for d in table
+            {**d.as_json(), "due": f"the last day + {d.window_days} day{pluralize(d.window_days)}"}
+            for d in table
         ],
         "fold_keys": [[code, folds.to_keys(bit)] for code, bit in folds.BITS.items()],
     }

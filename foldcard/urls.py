@@ -11,6 +11,7 @@ urlpatterns = [
     path("", events_views.home, name="events-home"),
     path("health/", views.health, name="foldcard-health"),
     path("sw.js", views.service_worker, name="foldcard-service-worker"),
+    path("favicon.ico", views.favicon, name="foldcard-favicon"),
     path("events/", include("events.urls")),
     path("", include("contacts.urls")),
     path("api/v1/", include("api.urls")),

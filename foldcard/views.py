@@ -1,5 +1,5 @@
 """Views of the site as a whole, outside any app: the health check, the offline worker,
-logging out, and the error pages, which answer a script in JSON."""
+the favicon, logging out, and the error pages, which answer a script in JSON."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
@@ -41,6 +42,15 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(path.read_text(), content_type="text/javascript")
     response["Cache-Control"] = "no-cache"
     return response
+
+
+@login_not_required
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Send a browser asking for /favicon.ico to the site's icon: the admin's pages name no
+    icon, so browsers ask there and got a 404."""
+    # Not permanent: the icon's address changes with its content (hashed static files).
+    return redirect(static("foldcard/favicon.svg"))
 
 
 class LogoutView(auth_views.LogoutView):

@@ -43,11 +43,12 @@ GENERATE = """
     FROM generate_series(1, %(conferences)s) AS n;
 
     INSERT INTO contacts_contact (name, company, title, email, phone, website, notes,
-                                  created_at, phone_normalized, version, uid, match_key)
+                                  created_at, phone_normalized, version, uid, match_key,
+                                  phone_digits)
     SELECT 'Person ' || n, 'Company ' || n %% 997, '', 'p' || n || '@example.com',
            '+46 8 555 ' || lpad((n %% 10000)::text, 4, '0'), '', '', now(),
            '+468555' || lpad((n %% 10000)::text, 4, '0'), 0, md5('person' || n)::uuid,
-           'person ' || n || ' company ' || n %% 997
+           'person ' || n || ' company ' || n %% 997, ''
     FROM generate_series(1, %(cards)s) AS n;
 
     INSERT INTO contacts_card (contact_id, conference_id, folds, vocabulary_id, note, photo,

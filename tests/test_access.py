@@ -38,6 +38,7 @@ EXPECTED = {
     "events-home": ("get", {}, [LOGIN, 403, 403, 200, 200]),
     "foldcard-health": ("get", {}, [200, 200, 200, 200, 200]),
     "foldcard-service-worker": ("get", {}, [200, 200, 200, 200, 200]),
+    "foldcard-favicon": ("get", {}, [302, 302, 302, 302, 302]),
     "events-create": ("get", {}, [LOGIN, 403, 403, 403, 200]),
     "events-detail": ("get", {"slug": "conference"}, [LOGIN, 403, 403, 200, 200]),
     "events-edit": ("get", {"slug": "conference"}, [LOGIN, 403, 403, 403, 200]),

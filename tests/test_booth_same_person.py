@@ -62,6 +62,16 @@ def test_a_local_phone_is_read_in_the_conferences_country(client, bob, conferenc
     assert [p["id"] for p in lookup(client, conference, phone="08 555 0101")["people"]] == [anna.pk]
 
 
+def test_a_phone_no_country_reads_is_compared_by_its_digits(client, bob, conference, make_card):
+    phil = make_card(name="Phil Phone").contact
+    phil.phone = "0171 9876543"
+    phil.save()
+    client.force_login(bob)
+    people = lookup(client, conference, phone="0171-987 65 43")["people"]
+    assert [p["id"] for p in people] == [phil.pk]
+    assert lookup(client, conference, phone="0171-987")["people"] == []
+
+
 def test_another_company_is_not_the_same_person(client, bob, conference, anna):
     client.force_login(bob)
     assert lookup(client, conference, name="Anna Berg", company="Acme")["people"] == []

@@ -38,6 +38,27 @@ def test_it_finds_the_same_normalized_phone_however_written():
     assert found() == [(anna.pk, other.pk, ("phone",))]
 
 
+def test_it_compares_a_number_without_a_country_code_by_its_digits_as_typed():
+    phil = person("Phil Phone", phone="0171 9876543")
+    paula = person("Paula Phone", phone="(0171) 987-6543")
+    other = person("Pat")
+    ContactPhone.objects.create(contact=other, phone="0171/9876543")
+    person("Sam Lee", phone="0100")  # too few digits to tell anyone apart
+    person("Kim Ode", phone="0100")
+    person("Valid Number", phone="+4917198765430", phone_normalized="+4917198765430")
+    assert sorted(found()) == [
+        (phil.pk, paula.pk, ("phone",)),
+        (phil.pk, other.pk, ("phone",)),
+        (paula.pk, other.pk, ("phone",)),
+    ]
+
+
+def test_it_finds_a_similar_company_written_with_and():
+    karin = person("Karin Holm", "Holm & Co")
+    other = person("Karin Holm", "Holm and Co")
+    assert found() == [(karin.pk, other.pk, ("name",))]
+
+
 def test_it_finds_the_same_name_with_a_similar_company():
     anna = person("Anna Berg", "Bergwerk AB")
     other = person("ÁNNA  berg", "bergwerk")
@@ -83,13 +104,24 @@ def test_the_managers_page_lists_the_pairs_with_why(client, alice, make_card):
     assert reverse("contacts-merge", args=[anna.pk, other.pk]) in page
 
 
+def test_a_pair_without_companies_is_said_to_have_the_same_name_only(client, alice):
+    person("Li Wei", phone="0171 9876543")
+    person("li wei", phone="0171 9876543")
+    client.force_login(alice)
+    page = client.get(reverse("contacts-duplicates")).content.decode()
+    assert (
+        '<td class="small" data-reasons>the same phone, the same name and neither has a company<'
+        in page
+    )
+
+
 def test_the_page_reads_a_constant_number_of_queries(client, alice, django_assert_num_queries):
     for n in range(5):
         person(f"Anna Berg {n}", "Acme")
         person(f"anna berg {n}", "ACME AB", phone="+4685550101", phone_normalized="+4685550101")
     client.force_login(alice)
     client.get(reverse("contacts-duplicates"))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         assert client.get(reverse("contacts-duplicates")).status_code == 200
 
 

@@ -156,7 +156,9 @@ def test_rows_with_errors_are_listed_and_nothing_is_imported(manager, conference
     page = manager.get(kept_url).content.decode()
     assert "Row 3: email: Enter a valid email address." in page
     assert "Row 3: folds: &#x27;8&#x27; is not a fold key" in page
-    assert "Correct the 1 row(s) with errors" in page and "disabled" in page
+    assert "Correct the 1 row(s) with errors" in page
+    assert " disabled>Fix the rows above and upload the file again</button>" in page
+    assert "Import 2 rows" not in page
     kept = Import.objects.get()
     response = manager.post(reverse("contacts-import-run", args=[kept.pk]))
     assert response.status_code == 400
@@ -199,6 +201,23 @@ def test_a_bad_file_gets_a_clear_400_and_nothing_is_kept(manager, conference, na
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not Import.objects.exists() and not Contact.objects.exists()
+
+
+def test_a_bad_file_is_quoted_in_a_short_excerpt(manager, conference):
+    response = upload(manager, b"x" * 2_000_000, conference)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f"its first line has &quot;{'x' * 79}…&quot;." in page
+    assert "x" * 80 not in page
+    assert not Import.objects.exists()
+
+
+def test_a_vcard_that_cannot_be_read_is_quoted_in_a_short_excerpt(manager, conference):
+    data = b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:" + b"x" * 5000 + b"\r\n" + b"y" * 5000
+    kept_url = upload(manager, data + b"\r\nEND:VCARD\r\n", conference, "people.vcf").url
+    page = manager.get(kept_url).content.decode()
+    assert "This vCard cannot be read" in page
+    assert "y" * 80 not in page
 
 
 def test_a_file_too_large_is_refused_before_its_body_is_read(manager, conference, settings):

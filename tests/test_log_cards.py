@@ -57,7 +57,7 @@ def people_and_cards() -> tuple[list, list]:
     for person in Contact.objects.order_by("pk").prefetch_related("other_emails", "other_phones"):
         details = (person.name, person.company, person.title, person.match_key)
         emails = tuple(person.all_emails())
-        numbers = tuple((p.phone, p.phone_normalized) for p in person.all_phones())
+        numbers = tuple((p.phone, p.phone_normalized, p.phone_digits) for p in person.all_phones())
         people.append((*details, emails, numbers))
     fields = ("folds", "priority", "due_on", "consent", "owner_id", "search", "client_uuid")
     cards = [

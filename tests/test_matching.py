@@ -102,12 +102,28 @@ def test_a_phone_is_normalized_to_e164_in_the_conferences_country(typed, region,
 
 
 @pytest.mark.parametrize(
+    ("typed", "normalized", "expected"),
+    [
+        ("0171 9876543", "", "01719876543"),
+        ("(0171) 987-6543", "", "01719876543"),
+        ("08-555 01 01", "+4685550101", ""),  # a valid number is compared in E.164
+        ("0100", "", ""),
+        ("call me", "", ""),
+    ],
+)
+def test_a_number_that_is_not_valid_is_compared_by_its_digits(typed, normalized, expected):
+    assert phones.digits(typed, normalized) == expected
+
+
+@pytest.mark.parametrize(
     ("one", "other"),
     [
         (("Anna Berg", "Bergwerk AB"), ("anna  berg", "Bergwerk")),
         (("Ánna Berg", "Müller GmbH"), ("Anna Berg", "MULLER")),
         (("José Núñez", "ACME, Inc."), ("Jose Nunez", "Acme Ltd")),
         (("Li Wei", ""), ("li wei", "")),
+        (("Karin Holm", "Holm & Co"), ("Karin Holm", "Holm and Co")),
+        (("Karin Holm", "Holm + Partner"), ("Karin Holm", "Holm und Partner")),
     ],
 )
 def test_names_and_companies_compare_without_accents_case_and_legal_forms(one, other):

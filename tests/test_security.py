@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -42,6 +45,22 @@ def test_pages_carry_a_strict_content_security_policy(client, alice):
     assert "unsafe-inline" not in re.search(r"script-src[^;]*", policy).group(0)
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_api_docs_alone_allow_their_own_inline_style(client):
+    response = client.get(reverse("api-docs"))
+    (style,) = re.findall(r"<style>(.*?)</style>", response.content.decode(), re.S)
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    allowed = re.search(r"style-src [^;]*", response["Content-Security-Policy"]).group(0)
+    assert allowed == f"style-src 'self' 'sha256-{digest}'"
+    assert "sha256" not in client.get(reverse("login"))["Content-Security-Policy"]
+
+
+def test_the_favicon_browsers_ask_for_is_the_sites_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"].endswith("foldcard/favicon.svg")
+    assert finders.find("foldcard/favicon.svg")
 
 
 def test_no_page_has_an_inline_script(client, alice, make_card, django_user_model):

@@ -72,6 +72,15 @@ def test_it_shows_the_editor_to_an_editor_without_staff_status(client, editor, v
     assert page_url(vocabulary).encode() in listing.content
 
 
+def test_a_window_of_one_day_is_said_in_the_singular(client, editor, vocabulary):
+    Meaning.objects.filter(slug="unhappy").update(window_days=1)
+    client.force_login(editor)
+    response = client.get(page_url(vocabulary))
+    dues = {row["folds"]: row["due"] for row in response.context["fold_table"]}
+    assert dues[LR] == "the last day + 1 day"
+    assert dues[UR] != "the last day + 1 day" and dues[UR].endswith(" days")
+
+
 def test_a_weight_edit_is_saved_recorded_and_reorders_the_cards(
     client, editor, vocabulary, make_card, worked_off
 ):

@@ -48,6 +48,7 @@ export function cardEditor(editor) {
     decoding.meanings.forEach((meaning) => {
       const chip = element("span", "badge chip", meaning.label);
       chip.style.backgroundColor = meaning.colour;
+      chip.style.color = meaning.text_colour;
       chip.dataset.meaning = meaning.slug;
       parts.push(chip, document.createTextNode(" "));
     });

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from contacts.folds import HALF, UL, UR
 from contacts.models import Contact
 from tests.browser.helpers import log_in
+from tests.imports_files import csv_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -81,3 +82,33 @@ def test_the_booth_can_be_used_with_a_finger(phone, alice, conference):
     assert {fold: size for fold, size in sizes.items() if size < TAP_PX} == {}
     phone.locator(".card-drawing [data-fold=UR]").tap()
     expect(phone.locator("[name=keys]")).to_have_value("9")
+
+
+@pytest.mark.usefixtures("tasks_at_once", "media")
+def test_the_import_preview_does_not_scroll_sideways(phone, alice, conference, tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_bytes(
+        csv_bytes(
+            ["Name", "Company", "Email", "Folds"],
+            ["Dana Reyes-Montgomery", "Acme Intercontinental", "dana@acme.example.com", "795"],
+            ["Li Wei", "Hooli", "li@", "8"],
+        )
+    )
+    log_in(phone, "alice")
+    phone.goto(reverse("events-import", args=[conference.slug]))
+    phone.set_input_files("input[type=file]", str(path))
+    phone.get_by_role("button", name="Preview").click()
+    expect(phone.locator('[data-row="3"]')).to_contain_text("li@")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= WIDTH
+
+
+def test_the_contact_page_keeps_the_conference_apart_from_the_date(phone, alice, make_card):
+    card = make_card(UR, name="Dana Reyes")
+    log_in(phone, "alice")
+    phone.goto(reverse("contacts-contact", args=[card.contact.pk]))
+    heading = phone.locator(f'[data-card="{card.pk}"] > div').first
+    expect(heading).to_contain_text(card.conference.name)
+    # Spread apart by the free space alone, the name and the date touch when they fill the
+    # line: "Demo ExpoMon 30 Nov 2026".
+    gap = heading.evaluate("(row) => parseFloat(getComputedStyle(row).columnGap)")
+    assert gap >= 8
