@@ -8,6 +8,7 @@ import io
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from itertools import islice
@@ -622,7 +623,10 @@ def copy_chunks(
         zone = "SELECT set_config('TimeZone', %s, false)"
         cursor.execute(zone, [conference.time_zone])
         try:
-            yield from crlf(copied(cursor.cursor, command))
+            # Closed here, not when collected: an abandoned download's COPY is cancelled
+            # before the time zone is put back on the connection.
+            with closing(copied(cursor.cursor, command)) as blocks:
+                yield from crlf(blocks)
         finally:
             cursor.execute(zone, [connection.timezone_name])
 
@@ -674,11 +678,13 @@ def copied(cursor, command: bytes) -> Iterator[bytes]:
     pipe = CopyPipe()
     worker = threading.Thread(target=pipe.copy, args=(cursor, command), daemon=True)
     worker.start()
+    ended = False
     try:
         while (block := pipe.blocks.get()) is not None:
             yield block
+        ended = True
     finally:
-        if worker.is_alive():
+        if not ended:
             # The download was abandoned: stop the query, and take what was queued so
             # that the thread can end.
             pipe.abandoned = True
