@@ -14,7 +14,7 @@ from functools import partial
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from contacts import folds, phones, photos, queries, rules
@@ -630,11 +630,16 @@ class BatchPeople(People):
         ContactPhone.objects.bulk_create(self.new_phones)
         if not self.changed:
             return
-        fields = set().union(*(changed for _, changed in self.changed.values()))
-        people = [person for person, _ in self.changed.values()]
-        for person in people:
+        # Each person is written only the fields the rows changed, so that what the booth
+        # changed meanwhile in the others stays, and their version counts on from the one
+        # stored: one UPDATE per set of fields changed, a few for the batch.
+        groups: dict[frozenset[str], list[Contact]] = defaultdict(list)
+        for person, changed in self.changed.values():
             person.prepare_save()
-        Contact.objects.bulk_update(people, [*fields, *Contact.KEPT_FIELDS])
+            person.version = F("version") + 1
+            groups[frozenset(changed)].append(person)
+        for changed, people in groups.items():
+            Contact.objects.bulk_update(people, [*changed, *Contact.KEPT_FIELDS])
         searched = [
             person for person, changed in self.changed.values() if changed & set(SEARCHED_DETAILS)
         ]

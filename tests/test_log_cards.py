@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from contacts import photos, services
 from contacts.folds import HALF, UL, UR
@@ -133,16 +134,31 @@ def test_a_batch_of_500_cards_takes_a_few_statements_not_some_per_card(
     ]
     inputs += batch(known) * 5  # known people gaining details, and repeated rows
     # A savepoint (2); read the people (3); write the new people, emails, phones (3), the
-    # known people (1) and their cards' search text (read 1, and none to write); the cards
-    # (1); read the endpoints (1), write the deliveries (1). Each write in as many
-    # statements as the database takes rows in one (SQLite: 999 values a statement).
+    # known people (2: Anna gains a title and a phone, Cy a company and an email, one
+    # UPDATE per set of fields; Bo only another phone) and their cards' search text (read
+    # 1, and none to write); the cards (1); read the endpoints (1), write the deliveries
+    # (1). Each write in as many statements as the database takes rows in one (SQLite:
+    # 999 values a statement).
     new = 450 + 3
-    expected = 2 + 3 + inserts(Contact, new) + 2 + 2 + inserts(Card, 500) + 1
+    expected = 2 + 3 + inserts(Contact, new) + 2 + 3 + inserts(Card, 500) + 1
     expected += inserts(Delivery, 500)
     with django_assert_num_queries(expected):
         services.log_cards(conference, alice, inputs, decoder)
     assert Card.objects.count() == 500
     assert Contact.objects.count() == 3 + new
+
+
+def test_a_batch_writes_a_known_person_only_what_its_rows_changed(conference, known):
+    anna = known["anna"]
+    inputs = [services.CardInput(email="anna@berg.example", title="CEO")]
+    people = services.BatchPeople.of(inputs, "SE")
+    services.find_or_create_contact(inputs[0], "SE", people)
+    # Meanwhile, at the booth, her name is corrected.
+    Contact.objects.filter(pk=anna.pk).update(name="Anna Lind", version=F("version") + 1)
+    people.save()
+    saved = Contact.objects.get(pk=anna.pk)
+    assert (saved.name, saved.title) == ("Anna Lind", "CEO")
+    assert saved.version == anna.version + 2  # the booth's edit and the batch's
 
 
 def test_a_card_saved_before_makes_the_batch_fail_whole(conference, alice, known):
