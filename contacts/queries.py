@@ -282,8 +282,14 @@ def followup_counts(rows: models.QuerySet[Card], today: date) -> dict[str, int]:
 
 
 def is_capped(count: int) -> bool:
-    """Return whether ``count`` (of followup_counts, or their sum) was cut at COUNT_CAP."""
+    """Return whether ``count`` (one of followup_counts) was cut at COUNT_CAP."""
     return count > COUNT_CAP
+
+
+def any_capped(counts: dict[str, int]) -> bool:
+    """Return whether a bucket of ``counts`` (followup_counts) was cut: their sum is then
+    no more than "at least"."""
+    return any(is_capped(count) for count in counts.values())
 
 
 def shown_count(count: int) -> str:
@@ -291,16 +297,21 @@ def shown_count(count: int) -> str:
     return f"{COUNT_CAP:,}+" if is_capped(count) else str(count)
 
 
+def shown_total(counts: dict[str, int]) -> str:
+    """Return the rows of ``counts`` (followup_counts) in all, as the list shows them:
+    "12,000+" when a bucket was cut."""
+    if any_capped(counts):
+        return f"{sum(min(count, COUNT_CAP) for count in counts.values()):,}+"
+    return str(sum(counts.values()))
+
+
 @dataclass
 class FollowupGroup:
     key: str
     label: str
     count: int
+    shown_count: str  # the count as the list shows it (shown_count, shown_total)
     cards: list[Card] = field(default_factory=list)
-
-    @property
-    def shown_count(self) -> str:
-        return shown_count(self.count)
 
 
 @dataclass(frozen=True)
@@ -333,20 +344,26 @@ class ListPage:
 class FollowupPage:
     page: ListPage
     groups: list[FollowupGroup]
-    # Rows in all, each bucket counted up to COUNT_CAP + 1: see is_capped.
-    total: int
+    # Rows in all, each bucket counted up to COUNT_CAP + 1 (see followup_counts).
+    counts: dict[str, int]
 
 
-def page_number(asked: str | int | None, total: int) -> int:
+def last_page(counts: dict[str, int]) -> int:
+    """Return the last page of a list of ``counts`` (followup_counts) rows: when a bucket
+    was cut, the deepest one the counts could reach, so that a page's OFFSET stays bounded
+    (and a number the database could not take is never asked)."""
+    rows = COUNT_CAP * len(counts) if any_capped(counts) else sum(counts.values())
+    return max(1, -(-rows // PAGE_SIZE))
+
+
+def page_number(asked: str | int | None, counts: dict[str, int]) -> int:
     """Return the page to show for the page ``asked``: the first when it is not a number,
-    the last when it is past the end of ``total`` rows (when the count is exact)."""
+    the last when it is past the end."""
     try:
         number = max(1, int(asked or 1))
     except (TypeError, ValueError):
         return 1
-    if is_capped(total):
-        return number
-    return min(number, max(1, -(-total // PAGE_SIZE)))
+    return min(number, last_page(counts))
 
 
 def followup_page(
@@ -357,8 +374,7 @@ def followup_page(
     count over all pages, in another order as one group."""
     rows = first_per_person(cards)
     counts = followup_counts(rows, today)
-    total = sum(counts.values())
-    number = page_number(number, total)
+    number = page_number(number, counts)
     # The page's cards are found by id first, read in the list's order from an index and
     # stopping after the page (OFFSET: a cost that grows with the page's number, not with
     # the list), then read whole. One id more says whether a next page exists, which a
@@ -366,10 +382,11 @@ def followup_page(
     start = (number - 1) * PAGE_SIZE
     ordered_ids = rows.order_by(*SORTS[sort][1]).values_list("pk", flat=True)
     ids = list(ordered_ids[start : start + PAGE_SIZE + 1])
+    last = last_page(counts)
     page = ListPage(
         number,
-        has_next=len(ids) > PAGE_SIZE,
-        num_pages=None if is_capped(total) else max(1, -(-total // PAGE_SIZE)),
+        has_next=len(ids) > PAGE_SIZE and number < last,
+        num_pages=None if any_capped(counts) else last,
     )
     ids = ids[:PAGE_SIZE]
     found = _with_row_data(Card.objects).in_bulk(ids)
@@ -382,13 +399,15 @@ def followup_page(
     rows = followup_rows(shown, user, today, others.order_by(*FOLLOW_UP_ORDER))
     if sort != "due":
         label = f"By {SORTS[sort][0].lower()}"
-        return FollowupPage(page, [FollowupGroup("", label, total, rows)], total)
+        group = FollowupGroup("", label, sum(counts.values()), shown_total(counts), rows)
+        return FollowupPage(page, [group], counts)
     groups = {
-        key: FollowupGroup(key, label, counts[key]) for key, label in followups.BUCKETS.items()
+        key: FollowupGroup(key, label, counts[key], shown_count(counts[key]))
+        for key, label in followups.BUCKETS.items()
     }
     for card in rows:
         groups[card.bucket].cards.append(card)
-    return FollowupPage(page, [g for g in groups.values() if g.cards], total)
+    return FollowupPage(page, [g for g in groups.values() if g.cards], counts)
 
 
 def _with_row_data(cards: models.QuerySet[Card]) -> models.QuerySet[Card]:

@@ -180,7 +180,7 @@ def followup_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "groups": found.groups,
         "page": found.page,
-        "total": _total_text(found.total),
+        "total": _total_text(found.counts),
         "query": query.urlencode(),
         "next_url": request.get_full_path(),
         "owners": owners,
@@ -436,12 +436,12 @@ def _list_counts(request: HttpRequest, today: date, owners: list) -> dict | None
     buckets = queries.followup_counts(queries.first_per_person(cards), today)
     total = sum(buckets.values())
     shown = {key: queries.shown_count(count) for key, count in buckets.items()}
-    return {"total": total, "buckets": buckets, "shown": {"total": _total_text(total), **shown}}
+    return {"total": total, "buckets": buckets, "shown": {"total": _total_text(buckets), **shown}}
 
 
-def _total_text(total: int) -> str:
+def _total_text(counts: dict[str, int]) -> str:
     """Return how the follow-up list's header says how many rows it has."""
-    return f"{queries.shown_count(total)} follow-up{pluralize(total)}"
+    return f"{queries.shown_total(counts)} follow-up{pluralize(sum(counts.values()))}"
 
 
 def _owners() -> list:
