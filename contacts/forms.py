@@ -339,7 +339,7 @@ class FollowupFilterForm(forms.Form):
     def _conference_choices(self) -> list[tuple]:
         shown = self._recent_conferences[: self.RECENT_CONFERENCES]
         chosen = str(self.data.get("conference", ""))
-        if chosen.isdigit() and int(chosen) not in {c.pk for c in shown}:
+        if chosen.isdecimal() and int(chosen) not in {c.pk for c in shown}:
             shown += Conference.objects.filter(pk=int(chosen))
         return [("", "All conferences")] + [(c.pk, c.name) for c in shown]
 
@@ -406,7 +406,7 @@ class BulkActionForm(FollowupActionForm):
         versions = {}
         for card in data.get("cards", []):
             version = self.data.get(f"version-{card.pk}", "")
-            if not version.isdigit():
+            if not version.isdecimal():
                 raise ValidationError(
                     f"The list did not say which version of {card.contact} it showed: "
                     "reload it and try again.",

@@ -269,7 +269,7 @@ def booth(request: HttpRequest, slug: str) -> HttpResponse:
     latest = conference.cards.select_related("contact", "vocabulary").order_by("-logged_at")
     saved = None
     shown = request.GET.get("saved") or request.GET.get("edited") or ""
-    if shown.isdigit():
+    if shown.isdecimal():
         saved = latest.filter(pk=shown).first()
         if saved is not None:
             saved = services.Logged.replay(saved)
@@ -478,7 +478,7 @@ def stack_review(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if request.method == "POST":
         photo_id = request.POST.get("photo", "")
-        stack_photo = get_object_or_404(pending, pk=int(photo_id) if photo_id.isdigit() else 0)
+        stack_photo = get_object_or_404(pending, pk=int(photo_id) if photo_id.isdecimal() else 0)
     else:
         stack_photo = pending.first()
     if stack_photo is None:

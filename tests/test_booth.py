@@ -418,6 +418,9 @@ def test_it_edits_a_card(client, booth, conference):
     page = client.get(response.url).content.decode()
     assert "✓ Changed <strong>Dana R.</strong>" in page
     assert reverse("events-booth-undo", args=[conference.slug, card.pk]) not in page
+    for odd in ("²", "x", "-1"):  # a card id that is no number shows no card
+        page = client.get(booth, {"edited": odd})
+        assert page.status_code == 200 and "✓" not in page.content.decode()
 
 
 def test_the_edit_page_keeps_the_website(client, booth, conference):

@@ -162,6 +162,7 @@ def test_an_edit_at_the_booth_counts_as_a_change(client, alice, make_card):
         ("assign", {}, "owner", "Choose who."),
         ("assign", {"owner": "999999"}, "owner", "Select a valid choice."),
         ("done", {"version-{pk}": ""}, "__all__", "did not say which version"),
+        ("done", {"version-{pk}": "²"}, "__all__", "did not say which version"),
     ],
 )
 def test_bad_input_is_a_400_that_says_why_and_changes_nothing(

@@ -498,6 +498,14 @@ def test_a_page_past_the_end_or_not_a_number_shows_the_last_or_the_first(
         assert "Page 1 of 3" in client.get(URL, {"page": number}).content.decode()
 
 
+@pytest.mark.parametrize("value", ["²", "١٢", "x"])
+def test_a_conference_that_is_no_number_is_a_filter_error_not_a_500(client, alice, value):
+    client.force_login(alice)
+    response = client.get(URL, {"conference": value})
+    assert response.status_code == 400
+    assert b"Select a valid choice" in response.content
+
+
 def test_the_conference_filter_lists_the_latest_conferences_and_accepts_any(
     client, alice, conference, make_card, monkeypatch
 ):
