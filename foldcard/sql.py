@@ -43,7 +43,7 @@ class ExistsPerRow(models.Exists):
 
 def capped_counts(querysets: dict[str, models.QuerySet], cap: int) -> dict[str, int]:
     """Return how many rows each of ``querysets`` has, in one query, each read no further
-    than ``cap`` + 1 rows: a count above ``cap`` says "more than cap" (see capped)."""
+    than ``cap`` + 1 rows: a count above ``cap`` says "more than cap"."""
     parts, params = [], []
     database = next(iter(querysets.values())).db
     for queryset in querysets.values():

@@ -3,27 +3,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
 from django.db import migrations
 
 from contacts import matching, phones
+
+CHUNK = 2000
+
+
+def chunks(rows: Iterable) -> Iterator[list]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, CHUNK)):
+        yield chunk
 
 
 def fill(apps, schema_editor) -> None:
     Contact = apps.get_model("contacts", "Contact")
     ContactPhone = apps.get_model("contacts", "ContactPhone")
-    changed = []
-    for contact in Contact.objects.only("name", "company", "phone", "phone_normalized").iterator(
-        2000
-    ):
-        contact.match_key = matching.match_key(contact.name, contact.company)
-        contact.phone_digits = phones.digits(contact.phone, contact.phone_normalized)
-        changed.append(contact)
-    Contact.objects.bulk_update(changed, ["match_key", "phone_digits"], batch_size=2000)
-    others = []
-    for number in ContactPhone.objects.filter(phone_normalized="").iterator(2000):
-        number.phone_digits = phones.digits(number.phone, number.phone_normalized)
-        others.append(number)
-    ContactPhone.objects.bulk_update(others, ["phone_digits"], batch_size=2000)
+    # Written a chunk at a time, and only what changes: memory flat in the number of people.
+    people = Contact.objects.only("name", "company", "phone", "phone_normalized", "match_key")
+    for chunk in chunks(people.order_by("pk").iterator(CHUNK)):
+        changed = []
+        for contact in chunk:
+            key = matching.match_key(contact.name, contact.company)
+            digits = phones.digits(contact.phone, contact.phone_normalized)
+            if (key, digits) != (contact.match_key, ""):
+                contact.match_key, contact.phone_digits = key, digits
+                changed.append(contact)
+        Contact.objects.bulk_update(changed, ["match_key", "phone_digits"])
+    numbers = ContactPhone.objects.filter(phone_normalized="").order_by("pk")
+    for chunk in chunks(numbers.iterator(CHUNK)):
+        for number in chunk:
+            number.phone_digits = phones.digits(number.phone, number.phone_normalized)
+        ContactPhone.objects.bulk_update(chunk, ["phone_digits"])
 
 
 class Migration(migrations.Migration):
