@@ -26,6 +26,9 @@ export function cardEditor(editor) {
   const checkboxes = Array.from(form.querySelectorAll("input[name=folds]"));
   const drawn = Array.from(editor.querySelectorAll("[data-fold]"));
   const liveLine = editor.querySelector("[data-live-line]");
+  // A key typed in the fold code that folds nothing is said, not silently dropped.
+  const keyHint = editor.querySelector("[data-key-hint]");
+  const foldKeysText = foldKeys.map(([, key]) => key).join(" ");
   let mask = 0;
 
   function codes(m) {
@@ -83,6 +86,7 @@ export function cardEditor(editor) {
     keysInput.addEventListener("keydown", (event) => {
       if (event.ctrlKey || event.metaKey || event.altKey) return;
       const key = numpad[event.code] || event.key;
+      if (keyHint) keyHint.textContent = "";
       if (key in codeOfKey) {
         event.preventDefault();
         setMask(mask ^ bitOf[codeOfKey[key]]);
@@ -95,6 +99,7 @@ export function cardEditor(editor) {
         setMask(0);
       } else if (event.key.length === 1) {
         event.preventDefault();
+        if (keyHint) keyHint.textContent = `“${event.key}” folds nothing: the fold keys are ${foldKeysText}.`;
       }
     });
     keysInput.addEventListener("input", () => setMask(maskOfKeys(keysInput.value)));

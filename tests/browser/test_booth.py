@@ -226,6 +226,17 @@ def test_after_logging_out_the_booth_page_is_not_kept_for_offline(booth, context
         page.goto(booth_url)
 
 
+def test_a_key_that_folds_nothing_is_said_not_dropped_silently(booth):
+    page = booth
+    hint = page.locator("[data-key-hint]")
+    page.keyboard.type("72")
+    expect(hint).to_have_text("“2” folds nothing: the fold keys are 7 9 1 3 5 /.")
+    expect(page.locator("[name=keys]")).to_have_value("7")
+    page.keyboard.type("9")  # a fold key: the hint goes
+    expect(hint).to_have_text("")
+    expect(page.locator("[name=keys]")).to_have_value("79")
+
+
 def test_an_email_already_logged_here_offers_to_edit_that_card(booth, make_card, conference):
     card = make_card(UR, contact=Contact.objects.create(name="Dana Reyes", email="dana@acme.io"))
     page = booth
