@@ -192,15 +192,25 @@ PHONE_SEPARATORS = " -()./+"
 def search(cards: models.QuerySet[Card], text: str) -> models.QuerySet[Card]:
     """Return the cards whose person's name, company, email, phone or notes, or whose own
     note, contain ``text``, case and accents aside; a phone number also matches by its
-    digits alone. Answered from the search index (contacts/search.py)."""
+    digits alone. Answered from the search index (contacts/search.py), read once when it
+    finds few enough cards (SEARCH_READ_ONCE)."""
     needles = [contacts_search.folded(text)]
     digits = contacts_search.digits_of(text)
     if digits and all(c.isdigit() or c in PHONE_SEPARATORS for c in text) and digits != text:
         needles.append(digits)
     found = contacts_search.containing(cards, needles)
     if others := people_by_other_details(needles):
-        return found | cards.filter(contact_id__in=others)
-    return found
+        found = found | cards.filter(contact_id__in=others)
+    ids = list(found.order_by().values_list("pk", flat=True)[: SEARCH_READ_ONCE + 1])
+    if len(ids) > SEARCH_READ_ONCE:
+        return found
+    return cards.filter(pk__in=ids)
+
+
+# A search that finds no more cards than this is read from the index once: the follow-up
+# list's counts, page and siblings then read those cards by id, instead of each searching
+# again. A broader search stays a condition of every query.
+SEARCH_READ_ONCE = 2000
 
 
 # More people than this found by another email or phone: the search is too broad for them

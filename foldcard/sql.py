@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 
 
@@ -48,7 +49,11 @@ def capped_counts(querysets: dict[str, models.QuerySet], cap: int) -> dict[str, 
     database = next(iter(querysets.values())).db
     for queryset in querysets.values():
         first = queryset.order_by().values("pk")[: cap + 1]
-        sql, more = first.query.get_compiler(database).as_sql()
+        try:
+            sql, more = first.query.get_compiler(database).as_sql()
+        except EmptyResultSet:  # e.g. a filter by an empty list of ids: nothing to read
+            parts.append("0")
+            continue
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped)")
         params.extend(more)
     with connections[database].cursor() as cursor:

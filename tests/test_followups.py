@@ -425,9 +425,12 @@ def test_the_row_stands_for_the_first_card_by_due_date_priority_then_when_met(
         FollowupFilters(owner="all", q="dana"),
     ],
 )
-def test_on_sqlite_a_persons_other_cards_are_looked_up_by_their_index(alice, filters):
+def test_on_sqlite_a_persons_other_cards_are_looked_up_by_their_index(
+    alice, make_card, dana, filters
+):
     # Without statistics SQLite would otherwise read them through the owner's or the
     # waiting cards' index: all of them, for each card of the list.
+    make_card(UR, contact=dana)  # found by the search: else there is no query to plan
     rows = queries.first_per_person(queries.followup_cards(alice, TODAY, filters))
     for plan in (rows.order_by(*FOLLOW_UP_ORDER).values("pk").explain(), rows.explain()):
         assert "USING INDEX card_person (contact_id=? AND conference_id=?" in plan
@@ -910,7 +913,7 @@ def test_search_finds_a_person_by_another_email_or_phone(client, alice, make_car
 
 def test_search_answers_from_an_index(make_card):
     make_card(UR, name="Indexed Person")
-    found = queries.search(Card.objects.all(), "indexed")
+    found = search.containing(Card.objects.all(), ["indexed"])
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL enable_seqscan = off")  # a few rows: it would scan
@@ -922,6 +925,36 @@ def test_search_answers_from_an_index(make_card):
         "card_search" if connection.vendor == "postgresql" else "contacts_card_search VIRTUAL TABLE"
     ) in plan
     assert list(found.values_list("contact__name", flat=True)) == ["Indexed Person"]
+
+
+def searching(sql: str) -> bool:
+    """Return whether ``sql`` reads the search index."""
+    return ('"search"::text LIKE' if connection.vendor == "postgresql" else "GLOB") in sql
+
+
+@pytest.mark.parametrize(("read_once", "reads"), [(queries.SEARCH_READ_ONCE, 1), (1, 4)])
+def test_a_search_finding_few_cards_reads_the_index_once(
+    client, alice, make_card, monkeypatch, read_once, reads
+):
+    # Once, and the page's counts and rows read the cards it found by id; a search that
+    # finds more is asked again by each statement after (the counts, the page's ids).
+    monkeypatch.setattr(queries, "SEARCH_READ_ONCE", read_once)
+    for name in ("Ann Search", "Bo Search", "Cy Other"):
+        make_card(UR, name=name)
+    client.force_login(alice)
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(URL, {"q": "search"}).content.decode()
+    assert names_in_order(html) == ["Ann Search", "Bo Search"]
+    assert sum(searching(each["sql"]) for each in captured) == reads
+
+
+def test_a_search_finding_nothing_reads_no_cards_after(client, alice, make_card):
+    make_card(UR, name="Ann Search")
+    client.force_login(alice)
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(URL, {"q": "nobody"}).content.decode()
+    assert names_in_order(html) == [] and "Nothing to follow up here." in html
+    assert sum(searching(each["sql"]) for each in captured) == 1
 
 
 def test_the_sqlite_search_index_comes_back_after_its_triggers_were_dropped(make_card):
