@@ -505,7 +505,12 @@ def bench_followups(client: Client, conference: Conference, idle: AbstractUser, 
     row(f"follow-ups first page, {label} cards", page, floor, "<= 3x floor")
     empty = median_server_ms(no_match, 21)
     row(f"follow-ups, no card matches, {label}", empty, None, "(the page without rows)")
+    bench_reprioritize(label)
 
+
+def bench_reprioritize(label: str) -> None:
+    """Time a weight edit's re-prioritization of every card, batch by batch as the task
+    queue's worker runs it, beside the same change written by one UPDATE."""
     customer = Meaning.objects.get(slug="customer")
     vocabulary = Vocabulary.default()
 
