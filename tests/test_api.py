@@ -9,7 +9,9 @@ from datetime import date, timedelta
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -374,6 +376,24 @@ def test_it_creates_a_card_as_the_booth_does(client, bob, conference, token_of):
     assert data["folds"] == ["UL", "UR", "HALF"]
     assert data["decoding"] == card.decode().as_json()
     assert data["owner"] == "bob"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_card_created_takes_the_booths_statements_and_the_token(
+    client, bob, conference, token_of
+):
+    # As the booth's save (tests/test_booth.py), the user read with their permissions,
+    # vocabulary and webhooks in one query; the token instead of the session. Outside a
+    # test's transaction, as in production; besides the transaction's BEGIN and COMMIT.
+    headers = token_of(bob)
+    post_json(client, create_url(conference), {"name": "Warm Up"}, **headers)  # last used
+    with CaptureQueriesContext(connection) as queries:
+        response = post_json(client, create_url(conference), {"email": "d@acme.io"}, **headers)
+    assert response.status_code == 201
+    statements = [
+        q["sql"] for q in queries if q["sql"] not in ("BEGIN", "BEGIN IMMEDIATE", "COMMIT")
+    ]
+    assert len(statements) == 6, statements
 
 
 def test_it_records_the_consent_given(client, bob, conference, token_of):
