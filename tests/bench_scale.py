@@ -82,6 +82,9 @@ def generating(vendor: str, spread: dict[str, int]) -> list[str]:
     ]
     search_text = "lower(" + " || '\n' || ".join(searched) + ")"
     conference = f"'conference-' || (1 + p.id % {spread['conferences']})"
+    # An owner's cards are runs of a hundred ids, done as all cards are (85 of each 100):
+    # owners by the id alone would give the first owner (the manager's) only done cards.
+    owner = f"(SELECT min(id) FROM auth_user) + (p.id / 100 % {spread['owners']})"
     return [
         f"""INSERT INTO events_conference (name, slug, starts_on, ends_on, location, time_zone,
                                            country, notes, created_at, retention_action)
@@ -104,7 +107,7 @@ def generating(vendor: str, spread: dict[str, int]) -> list[str]:
                 snoozed_until, outcome, version, reading_state, reading, search, consent)
             SELECT p.id, f.id, p.id % 64, {spread["vocabulary"]}, {note}, '', '', NULL,
                    {said["at_hour"].format(date="f.ends_on", hour=10)}, {said["uuid"]},
-                   (SELECT min(id) FROM auth_user) + (p.id % {spread["owners"]}), p.id % 64, 7,
+                   {owner}, p.id % 64, 7,
                    f.ends_on, {days_after(date="f.ends_on", days=7)},
                    CASE WHEN p.id % 100 < {spread["done"]} THEN 'done' ELSE 'open' END, NULL,
                    NULL, NULL, '', 0, '', NULL, {search_text}, ''
