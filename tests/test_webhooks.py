@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -19,7 +20,7 @@ from contacts.folds import HALF, UL, UR
 from contacts.models import Card
 from tests.webhook_server import Receiver
 from webhooks import delivery
-from webhooks.events import emit
+from webhooks.events import emit, emit_each
 from webhooks.models import EVENTS, Attempt, Delivery, Endpoint
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -310,6 +311,19 @@ def test_nothing_is_queued_without_an_endpoint(alice, conference, django_assert_
     with django_assert_num_queries(1):  # the active endpoints
         emit("card.updated", card)
     assert not Delivery.objects.exists()
+
+
+@pytest.mark.django_db
+def test_what_waits_for_the_commit_is_the_deliveries_ids(alice, conference, endpoint):
+    # Not the deliveries with their bodies, nor the cards: an import emits for every row in
+    # one transaction, which would hold them all until it commits.
+    cards = [log(conference, alice, name) for name in ("Dana Reyes", "Li Wei")]
+    with transaction.atomic():
+        emit_each("card.updated", cards)
+        (*_, (_, callback, _)) = connection.run_on_commit
+        held = [cell.cell_contents for cell in callback.__closure__]
+    updated = Delivery.objects.filter(event="card.updated").order_by("pk")
+    assert held == [list(updated.values_list("pk", flat=True))]
 
 
 @pytest.mark.django_db

@@ -76,7 +76,9 @@ def emit_each(event: str, objs: list, *, merged_ids: list[int] | None = None, by
         for obj, payload in payloads
         for endpoint in endpoints
     )
-    transaction.on_commit(lambda: _enqueue([delivery.pk for delivery in deliveries]))
+    # Only the ids wait for the commit: an import's one transaction emits for every row.
+    ids = [delivery.pk for delivery in deliveries]
+    transaction.on_commit(lambda: _enqueue(ids))
 
 
 def any_active() -> Exists:
