@@ -27,6 +27,7 @@ def test_it_previews_a_file_takes_a_new_mapping_and_imports(logged_in, conferenc
 
     dana = page.locator('[data-row="2"]')
     expect(dana).to_contain_text("Dana Reyes")
+    page.wait_for_load_state()  # the page's script listens for the change below
     expect(dana).to_contain_text("UL UR HALF")
     expect(dana).not_to_contain_text("Acme")  # "Organisation" is no column foldcard knows
     expect(page.get_by_label("Organisation")).to_have_value("")
