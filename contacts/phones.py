@@ -26,11 +26,16 @@ def e164(phone: str, region: str | None) -> str:
 MIN_DIGITS = 6
 
 
+def digits_of(text: str) -> str:
+    """Return the digits of ``text``, in order: "+46 (8) 555" is "468555"."""
+    return "".join(c for c in text if c.isdigit())
+
+
 def digits(phone: str, normalized: str) -> str:
     """Return the digits of ``phone`` as typed, to compare a number that is not valid E.164
     (``normalized`` is ""): "0171 9876543" is "01719876543"; "" for a valid number or one
     with fewer than MIN_DIGITS digits."""
-    typed = "".join(c for c in phone if c.isdigit())
+    typed = digits_of(phone)
     return typed if not normalized and len(typed) >= MIN_DIGITS else ""
 
 

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Cast, Coalesce, TruncDate
 
-from contacts import emails, folds, followups, matching, rules
+from contacts import emails, folds, followups, matching, phones, rules
 from contacts import search as contacts_search
 from contacts.models import (
     FOLD_MEANING_FIELDS,
@@ -195,7 +195,7 @@ def search(cards: models.QuerySet[Card], text: str) -> models.QuerySet[Card]:
     digits alone. Answered from the search index (contacts/search.py), read once when it
     finds few enough cards (SEARCH_READ_ONCE)."""
     needles = [contacts_search.folded(text)]
-    digits = contacts_search.digits_of(text)
+    digits = phones.digits_of(text)
     if digits and all(c.isdigit() or c in PHONE_SEPARATORS for c in text) and digits != text:
         needles.append(digits)
     found = contacts_search.containing(cards, needles)

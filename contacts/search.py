@@ -10,6 +10,8 @@ import unicodedata
 from django.db import connections, models
 from django.db.models.expressions import RawSQL
 
+from contacts.phones import digits_of
+
 SQLITE_TABLE = "contacts_card_search"
 # The FTS5 table reads the cards' own column (external content); the triggers keep its
 # trigrams in step with every insert, change and delete, whatever makes them.
@@ -34,10 +36,6 @@ def folded(text: str) -> str:
     """Return ``text`` as the search compares it: case and accents aside."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def digits_of(text: str) -> str:
-    return "".join(c for c in text if c.isdigit())
 
 
 def search_text(*values: str, phone: str) -> str:
