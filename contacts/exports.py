@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
-from itertools import islice
 
 import vobject
 from django.db import connection, models
@@ -25,6 +24,7 @@ from contacts import folds, phones, rules
 from contacts.models import FOLLOW_UP_ORDER, Card, Consent, Contact, Vocabulary
 from contacts.queries import decode_cards
 from events.models import Conference
+from foldcard.iterables import batched
 
 # Spreadsheets run a cell that starts with one of these as a formula, and also with the
 # full-width equals, plus, minus and at signs that Japanese and Chinese keyboards type.
@@ -588,7 +588,7 @@ def csv_chunks(
     would cost more than writing the row."""
     yield BOM
     rows = csv_rows(conference, columns)
-    while block := list(islice(rows, rows_per_chunk)):
+    for block in batched(rows, rows_per_chunk):
         buffer = io.StringIO()
         csv.writer(buffer).writerows(block)
         yield buffer.getvalue()

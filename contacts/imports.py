@@ -35,6 +35,7 @@ from contacts import folds, services
 from contacts.forms import CardForm
 from contacts.models import Contact, ContactEmail, Import, ImportedRow
 from events.models import Conference
+from foldcard.iterables import batched
 
 # What a column can be. The keys are what Import.mapping stores.
 TARGETS = {
@@ -591,12 +592,6 @@ class Summary:
             )
 
 
-def batched(items: Iterable[Row], size: int = BATCH) -> Iterator[list[Row]]:
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
 def check(
     file: BinaryIO,
     source: Source,
@@ -609,7 +604,7 @@ def check(
     """Validate every row and tell what importing the file would do; save nothing."""
     summary = Summary(problems_kept)
     fates = Fates(remember=True, conference=conference)
-    for batch in batched(rows(file, source, mapping, conference)):
+    for batch in batched(rows(file, source, mapping, conference), BATCH):
         for row, fate in zip(batch, fates.of(batch), strict=True):
             summary.add(row, fate)
         if progress:
@@ -633,7 +628,7 @@ def save(
     fates = Fates(remember=False, conference=conference)
     decoder = services.Decoder.of(user) if conference else None
     with transaction.atomic():
-        for batch in batched(rows(file, source, mapping, conference)):
+        for batch in batched(rows(file, source, mapping, conference), BATCH):
             saved = []
             for row, fate in zip(batch, fates.of(batch), strict=True):
                 if fate == "error":

@@ -3,20 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from itertools import islice
-
 from django.db import migrations
 
 from contacts import matching, phones
+from foldcard.iterables import batched
 
 CHUNK = 2000
-
-
-def chunks(rows: Iterable) -> Iterator[list]:
-    iterator = iter(rows)
-    while chunk := list(islice(iterator, CHUNK)):
-        yield chunk
 
 
 def fill(apps, schema_editor) -> None:
@@ -24,7 +16,7 @@ def fill(apps, schema_editor) -> None:
     ContactPhone = apps.get_model("contacts", "ContactPhone")
     # Written a chunk at a time, and only what changes: memory flat in the number of people.
     people = Contact.objects.only("name", "company", "phone", "phone_normalized", "match_key")
-    for chunk in chunks(people.order_by("pk").iterator(CHUNK)):
+    for chunk in batched(people.order_by("pk").iterator(CHUNK), CHUNK):
         changed = []
         for contact in chunk:
             key = matching.match_key(contact.name, contact.company)
@@ -34,7 +26,7 @@ def fill(apps, schema_editor) -> None:
                 changed.append(contact)
         Contact.objects.bulk_update(changed, ["match_key", "phone_digits"])
     numbers = ContactPhone.objects.filter(phone_normalized="").order_by("pk")
-    for chunk in chunks(numbers.iterator(CHUNK)):
+    for chunk in batched(numbers.iterator(CHUNK), CHUNK):
         for number in chunk:
             number.phone_digits = phones.digits(number.phone, number.phone_normalized)
         ContactPhone.objects.bulk_update(chunk, ["phone_digits"])
