@@ -28,7 +28,7 @@ from contacts.models import (
     VocabularyChange,
 )
 from events.models import Conference
-from foldcard.sql import ExistsPerRow, JSONRows, capped_counts
+from foldcard.sql import ExistsPerRow, JSONRows, Prepared, capped_counts
 
 PAGE_SIZE = 50
 # The follow-up list counts its rows up to this many; more are shown as "10,000+".
@@ -683,10 +683,15 @@ def _rows(cards: models.QuerySet[Card], count: int = PREVIEW_FIRST) -> list[Card
 def person_with_email(email: str) -> Contact | None:
     """Return the person whose email, primary or another, is ``email``; else None."""
     email = Contact.normalize_email(email)
-    if not email:
-        return None
-    others = ContactEmail.objects.filter(email=email).values("contact_id")
-    return Contact.objects.filter(Q(email=email) | Q(pk__in=others)).first()
+    return PERSON_WITH_EMAIL.first(email) if email else None
+
+
+# Asked by every card saved at the booth.
+PERSON_WITH_EMAIL = Prepared(
+    lambda email: Contact.objects.filter(
+        Q(email=email) | Q(pk__in=ContactEmail.objects.filter(email=email).values("contact_id"))
+    )[:1]
+)
 
 
 def people_with_phone(normalized: str, digits: str = "") -> models.QuerySet[Contact]:

@@ -32,6 +32,7 @@ from contacts.models import Card, StackPhoto, UserSettings
 from events.forms import ConferenceForm, LookupForm
 from events.models import Conference
 from foldcard.http import form_errors, wants_json
+from foldcard.sql import Prepared
 
 LATEST_AT_BOOTH = 6
 QUEUED_BY_SOMEONE_ELSE = (
@@ -52,7 +53,14 @@ DAY_HEIGHT = 60
 def _get_conference(slug: str) -> Conference:
     """Return the conference ``slug`` (everyone at the booth sees every conference), or
     raise 404."""
-    return get_object_or_404(Conference, slug=slug)
+    conference = CONFERENCE.first(slug)
+    if conference is None:
+        raise Http404("No conference matches the given query.")
+    return conference
+
+
+# Read by every request of the booth: each card saved.
+CONFERENCE = Prepared(lambda slug: Conference.objects.filter(slug=slug))
 
 
 def _get_card(conference: Conference, pk: int) -> Card:

@@ -310,11 +310,11 @@ LOGGING = {
 
 # Several web servers and workers on one database: nothing that must be shared is kept in
 # a process. Card photos go to an S3 bucket when one is configured (foldcard/storage.py);
-# sessions and failed logins are kept in the database (Django's and django-axes' defaults,
-# stated so that they stay there: the cache is a process's memory); a connection kept open
-# (CONN_MAX_AGE) is checked before it is reused, so that a restarted database costs no
-# failed request.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# sessions and failed logins are kept in the database (Django's database sessions, read
+# by foldcard/sessions.py, and django-axes' default: the cache is a process's memory); a
+# connection kept open (CONN_MAX_AGE) is checked before it is reused, so that a restarted
+# database costs no failed request.
+SESSION_ENGINE = "foldcard.sessions"
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 # Behind a proxy every request comes from the proxy's address: the lockout must count the
 # person's address from X-Forwarded-For, or one person's wrong passwords lock everyone out.

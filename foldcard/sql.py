@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 
 
 class JSONRows(models.Func):
@@ -59,3 +60,50 @@ def capped_counts(querysets: dict[str, models.QuerySet], cap: int) -> dict[str, 
     with connections[database].cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(parts)}", params)
         return dict(zip(querysets, cursor.fetchone(), strict=True))
+
+
+class Prepared:
+    """A query compiled once per process, then run with each call's values: for the small
+    look-ups of every request, where building and compiling a queryset with the ORM
+    costs more than running it (on SQLite, 0.3 to 2 ms against 0.05 to 0.2 ms).
+
+    ``build`` returns the queryset, given a marker in place of each value: use each marker
+    as the value of an exact lookup (or as ``Value(marker)`` where the field is no text,
+    which would convert it). Only the SQL is kept: every call reads the rows anew.
+    """
+
+    MARKER = "\0foldcard"
+
+    def __init__(self, build: Callable[..., models.QuerySet]) -> None:
+        self.build = build
+        self.compiled: dict[str, tuple[type[models.Model], str, list, list]] = {}
+
+    def __call__(self, *values, using: str = DEFAULT_DB_ALIAS) -> models.RawQuerySet:
+        """Return the query's rows for ``values``, as the queryset's model."""
+        if using not in self.compiled:
+            self.compiled[using] = self._compile(len(values), using)
+        model, sql, params, slots = self.compiled[using]
+        params = list(params)
+        for position, index in slots:
+            params[position] = values[index]
+        return model._default_manager.db_manager(using).raw(sql, params)
+
+    def first(self, *values, using: str = DEFAULT_DB_ALIAS) -> models.Model | None:
+        """Return the query's first row for ``values``, or None."""
+        return next(iter(self(*values, using=using)), None)
+
+    def _compile(self, count: int, using: str) -> tuple[type[models.Model], str, list, list]:
+        """Return the queryset's model, SQL and parameters, and where each value goes: a
+        list of (parameter's position, value's index)."""
+        # With characters that a LIKE escapes: a lookup that changes its value shows.
+        markers = {f"{self.MARKER}%prepared_{i}\0": i for i in range(count)}
+        queryset = self.build(*markers).using(using)
+        sql, params = queryset.query.get_compiler(using).as_sql()
+        slots = [
+            (at, markers[p]) for at, p in enumerate(params) if isinstance(p, str) and p in markers
+        ]
+        marked = [p for p in params if isinstance(p, str) and self.MARKER in p]
+        # A lookup that changes its value (startswith, contains) would run with the marker.
+        if {i for _, i in slots} != set(markers.values()) or len(marked) != len(slots):
+            raise ValueError("Each value of a prepared query must be one exact lookup's.")
+        return queryset.model, sql, list(params), slots

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+from django.utils import timezone
+
+from contacts.models import Contact, ContactEmail
+from events.models import Conference
+from foldcard.sql import Prepared
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_prepared_query_is_compiled_once_and_reads_the_rows_on_every_call(conference):
+    built = []
+
+    def build(slug):
+        built.append(slug)
+        return Conference.objects.filter(slug=slug)
+
+    conferences = Prepared(build)
+    assert conferences.first(conference.slug) == conference
+    Conference.objects.filter(pk=conference.pk).update(name="Renamed Expo")
+    assert conferences.first(conference.slug).name == "Renamed Expo"
+    assert conferences.first("no-such-conference") is None
+    assert len(built) == 1
+
+
+def test_a_value_may_stand_in_several_places_of_the_query():
+    anna = Contact.objects.create(name="Anna", email="anna@acme.io")
+    ContactEmail.objects.create(contact=anna, email="anna@home.example")
+    people = Prepared(
+        lambda email: (
+            Contact.objects.filter(email=email)
+            | Contact.objects.filter(
+                pk__in=ContactEmail.objects.filter(email=email).values("contact")
+            )
+        )
+    )
+    assert [p.pk for p in people("anna@acme.io")] == [anna.pk]
+    assert [p.pk for p in people("anna@home.example")] == [anna.pk]
+    assert list(people("ben@acme.io")) == []
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda slug: Conference.objects.filter(slug__startswith=slug),  # a changed value
+        lambda slug: Conference.objects.filter(name__contains=slug),  # %…% around it
+        lambda slug: Conference.objects.filter(slug=slug, name__startswith=slug),  # once so
+        lambda slug: Conference.objects.all(),  # not used at all
+    ],
+)
+def test_a_value_that_is_not_one_exact_parameter_is_refused(build):
+    with pytest.raises(ValueError, match="one exact lookup's"):
+        Prepared(build).first("expo")
+
+
+def test_an_expired_or_deleted_session_is_no_longer_logged_in(client, alice):
+    client.force_login(alice)
+    url = reverse("contacts-followups")
+    assert client.get(url).status_code == 200
+    session = Session.objects.get()
+    session.expire_date = timezone.now() - timedelta(seconds=1)
+    session.save()
+    assert client.get(url).status_code == 302  # to the login page
+    client.force_login(alice)
+    assert client.get(url).status_code == 200
+    Session.objects.all().delete()
+    assert client.get(url).status_code == 302
