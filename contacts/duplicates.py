@@ -155,8 +155,8 @@ def possible_matches(
         kinds[person.pk] += CERTAINTY["email"]
     normalized = phones.e164(phone, region)
     same_phone = queries.people_with_phone(normalized, phones.digits(phone, normalized))
-    for pk in same_phone.values_list("pk", flat=True):
-        kinds[pk] += CERTAINTY["phone"]
+    for person in same_phone:
+        kinds[person.pk] += CERTAINTY["phone"]
     if key := matching.match_key(name, company):
         for pk in Contact.objects.filter(match_key=key).values_list("pk", flat=True)[:limit]:
             kinds[pk] += CERTAINTY["name"]

@@ -694,16 +694,23 @@ PERSON_WITH_EMAIL = Prepared(
 )
 
 
-def people_with_phone(normalized: str, digits: str = "") -> models.QuerySet[Contact]:
-    """Return the people with the phone ``normalized`` (E.164), primary or another; for a
-    number that is no valid one, those with its ``digits`` as typed (phones.digits)."""
+def people_with_phone(normalized: str, digits: str = "") -> Iterable[Contact]:
+    """Return the people with the phone ``normalized`` (E.164), primary or another, by id;
+    for a number that is no valid one, those with its ``digits`` as typed (phones.digits)."""
     field, value = ("phone_normalized", normalized) if normalized else ("phone_digits", digits)
-    if not value:
-        return Contact.objects.none()
-    others = Contact.objects.filter(**{f"other_phones__{field}": value})
-    return Contact.objects.filter(Q(**{field: value}) | Q(pk__in=others.values("pk"))).order_by(
-        "pk"
+    return PEOPLE_WITH_PHONE[field](value) if value else []
+
+
+# Asked by every card saved at the booth with a phone, and by its "same person?".
+PEOPLE_WITH_PHONE = {
+    field: Prepared(
+        lambda value, field=field: Contact.objects.filter(
+            Q(**{field: value})
+            | Q(pk__in=Contact.objects.filter(**{f"other_phones__{field}": value}).values("pk"))
+        ).order_by("pk")
     )
+    for field in ("phone_normalized", "phone_digits")
+}
 
 
 def known_person(contact_id: int | None, email: str, phone: str, name: str) -> Contact | None:
