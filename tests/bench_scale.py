@@ -245,6 +245,7 @@ def main() -> None:
         "phone digits": "46 8 555 0101",
         "a company": "company 996",
         "accents and case": "PERSÖN 4242",
+        "a company, broadly (1.1%)": "company 99",
     }
     rows = []
     for what, q in searches.items():
