@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable
 
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections, models
+from psycopg2.extensions import AsIs
 
 
 class JSONRows(models.Func):
@@ -67,26 +69,37 @@ class Prepared:
     look-ups of every request, where building and compiling a queryset with the ORM
     costs more than running it (on SQLite, 0.3 to 2 ms against 0.05 to 0.2 ms).
 
+    On PostgreSQL it is also a prepared statement of each connection kept for the next
+    requests (CONN_MAX_AGE), planned once by the database: planning the user's query
+    took 1.1 ms of its 1.7 ms there. Prepared on the connection's own cursor, the first
+    time the connection runs it, and not counted as one of the request's statements.
+
     ``build`` returns the queryset, given a marker in place of each value: use each marker
     as the value of an exact lookup (or as ``Value(marker)`` where the field is no text,
     which would convert it). Only the SQL is kept: every call reads the rows anew.
     """
 
     MARKER = "\0foldcard"
+    names = itertools.count()
 
     def __init__(self, build: Callable[..., models.QuerySet]) -> None:
         self.build = build
         self.compiled: dict[str, tuple[type[models.Model], str, list, list]] = {}
+        self.name = f"foldcard_{next(self.names)}"
 
     def __call__(self, *values, using: str = DEFAULT_DB_ALIAS) -> models.RawQuerySet:
         """Return the query's rows for ``values``, as the queryset's model."""
         if using not in self.compiled:
             self.compiled[using] = self._compile(len(values), using)
         model, sql, params, slots = self.compiled[using]
+        manager = model._default_manager.db_manager(using)
+        if self._prepare(connections[using], sql, params, slots):
+            placeholders = ", ".join(["%s"] * len(values))
+            return manager.raw(f"EXECUTE {self.name} ({placeholders})", values)
         params = list(params)
         for position, index in slots:
             params[position] = values[index]
-        return model._default_manager.db_manager(using).raw(sql, params)
+        return manager.raw(sql, params)
 
     def first(self, *values, using: str = DEFAULT_DB_ALIAS) -> models.Model | None:
         """Return the query's first row for ``values``, or None."""
@@ -107,3 +120,30 @@ class Prepared:
         if {i for _, i in slots} != set(markers.values()) or len(marked) != len(slots):
             raise ValueError("Each value of a prepared query must be one exact lookup's.")
         return queryset.model, sql, list(params), slots
+
+    def _prepare(self, connection, sql: str, params: list, slots: list) -> bool:
+        """Make the query a prepared statement of ``connection``'s database session, if
+        it is not one yet; return whether it is one.
+
+        Not on SQLite, nor with a connection per request (CONN_MAX_AGE 0: it would be
+        prepared on every request). A pooler must keep each connection's session (the
+        README's "Running in production").
+        """
+        if connection.vendor != "postgresql" or connection.settings_dict["CONN_MAX_AGE"] == 0:
+            return False
+        # As Django's own cursor would: a connection found broken is replaced first.
+        connection.close_if_health_check_failed()
+        connection.ensure_connection()
+        # The statements prepared in this database session: a new connection has none.
+        session, prepared = getattr(connection, "foldcard_prepared", (None, set()))
+        if session is not connection.connection:
+            session, prepared = connection.connection, set()
+            connection.foldcard_prepared = (session, prepared)
+        if self.name not in prepared:
+            params = list(params)
+            for position, index in slots:
+                params[position] = AsIs(f"${index + 1}")
+            with connection.wrap_database_errors, session.cursor() as cursor:
+                cursor.execute(f"PREPARE {self.name} AS {cursor.mogrify(sql, params).decode()}")
+            prepared.add(self.name)
+        return True

@@ -4,6 +4,8 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -57,6 +59,46 @@ def test_a_value_may_stand_in_several_places_of_the_query():
 def test_a_value_that_is_not_one_exact_parameter_is_refused(build):
     with pytest.raises(ValueError, match="one exact lookup's"):
         Prepared(build).first("expo")
+
+
+def prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        return sorted(name for (name,) in cursor.fetchall())
+
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's prepared statements"
+)
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)  # it closes the connection: not in a transaction
+def test_on_postgresql_it_is_prepared_once_per_connection_and_not_counted(conference):
+    conferences = Prepared(lambda slug: Conference.objects.filter(slug=slug))
+    with CaptureQueriesContext(connection) as captured:
+        assert conferences.first(conference.slug) == conference
+        assert conferences.first("no-such-conference") is None
+    assert [q["sql"] for q in captured] == [
+        f"EXECUTE {conferences.name} ('{conference.slug}')",
+        f"EXECUTE {conferences.name} ('no-such-conference')",
+    ]
+    assert conferences.name in prepared_statements()
+    # A new connection (the database restarted, say) prepares it again.
+    connection.close()
+    assert conferences.first(conference.slug) == conference
+    assert conferences.name in prepared_statements()
+
+
+@on_postgresql
+def test_on_postgresql_with_a_connection_per_request_it_is_sent_as_sql(conference, monkeypatch):
+    # Prepared, it would be prepared again on every request.
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
+    conferences = Prepared(lambda slug: Conference.objects.filter(slug=slug))
+    with CaptureQueriesContext(connection) as captured:
+        assert conferences.first(conference.slug) == conference
+    assert captured[0]["sql"].startswith("SELECT")
+    assert conferences.name not in prepared_statements()
 
 
 def test_an_expired_or_deleted_session_is_no_longer_logged_in(client, alice):
