@@ -7,12 +7,17 @@ from rest_framework import authentication, exceptions
 
 from api.models import ApiToken, hash_key
 from foldcard.auth import Backend
+from foldcard.sql import Prepared
+
+# Read by every request of the API (a token limited to a conference reads it when a list
+# is filtered by it).
+TOKEN = Prepared(lambda key_hash: ApiToken.objects.filter(key_hash=key_hash))
 
 
 def token_for_key(key: str) -> ApiToken:
     """Return the live token whose key is ``key``, noting its use; raise
     AuthenticationFailed when there is none, it was revoked or it has expired."""
-    token = ApiToken.objects.select_related("conference").filter(key_hash=hash_key(key)).first()
+    token = TOKEN.first(hash_key(key))
     # The user as a login reads them: with their permissions, vocabulary and webhooks.
     user = Backend().get_user(token.user_id) if token is not None else None
     now = timezone.now()

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import ProtectedError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -37,7 +37,7 @@ from api.serializers import (
 from contacts import folds, queries, rules, services
 from contacts.forms import CardForm
 from contacts.models import FOLLOW_UP_ORDER, Card, Meaning, UserSettings, Vocabulary
-from events.models import Conference
+from events.models import CONFERENCE_WITH_SLUG, Conference
 from events.views import REPLAY_CONFLICT
 from foldcard.http import form_errors
 
@@ -92,7 +92,10 @@ class CardCreate(APIView):
         ),
     )
     def post(self, request, slug: str) -> Response:
-        conference = get_object_or_404(_conferences(request), slug=slug)
+        conference = CONFERENCE_WITH_SLUG.first(slug)
+        token = token_of(request)
+        if conference is None or (token is not None and not token.reaches(conference)):
+            raise Http404("No conference matches the given query.")
         serializer = CardInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         form = CardForm(data=serializer.form_data())

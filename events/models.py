@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from phonenumbers import geocoder
 
 from events.validators import reserved_slugs, validate_slug_not_reserved
+from foldcard.sql import Prepared
 
 
 @cache
@@ -131,3 +132,7 @@ class Conference(models.Model):
             n += 1
             slug = f"{base}-{n}"
         return slug
+
+
+# Read by every request of the booth and every card created through the API.
+CONFERENCE_WITH_SLUG = Prepared(lambda slug: Conference.objects.filter(slug=slug))

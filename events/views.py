@@ -30,9 +30,8 @@ from contacts import duplicates, exports, folds, photos, queries, rules, service
 from contacts.forms import CardForm, PhotoForm, StackForm
 from contacts.models import Card, StackPhoto, UserSettings
 from events.forms import ConferenceForm, LookupForm
-from events.models import Conference
+from events.models import CONFERENCE_WITH_SLUG, Conference
 from foldcard.http import form_errors, wants_json
-from foldcard.sql import Prepared
 
 LATEST_AT_BOOTH = 6
 QUEUED_BY_SOMEONE_ELSE = (
@@ -53,14 +52,10 @@ DAY_HEIGHT = 60
 def _get_conference(slug: str) -> Conference:
     """Return the conference ``slug`` (everyone at the booth sees every conference), or
     raise 404."""
-    conference = CONFERENCE.first(slug)
+    conference = CONFERENCE_WITH_SLUG.first(slug)
     if conference is None:
         raise Http404("No conference matches the given query.")
     return conference
-
-
-# Read by every request of the booth: each card saved.
-CONFERENCE = Prepared(lambda slug: Conference.objects.filter(slug=slug))
 
 
 def _get_card(conference: Conference, pk: int) -> Card:
