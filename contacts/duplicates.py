@@ -147,16 +147,23 @@ def possible_matches(
     email: str, phone: str, name: str, company: str, region: str | None, limit: int = 3
 ) -> list[Contact]:
     """Return the known people a card being typed may be of, most certain first: with its
-    email (any of theirs), its phone (read as ``region``'s without a country code, else by
-    its digits as typed), or its
-    name and a similar company; each with their history (with_history)."""
+    email (any of theirs), its phone (read as ``region``'s without a country code, and
+    found too where it was kept by its digits, typed at a conference of no known country;
+    a number no country reads, by its digits as typed), or its name and a similar
+    company; each with their history (with_history)."""
     kinds: dict[int, int] = defaultdict(int)
     if person := queries.person_with_email(email):
         kinds[person.pk] += CERTAINTY["email"]
     normalized = phones.e164(phone, region)
-    same_phone = queries.people_with_phone(normalized, phones.digits(phone, normalized))
-    for person in same_phone:
-        kinds[person.pk] += CERTAINTY["phone"]
+    same_phone = {
+        p.pk for p in queries.people_with_phone(normalized, phones.digits(phone, normalized))
+    }
+    # The number kept by its digits alone, typed at a conference of no known country.
+    same_phone.update(
+        p.pk for p in queries.people_with_phone("", phones.national_digits(normalized))
+    )
+    for pk in same_phone:
+        kinds[pk] += CERTAINTY["phone"]
     if key := matching.match_key(name, company):
         for pk in Contact.objects.filter(match_key=key).values_list("pk", flat=True)[:limit]:
             kinds[pk] += CERTAINTY["name"]

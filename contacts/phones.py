@@ -39,6 +39,16 @@ def digits(phone: str, normalized: str) -> str:
     return typed if not normalized and len(typed) >= MIN_DIGITS else ""
 
 
+def national_digits(normalized: str) -> str:
+    """Return the digits of the E.164 number ``normalized`` as its country writes it,
+    trunk prefix and all ("+491719876543" is "01719876543"): what the same number typed
+    where no country was known is kept as (digits); "" for ""."""
+    if not normalized:
+        return ""
+    number = phonenumbers.parse(normalized)
+    return digits_of(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL))
+
+
 def tel_url(phone: str, normalized: str = "") -> str:
     """Return the ``tel:`` link of a phone number: its E.164 form when known, else the
     digits and + typed (RFC 3966's global form needs the country code)."""

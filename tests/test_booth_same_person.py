@@ -62,14 +62,33 @@ def test_a_local_phone_is_read_in_the_conferences_country(client, bob, conferenc
     assert [p["id"] for p in lookup(client, conference, phone="08 555 0101")["people"]] == [anna.pk]
 
 
-def test_a_phone_no_country_reads_is_compared_by_its_digits(client, bob, conference, make_card):
+@pytest.fixture
+def phil(make_card) -> Contact:
+    """A person whose phone was typed at a conference of no known country: kept by its
+    digits, not as E.164."""
     phil = make_card(name="Phil Phone").contact
     phil.phone = "0171 9876543"
     phil.save()
+    return phil
+
+
+def test_a_phone_no_country_reads_is_compared_by_its_digits(client, bob, conference, phil):
     client.force_login(bob)
     people = lookup(client, conference, phone="0171-987 65 43")["people"]
     assert [p["id"] for p in people] == [phil.pk]
     assert lookup(client, conference, phone="0171-987")["people"] == []
+
+
+def test_a_number_kept_by_its_digits_is_found_when_typed_where_its_country_is_known(
+    client, bob, conference, phil
+):
+    assert (phil.phone_normalized, phil.phone_digits) == ("", "01719876543")
+    conference.country = "DE"
+    conference.save()
+    client.force_login(bob)
+    people = lookup(client, conference, phone="+49 171 9876543")["people"]
+    assert [p["id"] for p in people] == [phil.pk]
+    assert lookup(client, conference, phone="0171 9876544")["people"] == []
 
 
 def test_another_company_is_not_the_same_person(client, bob, conference, anna):
