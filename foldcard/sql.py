@@ -1,4 +1,5 @@
-"""SQL expressions that Django has no portable form of (SQLite and PostgreSQL)."""
+"""SQL that Django has no portable form of (SQLite and PostgreSQL): expressions, capped
+counts, and queries compiled once and prepared (Prepared)."""
 
 from __future__ import annotations
 
