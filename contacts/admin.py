@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from contacts import folds, phones, queries, services
+from contacts import folds, queries, services
 from contacts.forms import FoldsField
 from contacts.models import (
     Card,
@@ -211,7 +211,7 @@ class ContactAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Contact, form, change: bool) -> None:
         if "phone" in form.changed_data:
             # The exports and the look-ups by phone read the stored E.164 form.
-            obj.phone_normalized = phones.e164(obj.phone, queries.region_of(obj))
+            obj.read_phone(queries.region_of(obj))
         super().save_model(request, obj, form, change)
 
 

@@ -273,7 +273,7 @@ class Contact(models.Model):
     email = models.EmailField(max_length=254, blank=True)
     phone = models.CharField(max_length=50, blank=True)
     # The phone as compared (E.164), read in the country of the conference it was typed
-    # at; "" when it is no valid number. Set with the phone (services.set_phone).
+    # at; "" when it is no valid number. Set with the phone (read_phone, store_phones).
     phone_normalized = models.CharField(max_length=20, blank=True, editable=False)
     # The digits of a phone that is no valid number, to compare it as typed
     # (phones.digits); kept by save().
@@ -374,6 +374,11 @@ class Contact(models.Model):
         for field in changed:
             setattr(self, field, details[field])
         return changed
+
+    def read_phone(self, region: str | None) -> None:
+        """Set the phone as compared (E.164) from the phone as typed, read as ``region``'s
+        without a country code."""
+        self.phone_normalized = phones.e164(self.phone, region)
 
     @staticmethod
     def normalize_email(email: str) -> str:

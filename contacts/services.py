@@ -443,7 +443,7 @@ def add_details(contact: Contact, details: dict[str, str], region: str | None) -
     as ``region``'s without a country code); return the contact's fields changed."""
     changed = contact.merge(details)
     if "phone" in changed:
-        contact.phone_normalized = phones.e164(contact.phone, region)
+        contact.read_phone(region)
         changed.append("phone_normalized")
     return changed
 
@@ -934,7 +934,7 @@ def _update_card(card: Card, old: Card, data: CardInput) -> None:
             contact.email = email
             for field, value in data.contact_fields().items():
                 setattr(contact, field, value)
-            contact.phone_normalized = phones.e164(contact.phone, region)
+            contact.read_phone(region)
             contact.save()
         else:
             # Someone known by this email: the card adds to what is known of them.

@@ -78,6 +78,19 @@ def test_the_booth_edit_of_a_card_to_another_email_of_its_person_keeps_them(
     assert Contact.objects.count() == 1
 
 
+def test_a_phone_edited_on_a_card_is_compared_in_its_conferences_country(conference, alice, dana):
+    card = services.log_card(conference, alice, services.CardInput(name="Sam Lee")).card
+    services.update_card(card, services.CardInput(name="Sam Lee", phone="08-555 02 02", version=0))
+    assert card.contact.phone_normalized == "+4685550202"
+    # Edited to a known person's email: the phone is added to what is known of them.
+    dana.phone = ""
+    dana.save()
+    edit = services.CardInput(email="dana@acme.io", phone="08-555 03 03", version=1)
+    services.update_card(card, edit)
+    dana.refresh_from_db()
+    assert (card.contact, dana.phone_normalized) == (dana, "+4685550303")
+
+
 def test_an_import_sees_a_known_persons_other_email(conference, alice, dana):
     data = services.CardInput(email="dana.reyes@gmail.com")
     row = Row(number=1, values={}, input=data, errors=(), key="k")
