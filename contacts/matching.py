@@ -47,3 +47,10 @@ def match_key(name: str, company: str) -> str:
     a name."""
     person = name_key(name)
     return f"{person}|{company_key(company)}" if person else ""
+
+
+def adds_to(typed: str, known: str) -> bool:
+    """Return whether ``typed`` says more of a detail than ``known``: known is empty, or
+    typed has every word of it and more ("Dana" → "Dana Reyes", "Bergwerk" → "Bergwerk
+    AB"); a shorter or other form ("Anna B." for "Anna Berg") does not."""
+    return bool(typed) and (not known or set(words(known)) < set(words(typed)))

@@ -366,7 +366,7 @@ class Contact(models.Model):
         return self.company if self.company != self.display_name else ""
 
     def merge(self, details: Mapping[str, str]) -> list[str]:
-        """Take the non-empty values of ``details`` (field: value), so that what one card
+        """Take the non-empty values of ``details`` (field: value), so that what one source
         leaves out never blanks what is known of the person; return the fields changed."""
         changed = [
             field for field, value in details.items() if value and getattr(self, field) != value
@@ -374,6 +374,13 @@ class Contact(models.Model):
         for field in changed:
             setattr(self, field, details[field])
         return changed
+
+    def fill(self, details: Mapping[str, str]) -> list[str]:
+        """Take the values of ``details`` that add to what is known of the person
+        (matching.adds_to: a detail they lack, or a fuller form of it), replacing nothing
+        else: "Anna B." leaves "Anna Berg"; return the fields changed."""
+        added = {k: v for k, v in details.items() if matching.adds_to(v, getattr(self, k))}
+        return self.merge(added)
 
     def read_phone(self, region: str | None) -> None:
         """Set the phone as compared (E.164) from the phone as typed, read as ``region``'s

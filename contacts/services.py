@@ -415,7 +415,6 @@ def find_or_create_contact(
     without a country code is read as ``region``'s. ``people``: where people are looked
     up and kept, the database by default (see People)."""
     people = people or DATABASE_PEOPLE
-    fields = card.contact_fields()
     email = Contact.normalize_email(card.email)
     phone = people.e164(card.phone, region)
     contact = people.known(card.contact_id, email, phone, card.name)
@@ -423,19 +422,26 @@ def find_or_create_contact(
         # Not in a savepoint, which would cost two statements on every save: a person
         # created by another save in between makes the insert fail, and log_card tries
         # again, finding them.
-        contact = Contact(email=email, **fields, phone_normalized=phone)
+        contact = Contact(email=email, **card.contact_fields(), phone_normalized=phone)
         people.create(contact)
         return contact, True
-    if card.contact_id is not None and contact.pk == card.contact_id:
-        # Chosen at the booth because what was typed looks like what is known of them: a
-        # variant ("Anna B.", "Bergwerk") fills what is missing, never replaces it.
-        fields = {k: v for k, v in fields.items() if not getattr(contact, k)}
-    # A new phone is kept beside the known ones (_add_email_and_phone), never instead of them.
-    changed = contact.merge({k: v for k, v in fields.items() if k != "phone"})
-    changed += _add_email_and_phone(contact, email, card.phone, phone, people)
+    _add_to_known(contact, card, email, phone, people)
+    return contact, False
+
+
+def _add_to_known(
+    contact: Contact, card: CardInput, email: str, normalized: str, people: People
+) -> None:
+    """Keep what ``card`` adds to the known person ``contact``: to their details
+    (Contact.fill), and a new email or phone beside theirs (``email`` as stored,
+    ``normalized`` the phone's E.164 form)."""
+    # What is known of them stays: a shorter form typed ("Anna B.", "Bergwerk"), or another
+    # name at a shared address (info@…), replaces nothing (Contact.fill).
+    details = {k: v for k, v in card.contact_fields().items() if k != "phone"}
+    changed = contact.fill(details)
+    changed += _add_email_and_phone(contact, email, card.phone, normalized, people)
     if changed:
         people.update(contact, changed)
-    return contact, False
 
 
 def add_details(contact: Contact, details: dict[str, str], region: str | None) -> list[str]:
@@ -937,10 +943,9 @@ def _update_card(card: Card, old: Card, data: CardInput) -> None:
             contact.read_phone(region)
             contact.save()
         else:
-            # Someone known by this email: the card adds to what is known of them.
+            # Someone known by this email: the card adds to them as a card logged with it.
             contact = known
-            if changed := add_details(contact, data.contact_fields(), region):
-                contact.save(update_fields=changed)
+            _add_to_known(contact, data, email, phones.e164(data.phone, region), DATABASE_PEOPLE)
         card.contact = contact
         card.folds = data.folds
         card.note = data.note

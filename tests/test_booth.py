@@ -493,17 +493,20 @@ def test_an_edit_to_a_known_email_keeps_that_persons_details(client, booth, conf
     client.post(booth, {"name": "Dana", "email": "typo@acme.io"}, **JSON)
     card = Card.objects.get(contact__email="typo@acme.io")
     url = reverse("events-booth-card", args=[conference.slug, card.pk])
-    response = client.post(url, {"name": "Dana R.", "email": "DANA@acme.io", "version": 0})
+    edit = {"name": "Dana R.", "email": "DANA@acme.io", "website": "acme.io", "phone": "555 0199"}
+    response = client.post(url, {**edit, "version": 0})
     assert response.status_code == 302
     card.refresh_from_db()
     known.refresh_from_db()
     assert card.contact == known
-    assert (known.name, known.company, known.title, known.phone) == (
-        "Dana R.",
+    # A shorter name replaces nothing; what they lacked is filled, a new phone kept beside.
+    assert (known.name, known.company, known.title, known.website) == (
+        "Dana Reyes",
         "Acme",
         "CTO",
-        "555 0100",
+        "https://acme.io",
     )
+    assert [p.phone for p in known.all_phones()] == ["555 0100", "555 0199"]
     assert not Contact.objects.filter(email="typo@acme.io").exists()
 
 

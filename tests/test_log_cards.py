@@ -84,7 +84,7 @@ def test_a_batch_makes_the_people_and_cards_the_booth_makes_one_by_one(conferenc
     dana, eli, fay = Contact.objects.filter(pk__gt=known["cy"].pk).order_by("pk")
     assert [card.contact for card in cards[:4]] == [dana, eli, dana, eli]
     assert (dana.email, dana.company, eli.title) == ("dana@acme.example", "Acme", "CTO")
-    assert dana.name == "Dana R."  # a later card of a new person adds to them, as the booth
+    assert dana.name == "Dana Reyes"  # a later card's shorter form replaces nothing
     anna, bo, cy = (Contact.objects.get(pk=known[name].pk) for name in ("anna", "bo", "cy"))
     assert [card.contact for card in cards[4:9]] == [anna, bo, cy, cy, anna]
     assert anna.all_emails() == ["anna@berg.example", "anna@new.example"]

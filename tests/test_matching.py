@@ -68,6 +68,44 @@ def test_a_card_fills_a_known_persons_empty_email_as_the_primary_one(conference,
     assert sam.email == "sam@x.io"
 
 
+def test_a_card_of_a_known_person_adds_to_their_details_and_replaces_none(conference, alice, dana):
+    dana.company, dana.title = "Acme", "CTO"
+    dana.save()
+    log(conference, alice, name="D. Reyes", company="Acme AB", title="CEO", email="dana@acme.io")
+    log(conference, alice, company="Globex", website="acme.io", email="dana.reyes@gmail.com")
+    dana.refresh_from_db()
+    # "Acme AB" is a fuller form of "Acme"; a shorter name, another title or company is not.
+    assert (dana.name, dana.company, dana.title) == ("Dana Reyes", "Acme AB", "CTO")
+    assert dana.website == "acme.io"
+
+
+def test_a_card_edited_to_another_persons_email_leaves_that_persons_details(
+    conference, alice, dana
+):
+    card = services.log_card(conference, alice, services.CardInput(name="Sam Lee")).card
+    edit = services.CardInput(name="Sam Lee", company="Initech", email="dana@acme.io", version=0)
+    services.update_card(card, edit)
+    dana.refresh_from_db()
+    assert (card.contact, dana.name, dana.company) == (dana, "Dana Reyes", "Initech")
+
+
+@pytest.mark.parametrize(
+    ("typed", "known", "adds"),
+    [
+        ("Dana Reyes", "", True),
+        ("Dana Reyes", "Dana", True),
+        ("Bergwerk AB", "bergwerk", True),
+        ("Anna B.", "Anna Berg", False),
+        ("Bergwerk", "Bergwerk AB", False),
+        ("dana reyes", "Dana Reyes", False),
+        ("Sam Lee", "Dana Reyes", False),
+        ("", "Dana", False),
+    ],
+)
+def test_a_detail_typed_adds_to_a_known_one_when_it_says_more(typed, known, adds):
+    assert matching.adds_to(typed, known) is adds
+
+
 def test_the_booth_edit_of_a_card_to_another_email_of_its_person_keeps_them(
     conference, alice, dana
 ):
