@@ -3,7 +3,7 @@ and recording them, and the morning digest."""
 
 from __future__ import annotations
 
-import string
+import re
 from datetime import date
 from email.utils import formataddr, parseaddr
 from typing import TYPE_CHECKING
@@ -20,19 +20,14 @@ if TYPE_CHECKING:
     from contacts.models import Card
 
 
-class _Placeholders(dict):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+# A placeholder: a name in braces, "{name}", single or doubled, "{{ name }}".
+PLACEHOLDER = re.compile(r"\{\{?\s*(\w+)\s*\}?\}")
 
 
 def fill(template: str, values: dict[str, str]) -> str:
-    """Return ``template`` with {placeholders} filled; unknown ones are left as they are."""
-    formatter = string.Formatter()
-    try:
-        return formatter.vformat(template, (), _Placeholders(values))
-    except (ValueError, IndexError, AttributeError):
-        # A lone brace or {0} in an admin's template: send the text as written.
-        return template
+    """Return ``template`` with its {placeholders} filled; anything else in braces (an
+    unknown name, "{0}", "{name[0]}", "{name:>9}", a lone brace) is left as written."""
+    return PLACEHOLDER.sub(lambda found: values.get(found[1], found[0]), template)
 
 
 def mailto(email: str, subject: str, body: str) -> str:

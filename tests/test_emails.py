@@ -13,9 +13,16 @@ def test_it_fills_placeholders_and_leaves_unknown_ones():
     ) == ("Hi Dana from Acme, {oops}")
 
 
-@pytest.mark.parametrize("template", ["Hi {", "Hi {0}", "Hi {name.attr}", "}{"])
-def test_a_broken_template_is_sent_as_written(template):
+@pytest.mark.parametrize(
+    "template",
+    ["Hi {", "Hi {0}", "Hi {name.attr}", "}{", "Hi {name[x]}", "Hi {name!r}", "Hi {name:>9}"],
+)
+def test_what_is_not_a_placeholder_is_sent_as_written(template):
     assert emails.fill(template, {"name": "Dana"}) == template
+
+
+def test_a_placeholder_may_be_doubled_and_spaced_and_stands_beside_a_lone_brace():
+    assert emails.fill("{ {{ name }}, {name} }", {"name": "Dana"}) == "{ Dana, Dana }"
 
 
 def test_it_builds_a_mailto_link():

@@ -11,7 +11,7 @@ from django.urls import reverse
 from contacts import tasks
 from contacts.digests import send_digests
 from contacts.folds import HALF, UL, UR
-from contacts.models import Card, Contact, SentEmail, UserSettings
+from contacts.models import Card, Contact, Meaning, SentEmail, UserSettings
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +32,20 @@ def test_the_composer_is_filled_from_the_meanings_template(client, alice, dana_c
     assert 'value="Following up from Expo 2026"' in html
     assert "Hi Dana,\n\nYou asked to talk as soon as possible" in html
     assert 'href="mailto:dana@acme.io?subject=' in html
+
+
+def test_a_template_with_braces_that_are_no_placeholder_leaves_the_list_working(
+    client, alice, dana_card
+):
+    meaning = dana_card.decode().meanings[0]
+    Meaning.objects.filter(slug=meaning.slug).update(
+        email_subject="Hi {name[x]}", email_body="{first_name:>5000000} {name!r}"
+    )
+    client.force_login(alice)
+    assert client.get(reverse("contacts-followups")).status_code == 200
+    html = client.get(compose_url(dana_card)).content.decode()
+    assert 'value="Hi {name[x]}"' in html
+    assert "{first_name:&gt;5000000} {name!r}" in html
 
 
 def test_sending_delivers_records_and_marks_done(client, alice, dana_card, smtp_server):
