@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import connection
 from django.db.models import Q
 from django.http import QueryDict
 from django.utils.functional import cached_property
@@ -388,11 +389,28 @@ class FollowupActionForm(forms.Form):
         return data
 
 
+def largest_card_id() -> int:
+    """Return the largest id the database keeps for a card."""
+    return connection.ops.integer_field_range(Card._meta.pk.get_internal_type())[1]
+
+
+class CardsField(forms.ModelMultipleChoiceField):
+    """Cards chosen by their ids; an id larger than any the database keeps is no card
+    (compared as it is, it would be an error of the database's)."""
+
+    def clean(self, value):
+        for pk in value or ():
+            if str(pk).isdecimal() and int(pk) > largest_card_id():
+                message = self.error_messages["invalid_choice"]
+                raise ValidationError(message, code="invalid_choice", params={"value": pk})
+        return super().clean(value)
+
+
 class BulkActionForm(FollowupActionForm):
     """Many follow-ups chosen on the list, each with the version of the card the list
     showed (``version-<id>``), and what to do to them all."""
 
-    cards = forms.ModelMultipleChoiceField(
+    cards = CardsField(
         Card.objects.all(),
         error_messages={
             "required": "Choose at least one follow-up.",
@@ -425,6 +443,12 @@ class FollowupStateForm(forms.Form):
     snoozed_until = forms.DateField(required=False)
     outcome = forms.CharField(max_length=5000, required=False, strip=False)
     owner = forms.ModelChoiceField(User.objects.all(), required=False)
+
+    def clean_card(self) -> int:
+        card = self.cleaned_data["card"]
+        if card > largest_card_id():
+            raise ValidationError(f"{card} is not a card.", code="invalid_choice")
+        return card
 
     def clean(self) -> dict:
         data = super().clean()
@@ -547,7 +571,7 @@ class EmailForm(forms.Form):
 class EmailManyForm(forms.Form):
     """The cards chosen on the follow-up list to email, each their own follow-up."""
 
-    cards = forms.ModelMultipleChoiceField(Card.objects.none())
+    cards = CardsField(Card.objects.none())
     mark_done = forms.BooleanField(required=False, initial=True)
 
     def __init__(self, *args, user, **kwargs) -> None:

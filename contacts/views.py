@@ -544,15 +544,14 @@ def email_batch(request: HttpRequest, pk: int) -> HttpResponse:
 def saved_filter_save(request: HttpRequest) -> HttpResponse:
     """Keep the follow-up list's filters and sort under a name of the user's; a name used
     already is given the new filters."""
-    instance = SavedFilter.objects.filter(
-        owner=request.user, name=request.POST.get("name", "").strip()
-    ).first()
-    form = SavedFilterForm(
-        request.POST, instance=instance or SavedFilter(owner=request.user), owners=_owners()
-    )
+    form = SavedFilterForm(request.POST, instance=SavedFilter(owner=request.user), owners=_owners())
     if not form.is_valid():
         return _refused(request, form.errors.get_json_data())
-    saved = form.save()
+    # Found by name as it is saved (update_or_create finds one saved meanwhile): the same
+    # name saved twice at once, a double click, is one saved filter.
+    saved, _ = SavedFilter.objects.update_or_create(
+        owner=request.user, name=form.cleaned_data["name"], defaults=form.cleaned_data
+    )
     messages.success(request, f"Saved as “{saved.name}”.")
     return redirect(saved.get_absolute_url())
 

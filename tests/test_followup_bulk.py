@@ -16,6 +16,8 @@ from tests.test_followups import JSON, TODAY, URL, today  # noqa: F401 (today: a
 
 pytestmark = pytest.mark.django_db
 
+HUGE = "99999999999999999999"  # an id larger than any a database keeps
+
 
 def bulk(action: str) -> str:
     return reverse("contacts-followup-bulk", args=[action])
@@ -154,6 +156,7 @@ def test_an_edit_at_the_booth_counts_as_a_change(client, alice, make_card):
         ("done", {"cards": []}, "cards", "Choose at least one follow-up."),
         ("done", {"cards": ["999999"]}, "cards", "999999 is not a card."),
         ("done", {"cards": ["x"]}, "cards", "x is not a card."),
+        ("done", {"cards": [HUGE]}, "cards", f"{HUGE} is not a card."),
         ("done", {"outcome": "x" * 5001}, "outcome", "at most 5000 characters"),
         ("snooze", {}, "days", "Choose 1 or 7 days, or a day."),
         ("snooze", {"days": "3"}, "days", "3 is not one of the available choices"),
@@ -221,6 +224,17 @@ def test_a_bulk_undo_of_a_card_one_may_not_work_is_refused_whole(client, bob, al
     client.force_login(bob)
     assert client.post(reverse("contacts-followup-restore-many"), form).status_code == 404
     assert [state for state, *_ in states(bobs, alices)] == ["done", "done"]
+
+
+def test_an_undo_of_an_id_no_database_keeps_is_a_400(client, alice, make_card):
+    card = make_card(UR, name="Dana Reyes", state="done")
+    form = {"previous-TOTAL_FORMS": "1", "previous-INITIAL_FORMS": "0"}
+    form.update({"previous-0-card": HUGE, "previous-0-state": "open"})
+    client.force_login(alice)
+    one = reverse("contacts-followup-action", args=[card.pk, "restore"])
+    for url in (reverse("contacts-followup-restore-many"), one):
+        assert client.post(url, form).status_code == 400
+    assert states(card)[0][0] == "done"
 
 
 def test_the_queries_of_a_bulk_action_do_not_grow_with_the_cards(client, alice, make_card):

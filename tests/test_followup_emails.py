@@ -296,3 +296,7 @@ def test_only_cards_the_user_may_work_can_be_emailed(client, bob, make_card):
     response = client.post(reverse("contacts-followup-email-many"), {})
     assert response.status_code == 400
     assert "required" in response.content.decode()
+    huge = "99999999999999999999"  # larger than any id a database keeps
+    response = client.post(reverse("contacts-followup-email-many"), {"cards": [huge]})
+    assert response.status_code == 400
+    assert f"{huge} is not a card you may follow up" in response.content.decode()

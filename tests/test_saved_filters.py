@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from contacts.folds import HALF, UR
+from contacts.forms import SavedFilterForm
 from contacts.models import SavedFilter
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +53,21 @@ def test_saving_a_name_again_replaces_its_filters(client, alice):
     assert list(SavedFilter.objects.values_list("name", "query")) == [
         ("mine", "due=overdue&sort=priority")
     ]
+
+
+def test_a_name_saved_twice_at_once_is_one_saved_filter(client, alice, monkeypatch):
+    clean_query = SavedFilterForm.clean_query
+
+    def saved_meanwhile(form):
+        # The other request of a double click, saved while this one is checked.
+        SavedFilter.objects.get_or_create(owner=alice, name="mine", query="due=today")
+        return clean_query(form)
+
+    monkeypatch.setattr(SavedFilterForm, "clean_query", saved_meanwhile)
+    client.force_login(alice)
+    response = client.post(SAVE, {"name": "mine", "query": "due=overdue"})
+    assert response.status_code == 302
+    assert list(SavedFilter.objects.values_list("name", "query")) == [("mine", "due=overdue")]
 
 
 @pytest.mark.parametrize(
