@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django import forms
 from django.conf import settings
@@ -11,6 +11,7 @@ from django.core.validators import validate_email
 from django.db import connection
 from django.db.models import Q
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 from contacts import folds, followups, merge, photos, rules, vocabularies
@@ -64,6 +65,11 @@ class FoldsField(forms.MultipleChoiceField):
             raise ValidationError(str(e), code="invalid_choice") from e
 
 
+# How long a card typed offline may wait in the booth's outbox to be logged when it was
+# typed (an earlier time is a clock gone wrong).
+OUTBOX_DAYS = 30
+
+
 class CardForm(forms.Form):
     """A card as logged at the booth (and edited after): the form contract of booth mode."""
 
@@ -103,6 +109,9 @@ class CardForm(forms.Form):
     # The known person the card is of, chosen at the booth ("same person?"); a person gone
     # since (merged, say) leaves the card to be matched as any other.
     contact = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    # When the card was typed, by the browser's clock: a card kept in the booth's outbox
+    # while offline is sent later.
+    logged_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, has_photo: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -115,6 +124,15 @@ class CardForm(forms.Form):
         self.fields["keys"].widget.attrs.update(
             autofocus=True, placeholder="e.g. 795", inputmode="numeric"
         )
+
+    def clean_logged_at(self) -> datetime | None:
+        """Return when the card was typed, if the browser's clock can say: a time ahead of
+        the server's is now, and one older than a card waits in an outbox (OUTBOX_DAYS)
+        is a clock gone wrong, and the card is logged as it arrives."""
+        typed, now = self.cleaned_data["logged_at"], timezone.now()
+        if typed is None or typed < now - timedelta(days=OUTBOX_DAYS):
+            return None
+        return min(typed, now)
 
     def clean_keys(self) -> int:
         try:
@@ -169,6 +187,7 @@ class CardForm(forms.Form):
             client_uuid=data["client_uuid"],
             version=data["version"],
             contact_id=data["contact"],
+            logged_at=data["logged_at"],
         )
 
 

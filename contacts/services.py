@@ -9,7 +9,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 
 from django.core.files.base import ContentFile
@@ -385,6 +385,7 @@ class CardInput:
     client_uuid: uuid.UUID | None = None
     version: int | None = None  # the card's version the editor saw; None: no check
     contact_id: int | None = None  # the known person the card is of, as chosen at the booth
+    logged_at: datetime | None = None  # when it was typed, if not now (kept while offline)
 
     def contact_fields(self) -> dict[str, str]:
         """Return the person's details other than the email."""
@@ -854,6 +855,7 @@ def _new_card(
         logged_by=user,
         owner=user,
         client_uuid=client_uuid,
+        logged_at=data.logged_at or timezone.now(),
     )
     _set_consent(card, data.consent, user)
     decoding = card.decode(decoder.table)

@@ -156,6 +156,7 @@ def test_without_email_each_card_is_a_new_person(client, booth):
         (card_data(name="x" * 201), "name", "at most 200 characters"),
         (card_data(note="x" * 5001), "note", "at most 5000 characters"),
         (card_data(name="Dana\x00"), "name", "Null characters are not allowed."),
+        (card_data(logged_at="yesterday"), "logged_at", "Enter a valid date/time."),
     ],
 )
 def test_bad_input_is_a_400_with_the_field_error(client, booth, data, field, message):
@@ -164,6 +165,30 @@ def test_bad_input_is_a_400_with_the_field_error(client, booth, data, field, mes
     assert any(message in m for m in response.json()["errors"][field])
     assert not Card.objects.exists()
     assert not Contact.objects.exists()
+
+
+def test_a_card_typed_offline_is_logged_when_it_was_typed(client, alice):
+    today = timezone.localdate()
+    conference = Conference.objects.create(
+        name="Fair", starts_on=today - timedelta(days=12), ends_on=today - timedelta(days=10)
+    )
+    client.force_login(alice)
+    url = reverse("events-booth", args=[conference.slug])
+    typed = timezone.now().replace(microsecond=0) - timedelta(days=11)
+    client.post(url, card_data(keys="9", logged_at=typed.isoformat()), **JSON)
+    card = Card.objects.get()
+    assert card.logged_at == typed
+    # Followed up from the conference's last day, not from the day it reached the server.
+    assert card.due_on == conference.ends_on + timedelta(days=card.decode().window_days)
+
+
+@pytest.mark.parametrize("days", [1, -31])
+def test_a_typing_time_the_servers_clock_cannot_believe_is_the_time_it_arrives(client, booth, days):
+    typed = timezone.now() + timedelta(days=days)
+    before = timezone.now()
+    response = client.post(booth, card_data(logged_at=typed.isoformat()), **JSON)
+    assert response.status_code == 201
+    assert before <= Card.objects.get().logged_at <= timezone.now()
 
 
 def test_bad_input_without_javascript_is_a_400_page(client, booth):

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
@@ -128,12 +129,17 @@ def test_cards_logged_offline_are_sent_once_when_back_online(booth, context):
 
     page.reload()
     expect(page.locator("[data-outbox-count]")).to_have_text("2 waiting to sync")
+    back_online = timezone.now()
     context.set_offline(False)
     expect(page.locator("[data-outbox-count]")).to_be_hidden(timeout=15_000)
-    assert sorted(Card.objects.values_list("contact__name", "folds")) == [
+    # Logged when typed, in that order, not when they reached the server.
+    cards = Card.objects.order_by("logged_at")
+    assert [(card.contact.name, card.folds) for card in cards] == [
         ("Offline One", UR),
         ("Offline Two", UL),
     ]
+    assert cards[1].logged_at < back_online
+    assert cards[0].pk < cards[1].pk
     page.reload()
     expect(page.locator("[data-latest] tr")).to_have_count(2)
     assert Card.objects.count() == 2

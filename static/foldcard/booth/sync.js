@@ -12,6 +12,7 @@ let syncing = false;
 function body(item) {
   const data = new FormData();
   data.append("client_uuid", item.client_uuid);
+  if (item.queued_at) data.append("logged_at", new Date(item.queued_at).toISOString());
   if (item.user) data.append("logged_by", item.user.id);
   item.folds.forEach((code) => data.append("folds", code));
   Object.entries(item.fields).forEach(([field, value]) => data.append(field, value));
@@ -89,7 +90,9 @@ export async function sendWaiting(csrfToken, user, onSaved) {
   if (syncing) return;
   syncing = true;
   try {
-    for (const item of await outbox.all()) {
+    // In the order they were typed (the outbox keeps them by client_uuid).
+    const items = (await outbox.all()).sort((a, b) => (a.queued_at || 0) - (b.queued_at || 0));
+    for (const item of items) {
       if (item.rejected || inFlight.has(item.client_uuid) || !outbox.isFor(item, user)) continue;
       const result = await deliver(item, csrfToken);
       if (result.saved) {
