@@ -30,6 +30,7 @@ SQLITE_INDEX = [
         INSERT INTO {SQLITE_TABLE}(rowid, search) VALUES (new.id, new.search); END""",
 ]
 SQLITE_TRIGGERS = 3
+TRIGRAM = 3  # characters
 
 
 def folded(text: str) -> str:
@@ -46,7 +47,10 @@ def search_text(*values: str, phone: str) -> str:
 
 def containing(cards: models.QuerySet, needles: list[str]) -> models.QuerySet:
     """Return the cards whose search text contains one of ``needles`` (folded already)."""
-    if connections[cards.db].vendor != "sqlite":
+    if connections[cards.db].vendor != "sqlite" or min(map(len, needles)) < TRIGRAM:
+        # Fewer characters than a trigram are searched in the cards' column: the FTS5 table
+        # would read every row for them too, and SQLite 3.40's finds none beyond ASCII
+        # (a name of two Chinese characters, "李雷").
         match = models.Q.create([("search__contains", n) for n in needles], connector="OR")
         return cards.filter(match)
     # A GLOB pattern: the trigram index serves it (LIKE with an ESCAPE clause it does not).
