@@ -47,6 +47,18 @@ import { listUrl, send, undoLast } from "./followup_actions.js";
     setCurrent(all[Math.min(Math.max(at + step, 0), all.length - 1)]);
   }
 
+  // After a bulk action on the cards ``ids``: clear the selection, and when the current row
+  // was one of them, make the next row that was not (or else the one before) current.
+  function afterBulk(ids) {
+    rows().forEach((each) => select(each, false));
+    showSelection();
+    const all = rows();
+    const at = all.indexOf(current());
+    if (at < 0 || !ids.includes(cardId(all[at]))) return;
+    const others = [...all.slice(at + 1), ...all.slice(0, at).reverse()];
+    setCurrent(others.find((each) => !ids.includes(cardId(each))));
+  }
+
   // Show the bulk bar while rows are selected, saying how many.
   function showSelection() {
     const chosen = selected();
@@ -102,10 +114,7 @@ import { listUrl, send, undoLast } from "./followup_actions.js";
       const cards = chosen.map(cardId);
       const versions = Object.fromEntries(chosen.map((each) => [`version-${cardId(each)}`, each.dataset.version]));
       body = await send(bulkUrl(action), { cards, ...versions, ...fields });
-      if (body) {
-        rows().forEach((each) => select(each, false));
-        showSelection();
-      }
+      if (body) afterBulk(cards);
     } else if (row && row.dataset.workable !== undefined) {
       body = await send(actionUrl(row, action), fields);
       if (body && action !== "assign") move(1);
@@ -252,10 +261,8 @@ import { listUrl, send, undoLast } from "./followup_actions.js";
     const url = submitter && submitter.hasAttribute("formaction") ? submitter.formAction : bulkForm.action;
     const data = new FormData(bulkForm);
     if (submitter && submitter.name) data.append(submitter.name, submitter.value);
-    if (await send(url, data)) {
-      rows().forEach((each) => select(each, false));
-      showSelection();
-    }
+    const cards = selected().map(cardId);
+    if (await send(url, data)) afterBulk(cards);
   });
 
   showSelection();

@@ -138,6 +138,8 @@ def test_a_bulk_done_with_its_one_undo(make_card, logged_in):
     status = page.locator("[data-followup-status]")
     expect(status).to_have_text("Marked 4 follow-ups done.Undo")
     expect(bar).to_be_hidden()
+    # The current row was done with them: the one left becomes current.
+    expect(row(page, cards[3])).to_have_class(re.compile("is-current"))
     expect_counts(page, 1)
     assert states(*cards) == ["done", "done", "done", "open", "done"]
     assert cards[0].outcome == "Met at the stand"
