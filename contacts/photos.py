@@ -1,11 +1,11 @@
 """Card photos: refuse what is not a reasonable image, store the rest upright and clean.
 
-Checks happen before the image is decoded: the upload's size, then the format and pixel
-count from the header. Only JPEG, PNG and WebP are opened at all: Pillow reads dozens of
-formats, some of whose readers fail in ways nobody has tried (a DDS texture raises
-NotImplementedError). What a photo may cost is bounded per format (see MAX_MEGAPIXELS and
-README, Photos). Decoded images are shrunk first, then turned upright from their EXIF
-orientation and re-encoded as JPEG, which drops every piece of metadata.
+Checks happen before the image is decoded: the upload's size, then the format, pixel
+count and shape from the header. Only JPEG, PNG and WebP are opened at all: Pillow reads
+dozens of formats, some of whose readers fail in ways nobody has tried (a DDS texture
+raises NotImplementedError). What a photo may cost is bounded per format (see
+MAX_MEGAPIXELS and README, Photos). Decoded images are shrunk first, then turned upright
+from their EXIF orientation and re-encoded as JPEG, which drops every piece of metadata.
 """
 
 from __future__ import annotations
@@ -27,6 +27,13 @@ MAX_BYTES = 15 * 1024 * 1024
 MAX_MEGAPIXELS = {"JPEG": 50, "progressive JPEG": 16, "PNG": 16, "WebP": 12}
 FORMATS = ("JPEG", "PNG", "WEBP")
 PHOTO_SIZE = 1600
+# The shapes a photo of a card may have. A card is about 1.75 times as long as wide, a
+# photo of one 4:3 or 16:9, a phone's panorama 4:1 or so; a photo longer than 10 times its
+# width, or under 50 px across (where a card's name line would be 5 px tall), holds no
+# card anyone could read. The reader's own bounds (reading/image.py) are no stricter: at
+# 10:1 the stored photo is still 160 px across.
+MAX_ASPECT = 10
+MIN_SIDE = 50
 THUMBNAIL_SIZE = 320
 QUALITY = 85
 
@@ -67,6 +74,21 @@ def check_pixels(image: Image.Image) -> None:
         )
 
 
+def check_shape(image: Image.Image) -> None:
+    """Raise PhotoError if ``image`` is too narrow or too small to be a photo of a card."""
+    width, height = image.size
+    if max(width, height) > MAX_ASPECT * min(width, height):
+        raise PhotoError(
+            f"The photo is {width} by {height} pixels; a photo of a card may be at most "
+            f"{MAX_ASPECT} times as long as it is wide. Take one of the card itself."
+        )
+    if min(width, height) < MIN_SIDE:
+        raise PhotoError(
+            f"The photo is {width} by {height} pixels; a photo of a card must be at least "
+            f"{MIN_SIDE} pixels across. Take a larger one."
+        )
+
+
 def fitting(size: tuple[int, int], box: int) -> tuple[int, int]:
     """Return ``size`` shrunk to fit a ``box`` by ``box`` square, keeping its shape."""
     scale = min(1, box / max(size))
@@ -101,6 +123,7 @@ def process(file: BinaryIO, size: int) -> Photo:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(file, formats=FORMATS) as image:
                 check_pixels(image)
+                check_shape(image)
                 upright = shrunk_upright(image)
     except PhotoError:
         raise

@@ -52,6 +52,11 @@ def _send(batch: EmailBatch, card: Card, user, connection) -> str:
     return ""
 
 
+# What a person sees on a card or stack photo whose reading failed on an error of the
+# reader's own; the error itself goes to the task's result, for whoever runs the server.
+READING_BROKE = "The reader failed on this photo; type the card in."
+
+
 def read_photo(photo: bytes, conference) -> dict:
     """Return what is read from a card's photo, as plain data (reading.Reading.as_json)."""
     region = conference.country or None
@@ -69,6 +74,10 @@ def read_card_photo(card_id: int) -> None:
     except reading.UnreadableImage as e:
         services.reading_failed(card, str(e))
         return
+    except Exception:
+        # Left waiting, the card would say "Waiting to be read" for ever.
+        services.reading_failed(card, READING_BROKE)
+        raise
     try:
         services.apply_reading(card, answer)
     except services.EditConflict:
@@ -86,6 +95,11 @@ def read_stack_photo(stack_photo_id: int) -> None:
         stack_photo.reading = read_photo(content, stack_photo.conference)
     except reading.UnreadableImage as e:
         stack_photo.state, stack_photo.error = StackPhoto.State.FAILED, str(e)
+    except Exception:
+        # Left waiting, the stack's progress would never reach 100%.
+        stack_photo.state, stack_photo.error = StackPhoto.State.FAILED, READING_BROKE
+        stack_photo.save(update_fields=["state", "error"])
+        raise
     else:
         has_fields = bool(stack_photo.reading["fields"])
         stack_photo.state = StackPhoto.State.READ if has_fields else StackPhoto.State.FAILED

@@ -9,7 +9,8 @@ A plain Python package with no database or Django access; views and task queues 
 
 The stages, each in its own module:
 
-- ``image``: decode with Pillow, apply the EXIF orientation, bound to 2,400 px;
+- ``image``: decode with Pillow, apply the EXIF orientation, bound to 2,400 px (a photo
+  too narrow or too small to hold a card is refused);
 - ``qr``: QR codes (zxing-cpp) holding a vCard, a MeCard or a web address;
 - ``outline``: the card on the table (OpenCV), straightened, its bent corners and creases;
 - ``ocr``: the lines of text (RapidOCR), the card turned right side up;
@@ -67,8 +68,8 @@ def read_card(
     printed without a country code, when the card's email or website has no country
     domain. ``time_limit`` (seconds) bounds the reading: stages not begun in time are
     skipped with a warning. Raise UnreadableImage for bytes that are no readable image
-    and ValueError for an unknown region. A photo with nothing readable gives a reading
-    with no fields and a warning.
+    (or one too narrow or too small to hold a card) and ValueError for an unknown region.
+    A photo with nothing readable gives a reading with no fields and a warning.
     """
     region = _check_region(default_region)
     deadline = time.monotonic() + time_limit

@@ -13,10 +13,18 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 MAX_SIDE = 2400
 # The booth refuses photos over 40 megapixels; reading refuses what Pillow would not open.
 MAX_PIXELS = 40_000_000
+# A photo longer than MAX_ASPECT times its width, or narrower than MIN_SIDE, holds no card
+# that can be read (a card is 1.4 to 1.9 times as long as wide, its text lines a tenth of
+# its height or less); far narrower ones would keep no row of pixels at all once shrunk for
+# the outline (to 640 px long) or the text detector (in steps of 32 px). The booth takes no
+# such photo.
+MAX_ASPECT = 10
+MIN_SIDE = 32
 
 
 class UnreadableImage(ValueError):
-    """The bytes are no image that can be read: not an image, corrupt, or too large."""
+    """The bytes are no image that can be read: not an image, corrupt, too large, or too
+    narrow to hold a card."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,7 @@ def load(data: bytes, max_side: int = MAX_SIDE) -> Photo:
                     f"The photo has {width * height / 1e6:.0f} megapixels; at most "
                     f"{MAX_PIXELS / 1e6:.0f} are read."
                 )
+            _check_shape(width, height)
             # A JPEG decodes at 1/2, 1/4 or 1/8 scale for a fraction of the time.
             image.draft("RGB", (max_side, max_side))
             image.load()
@@ -59,6 +68,15 @@ def load(data: bytes, max_side: int = MAX_SIDE) -> Photo:
     image.thumbnail((max_side, max_side), Image.Resampling.BILINEAR, reducing_gap=2.0)
     rgb = np.asarray(image)
     return Photo(rgb=rgb, gray=cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY))
+
+
+def _check_shape(width: int, height: int) -> None:
+    """Raise UnreadableImage if a photo ``width`` by ``height`` is too narrow to hold a
+    card."""
+    if max(width, height) > MAX_ASPECT * min(width, height) or min(width, height) < MIN_SIDE:
+        raise UnreadableImage(
+            f"The photo is {width} by {height} pixels: too narrow or too small to hold a card."
+        )
 
 
 def _rgb(image: Image.Image) -> Image.Image:

@@ -29,6 +29,10 @@ import numpy as np
 from .result import FOLD_CODES, FoldGuess
 
 SEGMENT_SIDE = 640
+# The fewest pixels across the photo shrunk to SEGMENT_SIDE in which a card with the table
+# around it could stand out (a photo over 20 times as long as wide holds none); shrunk
+# further, the photo would keep no row of pixels at all.
+SEGMENT_MIN_SIDE = 32
 CREASE_WIDTH = 600
 # A bent corner's cut, over the card's short side, that is a fold with confidence 0.5:
 # rounded corners and blur stay far below (under 0.01), a bent corner far above (0.07 up).
@@ -68,6 +72,8 @@ class Outline:
 def find(rgb: np.ndarray) -> Outline | None:
     """Return the card's outline in an RGB photo, or None if no card stands out."""
     scale = SEGMENT_SIDE / max(rgb.shape[:2])
+    if min(rgb.shape[:2]) * scale < SEGMENT_MIN_SIDE:
+        return None
     small = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     mask = _foreground(small)
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)

@@ -3,11 +3,15 @@ photo), and a stack of photos read in the background and reviewed one by one."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from PIL import Image
 
+import reading
 from contacts import services
 from contacts.folds import HALF, UL, UR
 from contacts.models import Card, Contact, ReadingState, StackPhoto
@@ -22,6 +26,12 @@ QR_CARD = cardgen.make_card(7, qr="vcard", folds=frozenset({"UL", "UR"}), rotati
 
 def photo_of(card: cardgen.GeneratedCard, name: str = "card.jpg") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, card.photo, content_type="image/jpeg")
+
+
+def strip_of(width: int, height: int) -> SimpleUploadedFile:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), "white").save(out, "PNG")
+    return SimpleUploadedFile("strip.png", out.getvalue(), content_type="image/png")
 
 
 def run_worker() -> None:
@@ -209,3 +219,59 @@ def test_the_review_suggests_the_folds_the_reader_is_sure_of(logged_in, conferen
     assert page.context["stack_photo"] == stack_photo
     assert page.context["form"].initial["folds"] == HALF
     assert "Folds seen: HALF (80% sure), DIAG (20% sure)" in page.content.decode()
+
+
+NARROW = "The photo is 20000 by 2 pixels; a photo of a card may be at most 10 times as long"
+
+
+def test_a_photo_too_narrow_to_be_of_a_card_is_refused_at_the_booth(logged_in, conference, media):
+    booth = reverse("events-booth", args=[conference.slug])
+    response = logged_in.post(booth, {"keys": "9", "photo": strip_of(20000, 2)}, **JSON)
+    assert response.status_code == 400
+    assert response.json()["errors"]["photo"][0].startswith(NARROW)
+    read = reverse("events-booth-read", args=[conference.slug])
+    response = logged_in.post(read, {"photo": strip_of(20000, 2)}, **JSON)
+    assert response.status_code == 400
+    assert response.json()["errors"]["photo"][0].startswith(NARROW)
+    stack = reverse("events-stack", args=[conference.slug])
+    response = logged_in.post(stack, {"photos": [strip_of(20000, 2)]}, **JSON)
+    assert response.status_code == 400
+    assert response.json()["refused"][0].startswith(f"strip.png: {NARROW}")
+    assert not Card.objects.exists() and not StackPhoto.objects.exists()
+    assert stored_files(media) == []
+
+
+def break_the_reader(monkeypatch) -> None:
+    def fail(*args, **kwargs):
+        raise RuntimeError("the reader broke")
+
+    monkeypatch.setattr(reading, "read_card", fail)
+
+
+def test_a_card_whose_reading_breaks_is_marked_to_be_typed(
+    logged_in, conference, worked_off, monkeypatch
+):
+    break_the_reader(monkeypatch)
+    booth = reverse("events-booth", args=[conference.slug])
+    with worked_off():
+        response = logged_in.post(booth, {"keys": "79", "photo": photo_of(QR_CARD)}, **JSON)
+    assert response.status_code == 201
+    card = Card.objects.get()
+    assert card.reading_state == ReadingState.FAILED
+    assert card.reading["warnings"] == ["The reader failed on this photo; type the card in."]
+    page = logged_in.get(reverse("contacts-followups")).content.decode()
+    assert "Could not be read — type it" in page
+
+
+def test_a_stack_photo_whose_reading_breaks_is_marked_failed(
+    logged_in, conference, worked_off, monkeypatch
+):
+    break_the_reader(monkeypatch)
+    stack = reverse("events-stack", args=[conference.slug])
+    with worked_off():
+        logged_in.post(stack, {"photos": [photo_of(QR_CARD)]}, **JSON)
+    stack_photo = StackPhoto.objects.get()
+    assert stack_photo.state == StackPhoto.State.FAILED
+    assert stack_photo.error == "The reader failed on this photo; type the card in."
+    progress = logged_in.get(stack, **JSON).json()
+    assert (progress["counts"]["failed"], progress["percent"]) == (1, 100)

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 import reading
-from reading import image, ocr
+from reading import image, ocr, outline
 from tests.reading.cardgen import GeneratedCard, make_card, same_field
 
 
@@ -158,3 +158,34 @@ def test_it_reads_at_most_2400_pixels_a_side() -> None:
     photo = image.load(jpeg(np.zeros((3000, 4000, 3), np.uint8)))
     assert photo.size == (2400, 1800)
     assert photo.rgb.shape == (1800, 2400, 3)
+
+
+def png(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), "white").save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("width", "height"),
+    [(20000, 2), (1600, 1), (3, 3000), (2400, 16), (1, 1), (31, 40)],
+    ids=["a wide strip", "a line", "a tall strip", "too thin for the text", "a pixel", "tiny"],
+)
+def test_it_refuses_a_photo_too_narrow_to_hold_a_card(width: int, height: int) -> None:
+    message = f"The photo is {width} by {height} pixels: too narrow or too small to hold a card."
+    with pytest.raises(reading.UnreadableImage, match=message):
+        reading.read_card(png(width, height))
+
+
+def test_ten_to_one_is_the_narrowest_photo_it_reads() -> None:
+    result = reading.read_card(png(2400, 240))
+    assert "No text or QR code could be read." in result.warnings
+    with pytest.raises(reading.UnreadableImage, match="too narrow"):
+        reading.read_card(png(2400, 239))
+
+
+@pytest.mark.parametrize(
+    "shape", [(1, 1600, 3), (2, 20000, 3), (3000, 2, 3)], ids=["a line", "wide", "tall"]
+)
+def test_it_finds_no_outline_in_a_photo_too_narrow_for_one(shape: tuple[int, int, int]) -> None:
+    assert outline.find(np.full(shape, 255, np.uint8)) is None
