@@ -290,7 +290,8 @@ def test_the_preview_counts_what_a_meaning_change_does(
     assert preview.out_of_overdue == 0
     text = response.content.decode()
     assert "<code>9</code> Customer:" in text  # its meanings the same, no "(was …)"
-    assert "3 cards change priority" in text
+    assert "3 waiting cards change priority" in text
+    assert "(5 cards logged with these folds: those snoozed, done or dropped are re" in text
     assert "2 move into Overdue" in text
     assert [c.contact.name for c in preview.moved] == ["Uma Upsell", "Carla Customer", "Cody Copy"]
     first = [(c.contact.name, c.was) for c in preview.first]

@@ -43,7 +43,7 @@ def test_an_editor_reweights_customer_and_the_follow_up_list_follows(
     page.goto(f"/vocabularies/{Vocabulary.default().pk}/")
     row = page.locator(f"#meaning-{customer.pk}")
     row.get_by_label("Weight").fill("60")
-    expect(row.locator("[data-preview-counts]")).to_contain_text("1 card changes priority")
+    expect(row.locator("[data-preview-counts]")).to_contain_text("1 waiting card changes priority")
     expect(row.locator("[data-preview-moved]")).to_have_text("Carla Customer: priority 20 → 60")
     expect(row.locator("[data-preview-first] li").first).to_have_text(
         "Carla Customer (60, due Fri 27 Nov) — was 2"
