@@ -93,6 +93,17 @@ def test_the_booth_fits_a_laptop_screen_without_scrolling(booth):
     assert booth.evaluate("document.documentElement.scrollHeight") <= 768
 
 
+def test_a_long_name_without_spaces_leaves_the_latest_cards_in_view(booth, make_card):
+    make_card(UR, name="Dana Reyes", note="call back")
+    make_card(UR, name="W" * 200)
+    booth.reload()
+    latest = booth.locator(".latest")
+    assert latest.evaluate("e => e.scrollWidth <= e.clientWidth")
+    expect(
+        booth.locator("[data-latest] tr").first.get_by_role("link", name="edit")
+    ).to_be_in_viewport()
+
+
 def test_a_field_error_keeps_what_was_typed(booth):
     page = booth
     type_card(page, "9", "Ana Ruiz", "", "", "not-an-email")
