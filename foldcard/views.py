@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseServerError, Json
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.templatetags.static import static
+from django.views import csrf
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
@@ -113,6 +114,15 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
         # the API's own 404, as problem details.
         return Unknown.as_view()(request).render()
     return _error(request, 404, "There is nothing here, or it is not yours to see.")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Answer a request refused by the CSRF check: to a script (the booth sending a card
+    kept since before a login in another tab, say) in JSON, else as Django's page."""
+    if wants_json(request):
+        message = "This page's security token is out of date: reload the page and try again."
+        return JsonResponse({"errors": {"__all__": [message]}}, status=403)
+    return csrf.csrf_failure(request, reason)
 
 
 @requires_csrf_token

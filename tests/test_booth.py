@@ -599,6 +599,17 @@ def test_too_many_fields_is_a_json_400_before_the_csrf_check_too(alice, booth, s
     assert not Card.objects.exists()
 
 
+def test_a_card_without_the_csrf_token_is_a_json_403_that_says_what_to_do(alice, booth):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    response = client.post(booth, card_data(), **JSON)
+    assert response.status_code == 403
+    message = "This page's security token is out of date: reload the page and try again."
+    assert response.json() == {"errors": {"__all__": [message]}}
+    assert client.post(booth, card_data()).status_code == 403  # Django's page
+    assert not Card.objects.exists()
+
+
 def test_fields_too_large_to_read_are_a_json_400(client, booth, settings):
     note = "x" * settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     response = client.post(booth, card_data(note=note), **JSON)
