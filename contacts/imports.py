@@ -286,7 +286,8 @@ def excerpt(text: str) -> str:
 
 
 def _head_records(text: str, delimiter: str) -> Iterator[list[str]]:
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    # Lines end as the file ends them (CR alone from Excel for Mac), as records() reads them.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         yield from islice(reader, HEADER_SEARCH)
     except csv.Error:

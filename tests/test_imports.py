@@ -278,6 +278,17 @@ def test_one_form_checks_each_row_as_a_new_form_would():
             assert form.to_input() == fresh.to_input()
 
 
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"], ids=["LF", "CR LF", "CR (Excel for Mac)"])
+def test_it_reads_each_line_ending(end):
+    rows = read(
+        end.join(["Name,Email", "Dana Reyes,dana@acme.io", "Li Wei,li@acme.io", ""]).encode()
+    )
+    assert [(row.number, row.input.email) for row in rows] == [
+        (2, "dana@acme.io"),
+        (3, "li@acme.io"),
+    ]
+
+
 def test_blank_lines_are_not_rows():
     assert [row.number for row in read(b"Name\n\nDana\n,\nLi\n")] == [3, 5]
 
