@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 from django.urls import reverse
 
-from contacts.folds import HALF, UR
+from contacts.folds import HALF, UL, UR
 from contacts.models import Card, Contact, ContactEmail, ContactPhone, SentEmail
 from events.models import Conference
 
@@ -142,6 +143,7 @@ def test_it_lists_every_card_newest_first_with_outcomes_and_emails(client, alice
         name="Expo 2025", starts_on=date(2025, 5, 1), ends_on=date(2025, 5, 2)
     )
     old = make_card(HALF, contact=dana, conference=earlier)
+    make_card(UL | UR, contact=dana)
     old.set_state(Card.State.DONE, alice, "Bought the starter plan.")
     SentEmail.objects.create(
         card=old, sent_by=alice, to="dana@acme.io", subject="Great to meet you", body="Hi"
@@ -152,3 +154,5 @@ def test_it_lists_every_card_newest_first_with_outcomes_and_emails(client, alice
     assert page.index("Expo 2026") < page.index("Expo 2025")
     assert "Outcome: Bought the starter plan." in page
     assert "Great to meet you" in page
+    folds = re.findall(r"<span[^>]*data-folds>([^<]*)</span>", page)
+    assert sorted(folds) == ["HALF", "UL UR", "UR"]
