@@ -21,13 +21,24 @@ LEGAL_FORMS = frozenset({
 AND_WORDS = frozenset({"and", "und", "och", "og", "et"})
 LEFT_OUT = LEGAL_FORMS | AND_WORDS
 NOT_A_WORD = re.compile(r"[^\w]+")
+# Letters that Unicode does not decompose into a base letter and an accent, compared as the
+# letters they are written for: "Ørsted" is "orsted", "Łódź" "lodz", "Æbeltoft" "aebeltoft".
+BASE_LETTERS = {"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th"}
+BASE_LETTERS |= {"ħ": "h", "ŧ": "t", "\N{LATIN SMALL LETTER DOTLESS I}": "i"}
+_BASE_LETTERS = str.maketrans(BASE_LETTERS)
+
+
+def folded(text: str) -> str:
+    """Return ``text`` with case and accents aside: "Ánna" is "anna", "Ørsted" "orsted",
+    "Straße" "strasse"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return plain.translate(_BASE_LETTERS)
 
 
 def words(text: str) -> list[str]:
     """Return the words of ``text`` without accents, case or punctuation."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return [word for word in NOT_A_WORD.sub(" ", plain.replace("_", " ")).split() if word]
+    return [word for word in NOT_A_WORD.sub(" ", folded(text).replace("_", " ")).split() if word]
 
 
 def name_key(name: str) -> str:

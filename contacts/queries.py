@@ -194,7 +194,7 @@ def search(cards: models.QuerySet[Card], text: str) -> models.QuerySet[Card]:
     note, contain ``text``, case and accents aside; a phone number also matches by its
     digits alone. Answered from the search index (contacts/search.py), read once when it
     finds few enough cards (SEARCH_READ_ONCE)."""
-    needles = [contacts_search.folded(text)]
+    needles = [matching.folded(text)]
     digits = phones.digits_of(text)
     if digits and all(c.isdigit() or c in PHONE_SEPARATORS for c in text) and digits != text:
         needles.append(digits)

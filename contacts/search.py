@@ -5,11 +5,10 @@ trigrams kept by triggers (ensure_sqlite_index)."""
 
 from __future__ import annotations
 
-import unicodedata
-
 from django.db import connections, models
 from django.db.models.expressions import RawSQL
 
+from contacts.matching import folded
 from contacts.phones import digits_of
 
 SQLITE_TABLE = "contacts_card_search"
@@ -31,12 +30,6 @@ SQLITE_INDEX = [
 ]
 SQLITE_TRIGGERS = 3
 TRIGRAM = 3  # characters
-
-
-def folded(text: str) -> str:
-    """Return ``text`` as the search compares it: case and accents aside."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def search_text(*values: str, phone: str) -> str:

@@ -858,6 +858,8 @@ def test_assigning_one_has_an_undo(client, alice, bob, make_card):
         ("*", ["Star *Power"]),  # what a pattern would read as a wildcard is a character
         ("%", []),
         ("[x", []),
+        ("orsted", ["Zoë Ørsted"]),  # a letter without decomposition
+        ("ØRSTED", ["Zoë Ørsted"]),
         ("李雷", ["李雷"]),  # fewer characters than a trigram
         ("北京", ["李雷"]),
         ("北京公司", ["李雷"]),
@@ -866,6 +868,7 @@ def test_assigning_one_has_an_undo(client, alice, bob, make_card):
 def test_search_ignores_case_and_accents(client, alice, make_card, q, expected):
     make_card(UR, name="José Müller", company="Bäckerei", note="Hauptstraße 1")
     make_card(UR, name="李雷", company="北京公司")
+    make_card(UR, name="Zoë Ørsted", company="Ørsted A/S")
     make_card(UR, name="Zoë Ecole", company="École Polytechnique")
     make_card(UR, name="Star *Power")
     client.force_login(alice)
