@@ -28,6 +28,15 @@ class MeaningSerializer(serializers.ModelSerializer):
         fields += ["active"]
 
 
+class MeaningUpdateSerializer(MeaningSerializer):
+    """A change of a meaning. Its slug is read-only (one given is ignored): it is given
+    once, when the meaning is added, as in the vocabulary editor, since vocabulary files
+    and the vocabularies' history name a meaning by its slug."""
+
+    class Meta(MeaningSerializer.Meta):
+        read_only_fields = ["slug"]
+
+
 class FoldsListField(serializers.ListField):
     """Folds as a list of codes (["UL", "HALF"]), a mask in the model."""
 
@@ -43,11 +52,20 @@ class FoldsListField(serializers.ListField):
         return folds.parse_codes(codes)
 
 
+class MeaningSlugField(serializers.SlugRelatedField):
+    """A meaning named by its slug, a string."""
+
+    def to_internal_value(self, data) -> Meaning:
+        # Anything else would be looked up as it is: a list nested a few hundred deep
+        # exceeds Python's recursion limit in building the query.
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class FoldRuleSerializer(serializers.ModelSerializer):
     folds = FoldsListField(source="pattern")
-    meanings = serializers.SlugRelatedField(
-        slug_field="slug", many=True, queryset=Meaning.objects.all()
-    )
+    meanings = MeaningSlugField(slug_field="slug", many=True, queryset=Meaning.objects.all())
 
     class Meta:
         model = FoldRule

@@ -32,6 +32,7 @@ from api.serializers import (
     ConferenceSerializer,
     DecodingSerializer,
     MeaningSerializer,
+    MeaningUpdateSerializer,
     VocabularySerializer,
 )
 from contacts import folds, queries, rules, services
@@ -262,6 +263,15 @@ class MeaningDetail(generics.RetrieveUpdateDestroyAPIView):
     queryset = Meaning.objects.all()
     lookup_field = "slug"
     http_method_names = ["get", "patch", "delete", "head", "options"]
+
+    def get_serializer_class(self):
+        if self.request.method == "PATCH":
+            return MeaningUpdateSerializer
+        return MeaningSerializer
+
+    @extend_schema(request=MeaningUpdateSerializer, responses=MeaningSerializer)
+    def patch(self, request, *args, **kwargs) -> Response:
+        return super().patch(request, *args, **kwargs)
 
     def perform_update(self, serializer) -> None:
         with transaction.atomic():

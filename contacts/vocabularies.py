@@ -309,7 +309,8 @@ def check_size(size: int) -> None:
 
 FILE_KEYS = {"format", "name", "description", "default_window_days", "meanings", "rules"}
 RULE_KEYS = {"folds", "meanings"}
-SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,40}$")
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,40}")
+SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def read_vocabulary_file(content: bytes) -> dict:
@@ -323,6 +324,11 @@ def read_vocabulary_file(content: bytes) -> dict:
         data = json.loads(content.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as e:
         raise VocabularyError(f"This is not a vocabulary file (JSON in UTF-8): {e}") from e
+    except RecursionError as e:
+        # Brackets nested deeper than Python's recursion limit ([[[[…]]]]), in a few bytes.
+        raise VocabularyError(
+            "This is not a vocabulary file (JSON in UTF-8): it is nested too deeply."
+        ) from e
     _check_keys(data, FILE_KEYS, {"format", "name", "meanings", "rules"}, "The file")
     if data["format"] != FILE_FORMAT:
         raise VocabularyError(f"The file's format is {data['format']!r}; foldcard reads 1.")
@@ -364,6 +370,14 @@ def _text(data: dict, key: str, length: int, where: str, required: bool = False)
     value = data.get(key, "")
     if not isinstance(value, str) or len(value) > length or (required and not value.strip()):
         raise VocabularyError(f"{where}: {key} must be a text of 1 to {length} characters.")
+    # A JSON string may hold what no form lets through and the database cannot store:
+    # PostgreSQL refuses a null character, UTF-8 a lone surrogate ("\ud800").
+    if "\x00" in value:
+        raise VocabularyError(f"{where}: {key} must not contain null characters.")
+    if surrogate := SURROGATE.search(value):
+        raise VocabularyError(
+            f"{where}: {key} must not contain surrogate characters (U+{ord(surrogate[0]):04X})."
+        )
     return value
 
 
@@ -377,7 +391,7 @@ def _number(data: dict, key: str, low: int, high: int, where: str, default: int)
 def _read_meaning(data, where: str) -> dict:
     _check_keys(data, set(MEANING_FIELDS), {"slug", "label"}, where)
     slug = data["slug"]
-    if not isinstance(slug, str) or not SLUG.match(slug):
+    if not isinstance(slug, str) or not SLUG.fullmatch(slug):
         raise VocabularyError(f"{where}: {slug!r} is not a slug (1 to 40 letters, digits, - or _).")
     where = f"Meaning {slug}"
     defaults = Meaning()
@@ -431,7 +445,9 @@ def import_vocabulary(content: bytes, user, name: str = "") -> Vocabulary:
     others are added. Raise VocabularyError, saving nothing, for any problem.
     """
     data = read_vocabulary_file(content)
-    name = name or data["name"]
+    # A name given to the command may be anything its shell passed (a stray byte of
+    # another encoding is a lone surrogate).
+    name = _text({"name": name}, "name", 80, "The new vocabulary") or data["name"]
     if Vocabulary.objects.filter(name=name).exists():
         raise VocabularyError(f"A vocabulary named “{name}” exists already: choose another name.")
     with transaction.atomic():

@@ -60,6 +60,14 @@ def post_json(client, url: str, data, **headers):
     return client.post(url, body, content_type="application/json", **headers)
 
 
+def nested(depth: int) -> list:
+    """Return a list in a list …, ``depth`` deep."""
+    value: list = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
 def patch_json(client, url: str, data, **headers):
     return client.patch(url, json.dumps(data), content_type="application/json", **headers)
 
@@ -457,6 +465,27 @@ def test_bad_input_gets_400_problem_details(
     assert not Card.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "user, url, body",
+    [
+        ("vera", lambda _: reverse("api-meanings"), "[" * 50_000 + "]" * 50_000),
+        ("vera", lambda _: reverse("api-vocabularies"), "[" * 50_000 + "]" * 50_000),
+        ("bob", create_url, '{"name":' + '{"a":' * 50_000 + "1" + "}" * 50_001),
+    ],
+    ids=["meanings", "vocabularies", "cards"],
+)
+def test_json_nested_too_deeply_is_a_400_parse_error(
+    client, request, conference, token_of, user, url, body
+):
+    counts = (Meaning.objects.count(), Vocabulary.objects.count(), Card.objects.count())
+    headers = token_of(request.getfixturevalue(user))
+    response = post_json(client, url(conference), body, **headers)
+    assert response.status_code == 400
+    assert response["Content-Type"] == PROBLEM
+    assert response.json()["detail"] == "JSON parse error - the JSON is nested too deeply."
+    assert (Meaning.objects.count(), Vocabulary.objects.count(), Card.objects.count()) == counts
+
+
 def test_it_takes_json_only(client, bob, conference, token_of):
     response = client.post(create_url(conference), {"name": "Dana"}, **token_of(bob))
     assert response.status_code == 415
@@ -751,6 +780,18 @@ def test_changing_a_meanings_weight_reprioritizes_its_cards(
     assert card.priority == card.decode().priority
 
 
+def test_a_meanings_slug_is_kept_by_an_update(client, vera, token_of):
+    # Vocabulary files, rules' history and the editor name a meaning by its slug: it is
+    # given once, when the meaning is added, and read-only after (ignored, as DRF does).
+    url = reverse("api-meaning", args=["customer"])
+    body = {"slug": "customer2", "label": "Client"}
+    response = patch_json(client, url, body, **token_of(vera))
+    assert response.status_code == 200
+    assert (response.json()["slug"], response.json()["label"]) == ("customer", "Client")
+    assert Meaning.objects.get(slug="customer").label == "Client"
+    assert not Meaning.objects.filter(slug="customer2").exists()
+
+
 def test_deleting_a_meaning_reprioritizes_its_cards(client, vera, make_card, token_of, worked_off):
     card = make_card(HALF)
     with worked_off():
@@ -803,6 +844,17 @@ def test_an_editor_writes_a_vocabulary_with_its_rules(
             {"name": "X", "rules": [{"folds": ["UL"], "meanings": ["nope"]}]},
             "rules",
             "Object with slug=nope does not exist.",
+        ),
+        (
+            {"name": "X", "rules": [{"folds": ["UL"], "meanings": [[["asap"]]]}]},
+            "rules",
+            "Invalid value.",
+        ),
+        (
+            # Read whole (not too deep to parse), but too deep to look up as a slug.
+            {"name": "X", "rules": [{"folds": ["UL"], "meanings": [nested(500)]}]},
+            "rules",
+            "Invalid value.",
         ),
         (
             {"name": "X", "is_default": True},

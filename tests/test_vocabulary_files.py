@@ -159,7 +159,15 @@ def hostile(tuned: Vocabulary) -> dict[str, tuple[bytes, str]]:
             "The meaning asap exists here and says otherwise (weight 50 → 49): rename it in "
             "the file, or make the two agree.",
         ),
+        "slug ending in a line break": (
+            changed(meanings=[{**meanings[0], "slug": "asap\n"}]),
+            "Meaning 1: 'asap\\n' is not a slug (1 to 40 letters, digits, - or _).",
+        ),
         "not JSON": (b"\x89PNG\r\n", "This is not a vocabulary file (JSON in UTF-8)"),
+        "nested too deeply": (
+            b"[" * 100_000 + b"]" * 100_000,
+            "This is not a vocabulary file (JSON in UTF-8): it is nested too deeply.",
+        ),
         "not an object": (b"[1, 2]", "The file must be a JSON object."),
         "name taken": (changed(name="Default"), "A vocabulary named “Default” exists already"),
     }
@@ -190,6 +198,54 @@ def test_the_command_refuses_a_hostile_file_and_saves_nothing(tmp_path, tuned):
         assert message in str(refused.value), case
         assert str(refused.value).endswith("Nothing was imported."), case
         assert (Vocabulary.objects.count(), Meaning.objects.count()) == counts
+
+
+@pytest.mark.parametrize(
+    "character, refusal",
+    [("\x00", "null characters"), ("\ud800", "surrogate characters (U+D800)")],
+    ids=["null", "surrogate"],
+)
+@pytest.mark.parametrize(
+    "where, field",
+    [
+        ("The file", "name"),
+        ("The file", "description"),
+        ("Meaning vip", "label"),
+        ("Meaning vip", "description"),
+        ("Meaning vip", "email_subject"),
+        ("Meaning vip", "email_body"),
+    ],
+)
+def test_a_text_with_a_character_the_database_cannot_store_is_refused(
+    client, editor, tuned, where, field, character, refusal
+):
+    client.force_login(editor)
+    data = vocabularies.export_vocabulary(tuned)
+    vip = {"slug": "vip", "label": "VIP"}
+    data.update(name="With VIP", meanings=[*data["meanings"], vip])
+    data["rules"].append({"folds": ["UR", "LL"], "meanings": ["vip"]})
+    (data if where == "The file" else vip)[field] = f"Pro{character}spect"
+    counts = (Vocabulary.objects.count(), Meaning.objects.count(), FoldRule.objects.count())
+    response = upload(client, json.dumps(data).encode())
+    assert response.status_code == 400
+    assert f"{where}: {field} must not contain {refusal}. Nothing was imported." in (
+        response.content.decode()
+    )
+    after = (Vocabulary.objects.count(), Meaning.objects.count(), FoldRule.objects.count())
+    assert after == counts
+
+
+def test_the_command_refuses_a_name_that_is_not_text(tmp_path, tuned):
+    path = tmp_path / "default.json"
+    path.write_text(json.dumps(vocabularies.export_vocabulary(tuned)))
+    # The shell's byte 0xFF, not UTF-8, as Python passes it on.
+    with pytest.raises(CommandError) as refused:
+        call_command("import_vocabulary", str(path), "--name", "Team\udcff")
+    assert str(refused.value) == (
+        "The new vocabulary: name must not contain surrogate characters (U+DCFF). "
+        "Nothing was imported."
+    )
+    assert Vocabulary.objects.count() == 1
 
 
 def test_a_meaning_added_by_a_file_is_saved_with_the_rest_or_not_at_all(client, editor, tuned):
