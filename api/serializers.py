@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contacts import folds, services
-from contacts.forms import CardForm
+from contacts.forms import OUTBOX_DAYS, CardForm
 from contacts.models import Card, Consent, FoldRule, Meaning, Vocabulary
 from events.models import Conference
 
@@ -201,13 +201,17 @@ class CardInputSerializer(CardFieldsSerializer):
     """A card to log."""
 
     client_uuid = serializers.UUIDField(required=False, allow_null=True)
+    logged_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="When the card was typed, if a client kept it to send later: a time ahead "
+        f"of the server's is now, one more than {OUTBOX_DAYS} days before it the time the "
+        "card arrives.",
+    )
 
     def form_data(self) -> dict:
         """Return the valid input as the booth form's data."""
-        data = dict(self.validated_data)
-        if data.get("client_uuid") is None:
-            data.pop("client_uuid", None)
-        return data
+        return {name: value for name, value in self.validated_data.items() if value is not None}
 
 
 class CardUpdateSerializer(CardFieldsSerializer):

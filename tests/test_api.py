@@ -386,6 +386,18 @@ def test_it_creates_a_card_as_the_booth_does(client, bob, conference, token_of):
     assert data["owner"] == "bob"
 
 
+def test_a_card_kept_by_a_client_is_logged_when_it_was_typed(client, bob, conference, token_of):
+    typed = timezone.now().replace(microsecond=0) - timedelta(hours=5)
+    body = {"name": "Dana Reyes", "logged_at": typed.isoformat()}
+    response = post_json(client, create_url(conference), body, **token_of(bob))
+    assert response.status_code == 201
+    assert Card.objects.get().logged_at == typed
+    body = {"name": "Li Wei", "logged_at": "yesterday"}
+    response = post_json(client, create_url(conference), body, **token_of(bob))
+    assert response.status_code == 400
+    assert "logged_at" in str(response.json())
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_card_created_takes_the_booths_statements_and_the_token(
     client, bob, conference, token_of
