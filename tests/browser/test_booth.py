@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db.models import Q
 from django.urls import reverse
@@ -288,9 +290,18 @@ def test_an_email_already_logged_here_offers_to_edit_that_card(booth, make_card,
         page.wait_for_timeout(100)
     assert dialogs == ["beforeunload"]
     expect(page.locator("[name=name]")).to_have_value("Dana")
+
+    # Two cards of theirs here: one line, with the latest to edit.
+    latest = make_card(HALF, contact=card.contact, logged_at=card.logged_at + timedelta(hours=1))
+    page.locator("[name=email]").fill("dana@acme.io")
+    page.keyboard.press("Tab")
+    expect(warning).to_have_text(
+        "Dana Reyes already logged 2 times here, last at Fri 20 Nov, 11:00 by alice — "
+        "edit that card?"
+    )
     page.once("dialog", lambda dialog: dialog.accept())
     warning.get_by_role("link", name="edit that card?").click()
-    page.wait_for_url(f"**{reverse('events-booth-card', args=[conference.slug, card.pk])}")
+    page.wait_for_url(f"**{reverse('events-booth-card', args=[conference.slug, latest.pk])}")
 
 
 def test_a_refused_save_replaces_the_last_confirmation_and_points_at_the_fix(booth):

@@ -5,7 +5,9 @@
 const DEBOUNCE_MS = 300;
 const WATCHED = ["name", "company", "email", "phone"];
 
-function warning(card) {
+// One line for the person, however many cards of theirs are here: the latest to edit.
+function warning(cards) {
+  const card = cards[cards.length - 1];
   const div = document.createElement("div");
   const link = document.createElement("a");
   link.href = card.edit_url;
@@ -14,7 +16,8 @@ function warning(card) {
   // phone, and Enter still saves the card being typed.
   link.tabIndex = -1;
   const by = card.logged_by ? ` by ${card.logged_by}` : "";
-  div.append(`${card.name} already logged at ${card.when}${by} — `, link);
+  const times = cards.length > 1 ? ` ${cards.length} times here, last` : "";
+  div.append(`${card.name} already logged${times} at ${card.when}${by} — `, link);
   return div;
 }
 
@@ -86,7 +89,7 @@ export function watchTyping(form, url, slot, personSlot) {
       return; // Offline: the warning is a help, not a condition for saving.
     }
     if (typed() !== query) return;
-    slot.replaceChildren(...answer.cards.map(warning));
+    slot.replaceChildren(...(answer.cards.length ? [warning(answer.cards)] : []));
     const logged = new Set(answer.cards.map((card) => card.name));
     const chosen = answer.people.find((p) => String(p.id) === contact.value);
     suggested = chosen || answer.people.find((p) => !logged.has(p.name)) || null;
