@@ -2,7 +2,11 @@ from __future__ import annotations
 
 from django import forms
 
-from events.models import Conference
+from events.models import FIRST_DAY, LAST_DAY, Conference
+
+# The date picker offers only the days a conference may have (Conference.clean says so
+# for a day typed or sent otherwise).
+DAY = {"type": "date", "min": FIRST_DAY.isoformat(), "max": LAST_DAY.isoformat()}
 
 
 class ConferenceForm(forms.ModelForm):
@@ -20,8 +24,8 @@ class ConferenceForm(forms.ModelForm):
             "retention_action",
         ]
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}),
-            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "starts_on": forms.DateInput(attrs=DAY),
+            "ends_on": forms.DateInput(attrs=DAY),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 

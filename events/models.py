@@ -8,7 +8,7 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -16,6 +16,16 @@ from phonenumbers import geocoder
 
 from events.validators import reserved_slugs, validate_slug_not_reserved
 from foldcard.sql import Prepared
+
+# The days a conference may have. Every date counted from them stays far from date.max
+# (9999-12-31): a follow-up due up to 365 days after the last day, a retention period of up
+# to 3650. The first year catches a year typed short ("0026").
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+DAY_OUT_OF_RANGE = "Choose a day between 1 January 1900 and 31 December 2999."
+# How many taken slugs a new conference tries past, when others of its name are created at
+# the same moment.
+SLUG_ATTEMPTS = 10
 
 
 @cache
@@ -96,9 +106,23 @@ class Conference(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
-        if not self.slug:
+        if self.slug:
+            super().save(*args, **kwargs)
+            return
+        # Another conference of the same name, created at the same moment, may take the
+        # slug between unique_slug()'s check and this insert: then take the next one. The
+        # savepoint keeps a PostgreSQL transaction usable after the failed insert.
+        for attempt in range(1, SLUG_ATTEMPTS + 1):
             self.slug = self.unique_slug()
-        super().save(*args, **kwargs)
+            try:
+                with transaction.atomic():
+                    super().save(*args, **kwargs)
+                return
+            except IntegrityError:
+                taken = Conference.objects.filter(slug=self.slug).exists()
+                self.slug = ""
+                if not taken or attempt == SLUG_ATTEMPTS:
+                    raise
 
     def get_absolute_url(self) -> str:
         return reverse("events-detail", args=[self.slug])
@@ -119,6 +143,13 @@ class Conference(models.Model):
         return timezone.localdate(timezone=self.zone)
 
     def clean(self) -> None:
+        errors = {
+            field: DAY_OUT_OF_RANGE
+            for field in ("starts_on", "ends_on")
+            if getattr(self, field) and not FIRST_DAY <= getattr(self, field) <= LAST_DAY
+        }
+        if errors:
+            raise ValidationError(errors)
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": "The last day cannot be before the first day."})
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count
 from django.http import (
     FileResponse,
@@ -91,8 +92,10 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
     conference = _get_conference(slug)
     form = ConferenceForm(request.POST or None, instance=conference)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        services.conference_changed(conference, form.changed_data)
+        # The conference and its cards' due dates change together, or neither does.
+        with transaction.atomic():
+            form.save()
+            services.conference_changed(conference, form.changed_data)
         messages.success(request, f"Saved {conference.name}.")
         return redirect("events-detail", conference.slug)
     context = {"form": form, "conference": conference}

@@ -1,4 +1,5 @@
-"""Conferences: slugs that never hide a page, and the place a conference is held."""
+"""Conferences: slugs that never hide a page, the place a conference is held, and the days
+it may have."""
 
 from __future__ import annotations
 
@@ -177,3 +178,121 @@ def test_the_exports_give_when_met_in_the_conferences_time(client, alice, auckla
     body = client.get(reverse("events-export-ics", args=[auckland.slug])).content
     (todo,) = Calendar.from_ical(body).walk("VTODO")
     assert "Met Fri 20 Nov 2026 11:05 NZDT" in str(todo["description"])
+
+
+OUT_OF_RANGE = "Choose a day between 1 January 1900 and 31 December 2999."
+
+
+def test_an_edit_to_a_last_day_past_the_range_is_a_400_and_saves_nothing(
+    client, alice, conference, make_card
+):
+    card = make_card(UR)
+    due_on = card.due_on
+    client.force_login(alice)
+    data = {"name": "Expo 2026", "starts_on": "2026-11-18", "ends_on": "9999-12-31"}
+    response = client.post(
+        reverse("events-edit", args=[conference.slug]), {**data, "time_zone": "UTC"}
+    )
+    assert response.status_code == 400
+    assert OUT_OF_RANGE in response.content.decode()
+    conference.refresh_from_db()
+    card.refresh_from_db()
+    assert (conference.ends_on, card.due_on) == (date(2026, 11, 20), due_on)
+
+
+@pytest.mark.parametrize(
+    "days",
+    [
+        {"starts_on": "9999-01-01", "ends_on": "9999-12-20"},
+        {"starts_on": "9999-06-01", "ends_on": "9999-06-02", "retention_days": "3650"},
+        {"starts_on": "3000-01-01", "ends_on": "3000-01-01"},
+        {"starts_on": "0026-11-18", "ends_on": "2026-11-20"},
+    ],
+)
+def test_a_new_conference_with_days_out_of_range_is_a_400(client, alice, days):
+    client.force_login(alice)
+    data = {"name": "Far Expo", "time_zone": "UTC", **days}
+    response = client.post(reverse("events-create"), data)
+    assert response.status_code == 400
+    assert OUT_OF_RANGE in response.content.decode()
+    assert not Conference.objects.exists()
+
+
+def test_the_admin_refuses_days_out_of_range(client, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
+    client.force_login(admin)
+    data = {"name": "Far Expo", "slug": "far-expo", "time_zone": "UTC"}
+    data.update(starts_on="9999-01-01", ends_on="9999-12-20", retention_action="delete")
+    response = client.post(reverse("admin:events_conference_add"), data)
+    assert response.status_code == 200
+    assert OUT_OF_RANGE in response.content.decode()
+    assert not Conference.objects.exists()
+
+
+def test_a_conference_on_the_last_days_allowed_logs_cards(client, alice):
+    client.force_login(alice)
+    data = {"name": "Far Expo", "starts_on": "2999-12-30", "ends_on": "2999-12-31"}
+    response = client.post(
+        reverse("events-create"), {**data, "time_zone": "UTC", "retention_days": "3650"}
+    )
+    assert response.status_code == 302
+    far = Conference.objects.get()
+    assert client.get(response.url).status_code == 200
+    booth = reverse("events-booth", args=[far.slug])
+    assert client.get(booth).status_code == 200
+    response = client.post(booth, {"name": "Sam Lee"}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 201
+    assert Card.objects.get().due_on == date(3000, 1, 14)
+
+
+def test_the_date_pickers_offer_only_the_days_allowed(client, alice):
+    client.force_login(alice)
+    html = client.get(reverse("events-create")).content.decode()
+    for name in ("starts_on", "ends_on"):
+        assert f'name="{name}" min="1900-01-01" max="2999-12-31"' in html
+
+
+def test_a_conference_from_the_first_day_allowed_is_taken(client, alice):
+    client.force_login(alice)
+    data = {"name": "Old Expo", "starts_on": "1900-01-01", "ends_on": "1900-01-02"}
+    response = client.post(reverse("events-create"), {**data, "time_zone": "UTC"})
+    assert response.status_code == 302
+
+
+def test_an_edit_that_fails_while_moving_the_due_dates_saves_nothing(
+    client, alice, conference, make_card, monkeypatch
+):
+    card = make_card(UR)
+    due_on = card.due_on
+
+    def fail(conference):
+        raise RuntimeError("the due dates could not be moved")
+
+    monkeypatch.setattr("contacts.services.conference_dates_changed", fail)
+    client.force_login(alice)
+    data = {"name": "Expo 2026", "starts_on": "2026-11-18", "ends_on": "2026-11-22"}
+    with pytest.raises(RuntimeError):
+        client.post(reverse("events-edit", args=[conference.slug]), {**data, "time_zone": "UTC"})
+    conference.refresh_from_db()
+    card.refresh_from_db()
+    assert (conference.ends_on, card.due_on) == (date(2026, 11, 20), due_on)
+
+
+def test_two_conferences_created_at_once_under_one_name_take_two_slugs(client, alice, monkeypatch):
+    find_free = Conference.unique_slug
+
+    def taken_right_after_the_check(self: Conference) -> str:
+        slug = find_free(self)
+        if not Conference.objects.exists():
+            # Another request, checking at the same moment, inserts the same slug first.
+            Conference.objects.create(
+                name=self.name, slug=slug, starts_on=date(2026, 12, 1), ends_on=date(2026, 12, 3)
+            )
+        return slug
+
+    monkeypatch.setattr(Conference, "unique_slug", taken_right_after_the_check)
+    client.force_login(alice)
+    response = client.post(reverse("events-create"), {"name": "Expo", **DAYS})
+    assert response.status_code == 302
+    assert response.url == "/events/expo-2/"
+    assert sorted(Conference.objects.values_list("slug", flat=True)) == ["expo", "expo-2"]
