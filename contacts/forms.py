@@ -629,7 +629,8 @@ class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None) -> list:
         files = data if isinstance(data, list | tuple) else [data]
         check = super().clean
-        return [check(file, initial) for file in files]
+        # None chosen is checked as a field without its file: "This field is required."
+        return [check(file, initial) for file in files or [None]]
 
 
 class StackForm(forms.Form):

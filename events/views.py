@@ -429,8 +429,9 @@ def stack(request: HttpRequest, slug: str) -> HttpResponse:
     """Read a stack of cards brought home: upload their photos, each read in the
     background, then review them one by one."""
     conference = _get_conference(slug)
-    form = StackForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    # Bound on every POST, an empty one too: that says which photos are missing.
+    form = StackForm(request.POST, request.FILES) if request.method == "POST" else StackForm()
+    if form.is_bound and form.is_valid():
         added, refused = [], []
         for upload in form.cleaned_data["photos"]:
             try:

@@ -190,7 +190,11 @@ def test_a_stack_refuses_what_the_booth_refuses_and_keeps_the_rest(logged_in, co
     photo.seek(0)
     response = logged_in.post(stack, {"photos": [photo]}, **JSON)
     assert response.status_code == 400
-    assert logged_in.post(stack, {}, **JSON).status_code == 400
+    empty = logged_in.post(stack, {}, **JSON)
+    assert empty.status_code == 400
+    assert empty.json() == {"errors": {"photos": ["This field is required."]}}
+    page = logged_in.post(stack, {})  # without JavaScript: the page says so too
+    assert page.status_code == 400 and "This field is required." in page.content.decode()
 
 
 def test_reviewing_an_unknown_photo_is_404(logged_in, conference):
