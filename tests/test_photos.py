@@ -96,18 +96,12 @@ def test_other_pixel_modes_are_stored_as_rgb(mode):
     assert opened(process(images.encoded(fmt, (2000, 1000), mode)).photo).mode == "RGB"
 
 
-def png(width: int, height: int) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (width, height), "white").save(out, "PNG")
-    return out.getvalue()
-
-
 @pytest.mark.parametrize(
     ("data", "size"),
     [
-        (png(20000, 2), "20000 by 2"),
+        (images.encoded("PNG", (20000, 2)), "20000 by 2"),
         (images.jpeg(1, 60000), "1 by 60000"),
-        (png(1600, 1), "1600 by 1"),
+        (images.encoded("PNG", (1600, 1)), "1600 by 1"),
         (images.jpeg(2400, 200), "2400 by 200"),
     ],
     ids=["wide PNG", "tall JPEG", "a line", "12 to 1"],
@@ -121,15 +115,15 @@ def test_a_photo_too_narrow_to_be_of_a_card_is_refused(data, size):
 @pytest.mark.parametrize("size", [(1, 1), (49, 60)], ids=["one pixel", "under 50 across"])
 def test_a_photo_too_small_to_be_of_a_card_is_refused(size):
     with pytest.raises(photos.PhotoError, match="must be at least 50 pixels across"):
-        process(png(*size))
+        process(images.encoded("PNG", size))
 
 
 def test_ten_to_one_and_50_pixels_across_are_the_narrowest_card_photos():
     photo = process(images.jpeg(4000, 400))
     assert opened(photo.photo).size == (1600, 160)
     assert opened(photo.thumbnail).size == (320, 32)
-    assert opened(process(png(50, 50)).photo).size == (50, 50)
+    assert opened(process(images.encoded("PNG", (50, 50))).photo).size == (50, 50)
     with pytest.raises(photos.PhotoError, match="at most 10 times"):
         process(images.jpeg(4000, 399))
     with pytest.raises(photos.PhotoError, match="at least 50 pixels"):
-        process(png(50, 49))
+        process(images.encoded("PNG", (50, 49)))
