@@ -65,8 +65,14 @@ def _get_card(conference: Conference, pk: int) -> Card:
     return get_object_or_404(queryset, pk=pk, conference=conference)
 
 
-@permission_required("contacts.log_cards", raise_exception=True)
 def home(request: HttpRequest) -> HttpResponse:
+    """The conferences, where booth staff and managers land after logging in; the others
+    land where their role has work: a vocabulary editor on the vocabularies, a user without
+    a role on their settings."""
+    if not request.user.has_perm("contacts.log_cards"):
+        if request.user.has_perm("contacts.change_vocabulary"):
+            return redirect("contacts-vocabularies")
+        return redirect("contacts-settings")
     conferences = Conference.objects.annotate(num_cards=Count("cards")).order_by(
         "-starts_on", "name"
     )

@@ -35,7 +35,8 @@ LOGIN = 302  # sent to the login page
 # bob's own card is "card"; "other" is alice's card, which bob may edit at the booth but
 # not work as a follow-up or undo.
 EXPECTED = {
-    "events-home": ("get", {}, [LOGIN, 403, 403, 200, 200]),
+    # A vocabulary editor lands on the vocabularies, a user without a role on their settings.
+    "events-home": ("get", {}, [LOGIN, 302, 302, 200, 200]),
     "foldcard-health": ("get", {}, [200, 200, 200, 200, 200]),
     "foldcard-service-worker": ("get", {}, [200, 200, 200, 200, 200]),
     "foldcard-favicon": ("get", {}, [302, 302, 302, 302, 302]),
@@ -301,3 +302,23 @@ def test_a_teammates_card_is_404_when_worked(client, world):
     url = reverse("contacts-followup-action", args=[world["other"], "done"])
     assert client.post(url).status_code == 404
     assert Card.objects.get(pk=world["other"]).state == "open"
+
+
+@pytest.mark.parametrize(
+    ("persona", "lands_on", "links"),
+    [
+        ("charlie", "contacts-settings", []),
+        ("vera", "contacts-vocabularies", ["Vocabularies"]),
+        ("bob", "events-home", ["Conferences", "Follow-ups", "Vocabularies"]),
+    ],
+)
+def test_each_role_lands_where_it_has_work_and_is_offered_only_that(
+    client, world, persona, lands_on, links
+):
+    client.force_login(world["users"][persona])
+    response = client.get(reverse("events-home"), follow=True)
+    assert response.status_code == 200
+    assert response.resolver_match.url_name == lands_on
+    navigation = response.content.decode().split("</nav>")[0]
+    offered = ["Conferences", "Follow-ups", "Vocabularies", "Duplicates"]
+    assert [name for name in offered if f">{name}</a>" in navigation] == links
