@@ -145,7 +145,7 @@ def _delete_files(files: list[FieldFile]) -> None:
 def person_data(contact: Contact) -> dict:
     """Return everything kept about the person, for an access request."""
     cards = contact.cards.select_related(
-        "conference", "vocabulary", "logged_by", "owner", "consent_by"
+        "conference", "vocabulary", "logged_by", "owner", "consent_by", "stack_photo"
     ).order_by("logged_at", "pk")
     cards = cards.prefetch_related("emails__sent_by")
     return {
@@ -183,7 +183,7 @@ def _card_data(card: Card) -> dict:
         "meanings": [m.label for m in card.decoding.meanings],
         "note": card.note,
         "photo": photo,
-        "read_from_photo": card.reading,
+        "read_from_photo": _reading(card),
         "follow_up": {
             "owner": _username(card.owner),
             "due_on": card.due_on.isoformat(),
@@ -207,6 +207,13 @@ def _card_data(card: Card) -> dict:
             for email in card.emails.all()
         ],
     }
+
+
+def _reading(card: Card) -> dict | None:
+    """Return what was read from the card's photo: by the booth or the background reader,
+    or from the stack photo it was logged from."""
+    stack_photo = getattr(card, "stack_photo", None)
+    return card.reading if stack_photo is None else card.reading or stack_photo.reading
 
 
 def _username(user) -> str | None:

@@ -254,6 +254,11 @@ def test_a_failed_erasure_deletes_nothing(dana, media, monkeypatch):
 
 
 def test_a_persons_data_as_json(client, dana, alice):
+    # A card logged from a stack of photos: what was read is the stack photo's.
+    again = dana.cards.get(conference__name="Nordic Expo")
+    stack = services.add_stack_photo(again.conference, alice, images.jpeg(), "card.jpg")
+    stack.card, stack.reading = again, {"fields": {"company": {"value": "Acme"}}}
+    stack.save()
     client.force_login(alice)
     response = client.get(reverse("contacts-person-json", args=[dana.pk]))
     assert response.status_code == 200
@@ -270,6 +275,8 @@ def test_a_persons_data_as_json(client, dana, alice):
     assert first["meanings"] == ["Wants to buy more", "Customer"]
     assert first["photo"].endswith("/photo.jpg")
     assert second["emails"][0]["subject"] == f"Hello {NAME}"
+    assert first["read_from_photo"]["fields"]["name"] == {"value": NAME}
+    assert second["read_from_photo"] == {"fields": {"company": {"value": "Acme"}}}
 
 
 def test_a_persons_data_as_vcard(client, dana, alice):
