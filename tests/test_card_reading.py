@@ -113,6 +113,19 @@ def test_a_card_saved_with_only_its_photo_is_read_then_checked(client, alice, co
     assert "data-needs-check" not in client.get(reverse("contacts-followups")).content.decode()
 
 
+def test_a_card_read_from_its_photo_behind_another_of_the_person_is_marked_on_their_row(
+    client, alice, make_card
+):
+    dana = Contact.objects.create(name="Dana Reyes", email="dana@acme.io")
+    first = make_card(UR, contact=dana)
+    read = make_card(UR, contact=dana, reading_state=ReadingState.READ)
+    client.force_login(alice)
+    page = client.get(reverse("contacts-followups")).content.decode()
+    assert f'data-card="{first.pk}"' in page and f'data-card="{read.pk}"' not in page
+    edit = reverse("events-booth-card", args=[read.conference.slug, read.pk])
+    assert f'href="{edit}" title="Another card of theirs here" data-needs-check>' in page
+
+
 def test_what_the_user_typed_is_kept_over_what_is_read(client, alice, conference):
     client.force_login(alice)
     booth = reverse("events-booth", args=[conference.slug])
