@@ -700,6 +700,12 @@ def edit_contact(contact: Contact, data: ContactInput, region: str | None) -> Co
         set_emails(contact, emails)
         set_phones(contact, [p.strip() for p in data.phones if p.strip()], region)
         contact.save()
+        # Each card carries its person's details: a receiver hears of the edit by each.
+        cards = contact.cards.select_related("conference", "vocabulary", "owner", "logged_by")
+        cards = list(cards.order_by("pk"))
+        for card in cards:
+            card.contact = contact
+        emit_each("card.updated", cards)
     return contact
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,7 @@ from django_tasks_db.models import DBTaskResult
 from contacts import services
 from contacts.folds import HALF, UL, UR
 from contacts.models import Card
+from events.models import Conference
 from tests.webhook_server import Receiver
 from webhooks import delivery
 from webhooks.events import emit, emit_each
@@ -324,6 +325,24 @@ def test_what_waits_for_the_commit_is_the_deliveries_ids(alice, conference, endp
         held = [cell.cell_contents for cell in callback.__closure__]
     updated = Delivery.objects.filter(event="card.updated").order_by("pk")
     assert held == [list(updated.values_list("pk", flat=True))]
+
+
+@pytest.mark.django_db
+def test_a_persons_edit_on_their_page_updates_each_of_their_cards(alice, conference, endpoint):
+    card = log(conference, alice)
+    other = Conference.objects.create(
+        name="Fair", starts_on=date(2026, 5, 1), ends_on=date(2026, 5, 2)
+    )
+    again = log(other, alice)
+    services.log_card(conference, alice, services.CardInput(name="Li Wei"))
+    services.edit_contact(
+        card.contact, services.ContactInput(name="Dana Reyes", title="CTO"), region=None
+    )
+    updated = Delivery.objects.filter(event="card.updated").order_by("pk")
+    assert [(d.subject, d.payload["data"]["title"]) for d in updated] == [
+        (f"card:{card.pk}", "CTO"),
+        (f"card:{again.pk}", "CTO"),
+    ]
 
 
 @pytest.mark.django_db
