@@ -1,47 +1,56 @@
 // Reading a stack: the chosen photos are sent one per request (a progress line shows how
-// far), then the page follows the background reading until no photo waits.
+// far), then the page follows the background reading until no photo waits. On the review
+// page, Enter in the note logs the card as at the booth; Shift+Enter starts a new line.
+import { saveOnEnterInNote } from "./booth/form.js";
 import { csrfToken } from "./csrf.js";
 
 const POLL_MS = 2000;
-const form = document.querySelector("[data-stack-form]");
-const input = form.elements.photos;
-const counts = document.querySelector("[data-counts]");
 
-async function upload(file) {
-  const data = new FormData();
-  data.append("csrfmiddlewaretoken", csrfToken(form));
-  data.append("photos", file, file.name);
-  const response = await fetch(form.action || location.href, {
-    method: "POST",
-    body: data,
-    headers: { Accept: "application/json" },
-  });
-  const answer = await response.json();
-  return answer.refused || [];
-}
+function sendPhotos(form) {
+  const input = form.elements.photos;
+  const counts = document.querySelector("[data-counts]");
 
-form.addEventListener("submit", async (event) => {
-  if (!input.files.length) return;
-  event.preventDefault();
-  const files = Array.from(input.files);
-  const refused = [];
-  for (const [i, file] of files.entries()) {
-    counts.textContent = `Sending photo ${i + 1} of ${files.length}…`;
-    refused.push(...(await upload(file)));
+  async function upload(file) {
+    const data = new FormData();
+    data.append("csrfmiddlewaretoken", csrfToken(form));
+    data.append("photos", file, file.name);
+    const response = await fetch(form.action || location.href, {
+      method: "POST",
+      body: data,
+      headers: { Accept: "application/json" },
+    });
+    const answer = await response.json();
+    return answer.refused || [];
   }
-  if (refused.length) sessionStorage.setItem("foldcard-stack-refused", refused.join("\n"));
-  location.reload();
-});
 
-const refusedBefore = sessionStorage.getItem("foldcard-stack-refused");
-if (refusedBefore) {
-  sessionStorage.removeItem("foldcard-stack-refused");
-  const box = document.createElement("div");
-  box.className = "alert alert-danger py-1 small text-break";
-  box.dataset.refused = "";
-  box.textContent = refusedBefore;
-  form.after(box);
+  form.addEventListener("submit", async (event) => {
+    if (!input.files.length) return;
+    event.preventDefault();
+    const files = Array.from(input.files);
+    const refused = [];
+    for (const [i, file] of files.entries()) {
+      counts.textContent = `Sending photo ${i + 1} of ${files.length}…`;
+      refused.push(...(await upload(file)));
+    }
+    if (refused.length) sessionStorage.setItem("foldcard-stack-refused", refused.join("\n"));
+    location.reload();
+  });
+
+  const refusedBefore = sessionStorage.getItem("foldcard-stack-refused");
+  if (refusedBefore) {
+    sessionStorage.removeItem("foldcard-stack-refused");
+    const box = document.createElement("div");
+    box.className = "alert alert-danger py-1 small text-break";
+    box.dataset.refused = "";
+    box.textContent = refusedBefore;
+    form.after(box);
+  }
 }
+
+const stackForm = document.querySelector("[data-stack-form]");
+if (stackForm) sendPhotos(stackForm);
+const reviewForm = document.querySelector("[data-stack-review-form]");
+if (reviewForm) saveOnEnterInNote(reviewForm);
 
 async function follow() {
   const response = await fetch(location.href, { headers: { Accept: "application/json" } });

@@ -10,7 +10,7 @@ from django.urls import reverse
 from PIL import Image
 from playwright.sync_api import expect
 
-from contacts import folds
+from contacts import folds, services
 from contacts.models import Card, ReadingState, StackPhoto
 from tests.browser.helpers import wait_until
 from tests.reading import cardgen
@@ -67,6 +67,23 @@ def test_a_photo_with_nothing_to_read_says_so_and_saving_goes_on(booth):
     page.fill("[name=name]", "Typed After All")
     page.locator("[name=name]").press("Enter")
     expect(page.locator("[data-confirmation]")).to_contain_text("Saved Typed After All")
+
+
+def test_typing_over_a_field_read_from_the_card_unmarks_that_field_only(booth):
+    page = booth
+    card = cardgen.make_card(7, qr="vcard", rotation=0)
+    page.set_input_files("[name=photo]", photo_file(card, "card.jpg"))
+    expect(page.locator("[data-read-status]")).to_contain_text("Read from the card")
+    for field in ["name", "company", "email"]:
+        expect(page.locator(f"[name={field}]")).to_have_attribute("data-read-source", "qr")
+    page.locator("[name=company]").click()
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.type("Typed Company")
+    expect(page.locator("[name=company][data-read-source]")).to_have_count(0)
+    expect(page.locator('[data-read-mark="company"]')).to_have_text("")
+    for field in ["name", "email"]:
+        expect(page.locator(f"[name={field}]")).to_have_attribute("data-read-source", "qr")
+        expect(page.locator(f'[data-read-mark="{field}"]')).to_have_text("from the QR code")
 
 
 def plain_photo() -> bytes:
@@ -139,6 +156,32 @@ def test_a_stack_of_ten_is_read_and_reviewed_with_the_keyboard(conference, logge
     assert logged == {c.fields["email"]: folds.parse_codes(sorted(c.folds)) for c in cards}
     page.goto(reverse("contacts-followups") + f"?conference={conference.pk}&owner=all")
     expect(page.locator("[data-card]")).to_have_count(10)
+
+
+def test_enter_in_the_review_note_logs_the_card_and_shift_enter_starts_a_line(
+    conference, alice, logged_in
+):
+    page = logged_in
+    for seed in (100, 101):
+        card = cardgen.make_card(seed, qr="vcard", rotation=0)
+        services.add_stack_photo(conference, alice, card.photo, f"card-{seed}.jpg")
+    run_worker()
+    page.goto(reverse("events-stack-review", args=[conference.slug]))
+    first = page.locator("[data-stack-review-photo]").get_attribute("data-stack-review-photo")
+    page.locator("[name=note]").click()
+    page.keyboard.type("Wants a demo")
+    page.keyboard.press("Enter")
+    expect(page.locator(f'[data-stack-review-photo="{first}"]')).to_have_count(0)
+    assert StackPhoto.objects.get(pk=first).card.note == "Wants a demo"
+    second = page.locator("[data-stack-review-photo]").get_attribute("data-stack-review-photo")
+    page.locator("[name=note]").click()
+    page.keyboard.type("Wants a demo")
+    page.keyboard.press("Shift+Enter")
+    page.keyboard.type("in March")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-stack-empty]")).to_be_visible()
+    note = StackPhoto.objects.get(pk=second).card.note
+    assert note.splitlines() == ["Wants a demo", "in March"]
 
 
 def checked_codes(page) -> set[str]:

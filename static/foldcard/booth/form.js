@@ -15,6 +15,17 @@ function uuid4() {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+// Enter in the note of `form` submits it, as in its other fields; Shift+Enter starts a
+// new line.
+export function saveOnEnterInNote(form) {
+  form.elements.note.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+}
+
 // Take over `form` (the [data-booth-form] element), whose folds are in `editor`, for
 // `user` ({id, username}), who logs its cards.
 export function boothForm(form, editor, user) {
@@ -22,12 +33,7 @@ export function boothForm(form, editor, user) {
   const photoStatus = form.querySelector("[data-photo-status]");
   let snapshot = null;
 
-  form.elements.note.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && !event.shiftKey) {
-      event.preventDefault();
-      form.requestSubmit();
-    }
-  });
+  saveOnEnterInNote(form);
 
   photoInput.addEventListener("change", () => {
     snapshot = null;

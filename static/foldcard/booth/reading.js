@@ -16,14 +16,22 @@ export function cardReader(form, url, token) {
     if (label) label.textContent = SOURCES[source] || "";
   }
 
+  function unmark(field) {
+    delete form.elements[field].dataset.readSource;
+    const label = form.querySelector(`[data-read-mark="${field}"]`);
+    if (label) label.textContent = "";
+  }
+
+  // What the user types over a suggestion is theirs, not the card's. Filling a field from
+  // here sets its value, which fires no input event, so only the user's edits unmark it.
+  FIELDS.forEach((field) => {
+    form.elements[field].addEventListener("input", () => unmark(field));
+  });
+
   function reset() {
     current += 1;
     status.textContent = "";
-    FIELDS.forEach((field) => {
-      delete form.elements[field].dataset.readSource;
-      const label = form.querySelector(`[data-read-mark="${field}"]`);
-      if (label) label.textContent = "";
-    });
+    FIELDS.forEach(unmark);
     extras.replaceChildren();
   }
 
