@@ -66,6 +66,8 @@ DEFAULT_VERSION = 3
 MAX_BODY = 1_000_000
 READ_METHODS = ["OPTIONS", "GET", "HEAD", "PROPFIND", "REPORT"]
 WRITE_METHODS = ["PUT", "POST", "PATCH", "DELETE", "PROPPATCH", "MKCOL", "COPY", "MOVE"]
+# The address book's people are those of the user's follow-ups: who may see them reads it.
+SEE_PEOPLE = "contacts.work_followups"
 
 
 def tag(namespace: str, name: str) -> str:
@@ -231,11 +233,18 @@ class AddressBookView(View):
         if request.method == "OPTIONS":
             return self.options(request)
         try:
-            self.book = AddressBook(token_from_basic_auth(request))
+            token = token_from_basic_auth(request)
         except AuthenticationFailed as e:
             refused = HttpResponse(str(e.detail), status=401, content_type="text/plain")
             refused["WWW-Authenticate"] = 'Basic realm="foldcard", charset="UTF-8"'
             return refused
+        # The token's user is who asks, as for the API (whose authentication sets it too):
+        # PrivateCacheMiddleware keeps what they get out of every cache.
+        request.user = token.user
+        if not request.user.has_perm(SEE_PEOPLE):
+            refused = "Your role does not let you see the follow-ups' people."
+            return HttpResponse(refused, status=403, content_type="text/plain")
+        self.book = AddressBook(token)
         try:
             return super().dispatch(request, *args, **kwargs)
         except DavError as e:

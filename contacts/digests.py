@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.contrib.auth import get_user_model
-
-from contacts import emails, queries
+from contacts import emails, queries, rules
 from contacts.models import UserSettings
 
 
@@ -25,7 +23,8 @@ def send_digests(now: datetime, force: bool = False) -> list[str]:
     """Send the digests due at ``now`` (every one switched on, with ``force``), at most one
     per person and day; return to whom. Nothing is sent to someone with nothing due."""
     sent = []
-    users = get_user_model().objects.filter(is_active=True).exclude(email="").order_by("pk")
+    # Those who may work follow-ups only: a role taken away stops the emails about its cards.
+    users = rules.followup_owners().exclude(email="").order_by("pk")
     for user in users:
         user_settings = UserSettings.of(user)
         if user_settings.digest_at is None or not (force or is_due(user_settings, now)):

@@ -385,7 +385,7 @@ class FollowupActionForm(forms.Form):
     outcome = forms.CharField(max_length=5000, required=False)
     days = forms.TypedChoiceField(choices=[(1, "1 day"), (7, "1 week")], coerce=int, required=False)
     until = forms.DateField(label="Snooze until", required=False)
-    owner = forms.ModelChoiceField(User.objects.filter(is_active=True), required=False)
+    owner = forms.ModelChoiceField(rules.followup_owners(), required=False)
 
     def __init__(self, *args, action: str, today: date, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -461,6 +461,9 @@ class FollowupStateForm(forms.Form):
     state = forms.ChoiceField(choices=Card.State.choices)
     snoozed_until = forms.DateField(required=False)
     outcome = forms.CharField(max_length=5000, required=False, strip=False)
+    # Anyone: the owner a card has kept (perhaps one whose role was taken away) comes back
+    # with every undo. services.restore_* refuse to give a card to another one than it has
+    # unless the user may hand follow-ups over, and to one who may not be given any.
     owner = forms.ModelChoiceField(User.objects.all(), required=False)
 
     def clean_card(self) -> int:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from django.db.models import Q
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
 
 if TYPE_CHECKING:
     from contacts.models import Card, Vocabulary, VocabularyChange
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 OPEN_STATES = ["open", "snoozed"]
 
 MANAGE = "contacts.manage_followups"
+WORK = "contacts.work_followups"
 
 
 def is_open(card: Card) -> bool:
@@ -131,3 +133,11 @@ def is_kept_past_retention(card: Card) -> bool:
 def kept_past_retention() -> Q:
     """Return the cards for which is_kept_past_retention() holds, for the database."""
     return Q(state="done") | Q(consent="customer")
+
+
+def followup_owners() -> QuerySet:
+    """Return who may be given a follow-up: the active users who may work follow-ups, and
+    the superusers."""
+    return get_user_model().objects.with_perm(
+        WORK, backend="django.contrib.auth.backends.ModelBackend"
+    )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import partial
 
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
@@ -346,6 +347,12 @@ def restore_many(user, states: list[FollowupState]) -> list[Card]:
 def _restore(
     cards: models.QuerySet[Card], user, states: list[FollowupState], shown: Card | None = None
 ) -> list[Card]:
+    """Put back ``states`` on those of ``cards`` that ``user`` may work on.
+
+    Raise Card.DoesNotExist if one is not among them, and PermissionDenied if one would go
+    to another owner than it has and ``user`` may not hand follow-ups over (or that owner
+    may not be given one); in both cases changing nothing.
+    """
     with transaction.atomic():
         found = (
             cards.filter(rules.workable(user))
@@ -355,6 +362,16 @@ def _restore(
         )
         if len(found) != len({state.card_id for state in states}):
             raise Card.DoesNotExist("Not one follow-up that you may work on.")
+        handed = {
+            state.owner_id
+            for state in states
+            if state.owner_id not in (None, found[state.card_id].owner_id)
+        }
+        # An undo that gives a card back to another owner hands it over, as an assign does.
+        if handed and not rules.can_work_everyones(user):
+            raise PermissionDenied("Only a manager can hand a follow-up to someone else.")
+        if handed and rules.followup_owners().filter(pk__in=handed).count() != len(handed):
+            raise PermissionDenied("A follow-up goes only to someone who works follow-ups.")
         if shown is not None:
             found[shown.pk] = shown  # the caller's copy of the row's card shows what was put back
         for state in states:

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -183,7 +184,7 @@ def followup_list(request: HttpRequest) -> HttpResponse:
         "total": _total_text(found.counts),
         "query": query.urlencode(),
         "next_url": request.get_full_path(),
-        "owners": owners,
+        "owners": _assignees(owners),
         "can_manage": rules.can_work_everyones(request.user),
         "saved_filters": request.user.saved_filters.all(),
         "save_form": SavedFilterForm(initial={"query": query.urlencode()}, owners=owners),
@@ -206,7 +207,7 @@ def followup_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "card": queries.followup_rows([card], request.user, today)[0],
         "person_cards": queries.person_cards(card),
         "next_url": _safe_next(request),
-        "owners": _owners(),
+        "owners": _assignees(_owners()),
         "can_manage": rules.can_work_everyones(request.user),
         "today": today,
     }
@@ -327,7 +328,7 @@ def _answer_many(request: HttpRequest, worked: services.BulkWorked, done: str) -
     changed = [state.card_id for state in worked.before]
     context = {
         "next_url": _safe_next(request),
-        "owners": owners,
+        "owners": _assignees(owners),
         "can_manage": rules.can_work_everyones(request.user),
     }
     rows = {
@@ -408,7 +409,7 @@ def _answer(
     context = {
         "card": queries.followup_row(card, request.user, today, set(changed) - {card.pk}),
         "next_url": _safe_next(request),
-        "owners": owners,
+        "owners": _assignees(owners),
         "can_manage": rules.can_work_everyones(request.user),
     }
     row = render_to_string("contacts/_followup_row.html", context, request)
@@ -445,8 +446,17 @@ def _total_text(counts: dict[str, int]) -> str:
 
 
 def _owners() -> list:
-    """Return who can be given a follow-up."""
-    return list(User.objects.filter(is_active=True).order_by("username"))
+    """Return whose follow-ups the list can be filtered by: every active user, as one whose
+    role was taken away may still have some; each with ``may_own``, whether they can be
+    given a follow-up."""
+    may_own = Q(pk__in=rules.followup_owners().values("pk"))
+    users = User.objects.filter(is_active=True).annotate(may_own=may_own)
+    return list(users.order_by("username"))
+
+
+def _assignees(owners: list) -> list:
+    """Return those of ``owners`` who can be given a follow-up, for the assign lists."""
+    return [user for user in owners if user.may_own]
 
 
 def _safe_next(request: HttpRequest) -> str:

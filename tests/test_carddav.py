@@ -186,6 +186,38 @@ def test_who_may_read_the_address_book(client, alice, bob, key, make_card):
     assert client.get(path, **basic(alice.username, key)).status_code == 401
 
 
+def test_a_user_without_a_role_reads_no_address_book(client, bob, charlie, make_card):
+    bobs = basic(bob.username, ApiToken.issue(bob, "phone")[1])
+    path = f"{BOOK}{make_card(UR, owner=bob).contact.uid}.vcf"
+    assert client.get(path, **bobs).status_code == 200
+    make_card(UR, name="Charlie's Lead", owner=charlie)
+    charlies = basic(charlie.username, ApiToken.issue(charlie, "phone")[1])
+    bob.groups.clear()  # a role taken away
+    for auth in (bobs, charlies):
+        assert client.get(path, **auth).status_code == 403
+        refused = dav(client, "PROPFIND", BOOK, LIST, auth, HTTP_DEPTH="1")
+        assert refused.status_code == 403 and b"BEGIN:VCARD" not in refused.content
+        query = b'<C:addressbook-query xmlns:C="urn:ietf:params:xml:ns:carddav"/>'
+        assert dav(client, "REPORT", BOOK, query, auth).status_code == 403
+
+
+def test_what_the_address_book_sends_is_private_and_not_stored(client, auth, make_card):
+    path = f"{BOOK}{make_card(UR).contact.uid}.vcf"
+    query = (
+        b'<C:addressbook-query xmlns="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav">'
+        b"<prop><getetag/><C:address-data/></prop></C:addressbook-query>"
+    )
+    responses = {
+        "GET": client.get(path, **auth),
+        "PROPFIND": dav(client, "PROPFIND", BOOK, LIST, auth, HTTP_DEPTH="1"),
+        "REPORT": dav(client, "REPORT", BOOK, query, auth),
+    }
+    for method, response in responses.items():
+        assert response.status_code in (200, 207), method
+        directives = {part.strip() for part in response["Cache-Control"].split(",")}
+        assert directives >= {"private", "no-store"}, method
+
+
 def test_bad_requests_get_a_clear_4xx(client, auth, settings):
     billion_laughs = (
         b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'

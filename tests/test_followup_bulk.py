@@ -75,6 +75,29 @@ def test_a_manager_hands_many_to_someone_and_undoes_it(client, alice, bob, make_
     assert [owner for *_, owner in states(*cards)] == [alice.pk, alice.pk]
 
 
+def test_no_one_is_handed_many_without_a_role(client, alice, charlie, make_card):
+    cards = [make_card(UR, name=f"Person {n}") for n in range(2)]
+    client.force_login(alice)
+    response = client.post(bulk("assign"), chosen(*cards, owner=str(charlie.pk)), **JSON)
+    assert response.status_code == 400
+    assert [owner for *_, owner in states(*cards)] == [alice.pk, alice.pk]
+
+
+def test_booth_staff_cannot_hand_many_over_by_undoing(client, alice, bob, make_card):
+    cards = [make_card(UR, name=f"Person {n}", owner=bob, state="done") for n in range(2)]
+    form = {"previous-TOTAL_FORMS": "2", "previous-INITIAL_FORMS": "0", "next": URL}
+    for n, card in enumerate(cards):
+        form.update({f"previous-{n}-card": str(card.pk), f"previous-{n}-state": "open"})
+        form[f"previous-{n}-owner"] = str(bob.pk)
+    client.force_login(bob)
+    handing = {**form, "previous-1-owner": str(alice.pk)}
+    response = client.post(reverse("contacts-followup-restore-many"), handing, **JSON)
+    assert response.status_code == 403
+    assert states(*cards) == [("done", None, "", bob.pk)] * 2
+    assert client.post(reverse("contacts-followup-restore-many"), form).status_code == 302
+    assert states(*cards) == [("open", None, "", bob.pk)] * 2
+
+
 def test_one_undo_puts_back_every_card_the_bulk_action_changed(client, alice, make_card):
     dana = Contact.objects.create(name="Dana Reyes", company="Acme")
     seed = make_card(UL | UR | HALF, contact=dana, outcome="voicemail")

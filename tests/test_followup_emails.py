@@ -216,6 +216,17 @@ def test_nothing_is_sent_when_nothing_is_due(alice, make_card, fixed_today, smtp
     assert smtp_server.messages == []
 
 
+def test_the_digest_goes_only_to_who_may_work_follow_ups(
+    bob, charlie, make_card, fixed_today, smtp_server
+):
+    fixed_today(date(2026, 11, 25))
+    make_card(HALF, name="Bobs Lead", owner=bob)
+    make_card(HALF, name="Charlies Lead", owner=charlie)  # given before his role was taken
+    assert send_digests(at(date(2026, 11, 25), 9), force=True) == ["bob@example.org"]
+    [message] = smtp_server.messages
+    assert "Bobs Lead" in message.get_content()
+
+
 def test_a_digest_switched_off_is_not_sent_even_forced(alice_with_due_cards, smtp_server):
     UserSettings.of(alice_with_due_cards)
     UserSettings.objects.filter(user=alice_with_due_cards).update(digest_at=None)

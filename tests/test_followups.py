@@ -847,6 +847,64 @@ def test_assigning_one_has_an_undo(client, alice, bob, make_card):
     assert Card.objects.get(pk=card.pk).owner == alice
 
 
+def test_a_follow_up_goes_only_to_someone_who_works_follow_ups(
+    client, alice, bob, charlie, make_card
+):
+    card = make_card(UR)
+    client.force_login(alice)
+    response = client.post(action(card, "assign"), {"owner": charlie.pk, "next": URL}, **JSON)
+    assert response.status_code == 400
+    assert "Select a valid choice." in response.json()["errors"]["owner"][0]["message"]
+    assert Card.objects.get(pk=card.pk).owner == alice
+    assign_lists = (
+        (URL, 'aria-label="Give the selected to"'),
+        (URL, 'id="dialog-owner"'),
+        (reverse("contacts-followup", args=[card.pk]), 'aria-label="Follow-up owner"'),
+    )
+    for page, select in assign_lists:
+        html = client.get(page).content.decode()
+        offered = re.search(select + r"[^>]*>(.*?)</select>", html, re.S).group(1)
+        assert re.findall(r'<option value="(\d+)"', offered) == [str(alice.pk), str(bob.pk)]
+    # Who had follow-ups before their role was taken away can still be filtered by.
+    assert client.get(URL, {"owner": charlie.pk}).status_code == 200
+
+
+def test_booth_staff_cannot_hand_a_follow_up_over_by_undoing(client, alice, bob, make_card):
+    card = make_card(UR, owner=bob, state="done")
+    client.force_login(bob)
+    response = client.post(action(card, "restore"), previous(card, owner=str(alice.pk)), **JSON)
+    assert response.status_code == 403
+    assert "Only a manager can hand a follow-up to someone else." in response.content.decode()
+    card.refresh_from_db()
+    assert (card.state, card.owner) == ("done", bob)
+    response = client.post(action(card, "restore"), previous(card, owner=str(bob.pk)), **JSON)
+    assert response.status_code == 200
+    card.refresh_from_db()
+    assert (card.state, card.owner) == ("open", bob)
+
+
+def test_an_undo_gives_back_no_follow_up_to_someone_without_a_role(
+    client, alice, charlie, make_card
+):
+    card = make_card(UR, state="done")
+    client.force_login(alice)
+    response = client.post(action(card, "restore"), previous(card, owner=str(charlie.pk)), **JSON)
+    assert response.status_code == 403
+    card.refresh_from_db()
+    assert (card.state, card.owner) == ("done", alice)
+
+
+def test_an_undo_keeps_the_owner_a_card_has_though_their_role_was_taken_away(
+    client, alice, charlie, make_card
+):
+    card = make_card(UR, owner=charlie)
+    client.force_login(alice)
+    undo = client.post(action(card, "done"), {"next": URL}, **JSON).json()["undo"]
+    assert client.post(undo["url"], {**undo["data"], "next": URL}, **JSON).status_code == 200
+    card.refresh_from_db()
+    assert (card.state, card.owner) == ("open", charlie)
+
+
 @pytest.mark.parametrize(
     ("q", "expected"),
     [
