@@ -134,6 +134,11 @@ class CardForm(forms.Form):
             return None
         return min(typed, now)
 
+    def clean_note(self) -> str:
+        # A form posted by the browser ends a textarea's lines with CR LF, the booth's
+        # script with LF: kept alike.
+        return self.cleaned_data["note"].replace("\r\n", "\n")
+
     def clean_keys(self) -> int:
         try:
             return folds.parse_keys(self.cleaned_data["keys"])

@@ -191,6 +191,11 @@ def test_a_typing_time_the_servers_clock_cannot_believe_is_the_time_it_arrives(c
     assert before <= Card.objects.get().logged_at <= timezone.now()
 
 
+def test_a_note_posted_by_a_plain_form_keeps_its_lines_as_the_script_does(client, booth):
+    client.post(booth, card_data(note="wants a demo\r\nin March"))
+    assert Card.objects.get().note == "wants a demo\nin March"
+
+
 def test_bad_input_without_javascript_is_a_400_page(client, booth):
     response = client.post(booth, {"note": "no one"})
     assert response.status_code == 400
