@@ -46,6 +46,7 @@ from rest_framework.exceptions import AuthenticationFailed
 
 from api.authentication import token_for_key
 from api.models import ApiToken
+from contacts import rules
 from contacts.exports import PERSON_DETAILS, vcard
 from contacts.models import Card
 from contacts.queries import decode_cards
@@ -66,8 +67,6 @@ DEFAULT_VERSION = 3
 MAX_BODY = 1_000_000
 READ_METHODS = ["OPTIONS", "GET", "HEAD", "PROPFIND", "REPORT"]
 WRITE_METHODS = ["PUT", "POST", "PATCH", "DELETE", "PROPPATCH", "MKCOL", "COPY", "MOVE"]
-# The address book's people are those of the user's follow-ups: who may see them reads it.
-SEE_PEOPLE = "contacts.work_followups"
 
 
 def tag(namespace: str, name: str) -> str:
@@ -241,7 +240,9 @@ class AddressBookView(View):
         # The token's user is who asks, as for the API (whose authentication sets it too):
         # PrivateCacheMiddleware keeps what they get out of every cache.
         request.user = token.user
-        if not request.user.has_perm(SEE_PEOPLE):
+        # The address book's people are those of the user's follow-ups: who may work them
+        # reads it.
+        if not request.user.has_perm(rules.WORK):
             refused = "Your role does not let you see the follow-ups' people."
             return HttpResponse(refused, status=403, content_type="text/plain")
         self.book = AddressBook(token)
