@@ -170,11 +170,13 @@ def test_a_stack_is_read_and_reviewed_into_cards(client, alice, conference, medi
     page = client.get(review)
     first = page.context["stack_photo"]
     assert page.context["form"].initial["name"] == QR_CARD.fields["name"]
+    assert '<select name="consent"' in page.content.decode()  # recorded as at the booth
     data = {
         "photo": first.pk,
         "keys": "79",
         "name": QR_CARD.fields["name"],
         "email": QR_CARD.fields["email"],
+        "consent": "interest",
     }
     assert client.post(review, data).status_code == 302
     page = client.get(review)
@@ -185,6 +187,7 @@ def test_a_stack_is_read_and_reviewed_into_cards(client, alice, conference, medi
 
     card = Card.objects.get()
     assert (card.folds, card.contact.email) == (UL | UR, QR_CARD.fields["email"])
+    assert (card.consent, card.consent_by) == ("interest", alice)
     assert card.photo and card.thumbnail
     assert StackPhoto.objects.get(name="a.jpg").card == card
     assert StackPhoto.objects.get(name="b.jpg").state == StackPhoto.State.DISCARDED
