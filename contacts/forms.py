@@ -65,6 +65,12 @@ class FoldsField(forms.MultipleChoiceField):
             raise ValidationError(str(e), code="invalid_choice") from e
 
 
+def lines_as_typed(text: str) -> str:
+    """Return a textarea's text with its lines ended as typed, by LF: a browser posts a
+    form's with CR LF (the booth's script sends LF)."""
+    return text.replace("\r\n", "\n")
+
+
 # How long a card typed offline may wait in the booth's outbox to be logged when it was
 # typed (an earlier time is a clock gone wrong).
 OUTBOX_DAYS = 30
@@ -135,9 +141,7 @@ class CardForm(forms.Form):
         return min(typed, now)
 
     def clean_note(self) -> str:
-        # A form posted by the browser ends a textarea's lines with CR LF, the booth's
-        # script with LF: kept alike.
-        return self.cleaned_data["note"].replace("\r\n", "\n")
+        return lines_as_typed(self.cleaned_data["note"])
 
     def clean_keys(self) -> int:
         try:
@@ -423,8 +427,9 @@ class CardsField(forms.ModelMultipleChoiceField):
     (compared as it is, it would be an error of the database's)."""
 
     def clean(self, value):
+        largest = largest_card_id()
         for pk in value or ():
-            if str(pk).isdecimal() and int(pk) > largest_card_id():
+            if str(pk).isdecimal() and int(pk) > largest:
                 message = self.error_messages["invalid_choice"]
                 raise ValidationError(message, code="invalid_choice", params={"value": pk})
         return super().clean(value)
@@ -710,9 +715,8 @@ class MeaningForm(forms.ModelForm):
         """Leave uniqueness to vocabularies.apply_change, which says it in the editor's words."""
 
     def clean_email_body(self) -> str:
-        # Browsers send a textarea's lines ended by CR LF: kept as typed, an unchanged
-        # template would read as a change.
-        return self.cleaned_data["email_body"].replace("\r\n", "\n")
+        # Kept as typed: an unchanged template would otherwise read as a change.
+        return lines_as_typed(self.cleaned_data["email_body"])
 
     def snapshot(self, before: dict | None) -> dict:
         """Return the meaning as it would be saved: ``before`` (taken before the form was

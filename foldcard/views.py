@@ -121,7 +121,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     kept since before a login in another tab, say) in JSON, else as Django's page."""
     if wants_json(request):
         message = "This page's security token is out of date: reload the page and try again."
-        return JsonResponse({"errors": {"__all__": [message]}}, status=403)
+        return _error(request, 403, message)
     return csrf.csrf_failure(request, reason)
 
 
