@@ -7,6 +7,7 @@ the tests are skipped on a developer machine and fail under CI=true.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -56,12 +57,24 @@ def browser():
         browser.close()
 
 
+def close(context) -> None:
+    """Close the browser's pages, then wait for the live server to answer what they asked.
+
+    A page's own requests (an outbox sync, the offline worker's fetch) may still be running
+    in the server when a test ends; the test database is emptied only after they are done.
+    """
+    context.close()
+    for thread in threading.enumerate():
+        if thread.name.endswith("(process_request_thread)"):
+            thread.join(timeout=10)
+
+
 @pytest.fixture
 def context(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 768})
     context.set_default_timeout(10_000)
     yield context
-    context.close()
+    close(context)
 
 
 @pytest.fixture
@@ -76,7 +89,7 @@ def phone(browser, live_server):
     )
     context.set_default_timeout(10_000)
     yield context.new_page()
-    context.close()
+    close(context)
 
 
 @pytest.fixture
