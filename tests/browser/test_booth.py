@@ -233,6 +233,26 @@ def test_a_card_queued_by_one_user_is_sent_only_in_their_session(booth, context,
     assert (card.contact.name, card.logged_by, card.owner) == ("Queued Card", alice, alice)
 
 
+def test_a_booth_page_left_open_across_a_logout_says_who_must_log_in(booth, context, bob):
+    page = booth
+    other = context.new_page()  # the same browser: alice logs out there, bob logs in
+    other.goto("/")
+    other.get_by_role("button", name="Log out").click()
+    log_in(other, "bob")
+
+    type_card(page, "9", "Left Open", "Acme")
+    page.keyboard.press("Enter")
+    stuck = "log in as alice to send it"
+    expect(page.locator("[data-confirmation]")).to_contain_text(
+        f"Kept Left Open on this laptop (this browser is logged in as someone else now; {stuck})"
+    )
+    expect(page.locator("[data-outbox-count]")).to_have_text("1 waiting to sync")
+    expect(page.locator("[data-outbox-stuck]")).to_have_text(
+        f"Not sent: this browser is logged in as someone else now; {stuck}."
+    )
+    assert not Card.objects.exists()
+
+
 def test_after_logging_out_the_booth_page_is_not_kept_for_offline(booth, context):
     page = booth
     booth_url = page.url

@@ -6,6 +6,7 @@ import { isFor, waitingForOthers } from "./outbox.js";
 
 const badge = document.querySelector("[data-outbox-count]");
 const others = document.querySelector("[data-outbox-others]");
+const stuck = document.querySelector("[data-outbox-stuck]");
 const confirmation = document.querySelector("[data-confirmation]");
 const problemsBox = document.querySelector("[data-rejected]");
 const latest = document.querySelector("[data-latest]");
@@ -81,8 +82,10 @@ export function showOutbox(items, user, actions) {
   const waiting = mine.filter((item) => !item.rejected);
   badge.textContent = `${waiting.length} waiting to sync`;
   badge.classList.toggle("d-none", waiting.length === 0);
-  const problem = waiting.find((item) => item.problem);
-  badge.title = problem ? `Not sent yet: ${problem.problem}` : "";
+  // A server failing on a card is shown with the problem cards below; what keeps the
+  // session from sending (logged out, another user's session) is said here.
+  const blocked = waiting.find((item) => item.problem && !item.failures);
+  stuck.textContent = blocked ? `Not sent: ${blocked.problem}.` : "";
   others.textContent = waitingForOthers(items, user).join(" ");
   const problems = mine.filter((item) => item.rejected || item.failures);
   problemsBox.replaceChildren(...problems.map((item) => problemRow(item, actions)));

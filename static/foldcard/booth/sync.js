@@ -73,9 +73,15 @@ export async function deliver(item, csrfToken) {
     await outbox.put(item);
     return { kept: true };
   }
-  // A login page (an expired session ends on it, answered 200 in HTML), a 403, or a card
-  // of another user than the session's (409 logged_by): the session, not the card.
-  if (status === 200 || status === 403 || (data && data.errors && data.errors.logged_by)) {
+  // A card of another user than the session's (409 logged_by: this page was left open
+  // across a logout), a login page (an expired session ends on it, answered 200 in HTML)
+  // or a 403: the session, not the card.
+  if (data && data.errors && data.errors.logged_by) {
+    item.problem = `this browser is logged in as someone else now; log in as ${item.user.username} to send it`;
+    await outbox.put(item);
+    return { kept: true, stop: true };
+  }
+  if (status === 200 || status === 403) {
     item.problem = messages(data) || "log in again to send it";
     await outbox.put(item);
     return { kept: true, stop: true };
