@@ -52,6 +52,8 @@ def snapshot(contact: Contact) -> dict:
     """Return everything a merge changes of a person, to put it back."""
     return {
         "pk": contact.pk,
+        "uid": str(contact.uid),
+        "version": contact.version,
         **{name: getattr(contact, name) for name in (*FIELDS, "phone_normalized")},
         "created_at": contact.created_at.isoformat(),
         "emails": contact.all_emails(),
@@ -122,9 +124,14 @@ def _unique_phones(numbers: list[list[str]]) -> list[tuple[str, str]]:
 
 
 def can_undo(merge: ContactMerge) -> bool:
-    """Return whether the merge can still be undone: not undone, and the kept person
-    unchanged since."""
-    return merge.undone_at is None and merge.kept.version == merge.kept_version
+    """Return whether the merge can still be undone: not undone, the kept person unchanged
+    since, and still its own (merged into a third person, it goes with them: that later
+    merge is undone first)."""
+    return (
+        merge.undone_at is None
+        and merge.kept_id == merge.kept_before.get("pk")
+        and merge.kept.version == merge.kept_version
+    )
 
 
 def undo(merge: ContactMerge, user) -> Contact:
@@ -147,8 +154,12 @@ def undo(merge: ContactMerge, user) -> Contact:
         kept.save()
         gone = merge.merged
         back = Contact(created_at=datetime.fromisoformat(gone["created_at"]))
+        # The same address and UID as before (other address books know them by it), unless
+        # taken meanwhile.
         if not Contact.objects.filter(pk=gone["pk"]).exists():
-            back.pk = gone["pk"]  # the same address as before, unless taken meanwhile
+            back.pk = gone["pk"]
+        if "uid" in gone and not Contact.objects.filter(uid=gone["uid"]).exists():
+            back.uid = gone["uid"]
         back.save(force_insert=True)
         _restore(back, gone)
         back.save()
@@ -157,6 +168,11 @@ def undo(merge: ContactMerge, user) -> Contact:
         rows = ImportedRow.objects.filter(pk__in=moved["imported_rows"], contact=kept)
         rows.update(contact=back)
         ContactMerge.objects.filter(pk__in=moved["merges"], kept=kept).update(kept=back)
+        Contact.refresh_search([back])  # its cards held the kept person's details
+        if "version" in gone:
+            # Its version as when merged: an earlier merge into it stays undoable only if
+            # nothing had changed it before this merge.
+            Contact.objects.filter(pk=back.pk).update(version=gone["version"])
         merge.undone_at = timezone.now()
         merge.undone_by = user
         merge.save(update_fields=["undone_at", "undone_by"])

@@ -237,3 +237,68 @@ def test_a_pair_sharing_an_email_merges_and_comes_back_apart(client, alice, make
     back = Contact.objects.get(pk=other.pk)
     assert back.all_emails() == ["dana.reyes@gmail.com", "dana@acme.io"]
     assert back.cards.count() == 1
+
+
+def merge_and_undo_url(client, kept: Contact, other: Contact) -> str:
+    """Merge ``other`` into ``kept`` as the page would, and return the merge's undo URL."""
+    kept.refresh_from_db()
+    other.refresh_from_db()
+    assert client.post(merge_url(kept, other), picks(kept, other)).status_code == 302
+    return reverse("contacts-merge-undo", args=[ContactMerge.objects.latest("pk").pk])
+
+
+def three_people(make_card) -> list[Contact]:
+    people = []
+    for name in ("Alma", "Bert", "Cleo"):
+        contact = Contact.objects.create(name=name, email=f"{name.lower()}@example.org")
+        people.append(make_card(contact=contact).contact)
+    return people
+
+
+def test_a_merge_carried_into_a_third_person_is_undone_only_after_that_one(
+    client, alice, make_card
+):
+    a, b, c = three_people(make_card)
+    client.force_login(alice)
+    a_into_b = merge_and_undo_url(client, b, a)
+    b_into_c = merge_and_undo_url(client, c, b)
+    page = client.get(c.get_absolute_url()).content.decode()
+    assert page.count("data-undo-merge") == 1  # B into C's only
+
+    # Undone, A into B would write B's details over Cleo's.
+    response = client.post(a_into_b)
+    assert response.status_code == 409
+    assert (Contact.objects.get(pk=c.pk).name, Contact.objects.count()) == ("Cleo", 1)
+
+    assert client.post(b_into_c).status_code == 302
+    assert client.post(a_into_b).status_code == 302
+    people = Contact.objects.order_by("pk").values_list("pk", "name", "email")
+    assert list(people) == [(p.pk, p.name, p.email) for p in (a, b, c)]
+
+
+def test_a_person_changed_before_being_merged_on_keeps_an_earlier_merge_into_them(
+    client, alice, make_card
+):
+    a, b, c = three_people(make_card)
+    client.force_login(alice)
+    a_into_b = merge_and_undo_url(client, b, a)
+    b.refresh_from_db()
+    b.title = "CEO"  # after A went into B: undoing A into B would lose it
+    b.save()
+    b_into_c = merge_and_undo_url(client, c, b)
+    assert client.post(b_into_c).status_code == 302
+    assert client.post(a_into_b).status_code == 409
+    assert Contact.objects.get(pk=b.pk).title == "CEO"
+
+
+def test_an_undone_merge_gives_the_person_back_their_uid_and_their_cards_search(
+    client, alice, anna, berg
+):
+    client.force_login(alice)
+    undo = merge_and_undo_url(client, anna, berg)
+    assert client.post(undo).status_code == 302
+    back = Contact.objects.get(pk=berg.pk)
+    assert back.uid == berg.uid
+    assert all("a@berg.se" in card.search for card in back.cards.all())
+    assert not any("a@berg.se" in card.search for card in anna.cards.all())
+    assert Card.objects.filter(search__contains="anna@bergwerk.se").count() == anna.cards.count()
