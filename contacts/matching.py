@@ -48,9 +48,23 @@ def name_key(name: str) -> str:
 
 def company_key(company: str) -> str:
     """Return a company's name as compared, without its legal form or "and": "Bergwerk AB"
-    and "bergwerk" are the same, so are "Holm & Co" and "Holm and Co"; "GmbH & Co. KG"
-    alone is nothing."""
-    return " ".join(word for word in words(company) if word not in LEFT_OUT)
+    and "bergwerk" are the same, so are "Holm & Co" and "Holm and Co", "Acme S.A." and
+    "Acme SA"; "GmbH & Co. KG" alone is nothing."""
+    return " ".join(word for word in _initials_joined(words(company)) if word not in LEFT_OUT)
+
+
+def _initials_joined(letters: list[str]) -> list[str]:
+    """Return ``letters`` (words) with each run of single letters as one word: a legal form
+    written with stops or a slash ("S.A.", "B.V.", "A/S") is the word it abbreviates."""
+    joined: list[str] = []
+    run = False
+    for word in letters:
+        if len(word) == 1 and run:
+            joined[-1] += word
+        else:
+            joined.append(word)
+        run = len(word) == 1
+    return joined
 
 
 def match_key(name: str, company: str) -> str:

@@ -178,6 +178,10 @@ def test_a_number_that_is_not_valid_is_compared_by_its_digits(typed, normalized,
         # Letters with no decomposition, as the letters they are written for.
         (("Zoë Ørsted", "Ørsted Å/S"), ("Zoe Orsted", "ORSTED A/S")),
         (("Łukasz Wałęsa", "Æblegård"), ("Lukasz Walesa", "Aeblegard")),
+        # Legal forms written with stops or a slash.
+        (("José Álvarez", "Acme SL"), ("Jose Alvarez", "Acme S.L.")),
+        (("Piet Smit", "Smit B.V."), ("Piet Smit", "Smit")),
+        (("Ida Holm", "Holm A/S"), ("Ida Holm", "Holm")),
     ],
 )
 def test_names_and_companies_compare_without_accents_case_and_legal_forms(one, other):
@@ -185,5 +189,7 @@ def test_names_and_companies_compare_without_accents_case_and_legal_forms(one, o
 
 
 def test_different_companies_or_no_name_do_not_compare_equal():
+    assert matching.company_key("J. P. Morgan S.A.") == "jp morgan"
+    assert matching.company_key("A B C Labs") == "abc labs"
     assert matching.match_key("Anna Berg", "Bergwerk") != matching.match_key("Anna Berg", "Acme")
     assert matching.match_key("", "Acme") == ""

@@ -1,0 +1,34 @@
+"""Compare a legal form written with stops or a slash as the word it abbreviates ("Acme
+S.A." is "Acme SA": matching.company_key): the name and company key of the people whose
+company has such a run of single letters."""
+
+from __future__ import annotations
+
+from django.db import migrations
+
+from contacts import matching
+from foldcard.iterables import batched
+
+CHUNK = 2000
+# Two single letters with only punctuation or space between them: "S.A.", "B. V.", "A/S".
+INITIALS = r"(^|\W)\w\W+\w(\W|$)"
+
+
+def fill(apps, schema_editor) -> None:
+    Contact = apps.get_model("contacts", "Contact")
+    people = Contact.objects.filter(company__regex=INITIALS).exclude(match_key="")
+    people = people.only("name", "company", "match_key").order_by("pk")
+    for chunk in batched(people.iterator(CHUNK), CHUNK):
+        changed = []
+        for person in chunk:
+            key = matching.match_key(person.name, person.company)
+            if key != person.match_key:
+                person.match_key = key
+                changed.append(person)
+        Contact.objects.bulk_update(changed, ["match_key"])
+
+
+class Migration(migrations.Migration):
+    dependencies = [("contacts", "0027_fold_base_letters")]
+
+    operations = [migrations.RunPython(fill, migrations.RunPython.noop, elidable=True)]
