@@ -246,6 +246,8 @@ class AddressBookView(View):
             refused = "Your role does not let you see the follow-ups' people."
             return HttpResponse(refused, status=403, content_type="text/plain")
         self.book = AddressBook(token)
+        # The address book is a collection, asked for with its slash or without.
+        self.path = BOOK if request.path == BOOK.rstrip("/") else request.path
         try:
             return super().dispatch(request, *args, **kwargs)
         except DavError as e:
@@ -258,12 +260,12 @@ class AddressBookView(View):
         return answer
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.path in (ROOT, BOOK):
+        if self.path in (ROOT, BOOK):
             return HttpResponse(
                 "A CardDAV address book: subscribe to it with a CardDAV client.",
                 content_type="text/plain",
             )
-        person = self.book.person(request.path)
+        person = self.book.person(self.path)
         if person is None:
             raise DavError(404, "There is no such person in your address book.")
         if person.etag in request.headers.get("If-None-Match", ""):
@@ -279,18 +281,18 @@ class AddressBookView(View):
         depth = request.headers.get("Depth", "infinity")
         if depth not in ("0", "1"):
             raise DavError(403, "Ask with Depth 0 or 1: the address book lists no deeper.")
-        if request.path == ROOT:
+        if self.path == ROOT:
             responses = [response(ROOT, self.home_properties(), asked)]
             if depth == "1":
                 responses.append(response(BOOK, self.book_properties(), asked))
-        elif request.path == BOOK:
+        elif self.path == BOOK:
             responses = [response(BOOK, self.book_properties(), asked)]
             if depth == "1":
                 responses += [
                     response(p.path, self.person_properties(p), asked) for p in self.people
                 ]
         else:
-            person = self.book.person(request.path)
+            person = self.book.person(self.path)
             if person is None:
                 raise DavError(404, "There is no such person in your address book.")
             responses = [response(person.path, self.person_properties(person), asked)]
@@ -298,7 +300,7 @@ class AddressBookView(View):
 
     def report(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         body = parse_body(request)
-        if request.path != BOOK or body is None:
+        if self.path != BOOK or body is None:
             raise DavError(403, "Ask the address book for an addressbook-multiget or -query.")
         asked = asked_properties(body)
         data = body.find(f"{tag(DAV, 'prop')}/{tag(CARDDAV, 'address-data')}")

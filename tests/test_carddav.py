@@ -265,6 +265,14 @@ def test_an_unfiltered_query_lists_everyone(client, auth, make_card):
     assert response.content.decode().count("BEGIN:VCARD") == 2
 
 
+def test_the_address_book_is_found_without_its_trailing_slash(client, auth, make_card):
+    dana = make_card(UR).contact
+    listed = dav(client, "PROPFIND", BOOK.rstrip("/"), LIST, auth, HTTP_DEPTH="1")
+    assert listed.status_code == 207
+    assert f"{BOOK}{dana.uid}.vcf" in listed.content.decode()
+    assert client.get(BOOK.rstrip("/"), **auth).status_code == 200
+
+
 def test_well_known_leads_to_the_address_book(client):
     response = dav(client, "PROPFIND", "/.well-known/carddav", b"", {})
     assert response.status_code == 301 and response["Location"] == "/dav/"
