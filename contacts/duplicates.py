@@ -26,6 +26,8 @@ NAME_WITHOUT_COMPANY = "the same name and neither has a company"
 # A phone or name shared by more people than this is a switchboard or a common name, not
 # one person entered many times: its pairs are left out (and counted).
 MAX_GROUP = 10
+# A number kept by its digits is read in E.164 only for the numbers ending as it ends.
+SAME_ENDING = 6
 
 
 @dataclass
@@ -95,14 +97,27 @@ def _email_groups() -> Iterable[set[int]]:
 
 def _phone_groups() -> Iterable[set[int]]:
     """Yield the people sharing a phone, primary or not: as compared (E.164), or by its
-    digits as typed when it is no valid number (phones.digits)."""
-    for compared in ("phone_normalized", "phone_digits"):
-        people: dict[str, set[int]] = defaultdict(set)
-        rows = Contact.objects.exclude(**{compared: ""}).values_list(compared, "pk")
-        others = ContactPhone.objects.exclude(**{compared: ""}).values_list(compared, "contact_id")
-        for number, pk in [*rows, *others]:
-            people[number].add(pk)
-        yield from (ids for ids in people.values() if len(ids) > 1)
+    digits as typed when it is no valid number (phones.digits), those digits also being
+    the number in E.164 that its country writes so (phones.national_digits: "0171 555 0001"
+    typed where no country was known is +491715550001)."""
+    by_number, by_digits = _people_by_phone("phone_normalized"), _people_by_phone("phone_digits")
+    endings = {digits[-SAME_ENDING:] for digits in by_digits}
+    for number, people in by_number.items():
+        if number[-SAME_ENDING:] not in endings:
+            continue
+        if (digits := phones.national_digits(number)) in by_digits:
+            by_digits[digits] |= people
+    yield from (ids for ids in [*by_number.values(), *by_digits.values()] if len(ids) > 1)
+
+
+def _people_by_phone(compared: str) -> dict[str, set[int]]:
+    """Return the people by each phone's ``compared`` field, primary or not."""
+    people: dict[str, set[int]] = defaultdict(set)
+    rows = Contact.objects.exclude(**{compared: ""}).values_list(compared, "pk")
+    others = ContactPhone.objects.exclude(**{compared: ""}).values_list(compared, "contact_id")
+    for number, pk in [*rows, *others]:
+        people[number].add(pk)
+    return people
 
 
 def _name_groups() -> Iterable[set[int]]:

@@ -53,6 +53,14 @@ def test_it_compares_a_number_without_a_country_code_by_its_digits_as_typed():
     ]
 
 
+def test_a_number_kept_by_its_digits_is_found_in_e164_as_its_country_writes_it():
+    klaus = person("Klaus Fischer", phone="+49 171 5550001", phone_normalized="+491715550001")
+    typed = person("Klaus F", phone="0171 5550001")  # where no country was known
+    person("Other Ending", phone="+491715550009", phone_normalized="+491715550009")
+    person("Same Ending", phone="+46 301 55 00 01", phone_normalized="+46301550001")
+    assert found() == [(klaus.pk, typed.pk, ("phone",))]
+
+
 def test_it_finds_a_similar_company_written_with_and():
     karin = person("Karin Holm", "Holm & Co")
     other = person("Karin Holm", "Holm and Co")
