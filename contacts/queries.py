@@ -484,8 +484,10 @@ def followup_rows(cards: list[Card], user, today: date, others: Iterable[Card] =
 
 
 def due_for_digest(user, today: date) -> list[Card]:
-    """Return the user's waiting cards due today or before, most urgent first, decoded."""
-    cards = Card.objects.filter(rules.waiting(today), owner=user, due_on__lte=today)
+    """Return the user's follow-ups due today or before, most urgent first, decoded: a
+    person met twice at a conference once, as on the follow-up list."""
+    due = Card.objects.filter(rules.waiting(today), owner=user, due_on__lte=today)
+    cards = first_per_person(due)
     cards = cards.select_related("contact", "conference", "vocabulary").order_by(*FOLLOW_UP_ORDER)
     return decode_cards(cards)
 

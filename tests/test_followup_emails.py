@@ -184,6 +184,17 @@ def test_the_digest_lists_what_is_overdue_most_urgent_first(alice_with_due_cards
     assert "http://localhost:8000/followups/" in body
 
 
+def test_the_digest_names_a_person_met_twice_once_as_the_list_does(
+    alice_with_due_cards, make_card, smtp_server
+):
+    twice = Card.objects.get(contact__name="Due Yesterday")
+    make_card(HALF, contact=twice.contact, note="Met again")
+    send_digests(at(date(2026, 11, 25), 8, 5))
+    [message] = smtp_server.messages
+    assert message["Subject"] == "foldcard: 1 overdue"
+    assert message.get_content().count("Due Yesterday") == 1
+
+
 def test_the_digest_waits_for_the_hour_in_the_users_time_zone(alice_with_due_cards, smtp_server):
     UserSettings.of(alice_with_due_cards)
     UserSettings.objects.filter(user=alice_with_due_cards).update(time_zone="America/New_York")
