@@ -64,3 +64,12 @@ def add_problem_responses(result: dict, generator, request, public) -> dict:
                 if code.startswith("4"):
                     response.setdefault("content", content)
     return result
+
+
+def require_the_cards_version(result: dict, generator, request, public) -> dict:
+    """Say that a card's edit gives the version it was made from: drf-spectacular makes
+    every field of a PATCH optional, and the edit is refused (400) without it."""
+    edit = result.get("components", {}).get("schemas", {}).get("PatchedCardUpdate")
+    if edit is not None:
+        edit["required"] = ["version"]
+    return result

@@ -941,6 +941,15 @@ def test_the_schema_is_served_to_everyone(client):
     assert "/api/v1/conferences/{slug}/cards/" in schema["paths"]
 
 
+def test_the_schema_says_a_cards_edit_needs_its_version(client):
+    schema = client.get(reverse("api-schema")).json()
+    edit = schema["paths"]["/api/v1/cards/{id}/"]["patch"]["requestBody"]["content"]
+    component = edit["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert schema["components"]["schemas"][component]["required"] == ["version"]
+    # The other edits leave out what they do not change.
+    assert "required" not in schema["components"]["schemas"]["PatchedMeaningUpdate"]
+
+
 def test_the_api_docs_are_served_from_our_own_static_files(client):
     response = client.get(reverse("api-docs"))
     assert response.status_code == 200
