@@ -4,8 +4,8 @@ conference's retention of its cards.
 Erasing deletes every row that holds the person and every file of theirs (card and
 stack photos, through the storage API, so in the media folder or the S3 bucket alike),
 and takes them out of what other rows remember of them (an email batch's problems, an
-import's preview, a kept import file). What remains is an `Erasure` saying when, by whom
-and how many cards, with nothing about the person.
+import's preview, a kept import file, another person's undone merge). What remains is an
+`Erasure` saying when, by whom and how many cards, with nothing about the person.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from contacts import exports, rules
 from contacts.models import (
     Card,
     Contact,
+    ContactMerge,
     EmailBatch,
     Erasure,
     Import,
@@ -36,6 +37,7 @@ from contacts.models import (
 from contacts.queries import decode_cards
 from events.models import Conference
 from webhooks import events as webhooks
+from webhooks.models import Delivery
 
 ERASED_FILE = "This file was deleted: it held the data of a person who was erased."
 
@@ -55,17 +57,18 @@ def mentions(value: object, needles: Iterable[str]) -> bool:
 
 
 def erase_person(contact: Contact, user=None) -> Erasure:
-    """Delete the person, all their cards with their photos, notes and emails sent, what
-    imports and webhook deliveries remember of them, and record the erasure (no personal
-    data); the webhooks are told ``contact.erased`` with the person's id alone."""
+    """Delete the person, all their cards with their photos, notes and emails sent, their
+    merges, what imports, webhook deliveries and other people's merges remember of them,
+    and record the erasure (no personal data); the webhooks are told ``contact.erased``
+    with the person's id alone."""
     needles = identifiers(contact)
     with transaction.atomic():
         cards = list(contact.cards.all())
         files = _forget_cards(cards, needles)
         _forget_contact(contact, needles, files)
-        webhooks.forget([card.pk for card in cards], [contact.pk])
+        webhooks.forget([card.pk for card in cards], _ids_of(contact))
         webhooks.emit("contact.erased", contact)
-        contact.delete()  # its cards, their sent emails and imported rows go with it
+        contact.delete()  # its cards, their sent emails, imported rows and merges go with it
         erasure = Erasure.objects.create(
             erased_by=user, reason=Erasure.Reason.REQUEST, cards=len(cards)
         )
@@ -94,11 +97,23 @@ def _forget_cards(cards: list[Card], needles: list[str]) -> list[FieldFile]:
     return files
 
 
+def _ids_of(contact: Contact) -> list[int]:
+    """Return the person's id and the ids of the people merged into them (by their merges
+    not undone, those they took over included): webhook deliveries and the admin's history
+    name them by any."""
+    merged = contact.merges.filter(undone_at__isnull=True).values_list("merged", flat=True)
+    return [contact.pk, *(snapshot["pk"] for snapshot in merged)]
+
+
 def _forget_contact(contact: Contact, needles: list[str], files: list[FieldFile]) -> None:
-    """Take the person out of what email batches and imports remember of them."""
-    _forget_history(Contact, [contact.pk])
+    """Take the person out of the admin's history (under any id of theirs) and what email
+    batches, imports, other people's merges and the webhook deliveries of those remember
+    of them."""
+    _forget_history(Contact, _ids_of(contact))
+    _forget_merges(contact, needles)
     if not needles:
         return
+    _forget_merge_deliveries(needles)
     for batch in EmailBatch.objects.exclude(problems=[]):
         kept = [problem for problem in batch.problems if not mentions(problem, needles)]
         if kept != batch.problems:
@@ -115,6 +130,39 @@ def _forget_contact(contact: Contact, needles: list[str], files: list[FieldFile]
             changed.update(file="", state=Import.State.FAILED, failure=ERASED_FILE)
         if any(getattr(upload, name) != value for name, value in changed.items()):
             Import.objects.filter(pk=upload.pk).update(**changed)
+
+
+def _forget_merges(contact: Contact, needles: list[str]) -> None:
+    """Blank each snapshot of the person, or holding their details, in other people's
+    undone merges: the person merged in and back, or someone who held their details
+    meanwhile. Their own merges are deleted with them; other people's merges not undone
+    hold none of their details (the person came back by undoing those), and keep what
+    their own undo needs."""
+    for done in ContactMerge.objects.exclude(kept=contact).filter(undone_at__isnull=False):
+        blanked = {
+            name: {}
+            for name in ("kept_before", "merged")
+            if _holds(getattr(done, name), contact, needles)
+        }
+        if blanked:
+            ContactMerge.objects.filter(pk=done.pk).update(**blanked)
+
+
+def _holds(snapshot: dict, contact: Contact, needles: list[str]) -> bool:
+    """Return whether a merge's snapshot is the person's, or mentions them."""
+    return snapshot.get("pk") == contact.pk or mentions(list(snapshot.values()), needles)
+
+
+def _forget_merge_deliveries(needles: list[str]) -> None:
+    """Delete the ``contact.merged`` deliveries whose person mentions the person erased:
+    the merges of those who held their details, picked by a merge undone since."""
+    merges = Delivery.objects.filter(event="contact.merged").only("payload")
+    told = [
+        delivery.pk
+        for delivery in merges.iterator()
+        if mentions(list(delivery.payload["data"]["contact"].values()), needles)
+    ]
+    Delivery.objects.filter(pk__in=told).delete()
 
 
 def _file_mentions(upload: Import, needles: list[str]) -> bool:
@@ -157,6 +205,8 @@ def person_data(contact: Contact) -> dict:
             "title": contact.title,
             "email": contact.email,
             "phone": contact.phone,
+            "emails": contact.all_emails(),
+            "phones": [number.phone for number in contact.all_phones()],
             "website": contact.website,
             "notes": contact.notes,
             "created_at": contact.created_at.isoformat(),
@@ -272,7 +322,7 @@ def apply_retention(conference: Conference) -> Erasure | None:
         else:
             Card.objects.filter(pk__in=ids).delete()
         gone = [person for person in people if not person.cards.exists()]
-        webhooks.forget(ids, [person.pk for person in gone])
+        webhooks.forget(ids, [pk for person in gone for pk in _ids_of(person)])
         for person in gone:
             _forget_contact(person, identifiers(person), files)
             person.delete()

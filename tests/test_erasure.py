@@ -19,11 +19,12 @@ from django.core.management.base import CommandError
 from django.db import models
 from django.urls import reverse
 
-from contacts import imports, photos, privacy, services
+from contacts import imports, merge, photos, privacy, services
 from contacts.folds import UL, UR
 from contacts.models import (
     Card,
     Contact,
+    ContactMerge,
     EmailBatch,
     Erasure,
     Import,
@@ -96,6 +97,14 @@ def dana(media, conference, other_conference, alice) -> Contact:
 def li(media, conference, alice) -> Card:
     """Someone else, who must keep all they have."""
     return log(conference, alice, name="Li Wei", company="Hooli", email="li@hooli.example")
+
+
+def merged(kept: Contact, other: Contact, user, **picks: str) -> ContactMerge:
+    """Merge ``other`` into ``kept`` as they are now, with the values the page picks first,
+    or ``picks``."""
+    kept, other = Contact.objects.get(pk=kept.pk), Contact.objects.get(pk=other.pk)
+    chosen = {**merge.default_picks(kept, other), **picks}
+    return merge.merge(kept, other, merge.MergeInput(chosen, kept.version, other.version), user)
 
 
 def imported(conference, alice, rows: list[list[str]]) -> Import:
@@ -192,6 +201,76 @@ def test_erasing_leaves_no_personal_data_in_any_table_or_file(
     assert told.payload["data"] == {"contact": {"id": dana.pk}}
 
 
+def test_erasing_forgets_the_people_merged_into_the_person(dana, media, conference, alice):
+    gunnar = log(conference, alice, name="Gunnar Ghost", email="gunnar@ghost.example").contact
+    ghost = log(conference, alice, name="G. Ghost", email="gg@ghost.example").contact
+    merged(gunnar, ghost, alice)  # the webhooks are told of Gunnar, with his details
+    LogEntry.objects.create(
+        user=alice,
+        content_type=ContentType.objects.get_for_model(Contact),
+        object_id=str(gunnar.pk),
+        object_repr=str(gunnar),
+        action_flag=CHANGE,
+    )
+    merged(dana, gunnar, alice)  # Gunnar's merge moves to Dana with him
+    dana = Contact.objects.get(pk=dana.pk)
+    services.set_emails(dana, [EMAIL])  # she drops the addresses she took over
+    dana.save()
+
+    privacy.erase_person(dana, alice)
+
+    assert traces(media, "Gunnar Ghost", "G. Ghost", "gunnar@", "gg@") == []
+    assert not ContactMerge.objects.exists()
+    assert list(Delivery.objects.values_list("event", flat=True)) == ["contact.erased"]
+
+
+def test_erasing_takes_the_person_out_of_a_merge_undone_since(client, dana, li, media, alice):
+    done = merged(li.contact, dana, alice, name="other", email="other")
+    merge.undo(done, alice)
+
+    privacy.erase_person(Contact.objects.get(pk=dana.pk), alice)
+
+    assert traces(media, NAME, EMAIL, PHONE) == []  # the merge's delivery to Li's CRM too
+    done.refresh_from_db()
+    assert done.merged == {}
+    assert done.kept_before["name"] == "Li Wei"
+    client.force_login(alice)
+    page = client.get(reverse("contacts-contact", args=[li.contact.pk])).content.decode()
+    assert "A person merged in by alice" in page
+    response = client.post(reverse("contacts-merge-undo", args=[done.pk]))
+    assert response.status_code == 409
+    assert "can no longer be undone" in response.content.decode()
+    assert list(Contact.objects.values_list("name", flat=True)) == ["Li Wei"]
+
+
+def test_erasing_takes_a_person_known_by_their_company_alone_out_of_a_merge(li, conference, alice):
+    umbrella = log(conference, alice, company="Umbrella", note="call the CFO").contact
+    done = merged(li.contact, umbrella, alice)
+    merge.undo(done, alice)
+
+    privacy.erase_person(Contact.objects.get(pk=umbrella.pk), alice)
+
+    done.refresh_from_db()
+    assert done.merged == {}
+
+
+def test_erasing_takes_the_person_out_of_a_merge_of_whoever_held_their_details(
+    dana, li, media, conference, alice
+):
+    sam = log(conference, alice, name="Sam Lee", email="sam@initech.example").contact
+    into_li = merged(li.contact, dana, alice)  # Li takes Dana's email and phone
+    into_sam = merged(sam, li.contact, alice)  # Sam's merge keeps Li as she was, and told so
+    merge.undo(into_sam, alice)
+    merge.undo(into_li, alice)
+
+    privacy.erase_person(Contact.objects.get(pk=dana.pk), alice)
+
+    assert traces(media, NAME, EMAIL, PHONE) == []
+    into_sam.refresh_from_db()
+    assert into_sam.merged == {}
+    assert into_sam.kept_before["name"] == "Sam Lee"
+
+
 def test_erasing_deletes_the_photos_in_the_bucket(
     s3_bucket, dana, li, alice, django_capture_on_commit_callbacks
 ):
@@ -259,12 +338,17 @@ def test_a_persons_data_as_json(client, dana, alice):
     stack = services.add_stack_photo(again.conference, alice, images.jpeg(), "card.jpg")
     stack.card, stack.reading = again, {"fields": {"company": {"value": "Acme"}}}
     stack.save()
+    services.set_emails(dana, [EMAIL, "dana.reyes@gmail.example"])
+    services.store_phones(dana, [(PHONE, "+4685550101"), ("070-123 45 67", "+46701234567")])
+    dana.save()
     client.force_login(alice)
     response = client.get(reverse("contacts-person-json", args=[dana.pk]))
     assert response.status_code == 200
     assert response["Content-Disposition"] == f'attachment; filename="person-{dana.pk}.json"'
     data = json.loads(response.content)
     assert data["person"]["email"] == EMAIL
+    assert data["person"]["emails"] == [EMAIL, "dana.reyes@gmail.example"]
+    assert data["person"]["phones"] == [PHONE, "070-123 45 67"]
     assert data["person"]["uid"] == dana.uid.urn
     assert data["person"]["notes"] == "prefers calls"
     first, second = data["cards"]  # in the order they were logged
