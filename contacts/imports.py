@@ -27,13 +27,14 @@ import vobject
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from contacts import folds, services
+from contacts import exports, folds, services
 from contacts.forms import CardForm
-from contacts.models import Contact, ContactEmail, Import, ImportedRow
+from contacts.models import Contact, Import, ImportedRow
 from events.models import Conference
 from foldcard.iterables import batched
 
@@ -49,16 +50,24 @@ TARGETS = {
     "phone": "Phone",
     "note": "Note",
     "folds": "Folds",
+    "consent": "Consent",
     "id": "The source's own id",
 }
 # A card needs a name, a company or an email (CardForm); a file needs a column for one.
 REQUIRED = {"name", "first_name", "last_name", "company", "email"}
 # What cards have and contacts do not: left out of a contacts-only import.
-CARD_ONLY = {"note", "folds"}
+CARD_ONLY = {"note", "folds", "consent"}
+# What a person often has several of. A row's may be in any of several columns (Outlook's
+# "Business Phone" and "Mobile Phone"): each column that HEADERS names is mapped, and the
+# first that is not empty kept (see _values). Google Contacts writes several in one cell,
+# "a@x.example ::: b@y.example": the first is kept.
+SEVERAL = {"email", "phone"}
+SEVERAL_SEPARATOR = ":::"
 
 # Column names of the common exports, normalized (see normalize_header), most telling first:
 # a column goes to the first target whose list names it, and each target takes the
-# column its list names first. Outlook has both "Title" (Mr, Dr) and "Job Title".
+# column its list names first, or, for SEVERAL, every column its list names. Outlook has
+# both "Title" (Mr, Dr) and "Job Title".
 HEADERS = {
     "name": ["name", "full name", "display name", "fn"],
     "first_name": ["first name", "given name", "firstname"],
@@ -79,6 +88,10 @@ HEADERS = {
         "e mail 1 value",
         "e mail",
         "work email",
+        "e mail 2 address",
+        "e mail 3 address",
+        "e mail 2 value",
+        "secondary email",
     ],
     "phone": [
         "phone",
@@ -87,9 +100,14 @@ HEADERS = {
         "phone 1 value",
         "mobile phone",
         "mobile",
+        "mobile phone number",
+        "business phone 2",
+        "home phone",
+        "phone 2 value",
     ],
     "note": ["note", "notes", "description"],
     "folds": ["folds", "fold code", "x foldcard folds"],
+    "consent": ["consent"],
     "id": ["record id", "lead id", "contact id", "id", "uid"],
 }
 
@@ -105,6 +123,8 @@ VCARD_COLUMNS = {
     "NOTE": "note",
     "X-FOLDCARD-FOLDS": "folds",
     "UID": "id",
+    # Last: a vCard file kept for its preview before this was read finds its columns in place.
+    "X-FOLDCARD-CONSENT": "consent",
 }
 
 # Files that are something else; the first bytes tell.
@@ -308,11 +328,15 @@ def auto_mapping_of(columns: Iterable[str]) -> list[str]:
     names = [normalize_header(column) for column in columns]
     mapping = [""] * len(names)
     for target, known in HEADERS.items():
-        for header in known:
-            free = [i for i, name in enumerate(names) if name == header and not mapping[i]]
-            if free:
-                mapping[free[0]] = target
-                break
+        # The columns its list names, in the list's order; not those of a target before.
+        free = [
+            i
+            for header in known
+            for i, name in enumerate(names)
+            if name == header and not mapping[i]
+        ]
+        for i in free if target in SEVERAL else free[:1]:
+            mapping[i] = target
     return mapping
 
 
@@ -335,8 +359,8 @@ def check_mapping(source: Source, mapping: list[str], cards: bool) -> None:
     name, a company or an email."""
     if len(mapping) != len(source.columns) or not set(mapping) <= set(targets(cards)):
         raise BadFile(
-            "Say for each column what it is (notes and folds go with cards: an import of "
-            "contacts only leaves them out)."
+            "Say for each column what it is (notes, folds and consent go with cards: an "
+            "import of contacts only leaves them out)."
         )
     if not REQUIRED & set(mapping):
         raise BadFile("Choose a column for the name, the company or the email.")
@@ -360,9 +384,18 @@ def _csv_records(text: io.TextIOWrapper, source: Source) -> Iterator[Record]:
     try:
         for number, cells in enumerate(reader, 1):
             if number > source.skip + 1 and any(cell.strip() for cell in cells):
-                yield Record(number, cells)
+                yield Record(number, [unneutralized(cell) for cell in cells])
     except csv.Error as e:
         raise BadFile(f"Row {number + 1} cannot be read as CSV: {e}.") from e
+
+
+def unneutralized(cell: str) -> str:
+    """Return a cell of a CSV file as it was before a CSV export (foldcard's among them,
+    exports.neutralize) put "'" before a formula trigger so that spreadsheets show it as
+    text."""
+    if len(cell) > 1 and cell[0] == "'" and cell[1] in exports.FORMULA_TRIGGERS:
+        return cell[1:]
+    return cell
 
 
 def _vcard_records(text: io.TextIOWrapper) -> Iterator[Record]:
@@ -403,16 +436,18 @@ def _vcard_record(number: int, text: str) -> Record:
         "NOTE": _first(card, "note"),
         "X-FOLDCARD-FOLDS": _first(card, "x-foldcard-folds"),
         "UID": _first(card, "uid"),
+        "X-FOLDCARD-CONSENT": _first(card, "x-foldcard-consent"),
     }
     return Record(number, [_text(value) for value in cells.values()])
 
 
 def _first(card, name: str):
     """Return the value of the card's property ``name``, the preferred one if several
-    (PREF=1 in vCard 4.0, TYPE=pref in 3.0), or "" if the card has none."""
+    (PREF=1 in vCard 4.0, TYPE=pref in 3.0, a bare PREF in 2.1), or "" if the card has
+    none."""
     lines = card.contents.get(name, [])
     for line in lines:
-        types = ",".join(line.params.get("TYPE", [])).lower().split(",")
+        types = ",".join([*line.params.get("TYPE", []), *line.singletonparams]).lower().split(",")
         if "pref" in types or line.params.get("PREF") == ["1"]:
             return line.value
     return lines[0].value if lines else ""
@@ -447,10 +482,11 @@ def rows(
 
 def _values(cells: list[str], mapping: list[str]) -> dict[str, str]:
     """Return what the record says for each target; several columns for one target give
-    its first value that is not empty, except notes, which are joined."""
+    its first value that is not empty, except notes, which are joined; a cell of several
+    emails or phones (SEVERAL) gives its first."""
     values: dict[str, str] = {}
     for cell, target in zip(cells, mapping, strict=False):
-        value = cell.strip()
+        value = (cell.partition(SEVERAL_SEPARATOR)[0] if target in SEVERAL else cell).strip()
         if not target or not value:
             continue
         if target == "note" and values.get("note"):
@@ -467,7 +503,8 @@ def _values(cells: list[str], mapping: list[str]) -> dict[str, str]:
 def _form_data(values: dict[str, str]) -> dict:
     """Return the booth form's data for a row: the fold cell as numpad keys ("795") or as
     fold codes ("UL UR HALF")."""
-    data = {f: values.get(f, "") for f in ("name", "company", "title", "email", "phone", "note")}
+    fields = ("name", "company", "title", "email", "phone", "note", "consent")
+    data = {f: values.get(f, "") for f in fields}
     cell = values.get("folds", "")
     keys = re.sub(r"[\s,+]", "", cell)
     if keys and not any(char.isalpha() for char in keys):
@@ -501,28 +538,33 @@ def _key(target: str, data: services.CardInput, id_column: str, values: dict[str
 
 
 class Fates:
-    """Tell what each row will do: make a new contact ("new"), attach to the known person
-    with its email or its UID ("attach"), be skipped as imported before ("skip"), or
-    nothing, being invalid ("error").
+    """Tell what each row will do: make a new contact ("new"), attach to a known person
+    ("attach"), be skipped ("skip"), or nothing, being invalid ("error").
 
-    A row with the UID of a person here (a vCard exported from foldcard) is that person:
-    into a conference where they have a card already, it is skipped, so that importing
-    an export changes nothing; a card elsewhere finds them by their email.
+    A row's person is the one its UID names (a vCard exported from foldcard), else the one
+    the import finds by the row's email or phone: services.find_or_create_contact, asked
+    of the batch's people as services.log_cards and find_or_create_contacts read them. A
+    row is skipped when it was imported before, or when, into a conference, its person had
+    a card there before this import: so importing an export of the conference (CSV or
+    vCard) changes nothing.
 
     Each batch of rows is looked up at once. While saving, the database holds the rows of
-    the batches before; when only checking, the keys and emails seen are remembered here.
+    the batches before; when only checking, the keys and emails seen are remembered here
+    (not the phones: a row naming by its phone alone a person first met in a batch before
+    is told "new" while checking, and attached to them when saving).
     """
 
     def __init__(self, remember: bool, conference: Conference | None = None) -> None:
         self.remember = remember
         self.conference = conference
+        self.region = conference.country if conference else None  # as log_cards reads phones
+        # The conference's last card before this import: the cards it saves are after.
+        self.last_card = 0
+        if conference is not None:
+            self.last_card = conference.cards.aggregate(last=Max("pk"))["last"] or 0
         self.keys: set[str] = set()
         self.emails: set[str] = set()
         self.people: dict[uuid.UUID, Contact] = {}  # the batch's people known by UID
-
-    def _here(self, uid: uuid.UUID | None, here: set[uuid.UUID]) -> bool:
-        """Return whether the UID is of a person with a card at the conference imported to."""
-        return self.conference is not None and uid in here
 
     def of(self, batch: list[Row]) -> list[str]:
         if not self.remember:
@@ -531,32 +573,56 @@ class Fates:
         valid = [row for row in batch if row.input]
         keys = {row.key for row in valid}
         imported = set(ImportedRow.objects.filter(key__in=keys).values_list("key", flat=True))
-        emails = {row.email for row in valid if row.email}
-        known = set(Contact.objects.filter(email__in=emails).values_list("email", flat=True))
-        known |= set(ContactEmail.objects.filter(email__in=emails).values_list("email", flat=True))
         uids = {row.uid for row in valid if row.uid}
         self.people = Contact.objects.in_bulk(uids, field_name="uid") if uids else {}
-        here = set(self.people)
-        if self.conference is not None and uids:
-            cards = self.conference.cards.filter(contact__uid__in=uids)
-            here = set(cards.values_list("contact__uid", flat=True))
-        fates = []
-        for row in batch:
-            if not row.input:
-                fate = "error"
-            elif row.key in imported or row.key in self.keys or self._here(row.uid, here):
-                fate = "skip"
-            elif row.uid in self.people and (self.people[row.uid].email or not self.conference):
-                fate = "attach"
-                self.keys.add(row.key)
-            else:
-                seen = row.email in known or row.email in self.emails
-                fate = "attach" if row.email and seen else "new"
-                self.keys.add(row.key)
-                if row.email:
-                    self.emails.add(row.email)
-            fates.append(fate)
-        return fates
+        inputs = [
+            _card_input(row, self.people.get(row.uid)) if row.input else None for row in batch
+        ]
+        people = services.BatchPeople.of([data for data in inputs if data], self.region)
+        here = self._here([*self.people.values(), *people.by_id.values()])
+        return [
+            self._fate(row, data, imported, people, here)
+            for row, data in zip(batch, inputs, strict=True)
+        ]
+
+    def _here(self, people: list[Contact]) -> set[int]:
+        """Return the ids of those of ``people`` with a card at the conference imported to
+        from before this import."""
+        if self.conference is None or not people:
+            return set()
+        cards = self.conference.cards.filter(contact__in=people, pk__lte=self.last_card)
+        return set(cards.values_list("contact_id", flat=True))
+
+    def _fate(
+        self,
+        row: Row,
+        data: services.CardInput | None,
+        imported: set[str],
+        people: services.BatchPeople,
+        here: set[int],
+    ) -> str:
+        """Return the fate of ``row``, whose card is ``data``."""
+        if data is None:
+            return "error"
+        if row.key in imported or row.key in self.keys:
+            return "skip"
+        self.keys.add(row.key)
+        named = self.people.get(row.uid)
+        if named is not None and named.pk in here:
+            return "skip"
+        if named is not None and self.conference is None:
+            return "attach"  # the row adds to the person its UID names (_save_people)
+        person, created = services.find_or_create_contact(data, self.region, people)
+        if person.pk in here:
+            return "skip"
+        seen = row.email in self.emails  # made by a row of a batch before, when checking
+        if row.email:
+            self.emails.add(row.email)
+        return "new" if created and not seen else "attach"
+
+
+# What the preview shows of each of the first rows, beside its folds and fate.
+SHOWN = ("name", "company", "email", "phone")
 
 
 @dataclass
@@ -583,7 +649,7 @@ class Summary:
             counter = {"new": "new", "attach": "attached", "skip": "skipped"}[fate]
             setattr(self, counter, getattr(self, counter) + 1)
         if len(self.sample) < SAMPLE:
-            shown = {name: row.values.get(name, "") for name in ("name", "company", "email")}
+            shown = {name: row.values.get(name, "") for name in SHOWN}
             if row.input:
                 shown["folds"] = " ".join(folds.to_codes(row.input.folds))
             else:
@@ -621,9 +687,10 @@ def save(
     user,
     upload: Import | None = None,
 ) -> Summary:
-    """Import the file in one transaction: a card for each new row (or, into contacts only,
-    the person), each person matched by email through the booth's services. Rows imported
-    before are skipped. Check the file first: a row that does not validate raises
+    """Import the file in one transaction: a card for each row (or, into contacts only,
+    the person), each person found by their email or phone, or made, through the booth's
+    services. Rows imported before, or of a person with a card at the conference already,
+    are skipped (Fates). Check the file first: a row that does not validate raises
     InvalidRows, and nothing is saved."""
     summary = Summary()
     fates = Fates(remember=False, conference=conference)
@@ -645,6 +712,14 @@ def save(
     return summary
 
 
+def _card_input(row: Row, person: Contact | None) -> services.CardInput:
+    """Return the card a valid row logs, its client_uuid made of the row's key; with the
+    email of ``person``, whom the row's UID names, if they have one, so that the card finds
+    them (else it is matched as any other row's)."""
+    email = (person.email if person else "") or row.input.email
+    return dataclasses.replace(row.input, email=email, client_uuid=uuid.uuid5(CARD_UUIDS, row.key))
+
+
 def _save_cards(
     saved: list[tuple[Row, Contact | None]],
     conference: Conference,
@@ -653,14 +728,7 @@ def _save_cards(
     upload: Import | None,
 ) -> list[ImportedRow]:
     """Log a batch's rows as cards, each with the person its UID names, if anyone."""
-    inputs = []
-    for row, person in saved:
-        data = row.input
-        if person is not None:
-            # The card finds the person its UID names by their email (a person without
-            # one is added anew).
-            data = dataclasses.replace(data, email=person.email or data.email)
-        inputs.append(dataclasses.replace(data, client_uuid=uuid.uuid5(CARD_UUIDS, row.key)))
+    inputs = [_card_input(row, person) for row, person in saved]
     cards = services.log_cards(conference, user, inputs, decoder)
     return [
         ImportedRow(

@@ -59,3 +59,17 @@ VCARD_4 = (
     "KIND:individual\r\n"
     "END:VCARD\r\n"
 )
+
+
+# A vCard 2.1 as older phones write them: bare types, quoted-printable, a bare PREF.
+VCARD_21 = (
+    "BEGIN:VCARD\r\n"
+    "VERSION:2.1\r\n"
+    "N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:M=C3=BCller;J=C3=BCrgen\r\n"
+    "FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:J=C3=BCrgen M=C3=BCller\r\n"
+    "TEL;WORK;VOICE:+49 89 1234567\r\n"
+    "TEL;CELL;PREF:+49 170 7654321\r\n"
+    "EMAIL;INTERNET:juergen@work.de\r\n"
+    "EMAIL;INTERNET;PREF:juergen@private.de\r\n"
+    "END:VCARD\r\n"
+)

@@ -56,7 +56,7 @@ def test_a_file_is_previewed_before_anything_is_saved(manager, conference):
     page = manager.get(response.url).content.decode()
     assert "2 rows: <strong>2</strong> new" in page
     assert '<tr data-row="2" data-fate="new">' in page
-    assert "<td>Dana Reyes</td><td></td><td>dana@acme.io</td><td>UL UR HALF</td>" in page
+    assert "<td>Dana Reyes</td><td></td><td>dana@acme.io</td><td></td><td>UL UR HALF</td>" in page
     assert '<select name="column_2"' in page
     assert not Contact.objects.exists() and not Card.objects.exists()
 
@@ -118,6 +118,31 @@ def test_the_same_file_twice_changes_nothing(manager, conference):
     again.refresh_from_db()
     assert (again.state, again.skipped) == ("done", 2)
     assert (Card.objects.count(), Contact.objects.count(), ImportedRow.objects.count()) == (2, 2, 2)
+
+
+def test_the_preview_shows_each_rows_phone_from_any_of_its_columns(manager, conference):
+    data = csv_bytes(
+        ["First Name", "Last Name", "Business Phone", "Mobile Phone", "E-mail Address"],
+        ["Greta", "Lindqvist", "", "+46 70 123 45 67", "greta@nordkraft.se"],
+    )
+    page = manager.get(upload(manager, data, conference).url).content.decode()
+    assert Import.objects.get().mapping == ["first_name", "last_name", "phone", "phone", "email"]
+    assert "<th>Email</th><th>Phone</th>" in page
+    assert "<td>greta@nordkraft.se</td><td>+46 70 123 45 67</td>" in page
+
+
+def test_a_conferences_own_export_uploaded_again_adds_nothing(manager, conference, alice):
+    dana = services.CardInput(name="Dana Reyes", email="dana@acme.io", consent="declined")
+    services.log_card(conference, alice, dana)
+    export = manager.get(reverse("events-export-csv", args=[conference.slug]))
+    kept_url = upload(manager, b"".join(export.streaming_content), conference).url
+    kept = Import.objects.get()
+    assert (kept.new, kept.attached, kept.skipped) == (0, 0, 1)
+    page = manager.get(kept_url).content.decode()
+    assert "<strong>1</strong> skipped as imported before or met here already" in page
+    assert "skipped: imported before or met here already</span>" in page
+    manager.post(reverse("contacts-import-run", args=[kept.pk]))
+    assert Card.objects.count() == 1
 
 
 def test_contacts_only_attaches_to_known_people_by_their_email(manager):
@@ -336,14 +361,15 @@ def test_a_person_logged_at_the_booth_while_importing_fails_the_import_whole(
     manager, conference, monkeypatch
 ):
     kept_url = upload(manager, PEOPLE, conference).url
-    read_people = services.BatchPeople.of
+    write_people = services.BatchPeople.save
 
-    def meanwhile(*args, **kwargs):
-        people = read_people(*args, **kwargs)
+    def meanwhile(people):
+        # Between reading the batch's people and writing them (checking the rows' fates
+        # reads them too, but writes nothing).
         Contact.objects.create(name="Li Wei", email="li@hooli.example")  # the booth, now
-        return people
+        write_people(people)
 
-    monkeypatch.setattr("contacts.services.BatchPeople.of", meanwhile)
+    monkeypatch.setattr("contacts.services.BatchPeople.save", meanwhile)
     manager.post(reverse("contacts-import-run", args=[Import.objects.get().pk]))
     page = manager.get(kept_url).content.decode()
     assert "Nothing was imported: some of these people or rows were saved meanwhile" in page

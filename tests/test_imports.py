@@ -8,12 +8,12 @@ import io
 
 import pytest
 
-from contacts import exports, imports
+from contacts import exports, imports, services
 from contacts.folds import DIAG, HALF, UL, UR
 from contacts.forms import CardForm
-from contacts.models import Card, Contact, ImportedRow
+from contacts.models import Card, Consent, Contact, ImportedRow
 from events.models import Conference
-from tests.imports_files import VCARD_4, csv_bytes, vcard
+from tests.imports_files import VCARD_4, VCARD_21, csv_bytes, vcard
 
 pytestmark = pytest.mark.django_db
 
@@ -141,6 +141,7 @@ EXPORTS = {
             "Company": "company",
             "Job Title": "title",  # Outlook's "Title" is Mr, Dr
             "Business Phone": "phone",
+            "Mobile Phone": "phone",  # kept when there is no business phone
             "E-mail Address": "email",
             "Notes": "note",
         },
@@ -165,6 +166,7 @@ EXPORTS = {
             "phone": "phone",
             "folds": "folds",
             "note": "note",
+            "consent": "consent",
         },
     ),
 }
@@ -299,6 +301,93 @@ def test_a_formula_is_read_as_the_text_it_is():
     assert (row.input.name, row.input.company) == (cell, "+1 Corp")
 
 
+def test_a_quote_an_export_put_before_a_formula_is_taken_away(conference):
+    data = csv_bytes(
+        ["Name", "Company", "Phone", "Note"],
+        ['\'=HYPERLINK("http://evil.example")', "'+Plus AG", "'+49 30 1234-567 ext 9", "'@x"],
+        ["'tis Dana", "'", "'\t555 0100", "''=1"],
+    )
+    first, second = read(data, conference)
+    assert (first.input.name, first.input.company) == (
+        '=HYPERLINK("http://evil.example")',
+        "+Plus AG",
+    )
+    assert (first.input.phone, first.input.note) == ("+49 30 1234-567 ext 9", "@x")
+    # Only the quote before a formula trigger, which exports.neutralize puts there.
+    assert (second.input.name, second.input.company) == ("'tis Dana", "'")
+    assert (second.input.phone, second.input.note) == ("555 0100", "''=1")
+
+
+def test_a_persons_only_phone_or_email_in_a_second_column_is_kept():
+    data = csv_bytes(
+        [
+            "First Name",
+            "Last Name",
+            "Business Phone",
+            "Mobile Phone",
+            "E-mail Address",
+            "E-mail 2 Address",
+        ],
+        ["Greta", "Lindqvist", "", "+46 70 123 45 67", "greta@nordkraft.se", ""],
+        ["Hans", "Becker", "+49 30 1234567", "", "", "hans.becker@web.de"],
+        ["Anna", "Berg", "+46 8 555 0101", "+46 70 555 0101", "anna@bergwerk.se", "anna@gmail.com"],
+    )
+    greta, hans, anna = read(data)
+    assert (greta.input.phone, hans.input.email) == ("+46 70 123 45 67", "hans.becker@web.de")
+    # Someone with both: the first column's.
+    assert (anna.input.phone, anna.input.email) == ("+46 8 555 0101", "anna@bergwerk.se")
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        ["Email", "Phone Number", "Mobile Phone Number"],
+        ["Email", "Secondary Email", "Phone", "Mobile"],
+        ["Email", "Phone", "Mobile"],
+        ["E-mail 1 - Value", "E-mail 2 - Value", "Phone 1 - Value", "Phone 2 - Value"],
+        ["E-mail Address", "E-mail 2 Address", "E-mail 3 Address", "Home Phone"],
+    ],
+    ids=["hubspot", "zoho", "salesforce", "google", "outlook"],
+)
+def test_every_email_and_phone_column_of_an_export_is_mapped(columns):
+    expected = {column: "email" if "mail" in column else "phone" for column in columns}
+    assert mapped(csv_bytes(["Name", *columns])) == {"Name": "name", **expected}
+
+
+def test_the_first_of_several_values_in_a_cell_is_taken():
+    data = csv_bytes(
+        ["Name", "E-mail 1 - Type", "E-mail 1 - Value", "Phone 1 - Value", "Group Membership"],
+        [
+            "Pierre Dubois",
+            "* Work ::: Home",
+            "pierre@dubois.fr ::: p.dubois@gmail.com",
+            "+33 6 12 34 56 78 ::: +33 1 23 45 67 89",
+            "* myContacts ::: VivaTech",
+        ],
+    )
+    [row] = read(data)
+    assert (row.input.email, row.input.phone) == ("pierre@dubois.fr", "+33 6 12 34 56 78")
+
+
+@pytest.mark.parametrize(
+    ("cell", "consent"),
+    [("declined", "declined"), ("interest", "interest"), ("", "")],
+)
+def test_a_consent_column_gives_the_cards_consent(conference, cell, consent):
+    [row] = read(csv_bytes(["name", "consent"], ["Dana", cell]), conference)
+    assert row.input.consent == consent
+
+
+def test_a_consent_that_is_none_is_an_error_of_its_row(conference):
+    [row] = read(csv_bytes(["name", "consent"], ["Dana", "maybe"]), conference)
+    assert row.errors == (
+        "consent: Select a valid choice. maybe is not one of the available choices.",
+    )
+    # Consent goes with a card: an import of contacts only leaves the column out.
+    [person] = read(csv_bytes(["name", "consent"], ["Dana", "maybe"]))
+    assert (person.errors, person.input.consent) == ((), "")
+
+
 def test_it_reads_vcards_3_and_4_many_to_a_file(conference):
     data = (
         vcard("Dana Reyes", "dana@acme.io", "Acme", folds="795", uid="dana-1", title="CTO")
@@ -312,6 +401,12 @@ def test_it_reads_vcards_3_and_4_many_to_a_file(conference):
     assert ana.input.email == "Ana@Globex.example"  # the preferred one
     assert (ana.input.phone, ana.input.company) == ("+1-555-555-0100", "Globex, Inc.")
     assert (ana.input.title, ana.input.note) == ("VP Sales", "met at the bar, wants a demo")
+
+
+def test_it_takes_the_preferred_email_and_phone_of_a_vcard_2_1():
+    [row] = read(VCARD_21.encode())
+    assert (row.input.name, row.input.email) == ("Jürgen Müller", "juergen@private.de")
+    assert row.input.phone == "+49 170 7654321"
 
 
 def test_a_vcard_that_cannot_be_read_is_an_error_of_its_own():
@@ -358,7 +453,7 @@ def test_a_mapping_needs_a_name_a_company_or_an_email():
     imports.check_mapping(source, ["name", "phone"], cards=False)
     with pytest.raises(imports.BadFile, match="Choose a column for the name"):
         imports.check_mapping(source, ["", "phone"], cards=False)
-    with pytest.raises(imports.BadFile, match="notes and folds go with cards"):
+    with pytest.raises(imports.BadFile, match="notes, folds and consent go with cards"):
         imports.check_mapping(source, ["name", "folds"], cards=False)
 
 
@@ -464,10 +559,10 @@ def test_the_csv_export_reads_back_as_the_same_cards(conference, alice, make_car
     summary = save(exported, other, alice)
     assert (summary.new, summary.attached) == (1, 1)  # Dana's email is known already
     imported = {(c.contact.name, c.folds, c.note) for c in other.cards.select_related("contact")}
-    # The export neutralized the formula with a quote; reading it back keeps the text.
+    # The export put a quote before each formula; reading it back takes it away.
     assert imported == {
         ("Dana Reyes", UL | UR | HALF, "wants a second region"),
-        ('\'=HYPERLINK("http://evil.example","x")', DIAG, "'+1 idea"),
+        ('=HYPERLINK("http://evil.example","x")', DIAG, "+1 idea"),
     }
 
 
@@ -504,3 +599,113 @@ def test_a_phone_imported_into_contacts_only_is_stored_in_e164_when_it_is_one():
     phones = dict(Contact.objects.values_list("name", "phone_normalized"))
     # Without a conference there is no country to read a number without its code in.
     assert phones == {"Dana Reyes": "+4685550101", "Li Wei": "+12125550100", "Sam Local": ""}
+
+
+def check_and_save(data: bytes, conference=None, user=None) -> imports.Summary:
+    """Save the file, having checked that checking tells what saving does."""
+    checked = check(data, conference)
+    saved = save(data, conference, user)
+    told = (checked.new, checked.attached, checked.skipped)
+    assert told == (saved.new, saved.attached, saved.skipped)
+    return saved
+
+
+def snapshot() -> tuple:
+    contacts = list(Contact.objects.order_by("pk").values())
+    cards = list(Card.objects.order_by("pk").values())
+    return contacts, cards
+
+
+@pytest.fixture
+def met(conference, alice) -> list[Card]:
+    """Return the cards of two people met at the conference, as the booth logs them."""
+    logged = [
+        services.CardInput(
+            name="Olga Round",
+            company="Trip GmbH",
+            email="olga@trip.de",
+            phone="+49 30 1234-567 ext 9",  # no E.164: exported as typed, neutralized
+            folds=UL,
+            note="n1",
+            consent=Consent.DECLINED,
+        ),
+        services.CardInput(
+            name="-Minus Person", company="+Plus AG", email="minus@plus.de", note="=SUM(A1)"
+        ),
+        # Olga met again, the same day: a row of its own in the export.
+        services.CardInput(email="olga@trip.de", folds=HALF, note="n2"),
+    ]
+    return [services.log_card(conference, alice, data).card for data in logged]
+
+
+def test_the_csv_export_imported_into_its_conference_changes_nothing(conference, alice, met):
+    exported = "".join(exports.csv_chunks(conference)).encode()
+    before = snapshot()
+    summary = check_and_save(exported, conference, alice)
+    assert (summary.rows, summary.new, summary.attached, summary.skipped) == (3, 0, 0, 3)
+    assert snapshot() == before
+
+
+def test_the_csv_export_brings_its_consent_and_cells_into_another_conference(
+    conference, alice, met
+):
+    exported = "".join(exports.csv_chunks(conference)).encode()
+    other = Conference.objects.create(
+        name="Next", starts_on=conference.starts_on, ends_on=conference.ends_on
+    )
+    summary = check_and_save(exported, other, alice)
+    assert (summary.new, summary.attached) == (0, 3)
+    cards = other.cards.select_related("contact")
+    assert {(c.contact.name, c.folds, c.note, c.consent) for c in cards} == {
+        ("Olga Round", UL, "n1", Consent.DECLINED),
+        ("-Minus Person", 0, "=SUM(A1)", ""),
+        ("Olga Round", HALF, "n2", ""),
+    }
+    olga = Contact.objects.get(email="olga@trip.de")
+    assert (olga.phone, olga.other_phones.count()) == ("+49 30 1234-567 ext 9", 0)
+    assert Contact.objects.get(email="minus@plus.de").company == "+Plus AG"
+
+
+def test_the_vcard_export_brings_its_consent_into_another_conference(conference, alice, met):
+    other = Conference.objects.create(
+        name="Next", starts_on=conference.starts_on, ends_on=conference.ends_on
+    )
+    check_and_save(exports.vcards(conference).encode(), other, alice)
+    consents = {(c.contact.email, c.consent) for c in other.cards.select_related("contact")}
+    assert consents == {("olga@trip.de", Consent.DECLINED), ("minus@plus.de", "")}
+
+
+NILS = csv_bytes(["Name", "Company", "Phone"], ["Nils Phone", "Ring AB", "070-999 88 77"])
+
+
+@pytest.fixture
+def nils(conference, alice) -> Contact:
+    """Return a person met at the booth in Sweden, known by their phone alone."""
+    conference.country = "SE"
+    conference.save()
+    data = services.CardInput(name="Nils Phone", company="Ring AB", phone="+46 70 999 88 77")
+    return services.log_card(conference, alice, data).card.contact
+
+
+def test_a_row_of_a_person_known_by_their_phone_is_told_as_added_to_them(conference, alice, nils):
+    other = Conference.objects.create(
+        name="Next", starts_on=conference.starts_on, ends_on=conference.ends_on, country="SE"
+    )
+    summary = check_and_save(NILS, other, alice)
+    assert (summary.new, summary.attached) == (0, 1)
+    assert other.cards.get().contact == nils
+    assert Contact.objects.count() == 1
+
+
+def test_a_person_found_by_their_phone_with_a_card_here_is_skipped(conference, alice, nils):
+    summary = check_and_save(NILS, conference, alice)
+    assert (summary.new, summary.attached, summary.skipped) == (0, 0, 1)
+    assert conference.cards.count() == 1
+
+
+def test_a_person_met_earlier_in_the_file_is_attached_in_any_batch(conference, alice, monkeypatch):
+    # The cards of the batches before are saved already: they are not "met here before".
+    monkeypatch.setattr(imports, "BATCH", 2)
+    summary = check_and_save(PEOPLE, conference, alice)
+    assert (summary.new, summary.attached, summary.skipped) == (3, 1, 1)
+    assert Card.objects.count() == 4

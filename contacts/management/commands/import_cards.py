@@ -50,7 +50,7 @@ class Command(BaseCommand):
             raise CommandError(f"{e} Nothing was saved.") from e
         self.stdout.write(
             f"Imported {saved.rows} rows: {saved.new} new, {saved.attached} added to people "
-            f"already known, {saved.skipped} skipped as imported before."
+            f"already known, {saved.skipped} skipped as imported before{self.here(target)}."
         )
 
     def _check(self, stream, target: Conference | None) -> imports.Summary:
@@ -67,10 +67,15 @@ class Command(BaseCommand):
             self.stderr.write(problem)
         self.stdout.write(
             f"{summary.rows} rows: {summary.new} new, {summary.attached} to add to people "
-            f"already known, {summary.skipped} to skip as imported before, "
+            f"already known, {summary.skipped} to skip as imported before{self.here(target)}, "
             f"{summary.errors} with errors."
         )
         return summary
+
+    @staticmethod
+    def here(target: Conference | None) -> str:
+        """Return what else a skipped row may be: into a conference, of a person met there."""
+        return " or met here already" if target is not None else ""
 
     def _conference(self, slug: str) -> Conference:
         try:
