@@ -424,14 +424,16 @@ def _vcard_record(number: int, text: str) -> Record:
         return Record(number, [], f"This vCard cannot be read: {excerpt(str(e))}")
     name = _first(card, "n")
     org = _first(card, "org")
+    org = org[0] if isinstance(org, list) and org else org
     phone = _first(card, "tel")
+    email = _first(card, "email")
     cells = {
-        "FN": _first(card, "fn"),
+        "FN": _person_named(_first(card, "fn"), name, (org, email)),
         "N (given)": getattr(name, "given", ""),
         "N (family)": getattr(name, "family", ""),
-        "ORG": org[0] if isinstance(org, list) and org else org,
+        "ORG": org,
         "TITLE": _first(card, "title"),
-        "EMAIL": _first(card, "email"),
+        "EMAIL": email,
         "TEL": phone.removeprefix("tel:") if isinstance(phone, str) else phone,
         "NOTE": _first(card, "note"),
         "X-FOLDCARD-FOLDS": _first(card, "x-foldcard-folds"),
@@ -439,6 +441,14 @@ def _vcard_record(number: int, text: str) -> Record:
         "X-FOLDCARD-CONSENT": _first(card, "x-foldcard-consent"),
     }
     return Record(number, [_text(value) for value in cells.values()])
+
+
+def _person_named(fn: str, name, others: tuple[str, ...]) -> str:
+    """Return a vCard's FN as the person's name: none when the card names no person (an
+    empty N) and FN, which a vCard must have, only repeats its ORG or EMAIL (foldcard's
+    export writes a person without a name so, as address books do)."""
+    named = any(getattr(name, part, "") for part in ("given", "family"))
+    return fn if named or fn not in others else ""
 
 
 def _first(card, name: str):

@@ -588,6 +588,15 @@ def test_the_vcard_export_reads_back_as_the_same_contacts(conference, make_card)
     assert people == {("Dana Reyes", "Acme", "dana@acme.io"), ("Li Wei", "Hooli", "")}
 
 
+def test_the_vcard_export_of_a_person_without_a_name_reads_back_without_one(make_card):
+    nameless = Contact.objects.create(company="Solo Company GmbH", email="info@solo.example")
+    make_card(UR, contact=nameless)
+    data = exports.vcards(nameless.cards.get().conference).encode()
+    Contact.objects.all().delete()
+    save(data)
+    assert Contact.objects.values_list("name", "company").get() == ("", "Solo Company GmbH")
+
+
 def test_a_phone_imported_into_contacts_only_is_stored_in_e164_when_it_is_one():
     known = Contact.objects.create(name="Dana Reyes", email="dana@acme.io")
     data = (
