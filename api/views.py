@@ -184,7 +184,10 @@ class CardDetail(generics.RetrieveAPIView):
         },
         description=(
             "Edit a card's folds and fields, as the booth's edit does, and set its "
-            "follow-up's state (open, done or dropped, with an outcome). Give the card's "
+            "follow-up's state (open, done or dropped, with an outcome). Done and dropped "
+            "close the whole follow-up, as the follow-up list does: with the person's other "
+            "waiting cards at that conference that have the same owner (each its own "
+            "webhook event); open reopens this card alone. Give the card's "
             "version as read: if the card changed since, nothing is changed and the answer "
             "is 409. Fields left out keep their value."
         ),
@@ -204,14 +207,34 @@ class CardDetail(generics.RetrieveAPIView):
         with transaction.atomic():
             if edits:
                 _edit_card(card, edits, data["version"])
-            elif Card.objects.select_for_update().get(pk=card.pk).version != data["version"]:
-                raise Conflict(STALE_VERSION)
+            else:
+                _lock_unchanged(card, data["version"])
             if "state" in data and (data["state"] != card.state or "outcome" in data):
-                if data["state"] == Card.State.OPEN:
-                    card.set_state(Card.State.OPEN, request.user)
-                else:
-                    services.close_followup(card, request.user, data["state"], data.get("outcome"))
+                _set_state(card, request.user, data["state"], data.get("outcome"))
         return Response(CardSerializer(card).data)
+
+
+def _lock_unchanged(card: Card, version: int) -> None:
+    """Lock the card for the request's transaction, or answer 409 if it changed since
+    ``version``."""
+    try:
+        services.lock_unchanged(card, version)
+    except services.EditConflict as e:
+        raise Conflict(STALE_VERSION) from e
+
+
+# The list's action that closes a follow-up in each state a client may give.
+CLOSING_ACTIONS = {Card.State.DONE: "done", Card.State.DROPPED: "drop"}
+
+
+def _set_state(card: Card, user, state: str, outcome: str | None) -> None:
+    """Reopen the card's follow-up (the card alone), or close it as the follow-up list
+    does: with the person's other waiting cards at that conference (``outcome`` recorded
+    when given)."""
+    if state == Card.State.OPEN:
+        services.reopen_followup(card, user)
+    else:
+        services.work_followup(card, user, CLOSING_ACTIONS[state], outcome)
 
 
 def _edit_card(card: Card, edits: dict, version: int) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from django import forms
@@ -390,7 +391,9 @@ class FollowupFilterForm(forms.Form):
         return data.get("sort") or "due"
 
 
-class FollowupActionForm(forms.Form):
+class ActionForm(forms.Form):
+    """What an action does to follow-ups: the outcome, the snooze, the new owner."""
+
     outcome = forms.CharField(max_length=5000, required=False)
     days = forms.TypedChoiceField(choices=[(1, "1 day"), (7, "1 week")], coerce=int, required=False)
     until = forms.DateField(label="Snooze until", required=False)
@@ -417,6 +420,19 @@ class FollowupActionForm(forms.Form):
         return data
 
 
+class FollowupActionForm(ActionForm):
+    """An action on one follow-up, with the version of its card that the page showed."""
+
+    version = forms.IntegerField(
+        min_value=0,
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "The page did not say which version of the card it showed: reload "
+            "it and try again."
+        },
+    )
+
+
 def largest_card_id() -> int:
     """Return the largest id the database keeps for a card."""
     return connection.ops.integer_field_range(Card._meta.pk.get_internal_type())[1]
@@ -435,7 +451,23 @@ class CardsField(forms.ModelMultipleChoiceField):
         return super().clean(value)
 
 
-class BulkActionForm(FollowupActionForm):
+def shown_versions(data: QueryDict, cards: Iterable[Card]) -> dict[int, int]:
+    """Return the version of each of ``cards`` that the list showed, posted in ``data`` as
+    ``version-<id>``; raise ValidationError if one is missing."""
+    versions = {}
+    for card in cards:
+        version = data.get(f"version-{card.pk}", "")
+        if not version.isdecimal():
+            raise ValidationError(
+                f"The list did not say which version of {card.contact} it showed: "
+                "reload it and try again.",
+                code="no_version",
+            )
+        versions[card.pk] = int(version)
+    return versions
+
+
+class BulkActionForm(ActionForm):
     """Many follow-ups chosen on the list, each with the version of the card the list
     showed (``version-<id>``), and what to do to them all."""
 
@@ -450,17 +482,7 @@ class BulkActionForm(FollowupActionForm):
 
     def clean(self) -> dict:
         data = super().clean()
-        versions = {}
-        for card in data.get("cards", []):
-            version = self.data.get(f"version-{card.pk}", "")
-            if not version.isdecimal():
-                raise ValidationError(
-                    f"The list did not say which version of {card.contact} it showed: "
-                    "reload it and try again.",
-                    code="no_version",
-                )
-            versions[card.pk] = int(version)
-        data["versions"] = versions
+        data["versions"] = shown_versions(self.data, data.get("cards", []))
         return data
 
 
@@ -475,6 +497,8 @@ class FollowupStateForm(forms.Form):
     # with every undo. services.restore_* refuse to give a card to another one than it has
     # unless the user may hand follow-ups over, and to one who may not be given any.
     owner = forms.ModelChoiceField(User.objects.all(), required=False)
+    # The card's version as the action left it: a card changed since is left as it is.
+    version = forms.IntegerField(min_value=0)
 
     def clean_card(self) -> int:
         card = self.cleaned_data["card"]
@@ -492,7 +516,9 @@ class FollowupStateForm(forms.Form):
         data = self.cleaned_data
         snoozed_until = data["snoozed_until"] if data["state"] == Card.State.SNOOZED else None
         owner_id = data["owner"].pk if data["owner"] else None
-        return FollowupState(data["card"], data["state"], snoozed_until, data["outcome"], owner_id)
+        return FollowupState(
+            data["card"], data["state"], snoozed_until, data["outcome"], owner_id, data["version"]
+        )
 
 
 FollowupStateFormSet = forms.formset_factory(
@@ -511,6 +537,7 @@ def undo_data(states: list[FollowupState]) -> dict[str, str]:
         data[f"{prefix}-snoozed_until"] = str(state.snoozed_until or "")
         data[f"{prefix}-outcome"] = state.outcome
         data[f"{prefix}-owner"] = str(state.owner_id or "")
+        data[f"{prefix}-version"] = str(state.version)
     return data
 
 
@@ -578,6 +605,16 @@ class EmailForm(forms.Form):
     next_on = forms.DateField(
         label="Back on", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    # The card's version when the composer was opened: nothing is sent to a card changed
+    # since (closed by someone else, perhaps).
+    version = forms.IntegerField(
+        min_value=0,
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "The composer did not say which version of the card it showed: "
+            "open it again."
+        },
+    )
 
     def __init__(self, *args, today: date, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -601,17 +638,24 @@ class EmailForm(forms.Form):
 
 
 class EmailManyForm(forms.Form):
-    """The cards chosen on the follow-up list to email, each their own follow-up."""
+    """The cards chosen on the follow-up list to email, each their own follow-up, each with
+    the version of the card the list showed (``version-<id>``)."""
 
     cards = CardsField(Card.objects.none())
     mark_done = forms.BooleanField(required=False, initial=True)
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["cards"].queryset = Card.objects.filter(rules.workable(user))
+        cards = Card.objects.filter(rules.workable(user)).select_related("contact")
+        self.fields["cards"].queryset = cards
         self.fields["cards"].error_messages["invalid_choice"] = (
             "%(value)s is not a card you may follow up."
         )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        data["versions"] = shown_versions(self.data, data.get("cards", []))
+        return data
 
 
 class PhotoForm(forms.Form):

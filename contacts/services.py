@@ -27,6 +27,7 @@ from contacts.models import (
     Contact,
     ContactEmail,
     ContactPhone,
+    EmailBatch,
     Meaning,
     ReadingState,
     Reprioritization,
@@ -142,18 +143,45 @@ CONTACT_DETAILS = ("name", "company", "title", "phone", "website")
 
 @dataclass(frozen=True)
 class FollowupState:
-    """What an undo of a follow-up action puts back on one card; an owner of None is left
-    as it is."""
+    """What an undo of a follow-up action puts back on one card (an owner of None is left
+    as it is), if the card is still at ``version``, as the action left it."""
 
     card_id: int
     state: str
     snoozed_until: date | None
     outcome: str
     owner_id: int | None = None
+    version: int | None = None
 
     @classmethod
     def of(cls, card: Card) -> FollowupState:
+        """Return the card's state now, to be put back once an action changed it (see
+        left_at)."""
         return cls(card.pk, card.state, card.snoozed_until, card.outcome, card.owner_id)
+
+    def left_at(self, card: Card) -> FollowupState:
+        """Return this state put back only on ``card`` as the action left it: at its
+        version now."""
+        return replace(self, version=card.version)
+
+
+class EditConflict(Exception):
+    """The card or person changed since the user saw them (an editor, a list, a composer)."""
+
+
+# Why an action from a page left a card as it was.
+CHANGED = "someone changed it after you loaded the list"
+CHANGED_SINCE_UNDONE = "someone changed it after the action you took back"
+
+
+def lock_unchanged(card: Card, version: int | None) -> None:
+    """Lock the card's row for the transaction; raise EditConflict if the card changed since
+    the user saw it at ``version`` (None: not checked, nothing locked), or is gone."""
+    if version is None:
+        return
+    current = Card.objects.select_for_update().filter(pk=card.pk).values_list("version")
+    if current.first() != (version,):
+        raise EditConflict
 
 
 # The actions that close or snooze a whole follow-up: the person's other waiting cards too.
@@ -166,22 +194,30 @@ def work_followup(
     card: Card,
     user,
     action: str,
-    outcome: str = "",
+    outcome: str | None = "",
     days: int = 0,
     until: date | None = None,
+    version: int | None = None,
 ) -> list[FollowupState]:
-    """Mark the follow-up of ``card`` done, drop it (``outcome`` recorded on both) or snooze
-    it for ``days`` days or ``until`` a day, with the person's other waiting cards at that
-    conference (queries.whole_followup); return each card's state before, the shown card
-    first."""
+    """Mark the follow-up of ``card`` done, drop it (``outcome`` recorded on both; None:
+    kept) or snooze it for ``days`` days or ``until`` a day, with the person's other
+    waiting cards at that conference (queries.whole_followup); return each card's state
+    before, for the undo, the shown card first.
+
+    Raise EditConflict, changing nothing, if the card changed since the user saw it at
+    ``version`` (see lock_unchanged).
+    """
     with transaction.atomic():
+        lock_unchanged(card, version)
         today = timezone.localdate()
         others = whole_followup(card, user, today).exclude(pk=card.pk).select_for_update()
         cards = [card, *others.order_by(*FOLLOW_UP_ORDER)]
         return _work(cards, user, action, outcome, until or today + timedelta(days=days))
 
 
-def _work(cards: list[Card], user, action: str, outcome: str, until: date) -> list[FollowupState]:
+def _work(
+    cards: list[Card], user, action: str, outcome: str | None, until: date
+) -> list[FollowupState]:
     """Do ``action`` to ``cards``, the cards of one follow-up (see work_followup); return
     each card's state before."""
     state, outcome, snoozed_until = _change(action, outcome, until)
@@ -190,7 +226,7 @@ def _work(cards: list[Card], user, action: str, outcome: str, until: date) -> li
         each.snoozed_until = snoozed_until
         each.set_state(state, user, outcome)
     _tell_closed(cards, state)
-    return before
+    return [state.left_at(each) for state, each in zip(before, cards, strict=True)]
 
 
 def _work_all(cards: list[Card], user, action: str, outcome: str, until: date) -> None:
@@ -207,7 +243,7 @@ def _work_all(cards: list[Card], user, action: str, outcome: str, until: date) -
     _tell_closed(cards, state)
 
 
-def _change(action: str, outcome: str, until: date) -> tuple[str, str | None, date | None]:
+def _change(action: str, outcome: str | None, until: date) -> tuple[str, str | None, date | None]:
     """Return the state, the outcome (None: kept) and the snooze's end that ``action``
     gives a follow-up."""
     if action == "done":
@@ -219,19 +255,36 @@ def _change(action: str, outcome: str, until: date) -> tuple[str, str | None, da
     raise ValueError(f"{action} is not an action on a whole follow-up")
 
 
-def assign_followup(card: Card, owner) -> FollowupState:
+def assign_followup(card: Card, owner, version: int | None = None) -> FollowupState:
     """Hand the follow-up of ``card`` (the card alone) to ``owner``; return its state
-    before."""
-    before = FollowupState.of(card)
-    card.owner = owner
-    card.version += 1
-    card.save(update_fields=["owner", "version"])
-    return before
+    before, for the undo.
+
+    Raise EditConflict, changing nothing, if the card changed since the user saw it at
+    ``version`` (see lock_unchanged).
+    """
+    with transaction.atomic():
+        lock_unchanged(card, version)
+        before = FollowupState.of(card)
+        card.owner = owner
+        card.version += 1
+        card.save(update_fields=["owner", "version"])
+    return before.left_at(card)
+
+
+def reopen_followup(card: Card, user, version: int | None = None) -> None:
+    """Reopen the follow-up of ``card`` (the card alone).
+
+    Raise EditConflict, changing nothing, if the card changed since the user saw it at
+    ``version`` (see lock_unchanged).
+    """
+    with transaction.atomic():
+        lock_unchanged(card, version)
+        card.set_state(Card.State.OPEN, user)
 
 
 @dataclass(frozen=True)
 class Skipped:
-    """A card a bulk action left as it was, and why."""
+    """A card an action on many (a bulk action, an undo, emails) left as it was, and why."""
 
     card_id: int
     name: str
@@ -240,8 +293,8 @@ class Skipped:
 
 @dataclass
 class BulkWorked:
-    """What a bulk action did: the cards it worked, those it skipped, and every card's
-    state before (the person's other cards too), for its one undo."""
+    """What a bulk action (or an undo) did: the cards it worked, those it skipped, and
+    every card's state before (the person's other cards too), for its one undo."""
 
     worked: list[Card]
     skipped: list[Skipped]
@@ -275,7 +328,7 @@ def work_followups(
             others = whole_followups(list(cards.values()), user, today).exclude(pk__in=list(cards))
             for other in others.select_for_update(of=("self",)):
                 followups[followup_key(other)].append(other)
-        changed: set[int] = set()
+        changed: dict[int, Card] = {}
         to_work: list[Card] = []
         for pk, seen in versions.items():
             card = cards.get(pk)
@@ -288,33 +341,49 @@ def work_followups(
                 reason = f"it is followed up by {owner_name}: only they or a manager may work it"
                 worked.skipped.append(Skipped(pk, str(card.contact), reason))
             elif card.version != seen:
-                reason = "someone changed it after you loaded the list"
-                worked.skipped.append(Skipped(pk, str(card.contact), reason))
+                worked.skipped.append(Skipped(pk, str(card.contact), CHANGED))
             else:
                 if action == "assign":
-                    states = [assign_followup(card, owner)]
+                    cards_of_followup = [card]
+                    worked.before.append(assign_followup(card, owner))
                 else:
                     others = [o for o in followups[followup_key(card)] if o.pk not in changed]
-                    states = [FollowupState.of(each) for each in (card, *others)]
-                    to_work += [card, *others]
-                worked.before += states
-                changed.update(state.card_id for state in states)
+                    cards_of_followup = [card, *others]
+                    worked.before += [FollowupState.of(each) for each in cards_of_followup]
+                    to_work += cards_of_followup
+                changed.update((each.pk, each) for each in cards_of_followup)
                 worked.worked.append(card)
         if to_work:
             _work_all(to_work, user, action, outcome, until)
+    # The undo puts back only the cards still as the action left them.
+    worked.before = [state.left_at(changed[state.card_id]) for state in worked.before]
     return worked
+
+
+def email_followups(
+    user, cards: list[Card], versions: Mapping[int, int], mark_done: bool
+) -> tuple[EmailBatch | None, list[Skipped]]:
+    """Queue a follow-up email to the person of each of ``cards``, sent in the background
+    (tasks.send_email_batch), and then, if ``mark_done``, their follow-ups marked done;
+    skip, and say why, a card changed since the user saw it (``versions``: card id: the
+    version seen). Return the batch (None when every card was skipped) and the skipped."""
+    chosen, skipped = [], []
+    for card in cards:
+        if card.version == versions[card.pk]:
+            chosen.append(card)
+        else:
+            skipped.append(Skipped(card.pk, str(card.contact), CHANGED))
+    if not chosen:
+        return None, skipped
+    with transaction.atomic():
+        batch = EmailBatch.objects.create(created_by=user, mark_done=mark_done, total=len(chosen))
+        batch.cards.set(chosen)
+        transaction.on_commit(partial(_enqueue, "send_email_batch", batch.pk))
+    return batch, skipped
 
 
 # The webhook event of each state a follow-up is closed in.
 CLOSED_EVENTS = {Card.State.DONE: "followup.done", Card.State.DROPPED: "followup.dropped"}
-
-
-def close_followup(card: Card, user, state: str, outcome: str | None = None) -> None:
-    """Mark the card's follow-up done or dropped (``outcome`` recorded when given), and
-    tell the webhooks."""
-    with transaction.atomic():
-        card.set_state(state, user, outcome)
-        _tell_closed([card], state)
 
 
 def _tell_closed(cards: list[Card], state: str) -> None:
@@ -323,9 +392,10 @@ def _tell_closed(cards: list[Card], state: str) -> None:
         emit_each(CLOSED_EVENTS[state], cards)
 
 
-def restore_followups(card: Card, user, states: list[FollowupState]) -> list[Card]:
+def restore_followups(card: Card, user, states: list[FollowupState]) -> BulkWorked:
     """Put back the follow-up ``states`` of ``card`` and its person's other cards at that
-    conference (an undo); return the cards in that order.
+    conference (an undo), on each card still as the action left it; return the cards put
+    back, in that order, and those skipped (see _restore).
 
     Raise Card.DoesNotExist, changing nothing, if one of them is not a card of that person
     at that conference which ``user`` may work on.
@@ -334,9 +404,9 @@ def restore_followups(card: Card, user, states: list[FollowupState]) -> list[Car
     return _restore(same_person, user, states, card)
 
 
-def restore_many(user, states: list[FollowupState]) -> list[Card]:
-    """Put back the follow-up ``states`` of any cards (the undo of a bulk action); return
-    the cards in that order.
+def restore_many(user, states: list[FollowupState]) -> BulkWorked:
+    """Put back the follow-up ``states`` of any cards (the undo of a bulk action), as
+    restore_followups does.
 
     Raise Card.DoesNotExist, changing nothing, if one of them is not a card ``user`` may
     work on.
@@ -346,12 +416,14 @@ def restore_many(user, states: list[FollowupState]) -> list[Card]:
 
 def _restore(
     cards: models.QuerySet[Card], user, states: list[FollowupState], shown: Card | None = None
-) -> list[Card]:
-    """Put back ``states`` on those of ``cards`` that ``user`` may work on.
+) -> BulkWorked:
+    """Put back ``states`` on those of ``cards`` that ``user`` may work on and that are
+    still at the state's version (as the action left them); skip, and say why, those
+    changed since.
 
-    Raise Card.DoesNotExist if one is not among them, and PermissionDenied if one would go
-    to another owner than it has and ``user`` may not hand follow-ups over (or that owner
-    may not be given one); in both cases changing nothing.
+    Raise Card.DoesNotExist if one is not among them, and PermissionDenied if one put back
+    would go to another owner than it has and ``user`` may not hand follow-ups over (or
+    that owner may not be given one); in both cases changing nothing.
     """
     with transaction.atomic():
         found = (
@@ -362,9 +434,16 @@ def _restore(
         )
         if len(found) != len({state.card_id for state in states}):
             raise Card.DoesNotExist("Not one follow-up that you may work on.")
+        kept, skipped = [], []
+        for state in states:
+            card = found[state.card_id]
+            if state.version == card.version:
+                kept.append(state)
+            else:
+                skipped.append(Skipped(card.pk, str(card.contact), CHANGED_SINCE_UNDONE))
         handed = {
             state.owner_id
-            for state in states
+            for state in kept
             if state.owner_id not in (None, found[state.card_id].owner_id)
         }
         # An undo that gives a card back to another owner hands it over, as an assign does.
@@ -372,16 +451,16 @@ def _restore(
             raise PermissionDenied("Only a manager can hand a follow-up to someone else.")
         if handed and rules.followup_owners().filter(pk__in=handed).count() != len(handed):
             raise PermissionDenied("A follow-up goes only to someone who works follow-ups.")
-        if shown is not None:
+        if shown is not None and shown.version == found[shown.pk].version:
             found[shown.pk] = shown  # the caller's copy of the row's card shows what was put back
-        for state in states:
+        for state in kept:
             each = found[state.card_id]
             each.snoozed_until = state.snoozed_until
             if state.owner_id is not None:
                 each.owner_id = state.owner_id
                 each.save(update_fields=["owner"])
             each.set_state(state.state, user, state.outcome)
-    return [found[state.card_id] for state in states]
+    return BulkWorked([found[state.card_id] for state in kept], skipped, [])
 
 
 @dataclass(frozen=True)
@@ -920,10 +999,6 @@ def record_consent(card: Card, consent: str, user) -> None:
     if consent != card.consent:
         _set_consent(card, consent, user)
         card.save(update_fields=["consent", "consent_at", "consent_by"])
-
-
-class EditConflict(Exception):
-    """The card or person changed since the edit form was opened."""
 
 
 def update_card(card: Card, data: CardInput, checked: bool = True) -> Card:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+from contextlib import suppress
 
 from django.core.mail import get_connection
 from django.db.models import F
@@ -10,7 +11,7 @@ from django.utils import timezone
 from django_tasks import task
 
 import reading
-from contacts import emails, imports, queries, services
+from contacts import emails, imports, queries, rules, services
 from contacts.models import Card, EmailBatch, Import, Reprioritization, StackPhoto
 
 
@@ -39,16 +40,30 @@ def send_email_batch(batch_id: int) -> None:
 
 
 def _send(batch: EmailBatch, card: Card, user, connection) -> str:
-    """Send the card's email; return what went wrong, or "" when it went."""
+    """Send the card's email, and mark its follow-up done if the batch says so; return
+    why it was not sent, or "" when it went.
+
+    A card no longer waiting (someone closed or snoozed it since it was chosen) is not
+    emailed; one changed while its email was sent is not marked done.
+    """
+    name = card.contact.display_name
+    # Read again: the batch's cards were read when it started, and it takes a while.
+    card.refresh_from_db(fields=["state", "snoozed_until", "version", "owner"])
+    if not rules.is_waiting(card, timezone.localdate()):
+        return f"{name}: skipped, it is {card.get_state_display().lower()} now (changed since)"
     if not card.contact.email:
-        return f"{card.contact.display_name}: no email address"
+        return f"{name}: no email address"
     subject, body = emails.draft(card)
     try:
         emails.send_followup(card, user, subject, body, batch=batch, connection=connection)
     except (smtplib.SMTPException, OSError) as e:
-        return f"{card.contact.display_name}: {e}"
+        return f"{name}: {e}"
     if batch.mark_done:
-        services.close_followup(card, user, Card.State.DONE, "First contact by email.")
+        # Changed by someone while its email went: what they did stands.
+        with suppress(services.EditConflict):
+            services.work_followup(
+                card, user, "done", "First contact by email.", version=card.version
+            )
     return ""
 
 

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from api.forms import ApiTokenForm
-from contacts import emails, merge, privacy, queries, rules, services, tasks
+from contacts import emails, merge, privacy, queries, rules, services
 from contacts.forms import (
     UNDO_PREFIX,
     BulkActionForm,
@@ -229,10 +228,19 @@ def followup_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     form = FollowupActionForm(request.POST, action=action, today=timezone.localdate())
     if not form.is_valid():
         return _refused(request, form.errors.get_json_data())
-    data = form.cleaned_data
+    try:
+        return _act(request, card, action, form.cleaned_data)
+    except services.EditConflict:
+        return _changed(request, card)
+
+
+def _act(request: HttpRequest, card: Card, action: str, data: dict) -> HttpResponse:
+    """Do ``action`` to the follow-up of ``card``, as the page showed it (``version``), and
+    answer what was done; raise services.EditConflict, doing nothing, if it changed since."""
+    version = data["version"]
     if action in services.WHOLE_FOLLOWUP_ACTIONS:
         before = services.work_followup(
-            card, request.user, action, data["outcome"], data["days"] or 0, data["until"]
+            card, request.user, action, data["outcome"], data["days"] or 0, data["until"], version
         )
         if action == "done":
             did = f"Marked {card.contact} done"
@@ -243,11 +251,26 @@ def followup_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         done = f"{did}{_with_others(card, len(before) - 1)}."
         return _answer(request, card, done, [state.card_id for state in before], undo=before)
     if action == "reopen":
-        card.set_state(Card.State.OPEN, request.user)
+        services.reopen_followup(card, request.user, version)
         return _answer(request, card, f"Reopened {card.contact}.", [card.pk])
-    before = [services.assign_followup(card, data["owner"])]
+    before = [services.assign_followup(card, data["owner"], version)]
     done = f"{card.contact} is now followed up by {card.owner.get_username()}."
     return _answer(request, card, done, [card.pk], undo=before)
+
+
+def _changed(request: HttpRequest, card: Card) -> HttpResponse:
+    """Refuse an action on ``card`` from a page that showed it before someone changed it
+    (409), naming it; a script gets the row as it is now too."""
+    message = (
+        f"Someone changed {card.contact} after you loaded this page, so nothing was done: "
+        "it is as they left it."
+    )
+    errors = {"__all__": [{"message": message, "code": "changed"}]}
+    if not wants_json(request):
+        return _refused(request, errors, status=409)
+    owners = _owners()
+    body = {"errors": errors, "id": card.pk, "row_html": _row_html(request, card, [], owners)}
+    return JsonResponse(body, status=409)
 
 
 @permission_required("contacts.work_followups", raise_exception=True)
@@ -307,20 +330,25 @@ def followup_restore_many(request: HttpRequest) -> HttpResponse:
         restored = services.restore_many(request.user, states)
     except Card.DoesNotExist as e:
         raise Http404("Not follow-ups that you may work on.") from e
-    n = len(restored)
-    worked = services.BulkWorked(restored, [], [])
-    return _answer_many(request, worked, f"Put {n} card{'s' if n != 1 else ''} back as they were.")
+    return _answer_many(request, restored, _put_back(restored))
+
+
+def _put_back(restored: services.BulkWorked, card: Card | None = None) -> str:
+    """Return what an undo did, in words: the follow-up of ``card``, or many cards."""
+    n = len(restored.worked)
+    if not n:
+        return "Put nothing back."
+    if card is not None and not restored.skipped:
+        return f"Put {card.contact} back as it was{_with_others(card, n - 1)}."
+    return f"Put {n} card{'s' if n != 1 else ''} back as they were."
 
 
 def _answer_many(request: HttpRequest, worked: services.BulkWorked, done: str) -> HttpResponse:
     """Answer a bulk action (or its undo): back to the list with ``done`` and what was
     skipped as messages, or, to a script, the rows again, the skipped cards, the list's new
     counts and the undo."""
-    skipped = [f"{each.name}: {each.reason}" for each in worked.skipped]
     if not wants_json(request):
-        messages.success(request, done)
-        if skipped:
-            messages.warning(request, f"Left as they were: {'; '.join(skipped)}.")
+        _say(request, done, worked.skipped)
         return _back(request)
     today = timezone.localdate()
     owners = _owners()
@@ -337,10 +365,7 @@ def _answer_many(request: HttpRequest, worked: services.BulkWorked, done: str) -
     }
     body = {
         "message": done,
-        "skipped": [
-            {"id": each.card_id, "name": each.name, "reason": each.reason}
-            for each in worked.skipped
-        ],
+        "skipped": _skipped_json(worked.skipped),
         "rows": rows,
         "counts": _list_counts(request, today, owners),
     }
@@ -352,6 +377,23 @@ def _answer_many(request: HttpRequest, worked: services.BulkWorked, done: str) -
     return JsonResponse(body)
 
 
+def _say(request: HttpRequest, done: str, skipped: list[services.Skipped]) -> None:
+    """Say ``done``, and the cards ``skipped`` with why, as messages of the next page."""
+    messages.success(request, done)
+    if skipped:
+        messages.warning(request, _left_as_they_were(skipped))
+
+
+def _left_as_they_were(skipped: list[services.Skipped]) -> str:
+    """Return which cards an action skipped, and why, in words."""
+    return f"Left as they were: {'; '.join(f'{each.name}: {each.reason}' for each in skipped)}."
+
+
+def _skipped_json(skipped: list[services.Skipped]) -> list[dict]:
+    """Return the cards ``skipped`` with why, as a script is told them."""
+    return [{"id": each.card_id, "name": each.name, "reason": each.reason} for each in skipped]
+
+
 def _restore(request: HttpRequest, card: Card) -> HttpResponse:
     """Put back the follow-up states an action changed (its undo)."""
     states = _undo_states(request)
@@ -361,8 +403,8 @@ def _restore(request: HttpRequest, card: Card) -> HttpResponse:
         restored = services.restore_followups(card, request.user, states)
     except Card.DoesNotExist as e:
         raise Http404("Not one follow-up that you may work on.") from e
-    done = f"Put {card.contact} back as it was{_with_others(card, len(restored) - 1)}."
-    return _answer(request, card, done, [each.pk for each in restored])
+    changed = [each.pk for each in restored.worked]
+    return _answer(request, card, _put_back(restored, card), changed, skipped=restored.skipped)
 
 
 def _undo_states(request: HttpRequest) -> list[services.FollowupState] | HttpResponse:
@@ -382,13 +424,14 @@ def _with_others(card: Card, others: int) -> str:
     return f", with {others} other card{'s' if others > 1 else ''} from {card.conference}"
 
 
-def _refused(request: HttpRequest, errors: dict) -> HttpResponse:
-    """Answer a follow-up action refused for ``errors`` (a form's JSON errors) with a 400."""
+def _refused(request: HttpRequest, errors: dict, status: int = 400) -> HttpResponse:
+    """Answer a follow-up action refused for ``errors`` (a form's JSON errors) with a 400,
+    or ``status``."""
     if wants_json(request):
-        return JsonResponse({"errors": errors}, status=400)
+        return JsonResponse({"errors": errors}, status=status)
     problems = [e["message"] for v in errors.values() for e in v]
     context = {"problems": problems, "next_url": _safe_next(request)}
-    return render(request, "contacts/action_error.html", context, status=400)
+    return render(request, "contacts/action_error.html", context, status=status)
 
 
 def _answer(
@@ -397,33 +440,41 @@ def _answer(
     done: str,
     changed: list[int],
     undo: list[services.FollowupState] | None = None,
+    skipped: list[services.Skipped] | None = None,
 ) -> HttpResponse:
-    """Answer a follow-up action on ``card``: back to the list with ``done`` as a message,
-    or, to a script, the row again (with the other cards the action ``changed``), the
-    list's new counts, and how to ``undo`` it: the states to put back."""
+    """Answer a follow-up action on ``card``: back to the list with ``done`` (and the cards
+    ``skipped``) as messages, or, to a script, the row again (with the other cards the
+    action ``changed``), the list's new counts, and how to ``undo`` it: the states to put
+    back."""
+    skipped = skipped or []
     if not wants_json(request):
-        messages.success(request, done)
+        _say(request, done, skipped)
         return _back(request)
-    today = timezone.localdate()
     owners = _owners()
+    body = {
+        "id": card.pk,
+        "state": card.state,
+        "message": done,
+        "skipped": _skipped_json(skipped),
+        "row_html": _row_html(request, card, changed, owners),
+        "counts": _list_counts(request, timezone.localdate(), owners),
+    }
+    if undo:
+        url = reverse("contacts-followup-action", args=[card.pk, "restore"])
+        body["undo"] = {"url": url, "data": undo_data(undo)}
+    return JsonResponse(body)
+
+
+def _row_html(request: HttpRequest, card: Card, changed: list[int], owners: list) -> str:
+    """Return the list's row of ``card``, with the other cards an action ``changed``."""
+    today = timezone.localdate()
     context = {
         "card": queries.followup_row(card, request.user, today, set(changed) - {card.pk}),
         "next_url": _safe_next(request),
         "owners": _assignees(owners),
         "can_manage": rules.can_work_everyones(request.user),
     }
-    row = render_to_string("contacts/_followup_row.html", context, request)
-    body = {
-        "id": card.pk,
-        "state": card.state,
-        "message": done,
-        "row_html": row,
-        "counts": _list_counts(request, today, owners),
-    }
-    if undo:
-        url = reverse("contacts-followup-action", args=[card.pk, "restore"])
-        body["undo"] = {"url": url, "data": undo_data(undo)}
-    return JsonResponse(body)
+    return render_to_string("contacts/_followup_row.html", context, request)
 
 
 def _list_counts(request: HttpRequest, today: date, owners: list) -> dict | None:
@@ -480,25 +531,32 @@ def followup_email(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     queries.decode_cards([card])
     subject, body = emails.draft(card)
-    form = EmailForm(request.POST or None, today=today, initial={"subject": subject, "body": body})
+    initial = {"subject": subject, "body": body, "version": card.version}
+    form = EmailForm(request.POST or None, today=today, initial=initial)
     status, problem = 200, ""
     if not card.contact.email:
         problem = f"{card.contact.display_name} has no email address."
         status = 400 if request.method == "POST" else 200
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            emails.send_followup(card, request.user, data["subject"], data["body"])
-        except (smtplib.SMTPException, OSError) as e:
-            problem = f"The email could not be sent ({e}). Nothing was recorded."
-            status = 503
+        if data["version"] != card.version:
+            problem = (
+                f"Someone changed {card.contact} after you opened this email (it is "
+                f"{card.get_state_display().lower()} now), so it was not sent. Send it again "
+                "if it should still go."
+            )
+            # Sent again from here, it goes to the card as it is now.
+            form = EmailForm({**request.POST.dict(), "version": card.version}, today=today)
+            status = 409
         else:
-            if data["then"] == "done":
-                services.close_followup(card, request.user, Card.State.DONE, data["outcome"])
-            elif data["then"] == "snooze":
-                card.snooze_until(request.user, data["next_on"])
-            messages.success(request, f"Sent to {card.contact.email}.")
-            return _back(request)
+            try:
+                emails.send_followup(card, request.user, data["subject"], data["body"])
+            except (smtplib.SMTPException, OSError) as e:
+                problem = f"The email could not be sent ({e}). Nothing was recorded."
+                status = 503
+            else:
+                _after_email(request, card, data)
+                return _back(request)
     elif form.errors:
         status = 400
     context = {
@@ -511,21 +569,45 @@ def followup_email(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "contacts/email.html", context, status=status)
 
 
+def _after_email(request: HttpRequest, card: Card, data: dict) -> None:
+    """Do to the follow-up of ``card`` what the composer said to do once its email was
+    sent (``then``), unless someone changed the card while it was sent; say so."""
+    try:
+        if data["then"] in services.WHOLE_FOLLOWUP_ACTIONS:
+            services.work_followup(
+                card,
+                request.user,
+                data["then"],
+                data["outcome"],
+                until=data["next_on"],
+                version=card.version,
+            )
+    except services.EditConflict:
+        messages.warning(
+            request,
+            f"Sent to {card.contact.email}, but someone changed {card.contact} meanwhile: it "
+            "is as they left it.",
+        )
+    else:
+        messages.success(request, f"Sent to {card.contact.email}.")
+
+
 @permission_required("contacts.work_followups", raise_exception=True)
 @require_POST
 def followup_email_many(request: HttpRequest) -> HttpResponse:
-    """Email each chosen card's person their own follow-up, in the background."""
+    """Email each chosen card's person their own follow-up, in the background; a card
+    changed since the list was loaded is left out and named."""
     form = EmailManyForm(request.POST, user=request.user)
     if not form.is_valid():
         return _refused(request, form.errors.get_json_data())
-    with transaction.atomic():
-        batch = EmailBatch.objects.create(
-            created_by=request.user,
-            mark_done=form.cleaned_data["mark_done"],
-            total=len(form.cleaned_data["cards"]),
-        )
-        batch.cards.set(form.cleaned_data["cards"])
-        transaction.on_commit(lambda: tasks.send_email_batch.enqueue(batch.pk))
+    data = form.cleaned_data
+    batch, skipped = services.email_followups(
+        request.user, data["cards"], data["versions"], data["mark_done"]
+    )
+    if skipped:
+        messages.warning(request, f"Not emailed. {_left_as_they_were(skipped)}")
+    if batch is None:
+        return _back(request)
     return redirect("contacts-email-batch", batch.pk)
 
 

@@ -89,6 +89,7 @@ def test_booth_staff_cannot_hand_many_over_by_undoing(client, alice, bob, make_c
     for n, card in enumerate(cards):
         form.update({f"previous-{n}-card": str(card.pk), f"previous-{n}-state": "open"})
         form[f"previous-{n}-owner"] = str(bob.pk)
+        form[f"previous-{n}-version"] = str(card.version)
     client.force_login(bob)
     handing = {**form, "previous-1-owner": str(alice.pk)}
     response = client.post(reverse("contacts-followup-restore-many"), handing, **JSON)
@@ -244,6 +245,7 @@ def test_a_bulk_undo_of_a_card_one_may_not_work_is_refused_whole(client, bob, al
     form = {"previous-TOTAL_FORMS": "2", "previous-INITIAL_FORMS": "0"}
     for n, card in enumerate((bobs, alices)):
         form.update({f"previous-{n}-card": str(card.pk), f"previous-{n}-state": "open"})
+        form[f"previous-{n}-version"] = str(card.version)
     client.force_login(bob)
     assert client.post(reverse("contacts-followup-restore-many"), form).status_code == 404
     assert [state for state, *_ in states(bobs, alices)] == ["done", "done"]
@@ -252,7 +254,7 @@ def test_a_bulk_undo_of_a_card_one_may_not_work_is_refused_whole(client, bob, al
 def test_an_undo_of_an_id_no_database_keeps_is_a_400(client, alice, make_card):
     card = make_card(UR, name="Dana Reyes", state="done")
     form = {"previous-TOTAL_FORMS": "1", "previous-INITIAL_FORMS": "0"}
-    form.update({"previous-0-card": HUGE, "previous-0-state": "open"})
+    form.update({"previous-0-card": HUGE, "previous-0-state": "open", "previous-0-version": "0"})
     client.force_login(alice)
     one = reverse("contacts-followup-action", args=[card.pk, "restore"])
     for url in (reverse("contacts-followup-restore-many"), one):

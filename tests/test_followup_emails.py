@@ -12,6 +12,7 @@ from contacts import tasks
 from contacts.digests import send_digests
 from contacts.folds import HALF, UL, UR
 from contacts.models import Card, Contact, Meaning, SentEmail, UserSettings
+from tests.test_followup_bulk import chosen
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +60,7 @@ def test_sending_delivers_records_and_marks_done(client, alice, dana_card, smtp_
             "body": "Hi Dana,\n\nHere it is.",
             "then": "done",
             "outcome": "Sent the offer",
+            "version": dana_card.version,
         },
     )
     assert response.status_code == 302
@@ -87,6 +89,7 @@ def test_sending_can_keep_the_card_open_until_a_day(
     fixed_today(date(2026, 11, 23))
     client.force_login(alice)
     data = {"subject": "Hello", "body": "Hi", "then": "snooze", "next_on": "2026-12-01"}
+    data["version"] = dana_card.version
     assert client.post(compose_url(dana_card), data).status_code == 302
     dana_card.refresh_from_db()
     assert (dana_card.state, dana_card.snoozed_until) == (Card.State.SNOOZED, date(2026, 12, 1))
@@ -112,7 +115,7 @@ def test_bad_input_is_refused_and_nothing_is_sent(
     client, alice, dana_card, smtp_server, data, field, message
 ):
     client.force_login(alice)
-    response = client.post(compose_url(dana_card), {"then": "done", **data})
+    response = client.post(compose_url(dana_card), {"then": "done", "version": 0, **data})
     assert response.status_code == 400
     assert message in str(response.context["form"].errors[field])
     assert smtp_server.messages == []
@@ -123,8 +126,8 @@ def test_a_name_with_a_line_break_cannot_add_a_header(client, alice, make_card, 
     person = Contact.objects.create(name="Eve\r\nBcc: all@evil.example", email="eve@acme.io")
     card = make_card(UR, contact=person)
     client.force_login(alice)
-    response = client.post(compose_url(card), {"subject": "Hi", "body": "x", "then": "open"})
-    assert response.status_code == 302
+    data = {"subject": "Hi", "body": "x", "then": "open", "version": card.version}
+    assert client.post(compose_url(card), data).status_code == 302
     [message] = smtp_server.messages
     assert message["Bcc"] is None
     assert smtp_server.envelopes[0][1] == ["eve@acme.io"]
@@ -145,7 +148,8 @@ def test_an_unreachable_mail_server_is_said_and_nothing_recorded(
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # the discard port: refused
     client.force_login(alice)
-    response = client.post(compose_url(dana_card), {"subject": "Hi", "body": "x", "then": "done"})
+    data = {"subject": "Hi", "body": "x", "then": "done", "version": dana_card.version}
+    response = client.post(compose_url(dana_card), data)
     assert response.status_code == 503
     assert "could not be sent" in response.content.decode()
     assert not SentEmail.objects.exists()
@@ -271,8 +275,7 @@ def test_each_person_gets_their_own_email_sent_by_the_worker(client, alice, make
     no_email = make_card(UR, name="No Address")
     client.force_login(alice)
     response = client.post(
-        reverse("contacts-followup-email-many"),
-        {"cards": [c.pk for c in [*cards, no_email]], "mark_done": "on"},
+        reverse("contacts-followup-email-many"), {**chosen(*cards, no_email), "mark_done": "on"}
     )
     batch_url = response.url
     assert client.get(batch_url, HTTP_ACCEPT="application/json").json()["sent"] == 0
@@ -302,7 +305,7 @@ def test_each_person_gets_their_own_email_sent_by_the_worker(client, alice, make
 def test_a_batch_run_again_emails_no_one_twice(client, alice, make_card, smtp_server):
     card = make_card(HALF, contact=Contact.objects.create(name="Dana", email="dana@acme.io"))
     client.force_login(alice)
-    client.post(reverse("contacts-followup-email-many"), {"cards": [card.pk]})
+    client.post(reverse("contacts-followup-email-many"), chosen(card))
     run_worker()
     batch = SentEmail.objects.get().batch
     tasks.send_email_batch.call(batch.pk)

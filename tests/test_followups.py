@@ -209,10 +209,17 @@ def action(card, name: str) -> str:
     return reverse("contacts-followup-action", args=[card.pk, name])
 
 
+def post_action(client, card, name: str, data: dict | None = None, **extra):
+    """Post the action ``name`` on ``card`` as the list does: with the card's version it
+    shows (the card's now)."""
+    shown = {"version": Card.objects.get(pk=card.pk).version}
+    return client.post(action(card, name), {**shown, **(data or {})}, **extra)
+
+
 def test_done_records_the_outcome_and_who(client, alice, make_card):
     card = make_card(UR)
     client.force_login(alice)
-    response = client.post(action(card, "done"), {"outcome": "Sent the quote", "next": URL})
+    response = post_action(client, card, "done", {"outcome": "Sent the quote", "next": URL})
     assert response.status_code == 302 and response.url == URL
     card.refresh_from_db()
     assert (card.state, card.outcome, card.state_changed_by) == ("done", "Sent the quote", alice)
@@ -222,7 +229,7 @@ def test_done_records_the_outcome_and_who(client, alice, make_card):
 def test_snooze_hides_a_card_until_its_day(client, alice, make_card, monkeypatch):
     card = make_card(UR, name="Sleepy")
     client.force_login(alice)
-    response = client.post(action(card, "snooze"), {"days": "1"}, **JSON)
+    response = post_action(client, card, "snooze", {"days": "1"}, **JSON)
     assert response.status_code == 200
     assert response.json()["state"] == "snoozed"
     card.refresh_from_db()
@@ -239,7 +246,7 @@ def test_snooze_hides_a_card_until_its_day(client, alice, make_card, monkeypatch
 def test_snooze_for_a_week(client, alice, make_card):
     card = make_card(UR)
     client.force_login(alice)
-    client.post(action(card, "snooze"), {"days": "7"})
+    post_action(client, card, "snooze", {"days": "7"})
     card.refresh_from_db()
     assert card.snoozed_until == TODAY + timedelta(days=7)
 
@@ -247,10 +254,10 @@ def test_snooze_for_a_week(client, alice, make_card):
 def test_drop_and_reopen(client, alice, make_card):
     card = make_card(UR)
     client.force_login(alice)
-    client.post(action(card, "drop"))
+    post_action(client, card, "drop")
     card.refresh_from_db()
     assert card.state == "dropped"
-    response = client.post(action(card, "reopen"), **JSON)
+    response = post_action(client, card, "reopen", **JSON)
     assert "Reopened" in response.json()["message"]
     card.refresh_from_db()
     assert (card.state, card.snoozed_until) == ("open", None)
@@ -259,7 +266,7 @@ def test_drop_and_reopen(client, alice, make_card):
 def test_an_action_answers_json_with_the_new_row(client, alice, make_card):
     card = make_card(UR, name="Row Person")
     client.force_login(alice)
-    body = client.post(action(card, "done"), {"outcome": "ok", "next": URL}, **JSON).json()
+    body = post_action(client, card, "done", {"outcome": "ok", "next": URL}, **JSON).json()
     assert body["state"] == "done"
     assert f'data-card="{card.pk}"' in body["row_html"]
     assert "Outcome: ok" in body["row_html"]
@@ -278,7 +285,7 @@ def test_an_action_answers_json_with_the_new_row(client, alice, make_card):
 def test_bad_actions_are_refused(client, alice, make_card, name, data, status):
     card = make_card(UR)
     client.force_login(alice)
-    assert client.post(action(card, name), data, **JSON).status_code == status
+    assert post_action(client, card, name, data, **JSON).status_code == status
     card.refresh_from_db()
     assert card.state == "open"
 
@@ -286,7 +293,7 @@ def test_bad_actions_are_refused(client, alice, make_card, name, data, status):
 def test_a_bad_action_without_javascript_comes_back_with_a_message(client, alice, make_card):
     card = make_card(UR)
     client.force_login(alice)
-    response = client.post(action(card, "snooze"), {"days": "3", "next": URL})
+    response = post_action(client, card, "snooze", {"days": "3", "next": URL})
     assert response.status_code == 400
     assert "That did not work" in response.content.decode()
     assert "Select a valid choice. 3 is not one of the available choices." in (
@@ -298,7 +305,7 @@ def test_actions_are_post_only_and_next_must_be_ours(client, alice, make_card):
     card = make_card(UR)
     client.force_login(alice)
     assert client.get(action(card, "done")).status_code == 405
-    response = client.post(action(card, "done"), {"next": "https://evil.example/"})
+    response = post_action(client, card, "done", {"next": "https://evil.example/"})
     assert response.url == URL
 
 
@@ -473,7 +480,7 @@ def test_it_shows_counts_over_the_cap_as_more_than_it(client, alice, every_rule,
     last = client.get(URL, {"page": 3}).content.decode()
     assert len(names_in_order(last)) == 2 and "page=4" not in last and "page=2" in last
     assert groups_of(last) == [("week", "This week (2)"), ("later", "Later (1)")]
-    body = client.post(action(every_rule["late"], "done"), {"next": URL}, **JSON).json()
+    body = post_action(client, every_rule["late"], "done", {"next": URL}, **JSON).json()
     assert body["counts"]["shown"] == {
         "total": "6+ follow-ups",
         "overdue": "3+",
@@ -565,7 +572,7 @@ def test_a_rows_action_applies_to_the_persons_other_waiting_cards_there(
     elsewhere = make_card(UR, contact=dana, conference=summit)
     finished = make_card(UR, contact=dana, state="done", outcome="signed")
     client.force_login(alice)
-    body = client.post(action(shown, name), {**data, "next": URL}, **JSON).json()
+    body = post_action(client, shown, name, {**data, "next": URL}, **JSON).json()
     assert body["message"].endswith(", with 2 other cards from Expo 2026.")
     for card in (shown, woken, still_asleep):
         card.refresh_from_db()
@@ -583,7 +590,7 @@ def test_reopen_applies_to_the_card_alone(client, alice, make_card, dana):
     shown = make_card(UL | UR | HALF, contact=dana, state="done")
     other = make_card(UR, contact=dana, state="done")
     client.force_login(alice)
-    body = client.post(action(shown, "reopen"), **JSON).json()
+    body = post_action(client, shown, "reopen", **JSON).json()
     assert body["message"] == "Reopened Dana Reyes, Acme." and "undo" not in body
     assert Card.objects.get(pk=other.pk).state == "done"
 
@@ -591,17 +598,17 @@ def test_reopen_applies_to_the_card_alone(client, alice, make_card, dana):
 def test_an_action_answers_the_new_counts_of_the_list_it_came_from(client, alice, every_rule):
     client.force_login(alice)
     seed = every_rule["seed"]
-    body = client.post(action(seed, "done"), {"next": URL}, **JSON).json()
+    body = post_action(client, seed, "done", {"next": URL}, **JSON).json()
     buckets = {"overdue": 5, "today": 1, "week": 2, "later": 1}
     shown = {"total": "9 follow-ups", "overdue": "5", "today": "1", "week": "2", "later": "1"}
     assert body["counts"] == {"total": 9, "buckets": buckets, "shown": shown}
     unhappy = every_rule["unhappy customer"]
-    body = client.post(action(unhappy, "snooze"), {"days": "1", "next": f"{URL}?q=unhappy"}, **JSON)
+    body = post_action(client, unhappy, "snooze", {"days": "1", "next": f"{URL}?q=unhappy"}, **JSON)
     counts = body.json()["counts"]
     assert (counts["total"], counts["buckets"]) == (1, {**dict.fromkeys(buckets, 0), "overdue": 1})
     assert counts["shown"]["total"] == "1 follow-up"
     contact_page = every_rule["asap"].contact.get_absolute_url()
-    body = client.post(action(every_rule["asap"], "done"), {"next": contact_page}, **JSON)
+    body = post_action(client, every_rule["asap"], "done", {"next": contact_page}, **JSON)
     assert body.json()["counts"] is None
 
 
@@ -609,7 +616,7 @@ def test_undo_puts_back_each_cards_state_snooze_and_outcome(client, alice, make_
     shown = make_card(UL | UR | HALF, contact=dana, outcome="left a voicemail")
     woken = make_card(UR, contact=dana, state="snoozed", snoozed_until=TODAY - timedelta(days=1))
     client.force_login(alice)
-    done = client.post(action(shown, "done"), {"outcome": "Called", "next": URL}, **JSON).json()
+    done = post_action(client, shown, "done", {"outcome": "Called", "next": URL}, **JSON).json()
     assert done["counts"]["total"] == 0
     undo = done["undo"]
     assert undo["url"] == action(shown, "restore")
@@ -634,15 +641,17 @@ def test_undo_puts_back_each_cards_state_snooze_and_outcome(client, alice, make_
 def test_undo_without_javascript_goes_back_with_a_message(client, alice, make_card, dana):
     shown = make_card(UR, contact=dana)
     client.force_login(alice)
-    undo = client.post(action(shown, "drop"), {"next": URL}, **JSON).json()["undo"]
+    undo = post_action(client, shown, "drop", {"next": URL}, **JSON).json()["undo"]
     response = client.post(undo["url"], {**undo["data"], "next": URL}, follow=True)
     assert "Put Dana Reyes, Acme back as it was." in response.content.decode()
     assert Card.objects.get(pk=shown.pk).state == "open"
 
 
 def previous(of: Card, **fields: str) -> dict[str, str]:
-    """Return the form data of an undo that puts ``of`` back as ``fields`` say (open)."""
+    """Return the form data of an undo that puts ``of``, as it is, back as ``fields`` say
+    (open)."""
     data = {"card": str(of.pk), "state": "open", "snoozed_until": "", "outcome": ""}
+    data["version"] = str(of.version)
     data.update(fields)
     form = {"previous-TOTAL_FORMS": "1", "previous-INITIAL_FORMS": "0"}
     return form | {f"previous-0-{name}": value for name, value in data.items()}
@@ -687,6 +696,7 @@ def test_an_undo_touches_only_that_persons_cards_that_the_user_may_work(
             "previous-TOTAL_FORMS": "2",
             "previous-1-card": str(card.pk),
             "previous-1-state": "open",
+            "previous-1-version": str(card.version),
         }
         assert client.post(action(bobs, "restore"), data, **JSON).status_code == 404
     assert set(Card.objects.values_list("state", flat=True)) == {"done"}
@@ -828,10 +838,10 @@ def test_the_detail_shows_note_photo_other_cards_outcome_box_and_actions(
 def test_snooze_until_a_day_and_refuse_a_day_past(client, alice, make_card):
     card = make_card(UR)
     client.force_login(alice)
-    response = client.post(action(card, "snooze"), {"until": "2026-11-27"}, **JSON)
+    response = post_action(client, card, "snooze", {"until": "2026-11-27"}, **JSON)
     assert response.status_code == 400
     assert response.json()["errors"]["until"][0]["message"] == "Choose a day after today."
-    body = client.post(action(card, "snooze"), {"until": "2026-12-24"}, **JSON).json()
+    body = post_action(client, card, "snooze", {"until": "2026-12-24"}, **JSON).json()
     assert body["message"] == "Snoozed Dana Reyes, Acme until Thu 24 Dec."
     card.refresh_from_db()
     assert (card.state, card.snoozed_until) == ("snoozed", date(2026, 12, 24))
@@ -840,7 +850,7 @@ def test_snooze_until_a_day_and_refuse_a_day_past(client, alice, make_card):
 def test_assigning_one_has_an_undo(client, alice, bob, make_card):
     card = make_card(UR)
     client.force_login(alice)
-    body = client.post(action(card, "assign"), {"owner": bob.pk, "next": URL}, **JSON).json()
+    body = post_action(client, card, "assign", {"owner": bob.pk, "next": URL}, **JSON).json()
     assert Card.objects.get(pk=card.pk).owner == bob
     undo = body["undo"]
     assert client.post(undo["url"], {**undo["data"], "next": URL}, **JSON).status_code == 200
@@ -852,7 +862,7 @@ def test_a_follow_up_goes_only_to_someone_who_works_follow_ups(
 ):
     card = make_card(UR)
     client.force_login(alice)
-    response = client.post(action(card, "assign"), {"owner": charlie.pk, "next": URL}, **JSON)
+    response = post_action(client, card, "assign", {"owner": charlie.pk, "next": URL}, **JSON)
     assert response.status_code == 400
     assert "Select a valid choice." in response.json()["errors"]["owner"][0]["message"]
     assert Card.objects.get(pk=card.pk).owner == alice
@@ -899,7 +909,7 @@ def test_an_undo_keeps_the_owner_a_card_has_though_their_role_was_taken_away(
 ):
     card = make_card(UR, owner=charlie)
     client.force_login(alice)
-    undo = client.post(action(card, "done"), {"next": URL}, **JSON).json()["undo"]
+    undo = post_action(client, card, "done", {"next": URL}, **JSON).json()["undo"]
     assert client.post(undo["url"], {**undo["data"], "next": URL}, **JSON).status_code == 200
     card.refresh_from_db()
     assert (card.state, card.owner) == ("open", charlie)

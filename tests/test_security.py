@@ -143,8 +143,10 @@ def test_hostile_input_is_refused_or_saved_and_shown_escaped(
         assert client.get(reverse("contacts-followups"), query).status_code in (200, 400)
     for data in ({"outcome": value}, {"days": value}, {"owner": value}):
         for action in ("done", "snooze", "assign"):
+            card.refresh_from_db()
             response = client.post(
-                reverse("contacts-followup-action", args=[card.pk, action]), data
+                reverse("contacts-followup-action", args=[card.pk, action]),
+                {**data, "version": card.version},
             )
             assert response.status_code in (302, 400, 404)
     assert client.post(reverse("contacts-settings"), {"vocabulary": value}).status_code == 400

@@ -14,7 +14,8 @@ export function listUrl() {
 }
 
 // POST ``data`` (FormData) as a script does and return the JSON answer; throw with the
-// server's messages when it refuses.
+// server's messages when it refuses (a form's errors, or an error page's plain strings),
+// the answer kept as the error's ``body``.
 export async function post(url, data) {
   const response = await fetch(url, {
     method: "POST",
@@ -24,8 +25,9 @@ export async function post(url, data) {
   });
   const body = await response.json().catch(() => ({}));
   if (!response.ok) {
-    const problems = Object.values(body.errors || {}).flat().map((e) => e.message).join(" ");
-    throw new Error(problems || `the server answered ${response.status}.`);
+    const errors = Object.values(body.errors || {}).flat();
+    const problems = errors.map((e) => (typeof e === "string" ? e : e.message)).join(" ");
+    throw Object.assign(new Error(problems || `the server answered ${response.status}.`), { body });
   }
   return body;
 }
@@ -103,6 +105,8 @@ export async function send(url, data) {
     say(said, false, body.undo);
     return body;
   } catch (error) {
+    // A card changed by someone else comes back as it is now.
+    if (error.body && error.body.row_html) replaceRow(error.body.id, error.body.row_html);
     say(`That did not work: ${error.message}`, true);
     return null;
   }

@@ -116,7 +116,7 @@ import { listUrl, send, undoLast } from "./followup_actions.js";
       body = await send(bulkUrl(action), { cards, ...versions, ...fields });
       if (body) afterBulk(cards);
     } else if (row && row.dataset.workable !== undefined) {
-      body = await send(actionUrl(row, action), fields);
+      body = await send(actionUrl(row, action), { version: row.dataset.version, ...fields });
       if (body && action !== "assign") move(1);
     }
     if (body && !panel.hidden) openPanel(current());

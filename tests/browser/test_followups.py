@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from contacts import services
 from contacts.folds import UR
 from contacts.models import Card, Contact
 from tests.browser.helpers import log_in
@@ -166,6 +167,50 @@ def test_the_bulk_bar_acts_on_the_selection_and_reports_what_it_skipped(make_car
         "you loaded the list.Undo"
     )
     assert states(*cards) == ["dropped", "snoozed"]
+
+
+def test_a_key_on_a_row_someone_changed_since_the_list_was_loaded_changes_nothing(
+    make_card, logged_in, bob
+):
+    cards = queue(make_card, 2)
+    page = logged_in
+    page.goto("/followups/")
+    expect(row(page, cards[0])).to_have_class(re.compile("is-current"))
+    # A colleague marks the first done from their own page, after this one was loaded.
+    services.work_followup(Card.objects.get(pk=cards[0].pk), bob, "done", "Signed by mgr")
+    page.keyboard.press("x")
+    status = page.locator("[data-followup-status]")
+    expect(status).to_have_text(
+        "That did not work: Someone changed Person 1, Acme after you loaded this page, so "
+        "nothing was done: it is as they left it."
+    )
+    # The row shows what they did; the card keeps it, and the list its counts.
+    expect(row(page, cards[0])).to_contain_text("Outcome: Signed by mgr")
+    expect_counts(page, 2)
+    cards[0].refresh_from_db()
+    assert (cards[0].state, cards[0].outcome) == ("done", "Signed by mgr")
+    # The second, unchanged, is dropped as ever.
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    expect(status).to_have_text("Dropped Person 2, Acme.Undo")
+    assert states(*cards) == ["done", "dropped"]
+
+
+def test_a_refused_undo_says_why(make_card, page, bob, alice):
+    cards = queue(make_card, 1, owner=bob)
+    log_in(page, "bob")
+    page.goto("/followups/")
+    page.keyboard.press("s")
+    page.keyboard.press("1")
+    status = page.locator("[data-followup-status]")
+    expect(status).to_contain_text("Snoozed Person 1, Acme until")
+    # A manager hands the card to someone else: bob may no longer work it.
+    services.assign_followup(Card.objects.get(pk=cards[0].pk), alice)
+    page.keyboard.press("u")
+    expect(status).to_have_text(
+        "That did not work: There is nothing here, or it is not yours to see."
+    )
+    assert states(*cards) == ["snoozed"]
 
 
 def sideways(page) -> bool:
