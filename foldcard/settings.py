@@ -19,6 +19,8 @@ WEBHOOKS_ALLOW_PRIVATE  "1" lets webhooks go to private and loopback addresses (
 SECURE_PROXY_SSL_HEADER_NAME  the header a TLS-terminating proxy sets, e.g.
                HTTP_X_FORWARDED_PROTO (its value must then be "https").
 TRUSTED_PROXY_COUNT  how many proxies in front append to X-Forwarded-For (0 when unset).
+SECURE_SSL_REDIRECT  "0" serves plain HTTP with DEBUG off (a trial without TLS).
+SECURE_HSTS_SECONDS  how long browsers keep to HTTPS (a year when unset).
 """
 
 from __future__ import annotations
@@ -295,6 +297,8 @@ CSRF_FAILURE_VIEW = "foldcard.views.csrf_failure"
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "1")
+    # The proxy's own health check asks over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.getenv("SECURE_HSTS_SECONDS", "31536000"))

@@ -9,12 +9,11 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.templatetags.static import static
-from django.views import csrf
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
@@ -30,8 +29,12 @@ API_PREFIX = "/api/"
 @never_cache
 @require_GET
 def health(request: HttpRequest) -> HttpResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """Answer 200 while the database answers, else 503."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("The database does not answer.", status=503, content_type="text/plain")
     return HttpResponse("OK", content_type="text/plain")
 
 
@@ -117,12 +120,12 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """Answer a request refused by the CSRF check: to a script (the booth sending a card
-    kept since before a login in another tab, say) in JSON, else as Django's page."""
+    """Answer a request refused by the CSRF check (a page left open across a login in
+    another tab, the booth sending a card kept since then): reload and try again."""
+    message = "This page's security token is out of date: reload the page and try again."
     if wants_json(request):
-        message = "This page's security token is out of date: reload the page and try again."
         return _error(request, 403, message)
-    return csrf.csrf_failure(request, reason)
+    return render(request, "403_csrf.html", {"message": message}, status=403)
 
 
 @requires_csrf_token

@@ -611,7 +611,9 @@ def test_a_card_without_the_csrf_token_is_a_json_403_that_says_what_to_do(alice,
     assert response.status_code == 403
     message = "This page's security token is out of date: reload the page and try again."
     assert response.json() == {"errors": {"__all__": [message]}}
-    assert client.post(booth, card_data()).status_code == 403  # Django's page
+    page = client.post(booth, card_data())
+    assert page.status_code == 403
+    assert "Reload the page" in page.content.decode() and "<style" not in page.content.decode()
     assert not Card.objects.exists()
 
 

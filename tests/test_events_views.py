@@ -4,7 +4,7 @@ import re
 from datetime import date, datetime
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +32,15 @@ def test_the_health_check_needs_no_login(client):
     response = client.get("/health/")
     assert response.status_code == 200
     assert response.content == b"OK"
+
+
+def test_the_health_check_says_503_when_the_database_does_not_answer(client, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OperationalError("the database is down")
+
+    monkeypatch.setattr(connection, "cursor", refuse)
+    response = client.get("/health/")
+    assert response.status_code == 503
 
 
 def test_the_login_page_uses_the_site_template(client):

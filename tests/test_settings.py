@@ -67,6 +67,24 @@ def test_production_settings_pass_check_deploy(project):
     assert "no issues" in result.stdout
 
 
+def test_production_answers_the_proxys_health_check_over_plain_http(project):
+    script = (
+        "from django.test import Client; c = Client(HTTP_HOST='foldcard.example.com');"
+        "print(c.get('/health/').status_code, c.get('/accounts/login/').status_code)"
+    )
+    result = run_manage(
+        project,
+        "shell",
+        "--no-imports",
+        "-c",
+        script,
+        DEBUG="0",
+        SECRET_KEY="a-production-secret-key-that-is-long-and-random-enough-0123456789",
+        ALLOWED_HOSTS="foldcard.example.com",
+    )
+    assert result.stdout.split() == ["200", "301"], result.stderr  # every other page: to HTTPS
+
+
 def test_production_refuses_to_start_without_a_secret_key(project):
     result = run_manage(project, "check", DEBUG="0", ALLOWED_HOSTS="foldcard.example.com")
     assert result.returncode != 0
