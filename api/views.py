@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -41,8 +40,6 @@ from contacts.models import FOLLOW_UP_ORDER, Card, Meaning, UserSettings, Vocabu
 from events.models import CONFERENCE_WITH_SLUG, Conference
 from events.views import REPLAY_CONFLICT
 from foldcard.http import form_errors
-
-User = get_user_model()
 
 LOG = "contacts.log_cards"
 WORK = "contacts.work_followups"
@@ -143,7 +140,7 @@ class CardList(generics.ListAPIView):
     serializer_class = CardSerializer
 
     def get_queryset(self):
-        form = CardFilterForm(self.request.query_params, owners=User.objects.filter(is_active=True))
+        form = CardFilterForm(self.request.query_params, owners=queries.filterable_owners())
         if not form.is_valid():
             raise exceptions.ValidationError(_field_errors(form))
         filters = form.filters()

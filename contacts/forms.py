@@ -343,7 +343,8 @@ class FollowupFilterForm(forms.Form):
     def __init__(self, *args, owners: list, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = [("me", "Mine"), ("all", "Everyone")] + [
-            (str(user.pk), user.get_username()) for user in owners
+            (str(user.pk), f"{user.get_username()}{'' if user.is_active else ' (deactivated)'}")
+            for user in owners
         ]
         # Read when the select is shown (a callable), not when the form only filters.
         self.fields["conference"].widget.choices = self._conference_choices

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Cast, Coalesce, TruncDate
@@ -481,6 +482,14 @@ def followup_rows(cards: list[Card], user, today: date, others: Iterable[Card] =
             if (other.contact_id, other.conference_id) == (card.contact_id, card.conference_id)
         ]
     return cards
+
+
+def filterable_owners() -> models.QuerySet:
+    """Return whose follow-ups the list can be filtered by: every active user (one whose
+    role was taken away may still have some), and those deactivated who still own a card,
+    so that a manager finds a leaver's cards to hand them over."""
+    owns = Exists(Card.objects.filter(owner=OuterRef("pk")))
+    return get_user_model().objects.filter(Q(is_active=True) | owns)
 
 
 def due_for_digest(user, today: date) -> list[Card]:

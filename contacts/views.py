@@ -497,11 +497,10 @@ def _total_text(counts: dict[str, int]) -> str:
 
 
 def _owners() -> list:
-    """Return whose follow-ups the list can be filtered by: every active user, as one whose
-    role was taken away may still have some; each with ``may_own``, whether they can be
-    given a follow-up."""
+    """Return whose follow-ups the list can be filtered by (queries.filterable_owners),
+    each with ``may_own``, whether they can be given a follow-up."""
     may_own = Q(pk__in=rules.followup_owners().values("pk"))
-    users = User.objects.filter(is_active=True).annotate(may_own=may_own)
+    users = queries.filterable_owners().annotate(may_own=may_own)
     return list(users.order_by("username"))
 
 

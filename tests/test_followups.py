@@ -186,6 +186,22 @@ def test_it_shows_my_follow_ups_unless_asked_for_everyone(
     assert names_in_order(client.get(URL, {"owner": bob.pk}).content.decode()) == ["Bobs"]
 
 
+def test_a_deactivated_users_cards_are_still_found_by_owner(
+    client, alice, make_card, django_user_model
+):
+    leaver = django_user_model.objects.create_user("leaver", is_active=False)
+    django_user_model.objects.create_user("gone", is_active=False)  # owns no card
+    make_card(UR, name="Left Behind", owner=leaver)
+    client.force_login(alice)
+    page = client.get(URL, {"owner": leaver.pk})
+    assert names_in_order(page.content.decode()) == ["Left Behind"]
+    assert "leaver (deactivated)" in page.content.decode()
+    assert "gone" not in page.content.decode()
+    # The API's filter too.
+    api = client.get(reverse("api-cards"), {"owner": leaver.pk})
+    assert [card["name"] for card in api.json()["results"]] == ["Left Behind"]
+
+
 def test_it_filters_by_state(client, alice, make_card):
     make_card(UR, name="Still Open")
     make_card(UR, name="Finished", state=Card.State.DONE)
