@@ -34,6 +34,16 @@ def open_followups() -> Q:
     return Q(state__in=OPEN_STATES)
 
 
+def may_be_emailed(card: Card) -> bool:
+    """Return whether foldcard may email the card's person: not when they said at the booth
+    that they do not want to be contacted."""
+    return card.consent != "declined"
+
+
+# Why foldcard sends no email to a person who declined.
+DECLINED = "said they do not want to be contacted: foldcard sends them nothing"
+
+
 def snooze_is_over(card: Card, today: date) -> bool:
     """Return whether the card is not snoozed past ``today``."""
     return card.snoozed_until is None or card.snoozed_until <= today

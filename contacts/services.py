@@ -366,13 +366,16 @@ def email_followups(
     """Queue a follow-up email to the person of each of ``cards``, sent in the background
     (tasks.send_email_batch), and then, if ``mark_done``, their follow-ups marked done;
     skip, and say why, a card changed since the user saw it (``versions``: card id: the
-    version seen). Return the batch (None when every card was skipped) and the skipped."""
+    version seen) or of a person who declined to be contacted. Return the batch (None when
+    every card was skipped) and the skipped."""
     chosen, skipped = [], []
     for card in cards:
-        if card.version == versions[card.pk]:
-            chosen.append(card)
-        else:
+        if card.version != versions[card.pk]:
             skipped.append(Skipped(card.pk, str(card.contact), CHANGED))
+        elif not rules.may_be_emailed(card):
+            skipped.append(Skipped(card.pk, str(card.contact), rules.DECLINED))
+        else:
+            chosen.append(card)
     if not chosen:
         return None, skipped
     with transaction.atomic():

@@ -536,6 +536,9 @@ def followup_email(request: HttpRequest, pk: int) -> HttpResponse:
     if not card.contact.email:
         problem = f"{card.contact.display_name} has no email address."
         status = 400 if request.method == "POST" else 200
+    elif not rules.may_be_emailed(card):
+        problem = f"{card.contact.display_name} {rules.DECLINED}."
+        status = 400 if request.method == "POST" else 200
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if data["version"] != card.version:

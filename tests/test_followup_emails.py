@@ -11,7 +11,7 @@ from django.urls import reverse
 from contacts import tasks
 from contacts.digests import send_digests
 from contacts.folds import HALF, UL, UR
-from contacts.models import Card, Contact, Meaning, SentEmail, UserSettings
+from contacts.models import Card, Contact, EmailBatch, Meaning, SentEmail, UserSettings
 from tests.test_followup_bulk import chosen
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +47,42 @@ def test_a_template_with_braces_that_are_no_placeholder_leaves_the_list_working(
     html = client.get(compose_url(dana_card)).content.decode()
     assert 'value="Hi {name[x]}"' in html
     assert "{first_name:&gt;5000000} {name!r}" in html
+
+
+def test_foldcard_emails_no_one_who_declined_to_be_contacted(
+    client, alice, dana_card, make_card, smtp_server, worked_off
+):
+    dana_card.consent = "declined"
+    dana_card.save()
+    client.force_login(alice)
+    assert (
+        "data-declined>do not contact<"
+        in client.get(reverse("contacts-followups")).content.decode()
+    )
+    said = "Dana Reyes said they do not want to be contacted: foldcard sends them nothing."
+    assert said in client.get(compose_url(dana_card)).content.decode()
+    data = {"subject": "Hi", "body": "Hi Dana", "then": "done", "version": dana_card.version}
+    response = client.post(compose_url(dana_card), data)
+    assert response.status_code == 400 and said in response.content.decode()
+
+    eli = make_card(UR, contact=Contact.objects.create(name="Eli Park", email="eli@park.io"))
+    many = chosen(dana_card, eli, mark_done="on")
+    with worked_off():
+        page = client.post(reverse("contacts-followup-email-many"), many, follow=True)
+    assert "Dana Reyes, Acme: said they do not want to be contacted" in page.content.decode()
+    assert [m["To"] for m in smtp_server.messages] == ["Eli Park <eli@park.io>"]
+    assert Card.objects.get(pk=dana_card.pk).state == "open"
+    assert not SentEmail.objects.filter(card=dana_card).exists()
+
+
+def test_the_worker_emails_no_one_who_declined_since_the_batch_was_started(
+    client, alice, dana_card, smtp_server
+):
+    client.force_login(alice)
+    client.post(reverse("contacts-followup-email-many"), chosen(dana_card))
+    Card.objects.filter(pk=dana_card.pk).update(consent="declined")
+    tasks.send_email_batch.call(EmailBatch.objects.get().pk)
+    assert smtp_server.messages == []
 
 
 def test_sending_delivers_records_and_marks_done(client, alice, dana_card, smtp_server):
