@@ -279,7 +279,9 @@ def reopen_followup(card: Card, user, version: int | None = None) -> None:
     """
     with transaction.atomic():
         lock_unchanged(card, version)
+        was = card.state
         card.set_state(Card.State.OPEN, user)
+        _tell_state(card, was)
 
 
 @dataclass(frozen=True)
@@ -389,6 +391,15 @@ def email_followups(
 CLOSED_EVENTS = {Card.State.DONE: "followup.done", Card.State.DROPPED: "followup.dropped"}
 
 
+def _tell_state(card: Card, was: str) -> None:
+    """Tell the webhooks of the follow-up of ``card`` once it went from the state ``was`` to
+    its state now, if it closed or reopened: an undo either way, a reopen."""
+    if card.state in CLOSED_EVENTS and was != card.state:
+        emit(CLOSED_EVENTS[card.state], card)
+    elif was in CLOSED_EVENTS and card.state not in CLOSED_EVENTS:
+        emit("followup.reopened", card)
+
+
 def _tell_closed(cards: list[Card], state: str) -> None:
     """Tell the webhooks of the follow-ups of ``cards`` if ``state`` closes them."""
     if state in CLOSED_EVENTS:
@@ -458,11 +469,13 @@ def _restore(
             found[shown.pk] = shown  # the caller's copy of the row's card shows what was put back
         for state in kept:
             each = found[state.card_id]
+            was = each.state
             each.snoozed_until = state.snoozed_until
             if state.owner_id is not None:
                 each.owner_id = state.owner_id
                 each.save(update_fields=["owner"])
             each.set_state(state.state, user, state.outcome)
+            _tell_state(each, was)
     return BulkWorked([found[state.card_id] for state in kept], skipped, [])
 
 

@@ -282,6 +282,25 @@ def test_the_follow_up_services_emit_done_and_dropped(alice, conference, endpoin
 
 
 @db
+def test_a_follow_up_reopened_or_its_closing_undone_is_told(alice, conference, endpoint, receiver):
+    card = log(conference, alice)
+    undo = services.work_followup(card, alice, "done", outcome="Signed")
+    services.restore_followups(card, alice, undo)  # back to open
+    card.refresh_from_db()
+    services.work_followup(card, alice, "drop")
+    card.refresh_from_db()
+    services.reopen_followup(card, alice, card.version)
+    run_worker()
+    assert receiver.events() == [
+        "card.logged",
+        "followup.done",
+        "followup.reopened",
+        "followup.dropped",
+        "followup.reopened",
+    ]
+
+
+@db
 def test_a_replayed_card_emits_nothing_more(alice, conference, endpoint, receiver):
     data = services.CardInput(name="Dana", client_uuid="2f1c5e0a-3d0b-4c55-9a5e-1b2f3c4d5e6f")
     services.log_card(conference, alice, data)

@@ -11,7 +11,13 @@ from django.utils import timezone
 from webhooks import tasks
 from webhooks.models import EVENTS, Delivery, Endpoint
 
-CARD_EVENTS = ("card.logged", "card.updated", "followup.done", "followup.dropped")
+CARD_EVENTS = (
+    "card.logged",
+    "card.updated",
+    "followup.done",
+    "followup.dropped",
+    "followup.reopened",
+)
 CONTACT_DETAILS = ("name", "company", "title", "email", "phone", "website")
 
 

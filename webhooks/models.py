@@ -15,6 +15,7 @@ EVENTS = {
     "card.updated": "A card's folds, note or person were edited.",
     "followup.done": "A card's follow-up was marked done.",
     "followup.dropped": "A card's follow-up was dropped.",
+    "followup.reopened": "A card's follow-up, done or dropped, was reopened or its closing undone.",
     "contact.merged": "People were merged into one contact.",
     "contact.erased": "A contact was erased.",
 }
