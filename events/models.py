@@ -133,10 +133,11 @@ class Conference(models.Model):
 
     @property
     def retention_ends(self) -> date | None:
-        """Return the day the cards not kept past the retention period go, or None."""
+        """Return the day the cards not kept past the retention period go, or None: the day
+        after the last day plus the days (0: the day after the conference)."""
         if self.retention_days is None:
             return None
-        return self.ends_on + timedelta(days=self.retention_days)
+        return self.ends_on + timedelta(days=self.retention_days + 1)
 
     def today(self) -> date:
         """Return the date where the conference takes place."""

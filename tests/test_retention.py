@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def expo(conference) -> Conference:
-    """Expo 2026 (last day Fri 20 Nov 2026), keeping its cards 30 days: to Sun 20 Dec."""
+    """Expo 2026 (last day Fri 20 Nov 2026), keeping its cards 30 days: through Sun 20 Dec."""
     conference.retention_days = 30
     conference.save()
     return conference
@@ -50,16 +50,25 @@ def names() -> set[str]:
 
 
 def test_nothing_goes_before_the_retention_ends(cards, fixed_today):
-    fixed_today(date(2026, 12, 19))
+    fixed_today(date(2026, 12, 20))
     assert run() == "Nothing to remove.\n"
     assert Card.objects.count() == 4
 
 
+def test_a_retention_of_no_days_keeps_the_cards_through_the_last_day(cards, expo, fixed_today):
+    expo.retention_days = 0
+    expo.save()
+    fixed_today(expo.ends_on)  # the booth is still logging
+    assert run() == "Nothing to remove.\n"
+    fixed_today(date(2026, 11, 21))
+    assert "deleted 2 card(s)" in run()
+
+
 def test_a_dry_run_says_what_would_go_and_changes_nothing(cards, fixed_today):
-    fixed_today(date(2026, 12, 20))
+    fixed_today(date(2026, 12, 21))
     out = run("--dry-run")
     assert out == (
-        "expo-2026: would delete 2 card(s), ended 2026-12-20; 2 kept (followed up or "
+        "expo-2026: would delete 2 card(s), ended 2026-12-21; 2 kept (followed up or "
         "existing customers).\n"
     )
     assert Card.objects.count() == 4
@@ -137,7 +146,7 @@ def test_the_plan_counts_what_goes_and_stays(cards, expo):
 def test_the_conference_page_says_when_its_cards_go(client, alice, expo):
     client.force_login(alice)
     html = client.get(expo.get_absolute_url()).content.decode()
-    assert "are deleted from Sun 20 Dec 2026, 30 days after the conference" in html
+    assert "are deleted from Mon 21 Dec 2026, 30 days after the conference" in html
     expo.retention_days = None
     expo.save()
     html = client.get(expo.get_absolute_url()).content.decode()
@@ -154,7 +163,7 @@ def test_the_conference_form_sets_the_retention(client, alice, conference):
     assert client.post(url, data).status_code == 302
     conference.refresh_from_db()
     assert (conference.retention_days, conference.retention_action) == (90, "anonymize")
-    assert conference.retention_ends == date(2027, 2, 18)
+    assert conference.retention_ends == date(2027, 2, 19)
 
 
 @pytest.mark.parametrize(
