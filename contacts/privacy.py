@@ -337,20 +337,35 @@ def apply_retention(conference: Conference) -> Erasure | None:
 
 
 def _anonymize(cards: list[Card]) -> None:
-    """Keep the cards' folds, meanings, dates and states for the conference's figures,
-    each with a person of its own who has no details, and nothing said, read or sent."""
+    """Keep the cards' folds, meanings and dates for the conference's figures, each with a
+    person of its own who has no details, and nothing said, read or sent; their follow-ups
+    are dropped, nobody being left to contact."""
     ids = [card.pk for card in cards]
     SentEmail.objects.filter(card__in=ids).delete()
     ImportedRow.objects.filter(card__in=ids).delete()
     now = timezone.now()
+    dropped = Card.state_fields(Card.State.DROPPED, None, "")
     for card in cards:
         card.contact = Contact.objects.create()
-        card.note = card.outcome = ""
+        card.note = ""
+        for name, value in dropped.items():
+            setattr(card, name, value)
+        card.version += 1
         card.reading = None
         card.photo = card.thumbnail = ""
         card.anonymized_at = now
         card.search = card.search_text()
     Card.objects.bulk_update(
         cards,
-        ["contact", "note", "outcome", "reading", "photo", "thumbnail", "anonymized_at", "search"],
+        [
+            "contact",
+            "note",
+            *dropped,
+            "version",
+            "reading",
+            "photo",
+            "thumbnail",
+            "anonymized_at",
+            "search",
+        ],
     )

@@ -124,6 +124,9 @@ def test_it_anonymizes_when_the_conference_says_so(cards, expo, fixed_today):
         "Unknown",
     )
     assert kept.anonymized_at is not None
+    # Nobody is left to contact: an open follow-up leaves the list, dropped.
+    was_open = Card.objects.get(pk=cards["open"].pk)
+    assert (was_open.state, was_open.outcome, was_open.state_changed_by) == ("dropped", "", None)
     assert Contact.objects.filter(email="olga@x.example").count() == 0
     assert not SentEmail.objects.exists()
     assert run() == "Nothing to remove.\n"
