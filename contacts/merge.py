@@ -96,8 +96,8 @@ def merge(kept: Contact, other: Contact, data: MergeInput, user) -> ContactMerge
         primary = gone if data.picks["phone"] == "other" else before
         kept.phone_normalized = primary["phone_normalized"]
         services.set_emails(kept, _unique([kept.email, *before["emails"], *gone["emails"]]))
-        numbers = [[kept.phone, kept.phone_normalized], *before["phones"], *gone["phones"]]
-        services.store_phones(kept, _unique_phones(numbers))
+        numbers = [(kept.phone, kept.phone_normalized), *before["phones"], *gone["phones"]]
+        services.store_phones(kept, [tuple(pair) for pair in numbers])
         kept.save()
         emit("contact.merged", kept, merged_ids=[other_id])
         return ContactMerge.objects.create(
@@ -112,15 +112,6 @@ def merge(kept: Contact, other: Contact, data: MergeInput, user) -> ContactMerge
 
 def _unique(emails: list[str]) -> list[str]:
     return list(dict.fromkeys(e for e in emails if e))
-
-
-def _unique_phones(numbers: list[list[str]]) -> list[tuple[str, str]]:
-    """Return the phones once each (the same number however written), first first."""
-    seen: dict[str, tuple[str, str]] = {}
-    for phone, normalized in numbers:
-        if phone:
-            seen.setdefault(normalized or phone, (phone, normalized))
-    return list(seen.values())
 
 
 def can_undo(merge: ContactMerge) -> bool:

@@ -837,12 +837,23 @@ def set_phones(contact: Contact, typed: list[str], region: str | None) -> None:
 
 def store_phones(contact: Contact, numbers: list[tuple[str, str]]) -> None:
     """Give the person the phones ``numbers`` (as typed, E.164 or ""), the first one
-    primary; the caller saves the contact."""
+    primary, each number once however written (the first way); the caller saves the
+    contact."""
+    numbers = _unique_phones(numbers)
     contact.phone, contact.phone_normalized = numbers[0] if numbers else ("", "")
     contact.other_phones.all().delete()
     ContactPhone.objects.bulk_create(
         ContactPhone.of(contact, phone, normalized) for phone, normalized in numbers[1:]
     )
+
+
+def _unique_phones(numbers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Return the phones once each (the same number however written), first first."""
+    seen: dict[str, tuple[str, str]] = {}
+    for phone, normalized in numbers:
+        if phone:
+            seen.setdefault(normalized or phone, (phone, normalized))
+    return list(seen.values())
 
 
 def _enqueue(name: str, *args) -> None:

@@ -56,6 +56,14 @@ def test_it_saves_every_detail_emails_and_phones_by_booth_staff(client, bob, dan
     assert (other.phone, other.phone_normalized) == ("+49 30 1234567", "+49301234567")
 
 
+def test_the_same_phone_written_twice_is_kept_once(client, alice, dana):
+    client.force_login(alice)
+    phones = "+45 20 11 22 33\n+4520112233\n08-555 01 01"
+    assert client.post(url(dana), edit(dana, phones=phones)).status_code == 302
+    dana.refresh_from_db()
+    assert [p.phone for p in dana.all_phones()] == ["+45 20 11 22 33", "08-555 01 01"]
+
+
 def test_it_shows_each_email_and_phone_as_links(client, alice, dana):
     client.force_login(alice)
     client.post(url(dana), edit(dana))
