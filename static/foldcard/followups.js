@@ -13,6 +13,15 @@ import { listUrl, send, undoLast } from "./followup_actions.js";
   const rowActions = document.querySelector("[data-row-actions]");
   const dialogs = {};
   document.querySelectorAll("[data-dialog]").forEach((d) => { dialogs[d.dataset.dialog] = d; });
+  // Enter on a dialog's select (the assign dialog's owner) answers with its first button,
+  // as Enter in a text field does.
+  Object.values(dialogs).forEach((dialog) => {
+    dialog.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter" || event.target.tagName !== "SELECT") return;
+      event.preventDefault();
+      dialog.querySelector("button[type=submit]").click();
+    });
+  });
   let anchor = null; // the row a Shift-click selects from
 
   const rows = () => [...list.querySelectorAll("[data-card]")];
@@ -79,18 +88,25 @@ import { listUrl, send, undoLast } from "./followup_actions.js";
     all.slice(from, to + 1).forEach((each) => select(each, true));
   }
 
-  async function openPanel(row) {
+  // Show ``row``'s detail in the panel; with ``focus``, move the keyboard into it (opened
+  // with Enter or a click, or shown again after one of its own actions), so that its
+  // controls come next on Tab, not after every row of the list.
+  async function openPanel(row, focus = false) {
     const url = `${detailUrl(row)}?panel=1&next=${encodeURIComponent(listUrl())}`;
     const response = await fetch(url, { credentials: "same-origin" });
     if (!response.ok) return;
     panel.innerHTML = await response.text();
     panel.hidden = false;
     panel.dataset.shows = cardId(row);
+    if (focus) panel.querySelector("[data-detail]").focus();
   }
 
+  // Hide the panel; the keyboard, if it was in it, goes back to the current row.
   function closePanel() {
+    const wasIn = panel.contains(document.activeElement);
     panel.hidden = true;
     panel.replaceChildren();
+    if (wasIn) current()?.querySelector("a[data-name]")?.focus();
   }
 
   // Ask in ``dialog`` and resolve with the button's value ("" when cancelled).
@@ -123,7 +139,7 @@ import { listUrl, send, undoLast } from "./followup_actions.js";
   }
 
   const commands = {
-    open: () => current() && openPanel(current()),
+    open: () => current() && openPanel(current(), true),
     done: async () => {
       const how = await ask("done");
       if (how) act("done", { outcome: dialogs.done.querySelector("[name=outcome]").value });
@@ -230,7 +246,7 @@ import { listUrl, send, undoLast } from "./followup_actions.js";
       showSelection();
     }
     setCurrent(row);
-    if (!event.shiftKey) openPanel(row);
+    if (!event.shiftKey) openPanel(row, true);
   });
 
   // The panel's own forms: the row's actions, by script, with the panel shown again after.
@@ -243,7 +259,7 @@ import { listUrl, send, undoLast } from "./followup_actions.js";
     const data = new FormData(form);
     if (submitter && submitter.name) data.append(submitter.name, submitter.value);
     const body = await send(url, data);
-    if (body) openPanel(list.querySelector(`[data-card="${panel.dataset.shows}"]`));
+    if (body) openPanel(list.querySelector(`[data-card="${panel.dataset.shows}"]`), true);
   });
 
   panel.addEventListener("click", (event) => {

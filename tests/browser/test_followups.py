@@ -118,6 +118,29 @@ def test_it_works_five_cards_from_the_keyboard(make_card, logged_in, smtp_server
     expect(page.get_by_label("Search")).to_be_focused()
 
 
+def test_the_detail_takes_the_keyboard_and_gives_it_back(make_card, logged_in, bob):
+    cards = queue(make_card, 2)
+    page = logged_in
+    page.goto("/followups/")
+    expect(row(page, cards[0])).to_have_class(re.compile("is-current"))
+    page.keyboard.press("Enter")
+    panel = page.locator("[data-panel]")
+    expect(panel).to_contain_text("note of person 1")
+    # Its controls are next on Tab, not after every row of the list.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.querySelector('[data-panel]').contains(document.activeElement)")
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(row(page, cards[0]).locator("a[data-name]")).to_be_focused()
+    # Enter on the assign dialog's select assigns.
+    page.keyboard.press("a")
+    owner = page.get_by_role("dialog", name="Assign").get_by_label("Give to")
+    owner.select_option(label="bob")
+    owner.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-followup-status]")).to_contain_text("is now followed up by bob")
+
+
 def test_a_bulk_done_with_its_one_undo(make_card, logged_in):
     cards = queue(make_card, 5)
     page = logged_in
