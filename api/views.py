@@ -34,7 +34,7 @@ from api.serializers import (
     MeaningUpdateSerializer,
     VocabularySerializer,
 )
-from contacts import folds, queries, rules, services
+from contacts import folds, queries, rules, services, vocabularies
 from contacts.forms import CardForm
 from contacts.models import FOLLOW_UP_ORDER, Card, Meaning, UserSettings, Vocabulary
 from events.models import CONFERENCE_WITH_SLUG, Conference
@@ -274,7 +274,7 @@ class MeaningList(generics.ListCreateAPIView):
 
 class MeaningDetail(generics.RetrieveUpdateDestroyAPIView):
     """Read, change or delete a meaning (vocabulary editors); the cards of the vocabularies
-    using it are decoded again."""
+    using it are decoded again. A meaning a rule uses cannot be deleted (409)."""
 
     method_permissions = editing("meaning")
     permission_classes = [HasRole]
@@ -297,7 +297,17 @@ class MeaningDetail(generics.RetrieveUpdateDestroyAPIView):
         with transaction.atomic():
             services.meaning_changed(serializer.save())
 
+    @extend_schema(
+        responses={204: None, 409: OpenApiResponse(description="Rules use the meaning.")}
+    )
+    def delete(self, request, *args, **kwargs) -> Response:
+        return super().delete(request, *args, **kwargs)
+
     def perform_destroy(self, meaning: Meaning) -> None:
+        try:
+            vocabularies.check_unused(meaning)
+        except vocabularies.VocabularyError as e:
+            raise Conflict(str(e)) from e
         services.delete_meanings(Meaning.objects.filter(pk=meaning.pk))
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from contacts import folds, queries, services
+from contacts import folds, queries, services, vocabularies
 from contacts.forms import FoldsField
 from contacts.models import (
     Card,
@@ -35,6 +35,17 @@ class MeaningAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
         _queued(request, services.meaning_changed(obj))
+
+    def get_deleted_objects(self, objs, request):
+        """Refuse to delete a meaning that a rule uses, as the vocabulary editor does: each
+        is listed as protected, with the editor's message naming its rules."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for meaning in objs:
+            try:
+                vocabularies.check_unused(meaning)
+            except vocabularies.VocabularyError as e:
+                protected.append(str(e))
+        return deleted, counts, perms_needed, protected
 
     def delete_model(self, request, obj) -> None:
         _queued(request, services.delete_meanings(Meaning.objects.filter(pk=obj.pk)))

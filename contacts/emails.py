@@ -22,12 +22,23 @@ if TYPE_CHECKING:
 
 # A placeholder: a name in braces, "{name}", single or doubled, "{{ name }}".
 PLACEHOLDER = re.compile(r"\{\{?\s*(\w+)\s*\}?\}")
+# The names a template may use, as ``draft`` fills them.
+PLACEHOLDERS = ("name", "first_name", "company", "conference", "note")
+# A name that reads as a placeholder meant (letters and _), rather than "{0}" or "{x2}".
+PLACEHOLDER_LIKE = re.compile(r"[^\W\d]+")
 
 
 def fill(template: str, values: dict[str, str]) -> str:
     """Return ``template`` with its {placeholders} filled; anything else in braces (an
     unknown name, "{0}", "{name[0]}", "{name:>9}", a lone brace) is left as written."""
     return PLACEHOLDER.sub(lambda found: values.get(found[1], found[0]), template)
+
+
+def unknown_placeholders(template: str) -> list[str]:
+    """Return the names in ``template``'s braces that look like placeholders but are
+    none of PLACEHOLDERS (a misspelt "{frist_name}"), which ``fill`` would send as written."""
+    names = {found[1] for found in PLACEHOLDER.finditer(template)}
+    return sorted(n for n in names if PLACEHOLDER_LIKE.fullmatch(n) and n not in PLACEHOLDERS)
 
 
 def mailto(email: str, subject: str, body: str) -> str:

@@ -10,12 +10,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.functional import cached_property
 
 from contacts import folds, followups, merge, photos, rules, vocabularies
+from contacts.emails import PLACEHOLDERS, unknown_placeholders
 from contacts.models import (
     Card,
     Consent,
@@ -736,14 +737,17 @@ class MeaningForm(forms.ModelForm):
             "colour",
             "weight",
             "window_days",
+            "order",
+            "description",
             "email_subject",
             "email_body",
             "active",
         ]
-        labels = {"window_days": "Window (days)", "weight": "Weight"}
+        labels = {"window_days": "Window (days)", "weight": "Weight", "order": "Order"}
         help_texts = {"slug": "Letters, digits, - and _."}
         widgets = {
             "colour": forms.TextInput(attrs={"type": "color"}),
+            "description": forms.Textarea(attrs={"rows": 2}),
             "email_body": forms.Textarea(attrs={"rows": 4}),
         }
 
@@ -752,6 +756,10 @@ class MeaningForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             del self.fields["slug"]
+        else:
+            # A new meaning comes after the others unless given a place.
+            last = Meaning.objects.aggregate(last=Max("order"))["last"]
+            self.initial["order"] = 0 if last is None else last + 1
         for name, field in self.fields.items():
             if name != "active":
                 field.widget.attrs.setdefault("class", "form-control form-control-sm")
@@ -759,15 +767,34 @@ class MeaningForm(forms.ModelForm):
     def validate_unique(self) -> None:
         """Leave uniqueness to vocabularies.apply_change, which says it in the editor's words."""
 
+    def clean_email_subject(self) -> str:
+        return _with_known_placeholders(self.cleaned_data["email_subject"])
+
     def clean_email_body(self) -> str:
         # Kept as typed: an unchanged template would otherwise read as a change.
-        return lines_as_typed(self.cleaned_data["email_body"])
+        return _with_known_placeholders(lines_as_typed(self.cleaned_data["email_body"]))
 
     def snapshot(self, before: dict | None) -> dict:
         """Return the meaning as it would be saved: ``before`` (taken before the form was
         cleaned, which writes to its instance) with the form's fields."""
         before = before or vocabularies.meaning_snapshot(Meaning())
         return {**before, **{name: self.cleaned_data[name] for name in self.fields}}
+
+
+def _with_known_placeholders(template: str) -> str:
+    """Return ``template``; raise ValidationError naming what it has in braces that looks
+    like a placeholder but is none (it would be sent as written, braces and all)."""
+    if unknown := unknown_placeholders(template):
+        raise ValidationError(
+            "%(unknown)s %(is_not)s: the placeholders are %(known)s.",
+            params={
+                "unknown": " ".join(f"{{{name}}}" for name in unknown),
+                "is_not": "is not a placeholder" if len(unknown) == 1 else "are not placeholders",
+                "known": " ".join(f"{{{name}}}" for name in PLACEHOLDERS),
+            },
+            code="unknown_placeholder",
+        )
+    return template
 
 
 class RuleForm(forms.Form):

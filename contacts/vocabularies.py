@@ -90,16 +90,36 @@ def _rule_text(rule: dict) -> str:
 
 def _differences(before: dict, after: dict) -> str:
     changed = [
-        f"{field.replace('_', ' ')} {_short(before[field])} → {_short(after[field])}"
+        f"{field.replace('_', ' ')} {_change(before[field], after[field])}"
         for field in before
         if before[field] != after.get(field)
     ]
     return ", ".join(changed) or "no change"
 
 
-def _short(value) -> str:
-    text = str(value)
-    return text if len(text) <= 40 else text[:39] + "…"
+# A long value is shown as this many characters, from a few before where the two differ.
+SHOWN = 40
+SHOWN_BEFORE = 12
+# Line ends and tabs are shown as escapes: a change of them alone is seen too.
+VISIBLE = str.maketrans({"\r": "\\r", "\n": "\\n", "\t": "\\t"})
+
+
+def _change(before, after) -> str:
+    """Return "before → after", a long value cut to the part where the two first differ
+    ("…" where cut)."""
+    old, new = str(before).translate(VISIBLE), str(after).translate(VISIBLE)
+    if max(len(old), len(new)) <= SHOWN:
+        return f"{old} → {new}"
+    pairs = enumerate(zip(old, new, strict=False))
+    differs = next((i for i, (a, b) in pairs if a != b), min(len(old), len(new)))
+    start = max(0, differs - SHOWN_BEFORE)
+    return f"{_cut(old, start)} → {_cut(new, start)}"
+
+
+def _cut(text: str, start: int) -> str:
+    """Return ``text`` from ``start``, at most SHOWN characters, with "…" where cut."""
+    end = start + SHOWN
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
 
 
 def check_change(vocabulary: Vocabulary, kind: str, before: dict | None, after: dict | None):
@@ -127,13 +147,19 @@ def _check_meaning(before: dict | None, after: dict | None) -> None:
             f"The meaning {before['label']} was changed since; revert the later change first."
         )
     if after is None:
-        rules = FoldRule.objects.filter(meanings=current).select_related("vocabulary")
-        users = sorted({f"{rule.vocabulary}: {folds.to_keys(rule.pattern)}" for rule in rules})
-        if users:
-            raise VocabularyError(
-                f"{current.label} is in use by {len(users)} rule(s) ({'; '.join(users)}): "
-                "take it out of them first, or untick Active to stop using it."
-            )
+        check_unused(current)
+
+
+def check_unused(meaning: Meaning) -> None:
+    """Raise VocabularyError naming the rules that use ``meaning``, if any: a meaning in
+    use may not be deleted."""
+    rules = FoldRule.objects.filter(meanings=meaning).select_related("vocabulary")
+    users = sorted({f"{rule.vocabulary}: {folds.to_keys(rule.pattern)}" for rule in rules})
+    if users:
+        raise VocabularyError(
+            f"{meaning.label} is in use by {len(users)} rule(s) ({'; '.join(users)}): "
+            "take it out of them first, or untick Active to stop using it."
+        )
 
 
 def _check_rule(vocabulary: Vocabulary, before: dict | None, after: dict | None) -> None:

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from contacts import folds
 from contacts.folds import HALF, UL, UR
-from contacts.models import Card, Meaning
+from contacts.models import Card, FoldRule, Meaning, Vocabulary
 
 pytestmark = pytest.mark.django_db
 
@@ -131,6 +131,38 @@ def test_a_bad_colour_is_a_form_error(admin_client):
     )
     assert response.status_code == 200
     assert "Enter a colour as # and six hex digits" in response.content.decode()
+
+
+def test_deleting_a_meaning_in_use_is_refused_naming_its_rules(admin_client, vocabulary):
+    asap = Meaning.objects.get(slug="asap")
+    team = Vocabulary.objects.create(name="Team folds")
+    FoldRule.objects.create(vocabulary=team, pattern=UR | HALF).meanings.set([asap])
+    url = reverse("admin:contacts_meaning_delete", args=[asap.pk])
+    for response in (admin_client.get(url), admin_client.post(url, {"post": "yes"})):
+        assert response.status_code == 200
+        text = response.content.decode()
+        assert "Talk ASAP is in use by 2 rule(s) (Default: 5; Team folds: 95)" in text
+        assert "untick Active to stop using it" in text
+    assert Meaning.objects.filter(slug="asap").exists()
+
+
+def test_the_bulk_delete_refuses_meanings_in_use_and_deletes_none(admin_client):
+    unused = Meaning.objects.create(slug="unused", label="Unused")
+    chosen = [unused.pk, Meaning.objects.get(slug="customer").pk]
+    data = {"action": "delete_selected", "_selected_action": chosen}
+    url = reverse("admin:contacts_meaning_changelist")
+    for extra in ({}, {"post": "yes"}):
+        response = admin_client.post(url, {**data, **extra})
+        assert response.status_code == 200
+        assert "Customer is in use by" in response.content.decode()
+    assert Meaning.objects.filter(pk__in=chosen).count() == 2
+
+
+def test_an_unused_meaning_is_deleted(admin_client):
+    unused = Meaning.objects.create(slug="unused", label="Unused")
+    url = reverse("admin:contacts_meaning_delete", args=[unused.pk])
+    assert admin_client.post(url, {"post": "yes"}).status_code == 302
+    assert not Meaning.objects.filter(slug="unused").exists()
 
 
 def test_the_card_list_filters_by_meaning(admin_client, make_card):

@@ -804,14 +804,16 @@ def test_a_meanings_slug_is_kept_by_an_update(client, vera, token_of):
     assert not Meaning.objects.filter(slug="customer2").exists()
 
 
-def test_deleting_a_meaning_reprioritizes_its_cards(client, vera, make_card, token_of, worked_off):
+def test_a_meaning_a_rule_uses_is_not_deleted(client, vera, make_card, token_of):
     card = make_card(HALF)
-    with worked_off():
-        response = client.delete(reverse("api-meaning", args=["asap"]), **token_of(vera))
-    assert response.status_code == 204
+    response = client.delete(reverse("api-meaning", args=["asap"]), **token_of(vera))
+    assert response.status_code == 409
+    assert "Talk ASAP is in use by 1 rule(s)" in response.json()["detail"]
     card.refresh_from_db()
-    assert card.decode().meanings == ()
-    assert card.priority == card.decode().priority
+    assert [m.slug for m in card.decode().meanings] == ["asap"]
+    unused = Meaning.objects.create(slug="unused", label="Unused")
+    response = client.delete(reverse("api-meaning", args=[unused.slug]), **token_of(vera))
+    assert response.status_code == 204
 
 
 def test_an_editor_writes_a_vocabulary_with_its_rules(

@@ -25,6 +25,28 @@ def test_a_placeholder_may_be_doubled_and_spaced_and_stands_beside_a_lone_brace(
     assert emails.fill("{ {{ name }}, {name} }", {"name": "Dana"}) == "{ Dana, Dana }"
 
 
+def test_it_names_what_looks_like_a_misspelt_placeholder():
+    template = "Hi {frist_name}, {{ conferense }} {name} {first_name} {frist_name}"
+    assert emails.unknown_placeholders(template) == ["conferense", "frist_name"]
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "Hi {",
+        "{{",
+        "}{",
+        '{"a": [1, {"b": 2}]}',
+        "Hi {0}",
+        "{name2}",
+        "{name.attr}",
+        "{ {{ note }} }",
+    ],
+)
+def test_braces_that_are_no_placeholder_word_are_not_taken_for_one(template):
+    assert emails.unknown_placeholders(template) == []
+
+
 def test_it_builds_a_mailto_link():
     link = emails.mailto("dana@acme.io", "Hello & welcome", "Line 1\nLine 2")
     parts = urlsplit(link)

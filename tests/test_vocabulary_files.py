@@ -159,6 +159,16 @@ def hostile(tuned: Vocabulary) -> dict[str, tuple[bytes, str]]:
             "The meaning asap exists here and says otherwise (weight 50 → 49): rename it in "
             "the file, or make the two agree.",
         ),
+        "email body with other line ends": (
+            changed(
+                meanings=[
+                    {**meanings[0], "email_body": meanings[0]["email_body"].replace("\n", "\r\n")},
+                    *meanings[1:],
+                ]
+            ),
+            "(email body …irst_name},\\n\\nYou asked to talk as soon… → "
+            "…irst_name},\\r\\n\\r\\nYou asked to talk as …)",
+        ),
         "slug ending in a line break": (
             changed(meanings=[{**meanings[0], "slug": "asap\n"}]),
             "Meaning 1: 'asap\\n' is not a slug (1 to 40 letters, digits, - or _).",

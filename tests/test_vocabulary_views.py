@@ -112,6 +112,49 @@ def test_a_template_sent_with_the_browser_s_line_ends_is_unchanged(client, edito
     assert VocabularyChange.objects.get().summary == "Customer: weight 20 → 21"
 
 
+def test_a_misspelt_placeholder_is_refused_naming_it_and_the_known_ones(client, editor, vocabulary):
+    client.force_login(editor)
+    data = meaning_data("customer", email_subject="Hi {frist_name}, good to see you")
+    for mode in ("", "fragment"):
+        response = client.post(meaning_url(vocabulary, "customer"), {**data, "preview": mode})
+        assert response.status_code == 400
+        assert (
+            "Email subject: {frist_name} is not a placeholder: the placeholders are "
+            "{name} {first_name} {company} {conference} {note}."
+        ) in response.content.decode()
+    assert Meaning.objects.get(slug="customer").email_subject == "Good to see you at {conference}"
+    assert not VocabularyChange.objects.exists()
+
+
+def test_a_refused_row_is_shown_as_typed_and_marked_unsaved(client, editor, vocabulary):
+    client.force_login(editor)
+    data = meaning_data("customer", weight=10**6)
+    response = client.post(meaning_url(vocabulary, "customer"), data)
+    assert response.status_code == 400
+    # For the page's script: leaving the page or saving another row would lose it.
+    assert 'data-preview data-unsaved\n      data-row-name="Customer"' in response.content.decode()
+    assert response.content.decode().count("data-unsaved") == 1
+
+
+def test_braces_that_are_no_placeholder_word_are_saved_as_written(client, editor, vocabulary):
+    client.force_login(editor)
+    body = 'Hi {first_name},\n{{ not a placeholder }} {"plan": {"seats": 5}} {0} {'
+    data = meaning_data("customer", email_body=body)
+    assert client.post(meaning_url(vocabulary, "customer"), data).status_code == 302
+    assert Meaning.objects.get(slug="customer").email_body == body
+
+
+def test_the_history_shows_where_a_long_template_changed(client, editor, vocabulary):
+    client.force_login(editor)
+    body = Meaning.objects.get(slug="asap").email_body
+    assert body.endswith("\n\nBest regards")
+    data = meaning_data("asap", email_body=body.replace("Best regards", "Cheers, Anna"))
+    client.post(meaning_url(vocabulary, "asap"), data)
+    assert VocabularyChange.objects.get().summary == (
+        "Talk ASAP: email body …is week?\\n\\nBest regards → …is week?\\n\\nCheers, Anna"
+    )
+
+
 def test_a_rule_is_changed_with_folds_typed_as_the_fold_code(client, editor, vocabulary):
     client.force_login(editor)
     data = {"keys": "95", "meanings": ["customer", "asap"]}
@@ -166,7 +209,7 @@ def test_deleting_a_meaning_in_use_is_refused(client, editor, vocabulary):
 def test_a_meaning_unused_is_added_and_deleted(client, editor, vocabulary):
     client.force_login(editor)
     url = reverse("contacts-vocabulary-meaning-new", args=[vocabulary.pk])
-    data = {"slug": "partner", "label": "Partner", "colour": "#112233", "weight": 10}
+    data = {"slug": "partner", "label": "Partner", "colour": "#112233", "weight": 10, "order": 9}
     response = client.post(url, {**data, "window_days": 5, "active": "on"})
     assert response.status_code == 302
     again = client.post(url, {**data, "window_days": 5})
@@ -174,6 +217,25 @@ def test_a_meaning_unused_is_added_and_deleted(client, editor, vocabulary):
     assert "A meaning “partner” exists already." in again.content.decode()
     assert client.post(meaning_url(vocabulary, "partner", "delete")).status_code == 302
     assert not Meaning.objects.filter(slug="partner").exists()
+
+
+def test_a_meaning_s_description_and_order_are_edited_and_recorded(client, editor, vocabulary):
+    client.force_login(editor)
+    data = meaning_data("customer", description="Bought from us before", order=1)
+    assert client.post(meaning_url(vocabulary, "customer"), data).status_code == 302
+    customer = Meaning.objects.get(slug="customer")
+    assert (customer.description, customer.order) == ("Bought from us before", 1)
+    assert VocabularyChange.objects.get().summary == (
+        "Customer: description A current customer. → Bought from us before, order 4 → 1"
+    )
+
+
+def test_a_new_meaning_is_offered_the_place_after_the_others(client, editor, vocabulary):
+    client.force_login(editor)
+    form = client.get(page_url(vocabulary)).context["meaning_rows"][-1]["form"]
+    last = max(Meaning.objects.values_list("order", flat=True))
+    assert f'name="order" value="{last + 1}"' in str(form["order"])
+    assert 'name="description"' in str(form["description"])
 
 
 def test_a_meaning_out_of_range_is_refused_with_its_field(client, editor, vocabulary):

@@ -1,11 +1,42 @@
 // The vocabulary editor: each rule's folds on the drawn card (the booth's card editor),
 // and each row's preview asked from the server as the row changes. What a change does is
-// worked out there by the fold engine; nothing is decoded here.
+// worked out there by the fold engine; nothing is decoded here. A row's Save reloads the
+// page, so the other rows' unsaved edits are not thrown away without asking.
 import { cardEditor } from "./card_editor.js";
 
 document.querySelectorAll("[data-card-editor]").forEach((editor) => cardEditor(editor));
 
-document.querySelectorAll("form[data-preview]").forEach((form) => {
+const rows = Array.from(document.querySelectorAll("form[data-preview]"));
+
+// Return the row's fields as its form would send them.
+function asSent(form) {
+  const fields = Array.from(new FormData(form)).filter(([name]) => name !== "csrfmiddlewaretoken");
+  return JSON.stringify(fields);
+}
+
+// As the page showed them: saved, or (data-unsaved) a refused edit shown again.
+const shown = new Map(rows.map((form) => [form, asSent(form)]));
+let leaving = false;
+
+function unsaved(form) {
+  return form.hasAttribute("data-unsaved") || asSent(form) !== shown.get(form);
+}
+
+// Ask before a row's Save or Delete reloads the page over the other rows' edits; true to go on.
+function othersMayBeLost(form) {
+  const others = rows.filter((row) => row !== form && unsaved(row));
+  if (others.length === 0) return true;
+  const names = others.map((row) => row.dataset.rowName).join(", ");
+  return window.confirm(
+    `Your unsaved changes to ${names} will be lost: this reloads the page. Go on?`,
+  );
+}
+
+window.addEventListener("beforeunload", (event) => {
+  if (!leaving && rows.some(unsaved)) event.preventDefault();
+});
+
+rows.forEach((form) => {
   const output = form.querySelector("[data-preview-output]");
   let timer = null;
   let asked = 0;
@@ -40,6 +71,10 @@ document.querySelectorAll("form[data-preview]").forEach((form) => {
       event.preventDefault();
       clearTimeout(timer);
       preview();
+    } else if (othersMayBeLost(form)) {
+      leaving = true;
+    } else {
+      event.preventDefault();
     }
   });
 });

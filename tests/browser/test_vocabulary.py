@@ -79,3 +79,38 @@ def test_a_rule_is_added_keyboard_only_on_a_phone(browser, live_server, edna, vo
     expect(page.get_by_role("status")).to_contain_text("Added rule 5/ (HALF + DIAG): asap")
     assert [m.slug for m in vocabulary.table()[HALF | DIAG].meanings] == ["asap"]
     context.close()
+
+
+def test_a_row_s_save_asks_before_the_other_rows_edits_are_lost(page, edna, vocabulary):
+    customer, prospect = (Meaning.objects.get(slug=slug) for slug in ("customer", "prospect"))
+    log_in(page, "edna")
+    page.goto(f"/vocabularies/{vocabulary.pk}/")
+    page.locator(f"#meaning-{customer.pk}").get_by_label("Weight").fill("33")
+    row = page.locator(f"#meaning-{prospect.pk}")
+    row.get_by_label("Window (days)").fill("4")
+    asked = []
+
+    def answer(dialog, accept: bool) -> None:
+        asked.append((dialog.type, dialog.message))
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, accept=False))
+    row.get_by_role("button", name="Save").click()
+    assert asked == [
+        ("confirm", "Your unsaved changes to Customer will be lost: this reloads the page. Go on?")
+    ]
+    expect(page.locator(f"#meaning-{customer.pk}").get_by_label("Weight")).to_have_value("33")
+    assert Meaning.objects.get(slug="prospect").window_days == prospect.window_days
+
+    page.once("dialog", lambda dialog: answer(dialog, accept=False))
+    page.get_by_role("link", name="Vocabularies").first.click()
+    assert asked[-1][0] == "beforeunload"
+    expect(page).to_have_url(f"/vocabularies/{vocabulary.pk}/")
+
+    page.once("dialog", lambda dialog: answer(dialog, accept=True))
+    row.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_have_text(
+        f"Prospect: window days {prospect.window_days} → 4"
+    )
+    assert len(asked) == 3  # the reload after the save asked nothing more
+    assert Meaning.objects.get(slug="customer").weight == customer.weight
