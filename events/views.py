@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 from collections import Counter
+from datetime import date
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,7 +27,7 @@ from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone
-from django.utils.text import slugify
+from django.utils.text import Truncator, slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 import reading
@@ -44,7 +48,13 @@ REPLAY_CONFLICT = (
 )
 # The session's key for the booth's last choice of consent: the next card's default.
 BOOTH_CONSENT = "booth_consent"
-BAR_WIDTH = 360
+# The chart of meanings, in px at its natural size: a phone shows it scaled down. Its
+# columns fit the longest label and count, at widths generous for a sans-serif at 13 px.
+CHART_LABEL_CHARS = 24
+CHART_CHAR_WIDTH = 7.5
+CHART_DIGIT_WIDTH = 8.5
+CHART_GAP = 8
+BAR_WIDTH = 180
 BAR_PITCH = 26
 DAY_PITCH = 14
 DAY_HEIGHT = 60
@@ -113,15 +123,11 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The conference's dashboard: what its cards mean and how far the follow-ups are."""
     conference = _get_conference(slug)
-    today = conference.today()
     # One pass over the conference's cards for every total and the chart of meanings.
-    totals, counts = queries.dashboard_counts(conference.cards.all(), today)
-    most = max((c.count for c in counts), default=0)
-    bars = [
-        {"count": c, "y": i * BAR_PITCH, "width": round(BAR_WIDTH * c.count / most)}
-        for i, c in enumerate(counts)
-    ]
+    # Overdue by the site's day, as the follow-up list it links to says (not the conference's).
+    totals, counts = queries.dashboard_counts(conference.cards.all(), timezone.localdate())
     handled = totals["done"] + totals["dropped"]
+    today = conference.today()
     days = queries.done_per_day(conference, today) if today > conference.ends_on else []
     most_in_a_day = max((n for _, n in days), default=0) or 1
     done_bars = []
@@ -133,14 +139,48 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "conference": conference,
         "totals": totals,
-        "bars": bars,
-        "chart_height": len(bars) * BAR_PITCH,
+        "chart": _meaning_chart(counts),
         "handled": handled,
-        "percent": round(100 * handled / totals["total"]) if totals["total"] else 0,
+        "percent": _percent(handled, totals["total"]),
         "done_bars": done_bars,
+        "done_any": any(n for _, n in days),
         "done_chart_width": len(done_bars) * DAY_PITCH,
     }
     return render(request, "events/detail.html", context)
+
+
+def _meaning_chart(counts: list[queries.MeaningCount]) -> dict:
+    """Return the bars of the chart of meanings and the chart's size, its columns as wide
+    as the longest label (cut at CHART_LABEL_CHARS) and the largest count."""
+    most = max((c.count for c in counts), default=0)
+    labels = [Truncator(c.label).chars(CHART_LABEL_CHARS) for c in counts]
+    label_width = round(CHART_CHAR_WIDTH * max(map(len, labels), default=0))
+    bar_x = label_width + CHART_GAP
+    bars = []
+    for i, (count, label) in enumerate(zip(counts, labels, strict=True)):
+        width = round(BAR_WIDTH * count.count / most)
+        bars.append(
+            {
+                "count": count,
+                "label": label,
+                "y": i * BAR_PITCH,
+                "width": width,
+                "count_x": bar_x + width + CHART_GAP,
+            }
+        )
+    count_width = round(CHART_DIGIT_WIDTH * len(str(most)))
+    return {
+        "bars": bars,
+        "label_width": label_width,
+        "bar_x": bar_x,
+        "width": bar_x + BAR_WIDTH + CHART_GAP + count_width,
+        "height": len(bars) * BAR_PITCH,
+    }
+
+
+def _percent(part: int, whole: int) -> int:
+    """Return ``part`` of ``whole`` in whole percent, rounded down: 100 only for all of it."""
+    return 100 * part // whole if whole else 0
 
 
 def _download(response: HttpResponse, conference: Conference, name: str) -> HttpResponse:
@@ -196,19 +236,42 @@ def export_ics(request: HttpRequest, slug: str) -> HttpResponse:
     return _download(response, conference, "followups.ics")
 
 
-def _editor_context(conference: Conference, table: tuple[folds.Decoding, ...]) -> dict:
+def _editor_context(
+    conference: Conference, table: tuple[folds.Decoding, ...], logged_on: date
+) -> dict:
     """Return what the card editor's script needs: the decoding table, with each due date
-    worked out for a card logged today, and the fold keys in bit order."""
-    today = conference.today()
+    worked out for a card logged on ``logged_on`` (where the conference is), the table's
+    fingerprint, and the fold keys in bit order."""
+    rows, version = _fold_table(table, conference.ends_on, logged_on)
+    keys = [[code, folds.to_keys(bit)] for code, bit in folds.BITS.items()]
+    return {"fold_table": rows, "fold_table_version": version, "fold_keys": keys}
+
+
+def _fold_table_version(conference: Conference, table: tuple[folds.Decoding, ...]) -> str:
+    """Return the fingerprint of the table a booth page of ``conference`` decodes with
+    today: a page whose own differs fetches the page again for the new one."""
+    return _fold_table(table, conference.ends_on, conference.today())[1]
+
+
+@functools.lru_cache(maxsize=64)
+def _fold_table(
+    table: tuple[folds.Decoding, ...], ends_on: date, logged_on: date
+) -> tuple[tuple[dict, ...], str]:
+    """Return the card editor's rows of ``table``, due dates included, and a short
+    fingerprint of them."""
+    # Cached by content, as the table itself (folds.compile_table), so that each save at
+    # the booth can say which table it decoded with at no cost.
     rows = []
     for decoding in table:
-        due = folds.due_on(conference.ends_on, today, decoding.window_days)
+        due = folds.due_on(ends_on, logged_on, decoding.window_days)
         rows.append({**decoding.as_json(), "due_on": due.isoformat(), "due": f"{due:%a %-d %b}"})
-    keys = [[code, folds.to_keys(bit)] for code, bit in folds.BITS.items()]
-    return {"fold_table": rows, "fold_keys": keys}
+    digest = hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()
+    return tuple(rows), digest[:16]
 
 
-def _card_json(request: HttpRequest, logged: services.Logged) -> dict:
+def _card_json(request: HttpRequest, logged: services.Logged, fold_table_version: str) -> dict:
+    """Return the saved card as the booth's script shows it, with the fingerprint of the
+    table its page should decode with now."""
     card = logged.card
     context = {"card": card, "decoding": logged.decoding, "met_before": logged.met_before}
     return {
@@ -229,6 +292,7 @@ def _card_json(request: HttpRequest, logged: services.Logged) -> dict:
         "met_before": logged.met_before,
         "confirmation_html": render_to_string("events/_booth_saved.html", context, request),
         "row_html": render_to_string("events/_booth_row.html", context, request),
+        "fold_table_version": fold_table_version,
     }
 
 
@@ -253,8 +317,11 @@ def booth(request: HttpRequest, slug: str) -> HttpResponse:
         if _queued_by_someone_else(request):
             conflict = ("logged_by", QUEUED_BY_SOMEONE_ELSE)
         elif form.is_valid():
+            # The decoder the save reads anyway, so that its answer can say which table
+            # the page should decode with.
+            decoder = services.Decoder.of(request.user)
             try:
-                logged = services.log_card(conference, request.user, form.to_input())
+                logged = services.log_card(conference, request.user, form.to_input(), decoder)
             except services.ReplayConflict:
                 conflict = ("client_uuid", REPLAY_CONFLICT)
             else:
@@ -262,7 +329,8 @@ def booth(request: HttpRequest, slug: str) -> HttpResponse:
                     request.session[BOOTH_CONSENT] = form.cleaned_data["consent"]
                 if wants_json(request):
                     status = 201 if logged.created else 200
-                    return JsonResponse(_card_json(request, logged), status=status)
+                    version = _fold_table_version(conference, decoder.table)
+                    return JsonResponse(_card_json(request, logged, version), status=status)
                 url = reverse("events-booth", args=[conference.slug])
                 return redirect(f"{url}?saved={logged.card.pk}")
         if conflict is None:
@@ -288,7 +356,7 @@ def booth(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "conference": conference,
         "form": form,
-        **_editor_context(conference, user_settings.get_vocabulary().table()),
+        **_editor_context(conference, user_settings.get_vocabulary().table(), conference.today()),
         "latest": queries.decode_cards(latest[:LATEST_AT_BOOTH]),
         "saved": saved,
         "edited": "edited" in request.GET,
@@ -303,7 +371,8 @@ def booth(request: HttpRequest, slug: str) -> HttpResponse:
 def booth_lookup(request: HttpRequest, slug: str) -> JsonResponse:
     """Return as JSON, for what is typed at the booth: the cards already logged at the
     conference of the person with that email (when, local time, and where to edit each),
-    and the people known that the card may be of ("same person?")."""
+    the people known that the card may be of ("same person?"), and the fingerprint of the
+    table the page should decode with."""
     conference = _get_conference(slug)
     form = LookupForm(request.GET)
     if not form.is_valid():
@@ -327,7 +396,11 @@ def booth_lookup(request: HttpRequest, slug: str) -> JsonResponse:
     people = duplicates.possible_matches(
         typed["email"], typed["phone"], typed["name"], typed["company"], conference.country or None
     )
-    return JsonResponse({"cards": cards, "people": [_person_json(p) for p in people]})
+    # Read with the user (services.Decoder.of): no query of its own.
+    version = _fold_table_version(conference, services.Decoder.of(request.user).table)
+    return JsonResponse(
+        {"cards": cards, "people": [_person_json(p) for p in people], "fold_table_version": version}
+    )
 
 
 def _person_json(person) -> dict:
@@ -380,7 +453,11 @@ def booth_card(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "conference": conference,
         "card": card,
         "form": form,
-        **_editor_context(conference, card.vocabulary.table()),
+        **_editor_context(
+            conference,
+            card.vocabulary.table(),
+            timezone.localdate(card.logged_at, conference.zone),
+        ),
     }
     return render(request, "events/booth_card.html", context, status=400 if form.errors else 200)
 
@@ -514,7 +591,7 @@ def stack_review(request: HttpRequest, slug: str) -> HttpResponse:
         "form": form,
         "left": pending.count(),
         "reading": stack_photo.reading or {},
-        **_editor_context(conference, table),
+        **_editor_context(conference, table, conference.today()),
     }
     return render(request, "events/stack_review.html", context, status=400 if form.errors else 200)
 

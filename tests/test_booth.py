@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import io
+import json
+import re
 import uuid
 from datetime import date, timedelta
 
@@ -734,7 +736,8 @@ def test_the_lookup_finds_the_cards_of_this_email_at_this_conference(
             "edit_url": reverse("events-booth-card", args=[conference.slug, first.pk]),
         }
     ]
-    assert client.get(url, {"email": "nobody@acme.io"}).json() == {"cards": [], "people": []}
+    nobody = client.get(url, {"email": "nobody@acme.io"}).json()
+    assert (nobody["cards"], nobody["people"]) == ([], [])
 
 
 def test_the_lookup_gives_the_time_alone_for_a_card_logged_today(
@@ -763,3 +766,53 @@ def test_the_lookup_refuses_nothing_typed_or_what_is_not_an_email(
     response = client.get(reverse("events-booth-lookup", args=[conference.slug]), query)
     assert response.status_code == 400
     assert list(response.json()["errors"]) == [field]
+
+
+def fold_table_version(page) -> str:
+    """Return the fingerprint of the fold table a booth page embeds."""
+    return json.loads(re.search(r'id="fold-table-version"[^>]*>([^<]+)<', page).group(1))
+
+
+def test_each_save_says_which_fold_table_the_page_should_decode_with(client, booth):
+    version = fold_table_version(client.get(booth).content.decode())
+    saved = client.post(booth, card_data(folds=["UR"]), **JSON).json()
+    assert saved["fold_table_version"] == version
+    rule = FoldRule.objects.get(vocabulary=Vocabulary.default(), pattern=UR)
+    rule.meanings.add(Meaning.objects.get(slug="asap"))
+    saved = client.post(booth, card_data(email="li@hooli.com", folds=["UR"]), **JSON).json()
+    assert saved["meanings"] == ["asap", "customer"]
+    assert saved["fold_table_version"] != version
+    # The booth page, fetched again by the page's script, has the table the save used.
+    response = client.get(booth)
+    assert fold_table_version(response.content.decode()) == saved["fold_table_version"]
+    row = response.context["fold_table"][UR]
+    assert ([m["slug"] for m in row["meanings"]], row["due_on"]) == (
+        saved["meanings"],
+        saved["due_on"],
+    )
+
+
+def test_the_lookup_says_which_fold_table_the_page_should_decode_with(client, booth, conference):
+    version = fold_table_version(client.get(booth).content.decode())
+    url = reverse("events-booth-lookup", args=[conference.slug])
+    assert client.get(url, {"name": "Dana"}).json()["fold_table_version"] == version
+    Meaning.objects.filter(slug="customer").update(window_days=2)
+    assert client.get(url, {"name": "Dana"}).json()["fold_table_version"] != version
+
+
+def test_the_fold_table_changes_with_the_day_its_due_dates_count_from(client, booth, fixed_today):
+    fixed_today(date(2026, 11, 24))
+    version = fold_table_version(client.get(booth).content.decode())
+    fixed_today(date(2026, 11, 25))
+    assert client.post(booth, card_data(), **JSON).json()["fold_table_version"] != version
+
+
+def test_the_edit_page_shows_the_cards_own_due_dates(client, booth, make_card, fixed_today):
+    fixed_today(date(2026, 11, 30))
+    card = make_card(UL | HALF)  # logged on the last day, 20 Nov: due the 21st
+    url = reverse("events-booth-card", args=[card.conference.slug, card.pk])
+    row = client.get(url).context["fold_table"][card.folds]
+    assert (row["due_on"], row["due"]) == (card.due_on.isoformat(), "Sat 21 Nov")
+    late = make_card(UL, logged_on=date(2026, 11, 23))  # after the conference: from then
+    url = reverse("events-booth-card", args=[late.conference.slug, late.pk])
+    assert client.get(url).context["fold_table"][UL]["due_on"] == late.due_on.isoformat()

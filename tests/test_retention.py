@@ -149,7 +149,7 @@ def test_the_plan_counts_what_goes_and_stays(cards, expo):
 def test_the_conference_page_says_when_its_cards_go(client, alice, expo):
     client.force_login(alice)
     html = client.get(expo.get_absolute_url()).content.decode()
-    assert "are deleted from Mon 21 Dec 2026, 30 days after the conference" in html
+    assert "are kept 30 days after the conference, and deleted from Mon 21 Dec 2026." in html
     expo.retention_days = None
     expo.save()
     html = client.get(expo.get_absolute_url()).content.decode()

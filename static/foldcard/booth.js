@@ -1,6 +1,7 @@
 // Booth mode: Enter saves, the form clears for the next card, and a card that cannot be
 // sent is kept in this browser (IndexedDB) with its client_uuid and who logged it, and
 // sent again, in that person's session only, until the server has it.
+import { followFoldTable } from "./booth/fold_table.js";
 import { boothForm } from "./booth/form.js";
 import { cardReader } from "./booth/reading.js";
 import { watchTyping } from "./booth/lookup.js";
@@ -17,19 +18,25 @@ const RETRY_MS = 10000;
 const user = JSON.parse(document.getElementById("booth-user").textContent);
 const form = document.querySelector("[data-booth-form]");
 const saveButton = form.querySelector("[data-save]");
-const fields = boothForm(form, cardEditor(form.querySelector("[data-card-editor]")), user);
+const editor = cardEditor(form.querySelector("[data-card-editor]"));
+const fields = boothForm(form, editor, user);
+const checkFoldTable = followFoldTable(form.action, editor);
 const lookup = watchTyping(
   form,
   form.dataset.lookup,
   form.querySelector("[data-already-logged]"),
   form.querySelector("[data-same-person]"),
+  checkFoldTable,
 );
 const token = () => csrfToken(form);
 const reader = cardReader(form, form.dataset.readUrl, token);
 
-// The outbox is shared by every booth page of this browser: show only this one's cards.
+// The outbox is shared by every booth page of this browser: show only this one's cards,
+// and follow only this page's table (another conference's due dates differ).
 function showSavedHere(item, data) {
-  if (item.url === form.action) showSaved(data);
+  if (item.url !== form.action) return;
+  showSaved(data);
+  checkFoldTable(data.fold_table_version);
 }
 
 async function refreshOutbox() {

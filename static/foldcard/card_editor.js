@@ -1,14 +1,14 @@
 // The card editor: the drawn card, the fold-code field and the fold checkboxes stay in
 // sync, and the live line shows what the folds mean. Decoding is a lookup in the table
-// the server compiled (#fold-table); no fold rule is written here.
+// the server compiled (#fold-table, or a newer one handed in); no fold rule is written here.
 
 // Start the editor in `editor` (the [data-card-editor] element) and return what its
-// form's script needs: the fold codes, and setting them.
+// form's script needs: the fold codes, setting them, and a new decoding table.
 export function cardEditor(editor) {
   document.documentElement.classList.add("js");
 
   const form = editor.closest("form");
-  const table = JSON.parse(document.getElementById("fold-table").textContent);
+  let table = JSON.parse(document.getElementById("fold-table").textContent);
   const foldKeys = JSON.parse(document.getElementById("fold-keys").textContent);
   const bitOf = {};
   const keyOf = {};
@@ -117,5 +117,9 @@ export function cardEditor(editor) {
     codes: () => codes(mask),
     reset: () => setMask(0),
     setCodes: (list) => setMask(list.reduce((m, code) => m | bitOf[code], 0)),
+    setTable: (rows) => {
+      table = rows;
+      renderLiveLine();
+    },
   };
 }

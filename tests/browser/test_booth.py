@@ -10,7 +10,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from contacts.folds import DIAG, HALF, LL, UL, UR
-from contacts.models import Card, Contact
+from contacts.models import Card, Contact, FoldRule, Meaning, Vocabulary
 from tests import images
 from tests.browser.helpers import log_in, wait_for_offline_copy, wait_until
 
@@ -457,3 +457,33 @@ def test_the_consent_chosen_stays_for_the_next_cards(booth):
     assert set(Card.objects.values_list("consent", flat=True)) == {"consent"}
     page.reload()
     expect(page.locator("[name=consent]")).to_have_value("consent")
+
+
+def talk_asap_on_the_upper_right_corner() -> None:
+    """Edit the site's vocabulary as an editor would while a booth page is open."""
+    rule = FoldRule.objects.get(vocabulary=Vocabulary.default(), pattern=UR)
+    rule.meanings.add(Meaning.objects.get(slug="asap"))
+
+
+def test_after_a_vocabulary_edit_the_next_save_brings_the_new_decoding(booth):
+    page = booth
+    live_line = page.locator("[data-live-line]")
+    talk_asap_on_the_upper_right_corner()
+    type_card(page, "9")
+    expect(live_line).not_to_contain_text("Talk ASAP")  # the table of the page's loading
+    page.keyboard.press("Escape")
+    type_card(page, "7", "", "Acme")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-confirmation]")).to_contain_text("Saved Acme")
+    page.keyboard.type("9")
+    expect(live_line).to_contain_text("Talk ASAP")
+    expect(live_line).to_contain_text("Customer")
+
+
+def test_a_vocabulary_edit_reaches_the_live_line_while_the_card_is_typed(booth):
+    page = booth
+    talk_asap_on_the_upper_right_corner()
+    type_card(page, "9", "Li Wei")  # the lookup of who it may be says the table changed
+    expect(page.locator("[data-live-line]")).to_contain_text("Talk ASAP")
+    expect(page.locator("[name=name]")).to_be_focused()
+    expect(page.locator("[name=name]")).to_have_value("Li Wei")

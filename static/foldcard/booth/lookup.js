@@ -23,8 +23,9 @@ function warning(cards) {
 
 // Watch the booth `form`'s fields: ask `url` (the booth's lookup) about what is typed,
 // show the cards of that email here in `slot` and the person it may be in `personSlot`,
-// whose id Alt+Y puts in the form's `contact` field. Return {clear}.
-export function watchTyping(form, url, slot, personSlot) {
+// whose id Alt+Y puts in the form's `contact` field, and hand each answer's fingerprint
+// of the fold table to `onFoldTable`. Return {clear}.
+export function watchTyping(form, url, slot, personSlot, onFoldTable) {
   const contact = form.elements.contact;
   let timer = null;
   let asked = "";
@@ -88,6 +89,7 @@ export function watchTyping(form, url, slot, personSlot) {
     } catch (error) {
       return; // Offline: the warning is a help, not a condition for saving.
     }
+    onFoldTable(answer.fold_table_version);
     if (typed() !== query) return;
     slot.replaceChildren(...(answer.cards.length ? [warning(answer.cards)] : []));
     const logged = new Set(answer.cards.map((card) => card.name));
