@@ -608,7 +608,9 @@ class Preview:
     """What a vocabulary change would do, worked out by the fold engine before it is saved."""
 
     combinations: list[CombinationChange]
-    vocabularies: list[Vocabulary]
+    # The vocabularies a change of a meaning touches (those using it), when it touches
+    # another than the one edited; else none.
+    shared: list[Vocabulary]
     cards: int = 0
     priority_changes: int = 0
     due_changes: int = 0
@@ -630,9 +632,8 @@ def vocabulary_preview(
     otherwise, and what happens to the cards of every vocabulary it touches (how many
     change priority or due date, move into or out of Overdue, and the first cards of the
     follow-up list after it)."""
-    vocabularies = list(affected(vocabulary, kind, before, after))
-    if vocabulary not in vocabularies:
-        vocabularies.insert(0, vocabulary)
+    touched = list(affected(vocabulary, kind, before, after))
+    vocabularies = touched if vocabulary in touched else [vocabulary, *touched]
     changed = Q(pk__in=[])
     new_priority, new_due = [], []
     combinations: list[CombinationChange] = []
@@ -648,7 +649,7 @@ def vocabulary_preview(
             changed |= Q(vocabulary=each, folds__in=masks)
             new_priority.append(When(vocabulary=each, then=by_folds(new, "priority")))
             new_due.append(When(vocabulary=each, then=due_by_folds(new)))
-    preview = Preview(combinations, vocabularies)
+    preview = Preview(combinations, touched if set(touched) - {vocabulary} else [])
     if not new_priority:
         return preview
     cards = Card.objects.annotate(

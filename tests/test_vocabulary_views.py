@@ -330,6 +330,25 @@ def hand_made(make_card, vocabulary, bob, fixed_today):
     }
 
 
+def test_the_preview_names_only_the_vocabularies_a_meaning_is_used_in(
+    client, editor, vocabulary, bob
+):
+    copy = vocabularies.copy_vocabulary(vocabulary, bob, "Bob's folds")
+    temp = Meaning.objects.create(slug="temp", label="Temp", weight=5)
+    FoldRule.objects.create(vocabulary=copy, pattern=LL | LR).meanings.add(temp)
+    client.force_login(editor)
+    data = meaning_data("temp", weight=50, preview="fragment")
+    response = client.post(meaning_url(vocabulary, "temp"), data)
+    assert "The meaning is shared: Bob&#x27;s folds change with it." in response.content.decode()
+    # Used by no other vocabulary than the one edited: nothing is said.
+    solo = Meaning.objects.create(slug="solo", label="Solo", weight=5)
+    FoldRule.objects.create(vocabulary=vocabulary, pattern=LL | LR | DIAG).meanings.add(solo)
+    data = meaning_data("solo", weight=50, preview="fragment")
+    response = client.post(meaning_url(vocabulary, "solo"), data)
+    assert response.status_code == 200
+    assert "is shared" not in response.content.decode()
+
+
 def test_the_preview_counts_what_a_meaning_change_does(
     client, alice, editor, vocabulary, hand_made
 ):
@@ -344,7 +363,7 @@ def test_the_preview_counts_what_a_meaning_change_does(
     # UR, UR + UL, UR + LR and all the combinations with them.
     assert all(c.after.priority == c.before.priority + 40 for c in preview.combinations)
     assert len(preview.combinations) == 48
-    assert [v.name for v in preview.vocabularies] == ["Default", "Bob's folds"]
+    assert [v.name for v in preview.shared] == ["Default", "Bob's folds"]
     assert preview.cards == 5  # Carla, Dora, Sam, Uma, Cody
     assert preview.priority_changes == 3  # waiting: Carla, Uma, Cody
     assert preview.due_changes == 3
