@@ -549,7 +549,7 @@ def _progress(photos: list[StackPhoto]) -> dict:
     read = len(photos) - counts[StackPhoto.State.WAITING]
     return {
         "counts": {state: counts[state] for state in StackPhoto.State.values},
-        "percent": round(100 * read / len(photos)) if photos else 0,
+        "percent": _percent(read, len(photos)),
     }
 
 
