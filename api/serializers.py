@@ -155,7 +155,7 @@ class CardSerializer(serializers.ModelSerializer):
         model = Card
         fields = ["id", "conference", "folds", *CARD_TEXT_FIELDS, "client_uuid", "state"]
         fields += ["outcome", "owner", "logged_by", "logged_at", "due_on", "priority"]
-        fields += ["decoding", "version", "consent"]
+        fields += ["decoding", "version", "consent", "snoozed_until", "state_changed_at"]
 
     def get_folds(self, card: Card) -> list[str]:
         return folds.to_codes(card.folds)

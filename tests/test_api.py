@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from api.models import ApiToken, hash_key
 from api.pagination import Pages
-from contacts import vocabularies
+from contacts import services, vocabularies
 from contacts.folds import HALF, UL, UR
 from contacts.models import FOLLOW_UP_ORDER, Card, Meaning, Vocabulary
 from events.models import Conference
@@ -592,6 +592,16 @@ def test_it_reads_one_card(client, bob, make_card, token_of):
     data = client.get(reverse("api-card", args=[card.pk]), **token_of(bob)).json()
     assert (data["id"], data["name"], data["folds"]) == (card.pk, "Dana Reyes", ["UL", "HALF"])
     assert client.get(reverse("api-card", args=[card.pk + 1]), **token_of(bob)).status_code == 404
+
+
+def test_a_card_says_until_when_it_is_snoozed_and_when_its_state_changed(
+    client, bob, make_card, token_of
+):
+    card = make_card(UR, owner=bob)
+    services.work_followup(card, bob, "snooze", until=date(2026, 12, 24))
+    data = client.get(reverse("api-card", args=[card.pk]), **token_of(bob)).json()
+    assert (data["state"], data["snoozed_until"]) == ("snoozed", "2026-12-24")
+    assert data["state_changed_at"] is not None
 
 
 def test_a_client_uuid_of_someone_elses_card_is_a_409(client, alice, bob, conference, token_of):

@@ -55,10 +55,11 @@ def test_foldcard_emails_no_one_who_declined_to_be_contacted(
     dana_card.consent = "declined"
     dana_card.save()
     client.force_login(alice)
-    assert (
-        "data-declined>do not contact<"
-        in client.get(reverse("contacts-followups")).content.decode()
-    )
+    page = client.get(reverse("contacts-followups")).content.decode()
+    assert "data-declined>do not contact<" in page and "data-email-url" not in page
+    detail = client.get(reverse("contacts-followup", args=[dana_card.pk])).content.decode()
+    assert "data-declined>do not contact<" in detail
+    assert "data-email>" not in detail and "mailto:" not in detail
     said = "Dana Reyes said they do not want to be contacted: foldcard sends them nothing."
     assert said in client.get(compose_url(dana_card)).content.decode()
     data = {"subject": "Hi", "body": "Hi Dana", "then": "done", "version": dana_card.version}
