@@ -101,12 +101,13 @@ import { listUrl, send, undoLast } from "./followup_actions.js";
     if (focus) panel.querySelector("[data-detail]").focus();
   }
 
-  // Hide the panel; the keyboard, if it was in it, goes back to the current row.
+  // Hide the panel; the keyboard, if it was in it, goes back to the list's keys (which act
+  // on the current row), not to a link that would keep Enter and Space for itself.
   function closePanel() {
     const wasIn = panel.contains(document.activeElement);
     panel.hidden = true;
     panel.replaceChildren();
-    if (wasIn) current()?.querySelector("a[data-name]")?.focus();
+    if (wasIn) document.activeElement.blur();
   }
 
   // Ask in ``dialog`` and resolve with the button's value ("" when cancelled).
