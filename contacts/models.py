@@ -785,6 +785,11 @@ class EmailBatch(models.Model):
     failed = models.PositiveIntegerField(default=0)
     problems = models.JSONField(default=list, help_text="What could not be sent, and why.")
     finished_at = models.DateTimeField(null=True, blank=True)
+    versions = models.JSONField(
+        default=dict,
+        help_text="Each card's version when it was chosen (card id: version): a card changed "
+        "since is not emailed.",
+    )
 
     def __str__(self) -> str:
         return f"{self.total} emails by {self.created_by}"

@@ -381,7 +381,12 @@ def email_followups(
     if not chosen:
         return None, skipped
     with transaction.atomic():
-        batch = EmailBatch.objects.create(created_by=user, mark_done=mark_done, total=len(chosen))
+        batch = EmailBatch.objects.create(
+            created_by=user,
+            mark_done=mark_done,
+            total=len(chosen),
+            versions={str(card.pk): card.version for card in chosen},
+        )
         batch.cards.set(chosen)
         transaction.on_commit(partial(_enqueue, "send_email_batch", batch.pk))
     return batch, skipped

@@ -43,15 +43,16 @@ def _send(batch: EmailBatch, card: Card, user, connection) -> str:
     """Send the card's email, and mark its follow-up done if the batch says so; return
     why it was not sent, or "" when it went.
 
-    A card no longer waiting (someone closed or snoozed it since it was chosen), or of a
-    person who declined to be contacted, is not emailed; one changed while its email was
-    sent is not marked done.
+    A card someone changed since it was chosen (closed it, snoozed it), or of a person who
+    declined to be contacted, is not emailed; one changed while its email was sent is not
+    marked done.
     """
     name = card.contact.display_name
     # Read again: the batch's cards were read when it started, and it takes a while.
     card.refresh_from_db(fields=["state", "snoozed_until", "version", "owner", "consent"])
-    if not rules.is_waiting(card, timezone.localdate()):
-        return f"{name}: skipped, it is {card.get_state_display().lower()} now (changed since)"
+    if card.version != batch.versions.get(str(card.pk), card.version):
+        state = card.get_state_display().lower()
+        return f"{name}: skipped, someone changed it since it was chosen (it is {state} now)"
     if not rules.may_be_emailed(card):
         return f"{name}: skipped, {rules.DECLINED}"
     if not card.contact.email:

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from contacts import services, tasks
+from contacts import emails, services, tasks
 from contacts.folds import HALF, UL, UR
 from contacts.models import Card, Contact, EmailBatch, SentEmail
 from tests.test_followup_bulk import bulk, chosen
@@ -41,7 +41,7 @@ def snapshot(card: Card) -> tuple:
     return (card.state, card.snoozed_until, card.outcome, card.owner_id, card.version)
 
 
-# H1: one row's action from a stale page
+# One row's action from a stale page
 
 
 @pytest.mark.parametrize(
@@ -118,7 +118,7 @@ def test_a_bad_version_is_a_400_that_changes_nothing(client, alice, make_card):
     assert snapshot(card)[0] == "open"
 
 
-# H2: an undo after a colleague's change
+# An undo after a colleague's change
 
 
 def test_an_undo_leaves_a_card_someone_changed_since_and_names_it(
@@ -186,7 +186,7 @@ def test_an_undo_without_the_version_the_action_left_is_refused(client, alice, m
     assert snapshot(card)[0] == "dropped"
 
 
-# H3: emails from a stale list, and the composer
+# Emails from a stale list, and the composer
 
 
 @pytest.fixture
@@ -234,18 +234,27 @@ def test_email_each_without_the_versions_is_refused(client, alice, two_people):
     assert "did not say which version of Person 0" in response.content.decode()
 
 
-def test_the_worker_emails_no_card_closed_after_the_batch_was_started(
-    client, alice, bob, two_people, smtp_server
+def test_the_worker_emails_no_card_closed_while_the_batch_is_sent(
+    client, alice, bob, two_people, smtp_server, monkeypatch
 ):
     kept, closed = two_people
     client.force_login(alice)
     client.post(reverse("contacts-followup-email-many"), chosen(kept, closed, mark_done="on"))
-    services.work_followup(Card.objects.get(pk=closed.pk), bob, "drop", "Do not contact")
+    send = emails.send_followup
+
+    def send_and_meanwhile_drop(card, *args, **kwargs):
+        send(card, *args, **kwargs)
+        if card.pk == kept.pk:  # bob drops the second while the first is sent
+            services.work_followup(Card.objects.get(pk=closed.pk), bob, "drop", "Do not contact")
+
+    monkeypatch.setattr(emails, "send_followup", send_and_meanwhile_drop)
     batch = EmailBatch.objects.get()
     tasks.send_email_batch.call(batch.pk)
     batch.refresh_from_db()
     assert (batch.sent, batch.failed) == (1, 1)
-    assert batch.problems == ["Person 1: skipped, it is dropped now (changed since)"]
+    assert batch.problems == [
+        "Person 1: skipped, someone changed it since it was chosen (it is dropped now)"
+    ]
     assert [m["To"] for m in smtp_server.messages] == ["Person 0 <p0@acme.io>"]
     assert snapshot(closed)[:3] == ("dropped", None, "Do not contact")
 
@@ -285,7 +294,7 @@ def test_the_composer_without_the_version_is_refused(client, alice, dana, make_c
     assert smtp_server.messages == []
 
 
-# M1: every path closes the whole follow-up, as the row's Done does
+# Every path closes the whole follow-up, as the row's Done does
 
 
 @pytest.fixture
@@ -336,6 +345,16 @@ def test_the_api_closes_the_whole_follow_up_and_reopens_the_card_alone(
     assert [snapshot(card)[0] for card in met_twice] == ["open", "done"]
 
 
+def test_email_each_emails_snoozed_and_done_cards_chosen_as_they_are(
+    client, alice, make_card, dana, smtp_server, worked_off
+):
+    snoozed = make_card(UR, contact=dana, state="snoozed", snoozed_until=date(2027, 1, 1))
+    client.force_login(alice)
+    with worked_off():
+        client.post(reverse("contacts-followup-email-many"), chosen(snoozed))
+    assert [m["To"] for m in smtp_server.messages] == [f"Dana Reyes <{dana.email}>"]
+
+
 def test_the_worker_checks_each_card_again_before_it_is_sent(alice, met_twice, smtp_server):
     """A batch of two cards of one follow-up emails the first, which closes the second."""
     batch = services.email_followups(
@@ -344,5 +363,7 @@ def test_the_worker_checks_each_card_again_before_it_is_sent(alice, met_twice, s
     tasks.send_email_batch.call(batch.pk)
     batch.refresh_from_db()
     assert (batch.sent, batch.failed) == (1, 1)
-    assert batch.problems == ["Dana Reyes: skipped, it is done now (changed since)"]
+    assert batch.problems == [
+        "Dana Reyes: skipped, someone changed it since it was chosen (it is done now)"
+    ]
     assert len(smtp_server.messages) == 1

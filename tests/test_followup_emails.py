@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from contacts import tasks
+from contacts import emails, tasks
 from contacts.digests import send_digests
 from contacts.folds import HALF, UL, UR
 from contacts.models import Card, Contact, EmailBatch, Meaning, SentEmail, UserSettings
@@ -76,14 +76,24 @@ def test_foldcard_emails_no_one_who_declined_to_be_contacted(
     assert not SentEmail.objects.filter(card=dana_card).exists()
 
 
-def test_the_worker_emails_no_one_who_declined_since_the_batch_was_started(
-    client, alice, dana_card, smtp_server
+def test_the_worker_emails_no_one_who_declined_while_the_batch_is_sent(
+    client, alice, dana_card, make_card, smtp_server, monkeypatch
 ):
+    eli = make_card(UR, contact=Contact.objects.create(name="Eli Park", email="eli@park.io"))
     client.force_login(alice)
-    client.post(reverse("contacts-followup-email-many"), chosen(dana_card))
-    Card.objects.filter(pk=dana_card.pk).update(consent="declined")
+    client.post(reverse("contacts-followup-email-many"), chosen(dana_card, eli))
+    send = emails.send_followup
+
+    def send_and_meanwhile_decline(card, *args, **kwargs):
+        send(card, *args, **kwargs)
+        # The other one's consent is corrected meanwhile (no new version: an edit's field).
+        Card.objects.exclude(pk=card.pk).update(consent="declined")
+
+    monkeypatch.setattr(emails, "send_followup", send_and_meanwhile_decline)
     tasks.send_email_batch.call(EmailBatch.objects.get().pk)
-    assert smtp_server.messages == []
+    assert len(smtp_server.messages) == 1
+    [problem] = EmailBatch.objects.get().problems
+    assert problem.endswith("said they do not want to be contacted: foldcard sends them nothing")
 
 
 def test_sending_delivers_records_and_marks_done(client, alice, dana_card, smtp_server):
