@@ -227,9 +227,11 @@ CLOSING_ACTIONS = {Card.State.DONE: "done", Card.State.DROPPED: "drop"}
 def _set_state(card: Card, user, state: str, outcome: str | None) -> None:
     """Reopen the card's follow-up (the card alone), or close it as the follow-up list
     does: with the person's other waiting cards at that conference (``outcome`` recorded
-    when given)."""
+    when given); a closed card given its own state again has its outcome corrected, alone."""
     if state == Card.State.OPEN:
         services.reopen_followup(card, user)
+    elif state == card.state:
+        services.correct_outcome(card, user, outcome)
     else:
         services.work_followup(card, user, CLOSING_ACTIONS[state], outcome)
 

@@ -396,6 +396,13 @@ def email_followups(
 CLOSED_EVENTS = {Card.State.DONE: "followup.done", Card.State.DROPPED: "followup.dropped"}
 
 
+def correct_outcome(card: Card, user, outcome: str) -> None:
+    """Record ``outcome`` on the card's closed follow-up (the card alone), and tell the
+    webhooks again that it is done or dropped, with it."""
+    card.set_state(card.state, user, outcome)
+    _tell_closed([card], card.state)
+
+
 def _tell_state(card: Card, was: str) -> None:
     """Tell the webhooks of the follow-up of ``card`` once it went from the state ``was`` to
     its state now, if it closed or reopened: an undo either way, a reopen."""
@@ -470,7 +477,7 @@ def _restore(
             raise PermissionDenied("Only a manager can hand a follow-up to someone else.")
         if handed and rules.followup_owners().filter(pk__in=handed).count() != len(handed):
             raise PermissionDenied("A follow-up goes only to someone who works follow-ups.")
-        if shown is not None and shown.version == found[shown.pk].version:
+        if shown is not None and shown.pk in found and shown.version == found[shown.pk].version:
             found[shown.pk] = shown  # the caller's copy of the row's card shows what was put back
         for state in kept:
             each = found[state.card_id]

@@ -345,6 +345,25 @@ def test_the_api_closes_the_whole_follow_up_and_reopens_the_card_alone(
     assert [snapshot(card)[0] for card in met_twice] == ["open", "done"]
 
 
+def test_the_api_corrects_a_closed_cards_outcome_on_that_card_alone(
+    client, alice, met_twice, endpoint
+):
+    shown, other = met_twice
+    services.work_followup(shown, alice, "done", "Signed")
+    Card.objects.filter(pk=other.pk).update(state="open", outcome="")  # met again, still open
+    shown.refresh_from_db()
+    client.force_login(alice)
+    body = {"version": shown.version, "state": "done", "outcome": "Signed, 40 seats"}
+    response = client.patch(
+        reverse("api-card", args=[shown.pk]), body, content_type="application/json"
+    )
+    assert response.status_code == 200
+    assert [snapshot(card)[:3] for card in met_twice] == [
+        ("done", None, "Signed, 40 seats"),
+        ("open", None, ""),
+    ]
+
+
 def test_email_each_emails_snoozed_and_done_cards_chosen_as_they_are(
     client, alice, make_card, dana, smtp_server, worked_off
 ):

@@ -700,6 +700,17 @@ def test_an_undo_without_its_states_is_refused(client, alice, make_card):
     assert response.status_code == 400 and "That did not work" in response.content.decode()
 
 
+def test_an_undo_of_another_card_of_the_person_is_put_back_without_a_500(
+    client, alice, make_card, dana
+):
+    shown = make_card(UR, contact=dana, state="done")
+    other = make_card(UR, contact=dana, state="done")
+    client.force_login(alice)
+    response = client.post(action(shown, "restore"), previous(other), **JSON)
+    assert response.status_code == 200
+    assert Card.objects.get(pk=other.pk).state == "open"
+
+
 def test_an_undo_touches_only_that_persons_cards_that_the_user_may_work(
     client, alice, bob, make_card, dana
 ):

@@ -68,7 +68,7 @@ def test_a_dry_run_says_what_would_go_and_changes_nothing(cards, fixed_today):
     fixed_today(date(2026, 12, 21))
     out = run("--dry-run")
     assert out == (
-        "expo-2026: would delete 2 card(s), ended 2026-12-21; 2 kept (followed up or "
+        "expo-2026: would delete 2 card(s), gone from 2026-12-21; 2 kept (followed up or "
         "existing customers).\n"
     )
     assert Card.objects.count() == 4

@@ -30,7 +30,7 @@ class Command(BaseCommand):
                 verb = f"{action}d"
             removed += plan.removed
             self.stdout.write(
-                f"{conference.slug}: {verb} {plan.removed} card(s), ended "
+                f"{conference.slug}: {verb} {plan.removed} card(s), gone from "
                 f"{conference.retention_ends:%Y-%m-%d}; {plan.kept} kept (followed up or "
                 "existing customers)."
             )
