@@ -723,11 +723,12 @@ def save(
 
 
 def _card_input(row: Row, person: Contact | None) -> services.CardInput:
-    """Return the card a valid row logs, its client_uuid made of the row's key; with the
-    email of ``person``, whom the row's UID names, if they have one, so that the card finds
-    them (else it is matched as any other row's)."""
-    email = (person.email if person else "") or row.input.email
-    return dataclasses.replace(row.input, email=email, client_uuid=uuid.uuid5(CARD_UUIDS, row.key))
+    """Return the card a valid row logs, its client_uuid made of the row's key; of
+    ``person``, whom the row's UID names, if anyone (as a person chosen at the booth), else
+    of whoever its email or phone finds."""
+    contact_id = person.pk if person else row.input.contact_id
+    key = uuid.uuid5(CARD_UUIDS, row.key)
+    return dataclasses.replace(row.input, contact_id=contact_id, client_uuid=key)
 
 
 def _save_cards(

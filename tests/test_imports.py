@@ -684,6 +684,18 @@ def test_the_vcard_export_brings_its_consent_into_another_conference(conference,
     assert consents == {("olga@trip.de", Consent.DECLINED), ("minus@plus.de", "")}
 
 
+def test_the_vcard_export_finds_a_person_without_email_by_their_uid(conference, alice, make_card):
+    quiet = Contact.objects.create(name="Quiet Person", company="Hush AB")
+    make_card(UR, contact=quiet)
+    other = Conference.objects.create(
+        name="Next", starts_on=conference.starts_on, ends_on=conference.ends_on
+    )
+    summary = check_and_save(exports.vcards(conference).encode(), other, alice)
+    assert (summary.new, summary.attached) == (0, 1)
+    assert other.cards.get().contact == quiet
+    assert Contact.objects.count() == 1
+
+
 NILS = csv_bytes(["Name", "Company", "Phone"], ["Nils Phone", "Ring AB", "070-999 88 77"])
 
 
