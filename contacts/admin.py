@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from contacts import folds, queries, services, vocabularies
-from contacts.forms import FoldsField
+from contacts.forms import FoldsField, MeaningTemplateForm
 from contacts.models import (
     Card,
     Contact,
@@ -27,6 +27,7 @@ from contacts.models import (
 
 @admin.register(Meaning)
 class MeaningAdmin(admin.ModelAdmin):
+    form = MeaningTemplateForm
     list_display = ["label", "slug", "weight", "window_days", "colour", "order", "active"]
     list_editable = ["weight", "window_days", "colour", "order", "active"]
     prepopulated_fields = {"slug": ["label"]}

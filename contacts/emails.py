@@ -41,22 +41,38 @@ def unknown_placeholders(template: str) -> list[str]:
     return sorted(n for n in names if PLACEHOLDER_LIKE.fullmatch(n) and n not in PLACEHOLDERS)
 
 
+def placeholder_problem(template: str) -> str:
+    """Return what is wrong with ``template``'s placeholders, in words, or "" when nothing
+    is: a meaning is not saved with one (the vocabulary page, the admin, a file)."""
+    unknown = unknown_placeholders(template)
+    if not unknown:
+        return ""
+    names = " ".join(f"{{{name}}}" for name in unknown)
+    is_not = "is not a placeholder" if len(unknown) == 1 else "are not placeholders"
+    return f"{names} {is_not}: the placeholders are {' '.join(f'{{{n}}}' for n in PLACEHOLDERS)}."
+
+
 def mailto(email: str, subject: str, body: str) -> str:
     """Return a mailto: link with the subject and body encoded."""
     return f"mailto:{quote(email, safe='@')}?subject={quote(subject)}&body={quote(body)}"
 
 
-def draft(card: Card) -> tuple[str, str]:
-    """Return the subject and body for following up ``card`` (decoded), from the template
-    of its first meaning that has one."""
+def placeholder_values(card: Card) -> dict[str, str]:
+    """Return what each of PLACEHOLDERS stands for in an email about ``card``."""
     contact = card.contact
-    values = {
+    return {
         "name": contact.name,
         "first_name": contact.name.split()[0] if contact.name.strip() else "",
         "company": contact.company,
         "conference": card.conference.name,
         "note": card.note,
     }
+
+
+def draft(card: Card) -> tuple[str, str]:
+    """Return the subject and body for following up ``card`` (decoded), from the template
+    of its first meaning that has one."""
+    values = placeholder_values(card)
     subject, body = f"Following up from {card.conference.name}", ""
     for meaning in card.decoding.meanings:
         if meaning.email_subject or meaning.email_body:

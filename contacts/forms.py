@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from contacts import folds, followups, merge, photos, rules, vocabularies
-from contacts.emails import PLACEHOLDERS, unknown_placeholders
+from contacts.emails import placeholder_problem
 from contacts.models import (
     Card,
     Consent,
@@ -726,7 +726,19 @@ class ImportMappingForm(forms.Form):
         return [self.cleaned_data[name] for name in self.fields]
 
 
-class MeaningForm(forms.ModelForm):
+class MeaningTemplateForm(forms.ModelForm):
+    """A meaning's form (the vocabulary page's, the admin's): its email template is refused
+    with a misspelt placeholder."""
+
+    def clean_email_subject(self) -> str:
+        return _with_known_placeholders(self.cleaned_data["email_subject"])
+
+    def clean_email_body(self) -> str:
+        # Kept as typed: an unchanged template would otherwise read as a change.
+        return _with_known_placeholders(lines_as_typed(self.cleaned_data["email_body"]))
+
+
+class MeaningForm(MeaningTemplateForm):
     """A meaning as a row of the vocabulary page; its slug is given once, when added."""
 
     class Meta:
@@ -767,13 +779,6 @@ class MeaningForm(forms.ModelForm):
     def validate_unique(self) -> None:
         """Leave uniqueness to vocabularies.apply_change, which says it in the editor's words."""
 
-    def clean_email_subject(self) -> str:
-        return _with_known_placeholders(self.cleaned_data["email_subject"])
-
-    def clean_email_body(self) -> str:
-        # Kept as typed: an unchanged template would otherwise read as a change.
-        return _with_known_placeholders(lines_as_typed(self.cleaned_data["email_body"]))
-
     def snapshot(self, before: dict | None) -> dict:
         """Return the meaning as it would be saved: ``before`` (taken before the form was
         cleaned, which writes to its instance) with the form's fields."""
@@ -784,16 +789,8 @@ class MeaningForm(forms.ModelForm):
 def _with_known_placeholders(template: str) -> str:
     """Return ``template``; raise ValidationError naming what it has in braces that looks
     like a placeholder but is none (it would be sent as written, braces and all)."""
-    if unknown := unknown_placeholders(template):
-        raise ValidationError(
-            "%(unknown)s %(is_not)s: the placeholders are %(known)s.",
-            params={
-                "unknown": " ".join(f"{{{name}}}" for name in unknown),
-                "is_not": "is not a placeholder" if len(unknown) == 1 else "are not placeholders",
-                "known": " ".join(f"{{{name}}}" for name in PLACEHOLDERS),
-            },
-            code="unknown_placeholder",
-        )
+    if problem := placeholder_problem(template):
+        raise ValidationError(problem, code="unknown_placeholder")
     return template
 
 

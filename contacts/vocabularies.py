@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from contacts import folds, queries, services
+from contacts import emails, folds, queries, services
 from contacts.models import FoldRule, Meaning, Vocabulary, VocabularyChange
 
 Kind = VocabularyChange.Kind
@@ -441,6 +441,9 @@ def _read_meaning(data, where: str) -> dict:
         raise VocabularyError(f"{where}: active must be true or false.")
     if "\n" in meaning["email_subject"] or "\r" in meaning["email_subject"]:
         raise VocabularyError(f"{where}: the email subject must be one line.")
+    for field in ("email_subject", "email_body"):
+        if problem := emails.placeholder_problem(meaning[field]):
+            raise VocabularyError(f"{where}: {field.replace('_', ' ')}: {problem}")
     return meaning
 
 

@@ -133,6 +133,16 @@ def test_a_bad_colour_is_a_form_error(admin_client):
     assert "Enter a colour as # and six hex digits" in response.content.decode()
 
 
+def test_a_misspelt_placeholder_is_a_form_error(admin_client):
+    meaning = Meaning.objects.get(slug="asap")
+    url = reverse("admin:contacts_meaning_change", args=[meaning.pk])
+    data = {"slug": "asap", "label": "x", "weight": 1, "window_days": 1, "colour": "#123456"}
+    response = admin_client.post(url, {**data, "order": 0, "email_subject": "Hi {frist_name}"})
+    assert response.status_code == 200
+    assert "{frist_name} is not a placeholder" in response.content.decode()
+    assert Meaning.objects.get(slug="asap").label != "x"
+
+
 def test_deleting_a_meaning_in_use_is_refused_naming_its_rules(admin_client, vocabulary):
     asap = Meaning.objects.get(slug="asap")
     team = Vocabulary.objects.create(name="Team folds")

@@ -30,6 +30,11 @@ def test_it_names_what_looks_like_a_misspelt_placeholder():
     assert emails.unknown_placeholders(template) == ["conferense", "frist_name"]
 
 
+@pytest.mark.django_db
+def test_every_placeholder_said_is_filled(make_card):
+    assert tuple(emails.placeholder_values(make_card(0))) == emails.PLACEHOLDERS
+
+
 @pytest.mark.parametrize(
     "template",
     [

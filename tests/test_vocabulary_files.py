@@ -169,6 +169,11 @@ def hostile(tuned: Vocabulary) -> dict[str, tuple[bytes, str]]:
             "(email body …irst_name},\\n\\nYou asked to talk as soon… → "
             "…irst_name},\\r\\n\\r\\nYou asked to talk as …)",
         ),
+        "misspelt placeholder": (
+            changed(meanings=[{**meanings[0], "email_subject": "Hi {frist_name}"}]),
+            "Meaning asap: email subject: {frist_name} is not a placeholder: the placeholders "
+            "are {name} {first_name} {company} {conference} {note}.",
+        ),
         "slug ending in a line break": (
             changed(meanings=[{**meanings[0], "slug": "asap\n"}]),
             "Meaning 1: 'asap\\n' is not a slug (1 to 40 letters, digits, - or _).",
