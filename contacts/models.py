@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 import zoneinfo
 from collections.abc import Iterable, Mapping
-from datetime import date, time, timedelta
+from datetime import date, time
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -732,15 +732,6 @@ class Card(models.Model):
         if outcome is not None:
             fields["outcome"] = outcome
         return fields
-
-    def snooze(self, user, days: int) -> None:
-        """Hide the follow-up for ``days`` days; it comes back on its own after that."""
-        self.snooze_until(user, timezone.localdate() + timedelta(days=days))
-
-    def snooze_until(self, user, day: date) -> None:
-        """Hide the follow-up until ``day``, when it comes back on its own."""
-        self.snoozed_until = day
-        self.set_state(self.State.SNOOZED, user)
 
 
 class SavedFilter(models.Model):

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from contacts import services
 from contacts.folds import HALF, UL, UR
 from contacts.models import Card, Contact
 from events.models import Conference
@@ -151,7 +152,7 @@ def test_a_card_changed_after_the_list_was_loaded_is_skipped_and_said(client, al
     fresh = make_card(UR, name="Untouched")
     seen = chosen(stale, fresh)
     # Someone else snoozes it between the list's loading and the bulk action.
-    stale.snooze(alice, 1)
+    services.work_followup(stale, alice, "snooze", days=1)
     client.force_login(alice)
     response = client.post(bulk("done"), seen, follow=True)
     html = response.content.decode()
