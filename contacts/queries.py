@@ -475,6 +475,7 @@ def followup_rows(cards: list[Card], user, today: date, others: Iterable[Card] =
         card.is_open = rules.is_open(card)
         card.is_overdue = rules.is_overdue(card, today)
         card.can_work = rules.can_work(user, card)
+        card.may_be_emailed = rules.may_be_emailed(card)
         card.mailto_url = emails.mailto_url(card)
         card.others = [
             other

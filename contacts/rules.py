@@ -37,7 +37,7 @@ def open_followups() -> Q:
 def may_be_emailed(card: Card) -> bool:
     """Return whether foldcard may email the card's person: not when they said at the booth
     that they do not want to be contacted."""
-    return card.consent != "declined"
+    return card.consent != "declined"  # Consent.DECLINED (models import this module)
 
 
 # Why foldcard sends no email to a person who declined.
