@@ -91,6 +91,7 @@ HEADERS = {
         "e mail 2 address",
         "e mail 3 address",
         "e mail 2 value",
+        "e mail 3 value",
         "secondary email",
     ],
     "phone": [
@@ -104,6 +105,10 @@ HEADERS = {
         "business phone 2",
         "home phone",
         "phone 2 value",
+        "phone 3 value",
+        "primary phone",
+        "company main phone",
+        "other phone",
     ],
     "note": ["note", "notes", "description"],
     "folds": ["folds", "fold code", "x foldcard folds"],
