@@ -593,7 +593,13 @@ class Fates:
         inputs = [
             _card_input(row, self.people.get(row.uid)) if row.input else None for row in batch
         ]
-        people = services.BatchPeople.of([data for data in inputs if data], self.region)
+        # The people of the rows still to tell apart: a row imported before is skipped.
+        fresh = [
+            data
+            for row, data in zip(batch, inputs, strict=True)
+            if data and row.key not in imported
+        ]
+        people = services.BatchPeople.of(fresh, self.region)
         here = self._here([*self.people.values(), *people.by_id.values()])
         return [
             self._fate(row, data, imported, people, here)

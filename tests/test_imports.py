@@ -7,6 +7,8 @@ import csv
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from contacts import exports, imports, services
 from contacts.folds import DIAG, HALF, UL, UR
@@ -493,6 +495,14 @@ PEOPLE = csv_bytes(
     ["Dana Reyes", "Acme", "dana@acme.io", "795"],  # the same row again
     ["Sam Lee", "Initech", "", ""],
 )
+
+
+def test_a_file_imported_again_looks_up_no_one(conference, alice):
+    save(PEOPLE, conference, alice)
+    with CaptureQueriesContext(connection) as queries:
+        summary = save(PEOPLE, conference, alice)
+    assert summary.skipped == 5
+    assert not [q for q in queries if 'FROM "contacts_contact"' in q["sql"]]
 
 
 def test_checking_tells_what_each_row_will_do_and_saves_nothing(conference):
