@@ -65,8 +65,9 @@ def erase_person(contact: Contact, user=None) -> Erasure:
     with transaction.atomic():
         cards = list(contact.cards.all())
         files = _forget_cards(cards, needles)
-        _forget_contact(contact, needles, files)
-        webhooks.forget([card.pk for card in cards], _ids_of(contact))
+        known_as = _ids_of(contact)
+        _forget_contact(contact, known_as, needles, files)
+        webhooks.forget([card.pk for card in cards], known_as)
         webhooks.emit("contact.erased", contact)
         contact.delete()  # its cards, their sent emails, imported rows and merges go with it
         erasure = Erasure.objects.create(
@@ -105,11 +106,13 @@ def _ids_of(contact: Contact) -> list[int]:
     return [contact.pk, *(snapshot["pk"] for snapshot in merged)]
 
 
-def _forget_contact(contact: Contact, needles: list[str], files: list[FieldFile]) -> None:
-    """Take the person out of the admin's history (under any id of theirs) and what email
-    batches, imports, other people's merges and the webhook deliveries of those remember
-    of them."""
-    _forget_history(Contact, _ids_of(contact))
+def _forget_contact(
+    contact: Contact, known_as: list[int], needles: list[str], files: list[FieldFile]
+) -> None:
+    """Take the person out of the admin's history (under ``known_as``, every id of theirs:
+    _ids_of) and what email batches, imports, other people's merges and the webhook
+    deliveries of those remember of them."""
+    _forget_history(Contact, known_as)
     _forget_merges(contact, needles)
     if not needles:
         return
@@ -321,10 +324,10 @@ def apply_retention(conference: Conference) -> Erasure | None:
             _anonymize(cards)
         else:
             Card.objects.filter(pk__in=ids).delete()
-        gone = [person for person in people if not person.cards.exists()]
-        webhooks.forget(ids, [pk for person in gone for pk in _ids_of(person)])
-        for person in gone:
-            _forget_contact(person, identifiers(person), files)
+        gone = {person: _ids_of(person) for person in people if not person.cards.exists()}
+        webhooks.forget(ids, [pk for known_as in gone.values() for pk in known_as])
+        for person, known_as in gone.items():
+            _forget_contact(person, known_as, identifiers(person), files)
             person.delete()
         erasure = Erasure.objects.create(
             reason=Erasure.Reason.RETENTION,
