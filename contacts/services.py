@@ -407,7 +407,7 @@ def _tell_state(card: Card, was: str) -> None:
     """Tell the webhooks of the follow-up of ``card`` once it went from the state ``was`` to
     its state now, if it closed or reopened: an undo either way, a reopen."""
     if card.state in CLOSED_EVENTS and was != card.state:
-        emit(CLOSED_EVENTS[card.state], card)
+        _tell_closed([card], card.state)
     elif was in CLOSED_EVENTS and card.state not in CLOSED_EVENTS:
         emit("followup.reopened", card)
 
