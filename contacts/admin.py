@@ -123,12 +123,37 @@ class FoldRuleInline(admin.TabularInline):
     extra = 1
 
 
+class VocabularyAdminForm(forms.ModelForm):
+    """A vocabulary, with *site default* apart from the model's field: ticking it moves the
+    default from the vocabulary that had it (VocabularyAdmin.save_model), where the model's
+    check would refuse a second default."""
+
+    site_default = forms.BooleanField(
+        label="Site default",
+        required=False,
+        help_text=Vocabulary._meta.get_field("is_default").help_text,
+    )
+
+    class Meta:
+        model = Vocabulary
+        fields = ["name", "description", "default_window_days"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["site_default"].initial = self.instance.is_default
+
+    def save(self, commit: bool = True) -> Vocabulary:
+        self.instance.is_default = self.cleaned_data["site_default"]
+        return super().save(commit)
+
+
 @admin.register(Vocabulary)
 class VocabularyAdmin(admin.ModelAdmin):
+    form = VocabularyAdminForm
     list_display = ["name", "is_default", "default_window_days"]
     inlines = [FoldRuleInline]
     readonly_fields = ["decoding_table"]
-    fields = ["name", "description", "is_default", "default_window_days", "decoding_table"]
+    fields = ["name", "description", "site_default", "default_window_days", "decoding_table"]
 
     @admin.display(description="What each fold combination means")
     def decoding_table(self, obj: Vocabulary) -> SafeString:
@@ -139,6 +164,11 @@ class VocabularyAdmin(admin.ModelAdmin):
             for d in obj.table()
         ]
         return render_to_string("admin/contacts/vocabulary/_decoding_table.html", {"rows": rows})
+
+    def save_model(self, request, obj: Vocabulary, form, change) -> None:
+        if obj.is_default:
+            Vocabulary.objects.filter(is_default=True).exclude(pk=obj.pk).update(is_default=False)
+        super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)

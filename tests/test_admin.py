@@ -23,7 +23,7 @@ def vocabulary_post(vocabulary, extra_rules=()) -> dict:
     data = {
         "name": vocabulary.name,
         "description": vocabulary.description,
-        "is_default": "on" if vocabulary.is_default else "",
+        "site_default": "on" if vocabulary.is_default else "",
         "default_window_days": vocabulary.default_window_days,
         "rules-TOTAL_FORMS": len(rules) + len(extra_rules),
         "rules-INITIAL_FORMS": len(rules),
@@ -93,6 +93,31 @@ def test_it_refuses_an_unknown_fold(admin_client, vocabulary):
     response = admin_client.post(change_url(vocabulary), data)
     assert response.status_code == 200
     assert "TOP is not a fold" in response.content.decode()
+
+
+def test_ticking_site_default_moves_the_default_in_one_save(admin_client, vocabulary):
+    other = Vocabulary.objects.create(name="Trade show")
+    data = vocabulary_post(other)
+    data["site_default"] = "on"
+    response = admin_client.post(change_url(other), data)
+    assert response.status_code == 302
+    assert Vocabulary.default() == other
+    assert list(Vocabulary.objects.filter(is_default=True)) == [other]
+
+
+def test_a_refused_save_leaves_the_default_where_it_was(admin_client, vocabulary):
+    other = Vocabulary.objects.create(name="Trade show")
+    data = vocabulary_post(other, extra_rules=[(UR, ["asap"]), (UR, ["customer"])])
+    data["site_default"] = "on"
+    response = admin_client.post(change_url(other), data)
+    assert response.status_code == 200
+    assert "Two rules have the same folds (UR)" in response.content.decode()
+    assert Vocabulary.default() == vocabulary and not Vocabulary.objects.get(pk=other.pk).is_default
+
+
+def test_the_change_form_shows_the_default_ticked(admin_client, vocabulary):
+    html = admin_client.get(change_url(vocabulary)).content.decode()
+    assert 'id="id_site_default" checked' in html
 
 
 def test_a_weight_edit_reorders_existing_cards(
