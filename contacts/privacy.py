@@ -65,8 +65,8 @@ def erase_person(contact: Contact, user=None) -> Erasure:
     with transaction.atomic():
         cards = list(contact.cards.all())
         files = _forget_cards(cards, needles)
-        known_as = _ids_of(contact)
-        _forget_contact(contact, known_as, needles, files)
+        known_as = _ids_of([contact])
+        _forget_people([contact], known_as, needles, files)
         webhooks.forget([card.pk for card in cards], known_as)
         webhooks.emit("contact.erased", contact)
         contact.delete()  # its cards, their sent emails, imported rows and merges go with it
@@ -98,22 +98,24 @@ def _forget_cards(cards: list[Card], needles: list[str]) -> list[FieldFile]:
     return files
 
 
-def _ids_of(contact: Contact) -> list[int]:
-    """Return the person's id and the ids of the people merged into them (by their merges
+def _ids_of(people: list[Contact]) -> list[int]:
+    """Return the people's ids and the ids of the people merged into them (by their merges
     not undone, those they took over included): webhook deliveries and the admin's history
     name them by any."""
-    merged = contact.merges.filter(undone_at__isnull=True).values_list("merged", flat=True)
-    return [contact.pk, *(snapshot["pk"] for snapshot in merged)]
+    merges = ContactMerge.objects.filter(kept__in=people, undone_at__isnull=True)
+    merged = merges.values_list("merged", flat=True)
+    return [*(person.pk for person in people), *(snapshot["pk"] for snapshot in merged)]
 
 
-def _forget_contact(
-    contact: Contact, known_as: list[int], needles: list[str], files: list[FieldFile]
+def _forget_people(
+    people: list[Contact], known_as: list[int], needles: list[str], files: list[FieldFile]
 ) -> None:
-    """Take the person out of the admin's history (under ``known_as``, every id of theirs:
+    """Take the people out of the admin's history (under ``known_as``, every id of theirs:
     _ids_of) and what email batches, imports, other people's merges and the webhook
-    deliveries of those remember of them."""
+    deliveries of those remember of them (``needles``: the identifiers of them all),
+    reading each of those rows, and each kept import file, once for them all."""
     _forget_history(Contact, known_as)
-    _forget_merges(contact, needles)
+    _forget_merges(people, needles)
     if not needles:
         return
     _forget_merge_deliveries(needles)
@@ -135,25 +137,28 @@ def _forget_contact(
             Import.objects.filter(pk=upload.pk).update(**changed)
 
 
-def _forget_merges(contact: Contact, needles: list[str]) -> None:
-    """Blank each snapshot of the person, or holding their details, in other people's
+def _forget_merges(people: list[Contact], needles: list[str]) -> None:
+    """Blank each snapshot of one of the people, or holding their details, in others'
     undone merges: the person merged in and back, or someone who held their details
-    meanwhile. Their own merges are deleted with them; other people's merges not undone
-    hold none of their details (the person came back by undoing those), and keep what
-    their own undo needs."""
-    for done in ContactMerge.objects.exclude(kept=contact).filter(undone_at__isnull=False):
+    meanwhile. Their own merges are deleted with them; others' merges not undone hold none
+    of their details (the person came back by undoing those), and keep what their own
+    undo needs."""
+    pks = {person.pk for person in people}
+    undone = ContactMerge.objects.exclude(kept__in=pks).filter(undone_at__isnull=False)
+    for done in undone:
         blanked = {
             name: {}
             for name in ("kept_before", "merged")
-            if _holds(getattr(done, name), contact, needles)
+            if _holds(getattr(done, name), pks, needles)
         }
         if blanked:
             ContactMerge.objects.filter(pk=done.pk).update(**blanked)
 
 
-def _holds(snapshot: dict, contact: Contact, needles: list[str]) -> bool:
-    """Return whether a merge's snapshot is the person's, or mentions them."""
-    return snapshot.get("pk") == contact.pk or mentions(list(snapshot.values()), needles)
+def _holds(snapshot: dict, pks: set[int], needles: list[str]) -> bool:
+    """Return whether a merge's snapshot is of one of the people (by ``pks``), or mentions
+    one of them."""
+    return snapshot.get("pk") in pks or mentions(list(snapshot.values()), needles)
 
 
 def _forget_merge_deliveries(needles: list[str]) -> None:
@@ -314,21 +319,23 @@ def apply_retention(conference: Conference) -> Erasure | None:
     was nothing to remove."""
     anonymize = conference.retention_action == "anonymize"
     with transaction.atomic():
-        cards = list(_past_retention(conference).select_related("contact"))
+        cards = list(_past_retention(conference))
         if not cards:
             return None
         ids = [card.pk for card in cards]
-        people = {card.contact for card in cards}
+        people = {card.contact_id for card in cards}
         files = _forget_cards(cards, [])
         if anonymize:
             _anonymize(cards)
         else:
             Card.objects.filter(pk__in=ids).delete()
-        gone = {person: _ids_of(person) for person in people if not person.cards.exists()}
-        webhooks.forget(ids, [pk for known_as in gone.values() for pk in known_as])
-        for person, known_as in gone.items():
-            _forget_contact(person, known_as, identifiers(person), files)
-            person.delete()
+        gone = _left_without_cards(people)
+        known_as = _ids_of(gone)
+        webhooks.forget(ids, known_as)
+        if gone:
+            needles = [needle for person in gone for needle in identifiers(person)]
+            _forget_people(gone, known_as, list(dict.fromkeys(needles)), files)
+            Contact.objects.filter(pk__in=[person.pk for person in gone]).delete()
         erasure = Erasure.objects.create(
             reason=Erasure.Reason.RETENTION,
             conference=conference,
@@ -337,6 +344,13 @@ def apply_retention(conference: Conference) -> Erasure | None:
         )
         transaction.on_commit(lambda: _delete_files(files))
     return erasure
+
+
+def _left_without_cards(people: set[int]) -> list[Contact]:
+    """Return the people (by id) who have no card left, with their other emails and
+    phones."""
+    gone = Contact.objects.filter(pk__in=people, cards__isnull=True)
+    return list(gone.prefetch_related("other_emails", "other_phones"))
 
 
 def _anonymize(cards: list[Card]) -> None:

@@ -7,14 +7,19 @@ import io
 from datetime import date
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from contacts import photos, privacy, services
+from contacts import merge, photos, privacy, services
 from contacts.folds import HALF, UL, UR
-from contacts.models import Card, Contact, Erasure, SentEmail
+from contacts.models import Card, Contact, ContactMerge, EmailBatch, Erasure, Import, SentEmail
 from events.models import Conference
 from tests import images
+from tests.test_erasure import files_in, imported, log, merged, traces
+from webhooks.models import EVENTS, Delivery, Endpoint
 
 pytestmark = pytest.mark.django_db
 
@@ -139,6 +144,84 @@ def test_a_conference_without_retention_keeps_everything(cards, expo, fixed_toda
     fixed_today(date(2036, 1, 1))
     assert run() == "Nothing to remove.\n"
     assert Card.objects.count() == 4
+
+
+PEOPLE = [
+    ("Ada Lind", "ada@lind.example"),
+    ("Bo Berg", "bo@berg.example"),
+    ("Cy Dahl", "cy@dahl.example"),
+]
+
+
+def test_it_forgets_each_person_removed_everywhere(
+    expo, alice, media, django_capture_on_commit_callbacks
+):
+    Endpoint.objects.create(owner=alice, url="https://example.org/hook", events=[*EVENTS])
+    li = log(expo, alice, name="Li Wei", email="li@hooli.example", consent="customer").contact
+    sam = log(expo, alice, name="Sam Lee", email="sam@initech.example", consent="customer")
+    people = [log(expo, alice, name=name, email=email).contact for name, email in PEOPLE]
+    merges = []
+    for person in people:
+        into_li = merged(li, person, alice, name="other")  # told of Li under their name
+        into_sam = merged(sam.contact, li, alice)  # Li as she was, holding their details
+        merge.undo(into_sam, alice)
+        merge.undo(into_li, alice)
+        merges += [into_li, into_sam]
+    problems = [f"{name}: mailbox full" for name, _ in PEOPLE]
+    EmailBatch.objects.create(created_by=alice, problems=[*problems, "Li: no"])
+    upload = imported(expo, alice, [[name, email, "", ""] for name, email in PEOPLE])
+    Import.objects.filter(pk=upload.pk).update(problems=[*problems, "Row 9: no folds"])
+    theirs = imported(expo, alice, [["Sam Lee", "sam@initech.example", "", ""]])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        privacy.apply_retention(expo)
+
+    needles = [value for person in PEOPLE for value in person]
+    assert traces(media, *needles) == []
+    assert set(Contact.objects.values_list("name", flat=True)) == {"Li Wei", "Sam Lee"}
+    assert EmailBatch.objects.get().problems == ["Li: no"]
+    upload.refresh_from_db()
+    assert (upload.state, upload.file.name, upload.sample) == ("failed", "", [])
+    assert upload.problems == ["Row 9: no folds"]
+    theirs.refresh_from_db()
+    assert theirs.file.name in files_in(media)
+    assert [row["name"] for row in theirs.sample] == ["Sam Lee"]
+    for done in ContactMerge.objects.filter(pk__in=[m.pk for m in merges]):
+        assert done.merged == {}
+        assert done.kept_before["name"] in ("Li Wei", "Sam Lee")
+    told = Delivery.objects.filter(event="contact.merged")
+    assert [d.payload["data"]["contact"]["name"] for d in told] == ["Sam Lee"] * 3
+
+
+def crowd(count: int, alice) -> Conference:
+    """Return a conference past its retention with ``count`` people to remove, each with a
+    card, an email and a phone, named in an email batch and in a kept import."""
+    expo = Conference.objects.create(
+        name=f"Expo for {count}",
+        starts_on=date(2026, 3, 2),
+        ends_on=date(2026, 3, 3),
+        retention_days=30,
+    )
+    people = [(f"Person {count}-{n}", f"p{count}-{n}@x.example") for n in range(count)]
+    for n, (name, email) in enumerate(people):
+        log(expo, alice, name=name, email=email, phone=f"+46 8 555 {count:02} {n:02}")
+    EmailBatch.objects.create(created_by=alice, problems=[f"{name}: full" for name, _ in people])
+    imported(expo, alice, [[name, email, "", ""] for name, email in people])
+    return expo
+
+
+def queries_removing(conference: Conference) -> int:
+    """Return the number of queries the conference's retention runs."""
+    ContentType.objects.clear_cache()
+    with CaptureQueriesContext(connection) as queries:
+        privacy.apply_retention(conference)
+    return len(queries)
+
+
+def test_the_queries_do_not_grow_with_the_people_removed(alice, media):
+    few, many = crowd(2, alice), crowd(6, alice)
+    assert queries_removing(few) == queries_removing(many)
+    assert not Contact.objects.exists()
 
 
 def test_the_plan_counts_what_goes_and_stays(cards, expo):
