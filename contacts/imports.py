@@ -6,7 +6,9 @@ booth's own input (`services.CardInput`, through the booth's `CardForm`), and ro
 only when all of them are valid: in one transaction, through the same services as the
 booth. A file is read as a stream, once to check it and once to save it, so that memory
 stays flat in the number of rows; each row imported is remembered by its key
-(`ImportedRow`), so that importing the same file again changes nothing.
+(`ImportedRow`), so that importing the same file again changes nothing. A phone without a
+country code is read in the row's country: the one its country column names, else that
+of its email's country domain, else the conference's, as the booth reads it.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import islice
 from typing import BinaryIO, NamedTuple
 
+import phonenumbers
 import vobject
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -31,12 +35,14 @@ from django.db.models import Max
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.text import Truncator
+from phonenumbers import geocoder
 
 from contacts import exports, folds, services
 from contacts.forms import CardForm
 from contacts.models import Contact, Import, ImportedRow
 from events.models import Conference
 from foldcard.iterables import batched
+from reading.fields import fold_ascii, region_of_domain
 
 # What a column can be. The keys are what Import.mapping stores.
 TARGETS = {
@@ -52,26 +58,30 @@ TARGETS = {
     "folds": "Folds",
     "consent": "Consent",
     "id": "The source's own id",
+    "country": "Country (of phones without a country code)",
 }
 # A card needs a name, a company or an email (CardForm); a file needs a column for one.
 REQUIRED = {"name", "first_name", "last_name", "company", "email"}
 # What cards have and contacts do not: left out of a contacts-only import.
 CARD_ONLY = {"note", "folds", "consent"}
 # What a person often has several of. A row's may be in any of several columns (Outlook's
-# "Business Phone" and "Mobile Phone"): each column that HEADERS names is mapped, and the
-# first that is not empty kept (see _values). Google Contacts writes several in one cell,
-# "a@x.example ::: b@y.example": the first is kept.
-SEVERAL = {"email", "phone"}
+# "Business Phone" and "Mobile Phone", "Business Country/Region" and "Home Country/Region"):
+# each column that HEADERS names is mapped, and the first that is not empty kept (see
+# _values). Google Contacts writes several in one cell, "a@x.example ::: b@y.example": the
+# first is kept.
+SEVERAL = {"email", "phone", "country"}
 SEVERAL_SEPARATOR = ":::"
 
 # Column names of the common exports, normalized (see normalize_header), most telling first:
 # a column goes to the first target whose list names it, and each target takes the
 # column its list names first, or, for SEVERAL, every column its list names. Outlook has
-# both "Title" (Mr, Dr) and "Job Title".
+# both "Title" (Mr, Dr) and "Job Title". Pipedrive names a column by its entity, its
+# field and the kind of email or phone ("Person - Email - Home"), or, in some exports,
+# without the entity ("Email - Home").
 HEADERS = {
-    "name": ["name", "full name", "display name", "fn"],
-    "first_name": ["first name", "given name", "firstname"],
-    "last_name": ["last name", "family name", "lastname", "surname"],
+    "name": ["name", "full name", "display name", "fn", "person name"],
+    "first_name": ["first name", "given name", "firstname", "person first name"],
+    "last_name": ["last name", "family name", "lastname", "surname", "person last name"],
     "company": [
         "company",
         "company name",
@@ -79,8 +89,16 @@ HEADERS = {
         "organization 1 name",
         "organization",
         "account name",
+        "person organization",
     ],
-    "title": ["job title", "title", "position", "organization title", "organization 1 title"],
+    "title": [
+        "job title",
+        "title",
+        "position",
+        "organization title",
+        "organization 1 title",
+        "person job title",
+    ],
     "email": [
         "email",
         "email address",
@@ -93,6 +111,13 @@ HEADERS = {
         "e mail 2 value",
         "e mail 3 value",
         "secondary email",
+        "person email work",
+        "email work",
+        "person email",
+        "person email home",
+        "email home",
+        "person email other",
+        "email other",
     ],
     "phone": [
         "phone",
@@ -109,11 +134,37 @@ HEADERS = {
         "primary phone",
         "company main phone",
         "other phone",
+        "person phone work",
+        "phone work",
+        "person phone",
+        "person phone mobile",
+        "phone mobile",
+        "person phone home",
+        "phone home",
+        "person phone other",
+        "phone other",
     ],
-    "note": ["note", "notes", "description"],
+    "note": ["note", "notes", "description", "person notes", "person note"],
     "folds": ["folds", "fold code", "x foldcard folds"],
     "consent": ["consent"],
-    "id": ["record id", "lead id", "contact id", "id", "uid"],
+    "id": ["record id", "lead id", "contact id", "id", "uid", "person id"],
+    # The person's country, or their company's (the address of Pipedrive's organization).
+    "country": [
+        "country",
+        "country region",
+        "business country region",
+        "home country region",
+        "other country region",
+        "business country",
+        "home country",
+        "address 1 country",
+        "mailing country",
+        "person country of postal address",
+        "country of postal address",
+        "person country",
+        "organization country of address",
+        "country of address",
+    ],
 }
 
 # The properties read from each vCard, as the columns of a CSV file, with what they are.
@@ -131,6 +182,12 @@ VCARD_COLUMNS = {
     # Last: a vCard file kept for its preview before this was read finds its columns in place.
     "X-FOLDCARD-CONSENT": "consent",
 }
+
+# The languages whose names of countries a country column may give (phonenumbers' names,
+# as its geocoder has them), besides the ISO 3166 codes; and names people write that are
+# none of those.
+COUNTRY_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "sv", "pt", "pl", "fi")
+COUNTRY_ALIASES = {"uk": "GB", "usa": "US", "united states of america": "US"}
 
 # Files that are something else; the first bytes tell.
 SIGNATURES = {
@@ -218,6 +275,35 @@ class Row:
 def normalize_header(name: str) -> str:
     """Return a column name as HEADERS lists it: "E-mail 1 - Value" is "e mail 1 value"."""
     return re.sub(r"[^0-9a-z]+", " ", name.lower()).strip()
+
+
+def country_code(text: str) -> str | None:
+    """Return the ISO 3166 code of the country ``text`` names, by its code ("FR") or its
+    name ("France", "Frankreich"), if phone numbers know it; else None."""
+    if len(code := text.strip().upper()) == 2 and code in phonenumbers.SUPPORTED_REGIONS:
+        return code
+    return _country_names().get(normalize_header(fold_ascii(text)))
+
+
+@cache
+def _country_names() -> dict[str, str]:
+    """Return the code of each country phone numbers know by its names (COUNTRY_LANGUAGES
+    and COUNTRY_ALIASES), as country_code compares them: "etats unis" is US."""
+    names = dict(COUNTRY_ALIASES)
+    examples = {code: phonenumbers.example_number(code) for code in phonenumbers.SUPPORTED_REGIONS}
+    for language in COUNTRY_LANGUAGES:  # a name in an earlier language wins
+        for code, example in examples.items():
+            name = geocoder.country_name_for_number(example, language)
+            if key := normalize_header(fold_ascii(name)):
+                names.setdefault(key, code)
+    return names
+
+
+def region_of_row(values: dict[str, str], email: str) -> str | None:
+    """Return the country a row's phone without a country code is read in: the one its
+    country column names, else that of its email's country domain (".fr"), else None (the
+    conference's)."""
+    return country_code(values.get("country", "")) or region_of_domain(email.rpartition("@")[2])
 
 
 def check_size(size: int, slack: int = 0) -> None:
@@ -492,6 +578,7 @@ def rows(
             yield Row(record.number, values, None, _errors(form), "")
             continue
         data = form.to_input()
+        data = dataclasses.replace(data, region=region_of_row(values, data.email))
         yield Row(record.number, values, data, (), _key(target, data, id_column, values))
 
 
@@ -572,7 +659,8 @@ class Fates:
     def __init__(self, remember: bool, conference: Conference | None = None) -> None:
         self.remember = remember
         self.conference = conference
-        self.region = conference.country if conference else None  # as log_cards reads phones
+        # The country of the phones of rows that tell none, as log_cards reads them.
+        self.region = conference.country if conference else None
         # The conference's last card before this import: the cards it saves are after.
         self.last_card = 0
         if conference is not None:
@@ -767,7 +855,7 @@ def _save_people(
     other rows find or make theirs."""
     for row, person in saved:
         if person is not None and (
-            changed := services.add_details(person, row.input.contact_fields(), None)
+            changed := services.add_details(person, row.input.contact_fields(), row.input.region)
         ):
             person.save(update_fields=changed)
     # After those saves: a row without UID may name the same person by email.

@@ -502,6 +502,9 @@ class CardInput:
     title: str = ""
     email: str = ""
     phone: str = ""
+    # The country (ISO 3166 code) the phone is read in without a country code, when the
+    # card tells (an imported row's country or email domain); None: the conference's.
+    region: str | None = None
     website: str = ""
     note: str = ""
     consent: str = ""  # a models.Consent: whether and why the person may be contacted
@@ -518,6 +521,11 @@ class CardInput:
     def names_someone(self) -> bool:
         """Return whether the input says who the card is of: a name, company or email."""
         return bool(self.name or self.company or self.email)
+
+    def phone_region(self, default: str | None) -> str | None:
+        """Return the country the phone is read in without a country code: the card's
+        own, else ``default`` (the conference's)."""
+        return self.region or default
 
 
 @dataclass(frozen=True)
@@ -537,11 +545,12 @@ def find_or_create_contact(
 ) -> tuple[Contact, bool]:
     """Return the person the card is of (queries.first_known), with what the card adds to
     what is known of them, or a new contact; and whether the contact is new. A phone
-    without a country code is read as ``region``'s. ``people``: where people are looked
-    up and kept, the database by default (see People)."""
+    without a country code is read as the card's region's, else as ``region``'s.
+    ``people``: where people are looked up and kept, the database by default (see
+    People)."""
     people = people or DATABASE_PEOPLE
     email = Contact.normalize_email(card.email)
-    phone = people.e164(card.phone, region)
+    phone = people.e164(card.phone, card.phone_region(region))
     contact = people.known(card.contact_id, email, phone, card.name)
     if contact is None:
         # Not in a savepoint, which would cost two statements on every save: a person
@@ -603,8 +612,10 @@ def _add_email_and_phone(
         else:
             contact.email = email
             changed.append("email")
-    known = {p.phone_normalized or p.phone for p in people.phones_of(contact)}
-    if phone and (normalized or phone) not in known:
+    # A number written as one of theirs is theirs, though read in another country (an
+    # import reads a row's phone in the row's country, the booth in the conference's).
+    known = {value for p in people.phones_of(contact) for value in (p.phone_normalized, p.phone)}
+    if phone and not {phone, normalized} & (known - {""}):
         if contact.phone:
             people.add_phone(contact, phone, normalized)
         else:
@@ -657,8 +668,11 @@ class BatchPeople(People):
     one of its emails makes the import fail (the email is unique), not a second person.
     """
 
-    def __init__(self, known: Iterable[Contact], numbers: dict[str, str]) -> None:
-        self.numbers = numbers  # each phone typed: its E.164 form, worked out once
+    def __init__(
+        self, known: Iterable[Contact], numbers: dict[tuple[str, str | None], str]
+    ) -> None:
+        # Each phone typed, with the country it is read in: its E.164 form, worked out once.
+        self.numbers = numbers
         # Keyed by id(): a new person has no primary key until save().
         self.others: dict[int, tuple[list[ContactEmail], list[ContactPhone]]] = {}
         self.by_id: dict[int, Contact] = {}
@@ -679,7 +693,8 @@ class BatchPeople(People):
         statements)."""
         ids = {data.contact_id for data in inputs if data.contact_id is not None}
         emails = {Contact.normalize_email(data.email) for data in inputs} - {""}
-        typed = {data.phone: phones.e164(data.phone, region) for data in inputs}
+        read_in = {(data.phone, data.phone_region(region)) for data in inputs}
+        typed = {(phone, country): phones.e164(phone, country) for phone, country in read_in}
         numbers = set(typed.values()) - {""}
         other_emails = ContactEmail.objects.filter(email__in=emails).values("contact_id")
         other_phones = ContactPhone.objects.filter(phone_normalized__in=numbers)
@@ -708,7 +723,7 @@ class BatchPeople(People):
             listed.sort(key=lambda each: (each.pk is None, each.pk or 0))
 
     def e164(self, phone: str, region: str | None) -> str:
-        return self.numbers[phone]
+        return self.numbers[phone, region]
 
     def known(self, contact_id: int | None, email: str, phone: str, name: str) -> Contact | None:
         return queries.first_known(
@@ -843,8 +858,13 @@ def set_emails(contact: Contact, emails: list[str]) -> None:
 
 def set_phones(contact: Contact, typed: list[str], region: str | None) -> None:
     """Give the person the phones ``typed``, the first one primary, each with its E.164 form
-    (read as ``region``'s without a country code); the caller saves the contact."""
-    store_phones(contact, [(phone, phones.e164(phone, region)) for phone in typed])
+    (read as ``region``'s without a country code); the caller saves the contact. A phone
+    the person has, written the same, keeps the form it was read as (an import reads a
+    row's phone in the row's country)."""
+    kept = {number.phone: number.phone_normalized for number in contact.all_phones()}
+    store_phones(
+        contact, [(phone, kept.get(phone) or phones.e164(phone, region)) for phone in typed]
+    )
 
 
 def store_phones(contact: Contact, numbers: list[tuple[str, str]]) -> None:

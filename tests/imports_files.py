@@ -73,3 +73,47 @@ VCARD_21 = (
     "EMAIL;INTERNET;PREF:juergen@private.de\r\n"
     "END:VCARD\r\n"
 )
+
+
+# A Pipedrive "People" export, its columns as Pipedrive names them: the entity, then the
+# field, then the kind of email or phone ("Person - Email - Home").
+PIPEDRIVE_PEOPLE = csv_bytes(
+    [
+        "Person - ID",
+        "Person - Name",
+        "Person - First name",
+        "Person - Last name",
+        "Person - Organization",
+        "Person - Job title",
+        "Person - Email - Work",
+        "Person - Email - Home",
+        "Person - Email - Other",
+        "Person - Phone - Work",
+        "Person - Phone - Mobile",
+        "Person - Phone - Home",
+        "Person - Phone - Other",
+        "Person - Labels",
+        "Person - Owner",
+        "Person - Country of Postal address",
+        "Person - Notes",
+    ],
+    [
+        "4711",
+        "Inès Moreau",
+        "Inès",
+        "Moreau",
+        "Lumière SAS",
+        "Directrice achats",
+        "",
+        "ines.moreau@gmail.com",
+        "",
+        "",
+        "06 12 34 56 78",
+        "",
+        "",
+        "Hot lead",
+        "Dana Reyes",
+        "France",
+        "met at the booth",
+    ],
+)

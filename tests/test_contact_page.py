@@ -64,6 +64,21 @@ def test_the_same_phone_written_twice_is_kept_once(client, alice, dana):
     assert [p.phone for p in dana.all_phones()] == ["+45 20 11 22 33", "08-555 01 01"]
 
 
+def test_an_edit_keeps_the_country_a_phone_was_read_in(client, alice, dana):
+    # Imported with its country (France) into the Swedish conference's list: an edit of
+    # something else reads the number as it was, a new one in Sweden.
+    Contact.objects.filter(pk=dana.pk).update(
+        phone="01 23 45 67 89", phone_normalized="+33123456789"
+    )
+    dana.refresh_from_db()
+    client.force_login(alice)
+    phones = "01 23 45 67 89\n08-555 01 01"
+    assert client.post(url(dana), edit(dana, title="CTO", phones=phones)).status_code == 302
+    dana.refresh_from_db()
+    numbers = [(p.phone, p.phone_normalized) for p in dana.all_phones()]
+    assert numbers == [("01 23 45 67 89", "+33123456789"), ("08-555 01 01", "+4685550101")]
+
+
 def test_it_shows_each_email_and_phone_as_links(client, alice, dana):
     client.force_login(alice)
     client.post(url(dana), edit(dana))

@@ -10,12 +10,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from contacts import exports, imports, services
+from contacts import duplicates, exports, imports, services
 from contacts.folds import DIAG, HALF, UL, UR
 from contacts.forms import CardForm
 from contacts.models import Card, Consent, Contact, ImportedRow
 from events.models import Conference
-from tests.imports_files import VCARD_4, VCARD_21, csv_bytes, vcard
+from tests.imports_files import PIPEDRIVE_PEOPLE, VCARD_4, VCARD_21, csv_bytes, vcard
 
 pytestmark = pytest.mark.django_db
 
@@ -156,6 +156,44 @@ EXPORTS = {
             "Email Address": "email",
             "Company": "company",
             "Position": "title",
+        },
+    ),
+    "pipedrive": (
+        [
+            "Person - ID",
+            "Person - Name",
+            "Person - First name",
+            "Person - Last name",
+            "Person - Organization",
+            "Person - Job title",
+            "Person - Email - Work",
+            "Person - Phone - Mobile",
+            "Person - Labels",
+            "Person - Owner",
+            "Person - Notes",
+        ],
+        {
+            "Person - ID": "id",
+            "Person - Name": "name",
+            "Person - First name": "first_name",
+            "Person - Last name": "last_name",
+            "Person - Organization": "company",
+            "Person - Job title": "title",
+            "Person - Email - Work": "email",
+            "Person - Phone - Mobile": "phone",
+            "Person - Notes": "note",
+        },
+    ),
+    "pipedrive, without the entity": (
+        ["ID", "Name", "Organization", "Job title", "Email - Work", "Phone - Mobile", "Note"],
+        {
+            "ID": "id",
+            "Name": "name",
+            "Organization": "company",
+            "Job title": "title",
+            "Email - Work": "email",
+            "Phone - Mobile": "phone",
+            "Note": "note",
         },
     ),
     "foldcard": (
@@ -348,12 +386,31 @@ def test_a_persons_only_phone_or_email_in_a_second_column_is_kept():
         ["Email", "Phone", "Mobile"],
         ["E-mail 1 - Value", "E-mail 2 - Value", "Phone 1 - Value", "Phone 2 - Value"],
         ["E-mail Address", "E-mail 2 Address", "E-mail 3 Address", "Home Phone"],
+        [
+            "Person - Email - Work",
+            "Person - Email - Home",
+            "Person - Email - Other",
+            "Person - Phone - Work",
+            "Person - Phone - Mobile",
+            "Person - Phone - Home",
+            "Person - Phone - Other",
+        ],
+        ["Email - Work", "Email - Home", "Email - Other", "Phone - Work", "Phone - Mobile"],
     ],
-    ids=["hubspot", "zoho", "salesforce", "google", "outlook"],
+    ids=["hubspot", "zoho", "salesforce", "google", "outlook", "pipedrive", "pipedrive, plain"],
 )
 def test_every_email_and_phone_column_of_an_export_is_mapped(columns):
     expected = {column: "email" if "mail" in column else "phone" for column in columns}
     assert mapped(csv_bytes(["Name", *columns])) == {"Name": "name", **expected}
+
+
+def test_a_pipedrive_person_keeps_their_home_email_mobile_phone_organization_and_id():
+    [row] = read(PIPEDRIVE_PEOPLE)
+    assert (row.input.name, row.input.company) == ("Inès Moreau", "Lumière SAS")
+    # Their only email and phone, in the second of their kinds' columns.
+    assert (row.input.email, row.input.phone) == ("ines.moreau@gmail.com", "06 12 34 56 78")
+    assert row.input.title == "Directrice achats"
+    assert row.values["id"] == "4711"
 
 
 def test_the_first_of_several_values_in_a_cell_is_taken():
@@ -694,6 +751,26 @@ def test_the_vcard_export_brings_its_consent_into_another_conference(conference,
     assert consents == {("olga@trip.de", Consent.DECLINED), ("minus@plus.de", "")}
 
 
+@pytest.mark.parametrize("export", ["csv", "vcard"])
+def test_a_number_typed_at_the_booth_reads_back_as_the_same_phone(conference, alice, export):
+    # Met at a Swedish booth, a .fr email and a Swedish number typed without +46: the file
+    # reads it in France, but it is the number the person has, written the same.
+    conference.country = "SE"
+    conference.save()
+    data = services.CardInput(name="Jean Dupont", email="jean@dupont.fr", phone="08-555 123 45")
+    jean = services.log_card(conference, alice, data).card.contact
+    other = Conference.objects.create(
+        name="Next", starts_on=conference.starts_on, ends_on=conference.ends_on, country="SE"
+    )
+    exported = (
+        exports.vcards(conference) if export == "vcard" else "".join(exports.csv_chunks(conference))
+    )
+    check_and_save(exported.encode(), other, alice)
+    jean.refresh_from_db()
+    assert (jean.phone, jean.phone_normalized) == ("08-555 123 45", "+46855512345")
+    assert not jean.other_phones.exists()
+
+
 def test_the_vcard_export_finds_a_person_without_email_by_their_uid(conference, alice, make_card):
     quiet = Contact.objects.create(name="Quiet Person", company="Hush AB")
     make_card(UR, contact=quiet)
@@ -740,3 +817,147 @@ def test_a_person_met_earlier_in_the_file_is_attached_in_any_batch(conference, a
     summary = check_and_save(PEOPLE, conference, alice)
     assert (summary.new, summary.attached, summary.skipped) == (3, 1, 1)
     assert Card.objects.count() == 4
+
+
+@pytest.fixture
+def sweden(conference) -> Conference:
+    """Return the conference, held in Sweden: a phone without a country code is Swedish."""
+    conference.country = "SE"
+    conference.save()
+    return conference
+
+
+JEAN = ["Jean Dupont", "jean@dupont.fr", "01 23 45 67 89"]
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "compared"),
+    [
+        (["Name", "Email", "Phone"], JEAN, "+33123456789"),  # by the email's country domain
+        (
+            ["Name", "Email", "Phone", "Country"],
+            ["Jean", "j@d.com", JEAN[2], "France"],
+            "+33123456789",
+        ),
+        # The country column wins over the email's domain.
+        (["Name", "Email", "Phone", "Country"], [*JEAN, "Italy"], "+390123456789"),
+        (["Name", "Email", "Phone"], ["Jean", "j@d.com", JEAN[2]], "+46123456789"),  # as today
+        # A country that names nothing known is no country.
+        (["Name", "Email", "Phone", "Country"], [*JEAN, "Atlantis"], "+33123456789"),
+        (
+            ["Name", "Email", "Phone", "Country"],
+            ["Jean", "j@d.com", JEAN[2], "n/a"],
+            "+46123456789",
+        ),
+        # A number with its country code is read as it says.
+        (
+            ["Name", "Email", "Phone", "Country"],
+            [*JEAN[:2], "+1 212 555 0100", "FR"],
+            "+12125550100",
+        ),
+    ],
+    ids=[
+        "email domain",
+        "country column",
+        "country column before email",
+        "neither",
+        "unknown country, email domain",
+        "unknown country, nothing else",
+        "country code",
+    ],
+)
+def test_a_phone_without_a_country_code_is_read_in_the_rows_country(
+    sweden, alice, header, row, compared
+):
+    summary = check_and_save(csv_bytes(header, row), sweden, alice)
+    assert summary.new == 1
+    assert Contact.objects.values_list("phone", "phone_normalized").get() == (row[2], compared)
+
+
+@pytest.mark.parametrize(
+    ("cell", "region"),
+    [
+        ("FR", "FR"),
+        ("fr", "FR"),
+        ("France", "FR"),
+        ("United States", "US"),
+        ("  united   STATES ", "US"),
+        ("USA", "US"),
+        ("UK", "GB"),
+        ("Deutschland", "DE"),
+        ("Österreich", "AT"),
+        ("États-Unis", "US"),
+        ("Sverige", "SE"),
+        ("Atlantis", None),
+        ("EU", None),
+        ("", None),
+    ],
+)
+def test_a_country_is_known_by_its_code_or_its_name(cell, region):
+    assert imports.country_code(cell) == region
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Business Country/Region",
+        "Home Country/Region",
+        "Address 1 - Country",
+        "Country/Region",
+        "Mailing Country",
+        "Country",
+        "Person - Country of Postal address",
+        "Organization - Country of Address",
+    ],
+    ids=[
+        "outlook",
+        "outlook, home",
+        "google",
+        "hubspot",
+        "salesforce and zoho contacts",
+        "salesforce and zoho leads",
+        "pipedrive person",
+        "pipedrive organization",
+    ],
+)
+def test_the_country_column_of_each_export_is_mapped(header):
+    assert mapped(csv_bytes(["Name", header])) == {"Name": "name", header: "country"}
+
+
+def test_a_pipedrive_person_s_phone_is_read_in_their_country(sweden, alice):
+    check_and_save(PIPEDRIVE_PEOPLE, sweden, alice)
+    person = Contact.objects.get()
+    assert (person.phone, person.phone_normalized) == ("06 12 34 56 78", "+33612345678")
+
+
+def test_a_phone_imported_into_contacts_only_is_read_in_the_rows_country():
+    save(csv_bytes(["Name", "Email", "Phone"], JEAN))
+    assert Contact.objects.get().phone_normalized == "+33123456789"
+
+
+def test_a_person_known_by_a_uid_gets_their_phone_read_in_the_rows_country():
+    known = Contact.objects.create(name="Jean Dupont")
+    save(vcard("Jean Dupont", "jean@dupont.fr", uid=known.uid.urn, tel=JEAN[2]).encode())
+    known.refresh_from_db()
+    assert (known.phone, known.phone_normalized) == (JEAN[2], "+33123456789")
+
+
+def test_the_same_number_typed_in_rows_of_two_countries_is_two_numbers(sweden, alice):
+    data = csv_bytes(["Name", "Email", "Phone"], JEAN, ["Sven Berg", "", JEAN[2]])
+    summary = check_and_save(data, sweden, alice)
+    assert (summary.new, summary.attached) == (2, 0)
+    phones = dict(Contact.objects.values_list("name", "phone_normalized"))
+    assert phones == {"Jean Dupont": "+33123456789", "Sven Berg": "+46123456789"}
+
+
+def test_an_imported_person_is_paired_by_phone_with_a_booth_cards_person(sweden, alice):
+    check_and_save(csv_bytes(["Name", "Email", "Phone"], JEAN), sweden, alice)
+    jean = Contact.objects.get()
+    # Another email: the booth makes another person, whom the managers may merge.
+    data = services.CardInput(
+        name="J. Dupont", email="contact@dupont-sa.example", phone="+33 1 23 45 67 89"
+    )
+    typed = services.log_card(sweden, alice, data).card.contact
+    assert typed != jean
+    [(first, second, kinds)] = duplicates.scan().pairs
+    assert ({first, second}, "phone" in kinds) == ({jean.pk, typed.pk}, True)
