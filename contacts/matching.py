@@ -20,7 +20,16 @@ LEGAL_FORMS = frozenset({
 # as punctuation).
 AND_WORDS = frozenset({"and", "und", "och", "og", "et"})
 LEFT_OUT = LEGAL_FORMS | AND_WORDS
+# What follows a name and a comma without being a given name: "Dana Reyes, PhD" is not
+# "PhD Dana Reyes". Written with or without stops ("Ph.D.", "Jr.").
+# fmt: off
+SUFFIXES = frozenset({
+    "jr", "jnr", "sr", "snr", "ii", "iii", "iv", "phd", "md", "mba", "msc", "dds", "esq",
+})
+# fmt: on
 NOT_A_WORD = re.compile(r"[^\w]+")
+# Between a small letter and a capital followed by a small one: "Combo|Corp", "Acme|GmbH".
+WRITTEN_ONTO = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
 # Letters that Unicode does not decompose into a base letter and an accent, compared as the
 # letters they are written for: "Ørsted" is "orsted", "Łódź" "lodz", "Æbeltoft" "aebeltoft".
 BASE_LETTERS = {"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th"}
@@ -42,15 +51,38 @@ def words(text: str) -> list[str]:
 
 
 def name_key(name: str) -> str:
-    """Return a person's name as compared: "Ánna  BERG" is "anna berg"."""
-    return " ".join(words(name))
+    """Return a person's name as compared, given name first: "Ánna  BERG" is "anna berg",
+    so is "Berg, Anna"; "Dana Reyes, PhD" is "dana reyes phd"."""
+    return " ".join(words(_given_name_first(name)))
+
+
+def _given_name_first(name: str) -> str:
+    """Return ``name`` written family name first, before its one comma ("Reyes, Dana"), as
+    given name first ("Dana Reyes"); a suffix or degree after the comma (SUFFIXES), or
+    nothing on either side of it, leaves it as written."""
+    parts = name.split(",")
+    if len(parts) != 2:
+        return name
+    family, given = parts
+    if words(family) and words(given) and "".join(words(given)) not in SUFFIXES:
+        return f"{given} {family}"
+    return name
 
 
 def company_key(company: str) -> str:
-    """Return a company's name as compared, without its legal form or "and": "Bergwerk AB"
-    and "bergwerk" are the same, so are "Holm & Co" and "Holm and Co", "Acme S.A." and
-    "Acme SA"; "GmbH & Co. KG" alone is nothing."""
-    return " ".join(word for word in _initials_joined(words(company)) if word not in LEFT_OUT)
+    """Return a company's name as compared, without its legal form or "and" and without
+    the spaces between its words: "Bergwerk AB" and "bergwerk" are the same, so are "Holm
+    & Co" and "Holm and Co", "Acme S.A." and "Acme SA", "Combo Corp Inc.", "ComboCorp" and
+    "combo-corp"; "GmbH & Co. KG" alone is nothing."""
+    kept = _initials_joined(words(_capitals_apart(company)))
+    return "".join(word for word in kept if word not in LEFT_OUT)
+
+
+def _capitals_apart(text: str) -> str:
+    """Return ``text`` with a space before each capitalised word written onto a word:
+    a legal form so written ("ComboCorp", "AcmeGmbH") is a word of its own; a capital
+    ending a word ("GmbH") starts none."""
+    return WRITTEN_ONTO.sub(" ", text)
 
 
 def _initials_joined(letters: list[str]) -> list[str]:

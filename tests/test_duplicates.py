@@ -75,6 +75,20 @@ def test_it_finds_the_same_name_with_a_similar_company():
     assert found() == [(anna.pk, other.pk, ("name",))]
 
 
+def test_it_finds_a_name_written_family_name_first():
+    dana = person("Dana Reyes", "Acme")
+    other = person("Reyes, Dana", "Acme Inc.")
+    person("Reyes, Dana", "Globex")  # another company: another person
+    assert found() == [(dana.pk, other.pk, ("name",))]
+
+
+def test_it_finds_a_company_written_with_or_without_spaces():
+    dana = person("Dana Reyes", "ComboCorp")
+    other = person("Dana Reyes", "Combo Corp Inc.")
+    person("Dana Reyes", "Combo Cart")  # another company: another person
+    assert found() == [(dana.pk, other.pk, ("name",))]
+
+
 def test_the_most_certain_pairs_come_first():
     by_name = [person("Li Wei", "Acme"), person("Li Wei", "ACME Ltd")]
     by_phone = [

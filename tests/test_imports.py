@@ -841,7 +841,8 @@ JEAN = ["Jean Dupont", "jean@dupont.fr", "01 23 45 67 89"]
         ),
         # The country column wins over the email's domain.
         (["Name", "Email", "Phone", "Country"], [*JEAN, "Italy"], "+390123456789"),
-        (["Name", "Email", "Phone"], ["Jean", "j@d.com", JEAN[2]], "+46123456789"),  # as today
+        # Neither: the conference's country (Sweden).
+        (["Name", "Email", "Phone"], ["Jean", "j@d.com", JEAN[2]], "+46123456789"),
         # A country that names nothing known is no country.
         (["Name", "Email", "Phone", "Country"], [*JEAN, "Atlantis"], "+33123456789"),
         (

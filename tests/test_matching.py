@@ -182,6 +182,15 @@ def test_a_number_that_is_not_valid_is_compared_by_its_digits(typed, normalized,
         (("José Álvarez", "Acme SL"), ("Jose Alvarez", "Acme S.L.")),
         (("Piet Smit", "Smit B.V."), ("Piet Smit", "Smit")),
         (("Ida Holm", "Holm A/S"), ("Ida Holm", "Holm")),
+        # A name written family name first, after a comma, as address books export it.
+        (("Reyes, Dana", "Acme"), ("Dana Reyes", "Acme Inc.")),
+        (("Núñez,José", ""), ("Jose  Nunez", "")),
+        (("Berg, A.", "Bergwerk"), ("A. Berg", "Bergwerk")),
+        # A company written with or without spaces between its words.
+        (("Dana Reyes", "Combo Corp Inc."), ("Dana Reyes", "ComboCorp")),
+        (("Dana Reyes", "combo-corp"), ("Dana Reyes", "ComboCorp")),
+        (("Li Wei", "Bergwerk Labs AB"), ("Li Wei", "BergwerkLabs")),
+        (("Karin Holm", "HolmAndPartner"), ("Karin Holm", "Holm & Partner GmbH")),
     ],
 )
 def test_names_and_companies_compare_without_accents_case_and_legal_forms(one, other):
@@ -189,7 +198,23 @@ def test_names_and_companies_compare_without_accents_case_and_legal_forms(one, o
 
 
 def test_different_companies_or_no_name_do_not_compare_equal():
-    assert matching.company_key("J. P. Morgan S.A.") == "jp morgan"
-    assert matching.company_key("A B C Labs") == "abc labs"
+    assert matching.company_key("J. P. Morgan S.A.") == "jpmorgan"
+    assert matching.company_key("A B C Labs") == "abclabs"
+    assert matching.company_key("Combo Corp") != matching.company_key("Combo Cart")
     assert matching.match_key("Anna Berg", "Bergwerk") != matching.match_key("Anna Berg", "Acme")
     assert matching.match_key("", "Acme") == ""
+
+
+def test_a_name_is_read_given_name_first_after_its_one_comma():
+    assert matching.name_key("Reyes, Dana") == matching.name_key("Dana Reyes") == "dana reyes"
+    assert matching.name_key("Reyes Dana") == "reyes dana"  # no comma: as written
+    # A suffix or degree after the comma is no given name: kept, where it is written.
+    assert matching.name_key("Dana Reyes, PhD") == matching.name_key("Dana Reyes PhD")
+    assert matching.name_key("Dana Reyes, M.D.") == matching.name_key("Dana Reyes M.D.")
+    assert matching.name_key("Dana Reyes, MD") != matching.name_key("Dana Reyes")
+    assert matching.name_key("Bo Ek, Jr.") == "bo ek jr"
+    assert matching.name_key("Henry Ford, III") == "henry ford iii"
+    # Nothing on one side, or more than one comma: as written.
+    assert matching.name_key("Reyes,") == "reyes"
+    assert matching.name_key(", Dana") == "dana"
+    assert matching.name_key("Reyes, Dana, PhD") == "reyes dana phd"
