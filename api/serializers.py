@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -82,6 +85,18 @@ class VocabularySerializer(serializers.ModelSerializer):
         fields = ["id", "name", "description", "is_default", "default_window_days", "rules"]
         # Checked by validate_is_default, with a message that says what to do.
         extra_kwargs = {"is_default": {"validators": []}}
+
+    def validate_name(self, name: str) -> str:
+        """Check the name as the model does (unique among the shared vocabularies, and among
+        each user's own), which the serializer's own checks do not know."""
+        vocabulary = copy.copy(self.instance) if self.instance else Vocabulary()
+        vocabulary.name = name
+        try:
+            vocabulary.validate_constraints(exclude={"is_default"})
+            vocabulary.clean()
+        except ValidationError as e:
+            raise serializers.ValidationError(e.messages) from e
+        return name
 
     def validate_is_default(self, value: bool) -> bool:
         others = Vocabulary.objects.filter(is_default=True)

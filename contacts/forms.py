@@ -583,11 +583,17 @@ class UserSettingsForm(forms.ModelForm):
         self.fields["vocabulary"].queryset = Vocabulary.objects.filter(
             Q(owner=None) | Q(owner=self.instance.user)
         )
+        self.fields["vocabulary"].label_from_instance = _own_marked
         self.fields["vocabulary"].empty_label = f"The site default ({default})"
         self.fields["vocabulary"].label = "What your folds mean"
         self.fields["time_zone"].choices = [("", f"The site's ({settings.TIME_ZONE})")] + [
             (zone, zone) for zone in sorted(zoneinfo.available_timezones())
         ]
+
+
+def _own_marked(vocabulary: Vocabulary) -> str:
+    """Return the vocabulary's name, marked when it is the user's own copy."""
+    return f"{vocabulary} (yours)" if vocabulary.owner_id else str(vocabulary)
 
 
 class EmailForm(forms.Form):

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, time
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
@@ -82,7 +83,9 @@ def fold_rules_of(rows: Iterable[tuple[int, str | None]]) -> list[folds.Rule]:
 
 
 class Vocabulary(models.Model):
-    name = models.CharField(max_length=80, unique=True)
+    # Unique among the shared vocabularies, and among each user's own: another user's copy
+    # may have any name (one_shared_name, one_own_name).
+    name = models.CharField(max_length=80)
     description = models.TextField(blank=True)
     is_default = models.BooleanField(
         "site default", default=False, help_text="Used by everyone who has not chosen another."
@@ -108,11 +111,32 @@ class Vocabulary(models.Model):
                 condition=models.Q(is_default=True),
                 name="one_default_vocabulary",
                 violation_error_message="Only one vocabulary can be the site default.",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=models.Q(owner=None),
+                name="one_shared_name",
+                violation_error_message="A shared vocabulary with this name exists already.",
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "name"],
+                condition=models.Q(owner__isnull=False),
+                name="one_own_name",
+                violation_error_message="Its owner has another vocabulary with this name.",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """Refuse a user's own copy the name of a shared vocabulary: both are in the lists
+        the user picks from."""
+        shared = Vocabulary.objects.filter(owner=None, name=self.name).exclude(pk=self.pk)
+        if self.owner_id is not None and shared.exists():
+            raise ValidationError(
+                {"name": "A shared vocabulary has this name: give your copy another."}
+            )
 
     @classmethod
     def default(cls) -> Vocabulary:

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from contacts import emails, folds, queries, services
 from contacts.models import FoldRule, Meaning, Vocabulary, VocabularyChange
@@ -295,10 +296,12 @@ def _record_creation(vocabulary: Vocabulary, user, summary: str) -> None:
     )
 
 
-def unique_name(name: str) -> str:
-    """Return ``name``, or it with the first number that makes it no vocabulary's name."""
+def unique_name(name: str, owner) -> str:
+    """Return ``name``, or it with the first number that makes it a name ``owner`` may give
+    a copy of their own: no shared vocabulary's, none of theirs."""
+    taken = Vocabulary.objects.filter(Q(owner=None) | Q(owner=owner))
     candidate, n = name[:80], 1
-    while Vocabulary.objects.filter(name=candidate).exists():
+    while taken.filter(name=candidate).exists():
         n += 1
         suffix = f" {n}"
         candidate = name[: 80 - len(suffix)] + suffix
@@ -477,7 +480,7 @@ def import_vocabulary(content: bytes, user, name: str = "") -> Vocabulary:
     # A name given to the command may be anything its shell passed (a stray byte of
     # another encoding is a lone surrogate).
     name = _text({"name": name}, "name", 80, "The new vocabulary") or data["name"]
-    if Vocabulary.objects.filter(name=name).exists():
+    if Vocabulary.objects.filter(owner=None, name=name).exists():
         raise VocabularyError(f"A vocabulary named “{name}” exists already: choose another name.")
     with transaction.atomic():
         for meaning in data["meanings"]:

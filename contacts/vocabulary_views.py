@@ -69,7 +69,9 @@ def _list(request: HttpRequest, import_form, problem: str = "", status: int = 20
         {
             "vocabulary": vocabulary,
             "editable": rules.can_edit_vocabulary(request.user, vocabulary),
-            "copy_name": vocabularies.unique_name(f"{vocabulary.name} ({request.user})"),
+            "copy_name": vocabularies.unique_name(
+                f"{vocabulary.name} ({request.user})", request.user
+            ),
         }
         for vocabulary in found.select_related("owner").order_by("owner_id", "name")
     ]

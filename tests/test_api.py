@@ -853,7 +853,7 @@ def test_an_editor_writes_a_vocabulary_with_its_rules(
 @pytest.mark.parametrize(
     "body, field, message",
     [
-        ({"name": "Fair"}, "name", "vocabulary with this name already exists."),
+        ({"name": "Fair"}, "name", "A shared vocabulary with this name exists already."),
         (
             {"name": "X", "rules": [{"folds": ["UL"], "meanings": []}] * 2},
             "rules",
@@ -898,6 +898,24 @@ def test_a_bad_vocabulary_is_a_400(client, vera, vocabulary, token_of, body, fie
     assert response.status_code == 400
     assert any(message in m for m in response.json()["errors"][field]), response.json()
     assert not Vocabulary.objects.filter(name="X").exists()
+
+
+def test_a_copy_s_new_name_is_checked_against_its_owner_s(client, vera, bob, vocabulary, token_of):
+    mine = Vocabulary.objects.create(name="Mine", owner=bob)
+    Vocabulary.objects.create(name="Also mine", owner=bob)
+    Vocabulary.objects.create(name="Someone's", owner=vera)
+    url = reverse("api-vocabulary", args=[mine.pk])
+    response = patch_json(client, url, {"name": "Also mine"}, **token_of(vera))
+    assert response.status_code == 400
+    assert response.json()["errors"]["name"] == ["Its owner has another vocabulary with this name."]
+    response = patch_json(client, url, {"name": "Default"}, **token_of(vera))
+    assert response.status_code == 400
+    assert response.json()["errors"]["name"] == [
+        "A shared vocabulary has this name: give your copy another."
+    ]
+    # Another user's copy's name is free; its own name again is no clash with itself.
+    assert patch_json(client, url, {"name": "Someone's"}, **token_of(vera)).status_code == 200
+    assert patch_json(client, url, {"name": "Someone's"}, **token_of(vera)).status_code == 200
 
 
 @pytest.mark.parametrize(

@@ -303,6 +303,43 @@ def test_booth_staff_copy_for_themselves_and_edit_only_their_copy(client, bob, c
     assert mine not in other.fields["vocabulary"].queryset
 
 
+def test_a_copy_s_name_is_checked_against_its_owner_s_and_the_shared_ones(
+    client, bob, charlie, vocabulary
+):
+    vocabularies.copy_vocabulary(vocabulary, charlie, "My folds")
+    client.force_login(bob)
+    copy_url = reverse("contacts-vocabulary-copy", args=[vocabulary.pk])
+    # Another user's copy of the name is neither refused nor told.
+    assert client.post(copy_url, {"name": "My folds"}).status_code == 302
+    assert Vocabulary.objects.filter(name="My folds").count() == 2
+    response = client.post(copy_url, {"name": "My folds"})
+    assert response.status_code == 400
+    assert "Its owner has another vocabulary with this name." in response.content.decode()
+    response = client.post(copy_url, {"name": vocabulary.name})
+    assert response.status_code == 400
+    assert "A shared vocabulary has this name: give your copy another." in (
+        response.content.decode()
+    )
+    assert Vocabulary.objects.filter(owner=bob).count() == 1
+
+
+def test_the_name_offered_for_a_copy_skips_only_names_its_user_sees(
+    client, bob, charlie, vocabulary
+):
+    vocabularies.copy_vocabulary(vocabulary, charlie, "Default (bob)")
+    assert vocabularies.unique_name("Default (bob)", bob) == "Default (bob)"
+    vocabularies.copy_vocabulary(vocabulary, bob, "Default (bob)")
+    assert vocabularies.unique_name("Default (bob)", bob) == "Default (bob) 2"
+    assert vocabularies.unique_name("Default", bob) == "Default 2"
+
+
+def test_the_settings_page_marks_the_user_s_own_copies(bob, vocabulary):
+    vocabularies.copy_vocabulary(vocabulary, bob, "Mine")
+    form = UserSettingsForm(instance=UserSettings.of(bob))
+    labels = [label for _, label in form.fields["vocabulary"].choices]
+    assert labels[1:] == ["Default", "Mine (yours)"]
+
+
 def test_nobody_but_the_owner_and_editors_sees_a_copy(client, bob, alice, editor, vocabulary):
     mine = vocabularies.copy_vocabulary(vocabulary, bob, "Bob's folds")
     client.force_login(alice)
@@ -487,7 +524,7 @@ def test_the_settings_row_changes_the_window_of_unclassified_cards(
         assert client.post(page_url(vocabulary), data).status_code == 302
     card.refresh_from_db()
     assert card.window_days == 3
-    taken = vocabularies.copy_vocabulary(vocabulary, editor, "Taken")
-    response = client.post(page_url(vocabulary), {**data, "name": taken.name})
+    Vocabulary.objects.create(name="Taken")
+    response = client.post(page_url(vocabulary), {**data, "name": "Taken"})
     assert response.status_code == 400
-    assert "Vocabulary with this Name already exists." in response.content.decode()
+    assert "A shared vocabulary with this name exists already." in response.content.decode()
