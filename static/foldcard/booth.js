@@ -8,7 +8,7 @@ import { watchTyping } from "./booth/lookup.js";
 import { keepForOffline } from "./booth/offline.js";
 import * as outbox from "./booth/outbox.js";
 import { startShortcuts } from "./booth/shortcuts.js";
-import { showKept, showOutbox, showRefused, showSaved } from "./booth/status.js";
+import { showKept, showOutbox, showRefused, showSaved, showSetAside } from "./booth/status.js";
 import { deliver, sendWaiting } from "./booth/sync.js";
 import { startWebcam } from "./booth/webcam.js";
 import { cardEditor } from "./card_editor.js";
@@ -17,7 +17,6 @@ import { csrfToken } from "./csrf.js";
 const RETRY_MS = 10000;
 const user = JSON.parse(document.getElementById("booth-user").textContent);
 const form = document.querySelector("[data-booth-form]");
-const saveButton = form.querySelector("[data-save]");
 const editor = cardEditor(form.querySelector("[data-card-editor]"));
 const fields = boothForm(form, editor, user);
 const checkFoldTable = followFoldTable(form.action, editor);
@@ -69,31 +68,55 @@ function clearForm() {
   reader.reset();
 }
 
+// The card goes into the outbox and the form clears at once: what is typed while it is on
+// its way is the next card's. An Enter on the empty form saves nothing, so a second press
+// saves no second card.
+let queuing = false;
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
+  if (queuing) return;
+  if (!fields.typed()) {
+    form.elements.keys.focus();
+    return;
+  }
+  queuing = true;
   const item = fields.item();
-  await outbox.put(item);
-  saveButton.disabled = true;
+  try {
+    await outbox.put(item);
+    clearForm();
+  } finally {
+    queuing = false;
+  }
   try {
     const result = await deliver(item, token);
     if (result.saved) {
       showSavedHere(item, result.saved);
-      clearForm();
     } else if (result.errors) {
-      await outbox.remove(item.client_uuid);
-      const { first, problems } = fields.showErrors(result.errors);
-      showRefused(problems);
-      first.focus();
+      await refused(item, result.errors);
     } else if ((await outbox.all()).some((i) => i.client_uuid === item.client_uuid)) {
       // Kept for later, unless a sync has sent it in the meantime.
-      clearForm();
       showKept(item);
     }
   } finally {
-    saveButton.disabled = false;
     refreshOutbox();
   }
 });
+
+// A card the server refused comes back into the form to be fixed, unless the next card
+// is being typed there already: then it waits in the outbox, with its Fix button.
+async function refused(item, errors) {
+  if (fields.typed()) {
+    item.rejected = errors;
+    await outbox.put(item);
+    showSetAside(item);
+    return;
+  }
+  await outbox.remove(item.client_uuid);
+  fields.fill(item);
+  const { first, problems } = fields.showErrors(errors);
+  showRefused(problems);
+  first.focus();
+}
 
 startWebcam(document.querySelector("[data-webcam]"), form.querySelector("[data-webcam-button]"), {
   onSnapshot: (blob) => {

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
@@ -322,6 +324,98 @@ def test_an_email_already_logged_here_offers_to_edit_that_card(booth, make_card,
     page.once("dialog", lambda dialog: dialog.accept())
     warning.get_by_role("link", name="edit that card?").click()
     page.wait_for_url(f"**{reverse('events-booth-card', args=[conference.slug, latest.pk])}")
+
+
+def hold_saves(page) -> list:
+    """Hold the booth's saves on their way to the server (a slow network) until each is
+    let go with ``.continue_()``; return the list they are held in."""
+    held = []
+    page.route(
+        "**/booth/",
+        lambda route: held.append(route) if route.request.method == "POST" else route.continue_(),
+    )
+    return held
+
+
+def next_held(page, held: list):
+    """Return the next save held by hold_saves, once the page has sent it."""
+    for _ in range(100):
+        if held:
+            return held.pop()
+        page.wait_for_timeout(100)
+    raise AssertionError("the page sent no save")
+
+
+def test_what_is_typed_while_a_save_is_on_its_way_is_the_next_card(booth):
+    page = booth
+    held = hold_saves(page)
+    type_card(page, "9", "First Card", "Acme")
+    page.keyboard.press("Enter")
+    save = next_held(page, held)
+    expect(page.locator("[name=name]")).to_have_value("")
+    expect(page.locator("[name=keys]")).to_be_focused()
+    type_card(page, "7", "Second Card")
+    save.continue_()
+    expect(page.locator("[data-confirmation]")).to_contain_text("Saved First Card (Acme)")
+    expect(page.locator("[name=name]")).to_have_value("Second Card")
+    page.keyboard.press("Enter")
+    next_held(page, held).continue_()
+    expect(page.locator("[data-confirmation]")).to_contain_text("Saved Second Card")
+    cards = Card.objects.values_list("contact__name", "folds").order_by("logged_at")
+    assert list(cards) == [("First Card", UR), ("Second Card", UL)]
+
+
+def test_a_photo_going_up_slowly_is_not_taken_for_a_missing_network(booth, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    page = booth
+    held = hold_saves(page)
+    noise = io.BytesIO()
+    Image.effect_noise((800, 600), 80).convert("RGB").save(noise, "JPEG", quality=95)
+    assert len(noise.getvalue()) > 200_000  # 6 s at 256 kbit/s
+    type_card(page, "9", "Slow Upload")
+    page.set_input_files(
+        "[name=photo]", {"name": "card.jpg", "mimeType": "image/jpeg", "buffer": noise.getvalue()}
+    )
+    page.locator("[name=name]").press("Enter")
+    save = next_held(page, held)
+    page.wait_for_timeout(5000)  # longer than a save without photo is waited for
+    save.continue_()
+    expect(page.locator("[data-confirmation]")).to_contain_text("Saved Slow Upload")
+    expect(page.locator("[data-outbox-count]")).to_be_hidden()
+    assert Card.objects.get().photo
+
+
+def test_enter_pressed_three_times_saves_one_card(booth):
+    page = booth
+    type_card(page, "9", "Dana Reyes", "", "", "", "", "a note")
+    for _ in range(3):
+        page.keyboard.press("Enter")
+    expect(page.locator("[data-confirmation]")).to_contain_text("Saved Dana Reyes")
+    expect(page.locator("[data-outbox-count]")).to_be_hidden()
+    assert Card.objects.count() == 1
+
+
+def test_a_card_refused_while_the_next_is_typed_waits_below_with_its_fix(booth):
+    page = booth
+    held = hold_saves(page)
+    type_card(page, "9", "Ana Ruiz", "", "", "ana@")
+    page.keyboard.press("Enter")
+    save = next_held(page, held)
+    type_card(page, "7", "Next Person")
+    save.continue_()
+    expect(page.locator("[data-confirmation]")).to_contain_text(
+        "Not saved: Ana Ruiz — Enter a valid email address. It waits below: Fix brings it back."
+    )
+    expect(page.locator("[name=name]")).to_have_value("Next Person")
+    problem = page.locator("[data-problem]")
+    expect(problem).to_contain_text("Not saved: Ana Ruiz")
+    page.unroute("**/booth/")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-confirmation]")).to_contain_text("Saved Next Person")
+    problem.get_by_role("button", name="Fix").click()
+    expect(page.locator("[name=name]")).to_have_value("Ana Ruiz")
+    expect(page.locator("[name=email]")).to_have_value("ana@")
+    assert list(Card.objects.values_list("contact__name", flat=True)) == ["Next Person"]
 
 
 def test_a_refused_save_replaces_the_last_confirmation_and_points_at_the_fix(booth):

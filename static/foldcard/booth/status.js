@@ -54,6 +54,16 @@ export function showRefused(problems) {
   confirmation.replaceChildren(div);
 }
 
+// A save the server refused while the next card was being typed: it waits below with
+// its Fix button, the form left to the card being typed.
+export function showSetAside(item) {
+  const why = Object.values(item.rejected).flat().join(" ");
+  const div = alert("danger", `Not saved: ${who(item) || "the card before"} — ${why} It waits below: Fix brings it back.`);
+  div.setAttribute("role", "alert");
+  div.dataset.refused = "";
+  confirmation.replaceChildren(div);
+}
+
 function button(label, action) {
   const element = document.createElement("button");
   element.type = "button";

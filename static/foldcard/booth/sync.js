@@ -3,6 +3,9 @@
 import * as outbox from "./outbox.js";
 
 const SEND_TIMEOUT_MS = 4000;
+// A photo gets the time to go up at 256 kbit/s besides (a crowded hall's wifi): a slow
+// uplink is not a missing network, and a card given up on is sent again whole.
+const PHOTO_BYTES_PER_MS = 32;
 // A card the server fails on this many times is set aside like a refused one, for a person
 // to fix or discard, instead of being sent again every few seconds.
 const MAX_SERVER_FAILURES = 3;
@@ -23,7 +26,8 @@ function body(item) {
 // Return {status, data}; throw when the server could not be reached in time.
 async function send(item, csrfToken) {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), SEND_TIMEOUT_MS);
+  const upload = item.photo ? item.photo.size / PHOTO_BYTES_PER_MS : 0;
+  const timer = setTimeout(() => controller.abort(), SEND_TIMEOUT_MS + upload);
   try {
     const response = await fetch(item.url, {
       method: "POST",
