@@ -378,10 +378,10 @@ def booth_lookup(request: HttpRequest, slug: str) -> JsonResponse:
     if not form.is_valid():
         return JsonResponse({"errors": form_errors(form)}, status=400)
     typed = form.cleaned_data
-    today = timezone.localdate()
+    today = conference.today()
     cards = []
     for card in queries.cards_with_email(conference, typed["email"]):
-        logged_at = timezone.localtime(card.logged_at)
+        logged_at = timezone.localtime(card.logged_at, conference.zone)
         when = "H:i" if logged_at.date() == today else "D j M, H:i"
         cards.append(
             {

@@ -4,7 +4,7 @@ import io
 import json
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.files.storage import FileSystemStorage
@@ -749,6 +749,16 @@ def test_the_lookup_gives_the_time_alone_for_a_card_logged_today(
     url = reverse("events-booth-lookup", args=[conference.slug])
     (found,) = client.get(url, {"email": "li@hooli.com"}).json()["cards"]
     assert (found["id"], found["when"], found["name"]) == (card.pk, "10:00", "li@hooli.com")
+
+
+def test_the_lookup_says_when_in_the_conference_s_time_zone(client, booth, conference, make_card):
+    conference.time_zone = "Europe/Stockholm"
+    conference.save()
+    met = datetime(2026, 11, 18, 15, 8, tzinfo=UTC)
+    make_card(UR, contact=Contact.objects.create(email="asa@granlund.se"), logged_at=met)
+    url = reverse("events-booth-lookup", args=[conference.slug])
+    (found,) = client.get(url, {"email": "asa@granlund.se"}).json()["cards"]
+    assert (found["when"], found["logged_at"]) == ("Wed 18 Nov, 16:08", "2026-11-18T16:08:00+01:00")
 
 
 @pytest.mark.parametrize(
