@@ -11,8 +11,9 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_SIDE = 2400
-# The booth refuses photos over 40 megapixels; reading refuses what Pillow would not open.
-MAX_PIXELS = 40_000_000
+# The most pixels a photo the booth takes may have (a baseline JPEG's: contacts.photos,
+# MAX_MEGAPIXELS); reading refuses more, and what Pillow would not open.
+MAX_PIXELS = 50_000_000
 # A photo longer than MAX_ASPECT times its width, or narrower than MIN_SIDE, holds no card
 # that can be read (a card is 1.4 to 1.9 times as long as wide, its text lines a tenth of
 # its height or less); far narrower ones would keep no row of pixels at all once shrunk for

@@ -125,9 +125,16 @@ def test_it_refuses_bytes_that_are_no_image(data: bytes) -> None:
 
 def test_it_refuses_a_photo_too_large_to_read() -> None:
     out = io.BytesIO()
-    Image.new("L", (8000, 6000)).save(out, "PNG")
-    with pytest.raises(reading.UnreadableImage, match="48 megapixels"):
+    Image.new("L", (8000, 7000)).save(out, "PNG")
+    with pytest.raises(reading.UnreadableImage, match="56 megapixels"):
         reading.read_card(out.getvalue())
+
+
+def test_it_reads_the_largest_photo_the_booth_takes() -> None:
+    # A 48 MP phone photo, which the booth takes (a JPEG of up to 50 MP).
+    out = io.BytesIO()
+    Image.new("L", (8000, 6000)).save(out, "JPEG")
+    assert image.load(out.getvalue()).size == (2400, 1800)
 
 
 def test_it_refuses_an_unknown_region() -> None:
