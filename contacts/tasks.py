@@ -85,7 +85,10 @@ def read_photo(photo: bytes, conference) -> dict:
 @task()
 def read_card_photo(card_id: int) -> None:
     """Read a card saved with only its photo and folds, and fill in who it is of."""
-    card = Card.objects.select_related("contact", "conference", "vocabulary").get(pk=card_id)
+    cards = Card.objects.select_related("contact", "conference", "vocabulary")
+    card = cards.filter(pk=card_id).first()
+    if card is None or not card.photo:  # undone, or its photo taken away, meanwhile
+        return
     with card.photo.open("rb") as photo:
         content = photo.read()
     try:
@@ -107,7 +110,10 @@ def read_card_photo(card_id: int) -> None:
 @task()
 def read_stack_photo(stack_photo_id: int) -> None:
     """Read one photo of a stack, for a person to review."""
-    stack_photo = StackPhoto.objects.select_related("conference").get(pk=stack_photo_id)
+    stack_photo = StackPhoto.objects.select_related("conference").filter(pk=stack_photo_id)
+    stack_photo = stack_photo.first()
+    if stack_photo is None:  # discarded meanwhile
+        return
     with stack_photo.photo.open("rb") as photo:
         content = photo.read()
     try:

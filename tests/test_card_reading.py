@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 from PIL import Image
 
 import reading
@@ -111,6 +112,21 @@ def test_a_card_saved_with_only_its_photo_is_read_then_checked(client, alice, co
     card.refresh_from_db()
     assert card.reading_state == ReadingState.CHECKED
     assert "data-needs-check" not in client.get(reverse("contacts-followups")).content.decode()
+
+
+def test_a_card_undone_before_it_is_read_leaves_the_worker_nothing_to_do(
+    client, alice, conference, django_capture_on_commit_callbacks
+):
+    client.force_login(alice)
+    booth = reverse("events-booth", args=[conference.slug])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(booth, {"keys": "79", "photo": photo_of(QR_CARD)}, **JSON)
+    assert list(DBTaskResult.objects.values_list("status", flat=True)) == ["READY"]
+    card = Card.objects.get()
+    client.post(reverse("events-booth-undo", args=[conference.slug, card.pk]))
+    assert not Card.objects.exists()
+    run_worker()
+    assert list(DBTaskResult.objects.values_list("status", flat=True)) == ["SUCCESSFUL"]
 
 
 def test_a_card_read_from_its_photo_behind_another_of_the_person_is_marked_on_their_row(
