@@ -180,8 +180,10 @@ def possible_matches(
     for pk in same_phone:
         kinds[pk] += CERTAINTY["phone"]
     if key := matching.match_key(name, company):
-        for pk in Contact.objects.filter(match_key=key).values_list("pk", flat=True)[:limit]:
+        named = Contact.objects.filter(match_key=key).order_by("pk").values_list("pk", flat=True)
+        for pk in named[:limit]:
             kinds[pk] += CERTAINTY["name"]
-    best = sorted(kinds, key=lambda pk: (-kinds[pk], -pk))[:limit]
-    people = with_history(Contact.objects.filter(pk__in=best)).in_bulk()
-    return [people[pk] for pk in best]
+    # Of people as certain, the one met more often, else the older: the person known from
+    # before, not a duplicate made today.
+    people = with_history(Contact.objects.filter(pk__in=kinds)).in_bulk().values()
+    return sorted(people, key=lambda p: (-kinds[p.pk], -p.card_count, p.pk))[:limit]

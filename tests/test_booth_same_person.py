@@ -54,6 +54,18 @@ def test_it_says_who_the_card_looks_like_while_typing(client, bob, conference, a
     }
 
 
+def test_the_person_known_from_before_comes_before_a_duplicate_made_today(
+    client, bob, conference, anna, make_card
+):
+    make_card(UR, name="Anna Berg", company="Bergwerk")  # not taken for Anna at the booth
+    client.force_login(bob)
+    people = lookup(client, conference, name="Anna Berg", company="Bergwerk AB")["people"]
+    assert [person["met_at"] for person in people] == ["Expo 2025", conference.name]
+    make_card(UR, contact=anna, conference=conference)
+    people = lookup(client, conference, name="Anna Berg", company="Bergwerk AB")["people"]
+    assert people[0]["id"] == anna.pk
+
+
 def test_a_local_phone_is_read_in_the_conferences_country(client, bob, conference, anna):
     client.force_login(bob)
     assert lookup(client, conference, phone="08 555 0101")["people"] == []
