@@ -112,7 +112,7 @@ async function refused(item, errors) {
     return;
   }
   await outbox.remove(item.client_uuid);
-  fields.fill(item);
+  fields.fill({ ...item, rejected: errors });
   const { first, problems } = fields.showErrors(errors);
   showRefused(problems);
   first.focus();

@@ -470,6 +470,31 @@ def test_a_card_refused_in_the_queue_does_not_hold_up_the_cards_behind_it(
     expect(page.locator("[data-rejected]")).to_be_empty()
 
 
+def test_a_card_refused_for_its_photo_comes_back_without_it(booth, context, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    page = booth
+    wait_for_offline_copy(page)
+    context.set_offline(True)
+    type_card(page, "9", "Odd Photo", "Acme", "", "", "", "met at the bar")
+    photo = images.HOSTILE_DDS["unimplemented_pixel_format.dds"]
+    page.set_input_files(
+        "[name=photo]", {"name": "card.jpg", "mimeType": "image/jpeg", "buffer": photo}
+    )
+    page.locator("[name=name]").press("Enter")
+    expect(page.locator("[data-confirmation]")).to_contain_text("Kept Odd Photo on this laptop")
+    context.set_offline(False)
+    refused = page.locator("[data-problem]")
+    refused.get_by_role("button", name="Fix").click()
+    expect(page.locator("[data-photo-status]")).to_have_text(
+        "card.jpg left out: choose another photo, or save the card without one."
+    )
+    expect(page.locator("[name=note]")).to_have_value("met at the bar")
+    page.locator("[name=name]").press("Enter")
+    expect(page.locator("[data-confirmation]")).to_contain_text("Saved Odd Photo (Acme)")
+    card = Card.objects.get()
+    assert (card.note, card.photo.name) == ("met at the bar", "")
+
+
 def test_a_card_the_server_fails_on_does_not_hold_up_the_cards_behind_it(booth, context):
     page = booth
     wait_for_offline_copy(page)

@@ -96,9 +96,14 @@ export function boothForm(form, editor, user) {
       // A card kept before the `contact` field existed has none.
       [...FIELDS, ...KEPT].forEach((f) => { form.elements[f].value = item.fields[f] ?? ""; });
       editor.setCodes(item.folds);
-      snapshot = item.photo;
-      photoStatus.textContent = item.photo ? `Photo kept: ${item.photo_name}` : "";
+      // A photo the server refused would be refused again: the card comes back without it.
+      const refusedPhoto = Boolean(item.rejected?.photo);
+      snapshot = refusedPhoto ? null : item.photo;
+      photoStatus.textContent = snapshot ? `Photo kept: ${item.photo_name}` : "";
       showErrors(item.rejected);
+      if (refusedPhoto) {
+        photoStatus.textContent = `${item.photo_name} left out: choose another photo, or save the card without one.`;
+      }
     },
 
     // Whether a card is being typed: folds, a field or a photo not yet saved.
