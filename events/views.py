@@ -303,14 +303,25 @@ def _queued_by_someone_else(request: HttpRequest) -> bool:
     return logged_by != "" and logged_by != str(request.user.pk)
 
 
+def _booth_consent(request: HttpRequest) -> dict:
+    """Return the card form's initial consent: the one chosen last in this session."""
+    return {"consent": request.session.get(BOOTH_CONSENT, "")}
+
+
+def _keep_booth_consent(request: HttpRequest, consent: str) -> None:
+    """Keep ``consent`` as the session's choice for the next cards (a session saved only
+    when it changes: a save writes nothing more)."""
+    if request.session.get(BOOTH_CONSENT, "") != consent:
+        request.session[BOOTH_CONSENT] = consent
+
+
 @permission_required("contacts.log_cards", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def booth(request: HttpRequest, slug: str) -> HttpResponse:
     conference = _get_conference(slug)
     # Bound on every POST, an empty one too: it is told what a card needs.
     data = request.POST if request.method == "POST" else None
-    initial = {"consent": request.session.get(BOOTH_CONSENT, "")}
-    form = CardForm(data, request.FILES or None, initial=initial)
+    form = CardForm(data, request.FILES or None, initial=_booth_consent(request))
     status = 200
     if request.method == "POST":
         conflict = None
@@ -325,8 +336,7 @@ def booth(request: HttpRequest, slug: str) -> HttpResponse:
             except services.ReplayConflict:
                 conflict = ("client_uuid", REPLAY_CONFLICT)
             else:
-                if request.session.get(BOOTH_CONSENT, "") != form.cleaned_data["consent"]:
-                    request.session[BOOTH_CONSENT] = form.cleaned_data["consent"]
+                _keep_booth_consent(request, form.cleaned_data["consent"])
                 if wants_json(request):
                     status = 201 if logged.created else 200
                     version = _fold_table_version(conference, decoder.table)
@@ -577,11 +587,12 @@ def stack_review(request: HttpRequest, slug: str) -> HttpResponse:
         stack_photo.state = StackPhoto.State.DISCARDED
         stack_photo.save(update_fields=["state"])
         return redirect("events-stack-review", conference.slug)
-    form = CardForm(
-        request.POST or None, initial=_reviewed(stack_photo.reading or {}), has_photo=True
-    )
+    # The consent chosen stays for the next card, as at the booth (the same session's).
+    initial = {**_reviewed(stack_photo.reading or {}), **_booth_consent(request)}
+    form = CardForm(request.POST or None, initial=initial, has_photo=True)
     if request.method == "POST" and form.is_valid():
         logged = services.log_stack_photo(stack_photo, request.user, form.to_input())
+        _keep_booth_consent(request, form.cleaned_data["consent"])
         messages.success(request, f"Logged {logged.card.contact.display_name}.")
         return redirect("events-stack-review", conference.slug)
     table = UserSettings.of(request.user).get_vocabulary().table()

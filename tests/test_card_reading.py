@@ -197,6 +197,7 @@ def test_a_stack_is_read_and_reviewed_into_cards(client, alice, conference, medi
     assert client.post(review, data).status_code == 302
     page = client.get(review)
     assert page.context["stack_photo"].name == "b.jpg"
+    assert page.context["form"].initial["consent"] == "interest"  # kept, as at the booth
     discard = {"photo": page.context["stack_photo"].pk, "discard": "1"}
     assert client.post(review, discard).status_code == 302
     assert "Nothing left to review" in client.get(review).content.decode()
