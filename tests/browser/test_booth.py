@@ -280,6 +280,28 @@ def test_a_key_that_folds_nothing_is_said_not_dropped_silently(booth):
     expect(page.locator("[name=keys]")).to_have_value("79")
 
 
+def test_enter_twice_on_a_card_s_edit_page_saves_it_once(booth, make_card, conference):
+    card = make_card(UR, name="Dana Reyes")
+    page = booth
+    url = reverse("events-booth-card", args=[conference.slug, card.pk])
+    page.goto(url)
+    held = []
+    page.route(
+        f"**{url}",
+        lambda route: held.append(route) if route.request.method == "POST" else route.continue_(),
+    )
+    page.locator("[name=name]").fill("Dana Reyes-Ortiz")
+    page.keyboard.press("Enter")
+    save = next_held(page, held)
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(500)
+    assert held == []
+    save.continue_()
+    expect(page.locator("[data-confirmation]")).to_contain_text("Dana Reyes-Ortiz")
+    card.refresh_from_db()
+    assert (card.contact.name, card.version) == ("Dana Reyes-Ortiz", 1)
+
+
 def test_an_email_already_logged_here_offers_to_edit_that_card(booth, make_card, conference):
     card = make_card(UR, contact=Contact.objects.create(name="Dana Reyes", email="dana@acme.io"))
     page = booth
