@@ -5,6 +5,8 @@ import { saveOnEnterInNote } from "./booth/form.js";
 import { csrfToken } from "./csrf.js";
 
 const POLL_MS = 2000;
+// Where the photos a stack's upload refused are kept, for the page reloaded after it.
+const REFUSED = "foldcard-stack-refused";
 
 function sendPhotos(form) {
   const input = form.elements.photos;
@@ -28,21 +30,34 @@ function sendPhotos(form) {
     event.preventDefault();
     const files = Array.from(input.files);
     const refused = [];
+    sessionStorage.removeItem(REFUSED);
     for (const [i, file] of files.entries()) {
       counts.textContent = `Sending photo ${i + 1} of ${files.length}…`;
       refused.push(...(await upload(file)));
     }
-    if (refused.length) sessionStorage.setItem("foldcard-stack-refused", refused.join("\n"));
+    if (refused.length) sessionStorage.setItem(REFUSED, refused.join("\n"));
     location.reload();
   });
 
-  const refusedBefore = sessionStorage.getItem("foldcard-stack-refused");
+  // The photos refused stay said, through the reloads that follow the reading, until they
+  // are dismissed or more photos are sent.
+  const refusedBefore = sessionStorage.getItem(REFUSED);
   if (refusedBefore) {
-    sessionStorage.removeItem("foldcard-stack-refused");
     const box = document.createElement("div");
-    box.className = "alert alert-danger py-1 small text-break";
+    box.className = "alert alert-danger py-1 small text-break d-flex gap-2 align-items-start";
     box.dataset.refused = "";
-    box.textContent = refusedBefore;
+    const text = document.createElement("div");
+    text.className = "flex-grow-1";
+    text.textContent = refusedBefore;
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "btn-close";
+    close.setAttribute("aria-label", "Dismiss");
+    close.addEventListener("click", () => {
+      sessionStorage.removeItem(REFUSED);
+      box.remove();
+    });
+    box.append(text, close);
     form.after(box);
   }
 }

@@ -158,6 +158,25 @@ def test_a_stack_of_ten_is_read_and_reviewed_with_the_keyboard(conference, logge
     expect(page.locator("[data-card]")).to_have_count(10)
 
 
+def test_the_photos_a_stack_refused_stay_said_until_dismissed(conference, logged_in):
+    page = logged_in
+    card = cardgen.make_card(120, qr="vcard", rotation=0)
+    page.goto(reverse("events-stack", args=[conference.slug]))
+    text = {"name": "notes.jpg", "mimeType": "image/jpeg", "buffer": b"not a photo"}
+    page.set_input_files("[name=photos]", [photo_file(card, "card.jpg"), text])
+    page.get_by_role("button", name="Add photos").click()
+    refused = page.locator("[data-refused]")
+    expect(refused).to_contain_text("notes.jpg:")
+    page.route("**/stack/", lambda route: route.continue_())  # as in the test above
+    run_worker()
+    expect(page.locator("[data-review]")).to_be_visible(timeout=15_000)  # reloaded
+    expect(refused).to_contain_text("notes.jpg:")
+    refused.get_by_role("button", name="Dismiss").click()
+    expect(refused).to_have_count(0)
+    page.reload()
+    expect(refused).to_have_count(0)
+
+
 def test_enter_in_the_review_note_logs_the_card_and_shift_enter_starts_a_line(
     conference, alice, logged_in
 ):
