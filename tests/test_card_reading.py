@@ -62,6 +62,7 @@ def test_the_booth_reads_a_photo_and_saves_nothing(logged_in, conference, media)
         "value": QR_CARD.fields["email"],
         "source": "qr",
         "confidence": answer["fields"]["email"]["confidence"],
+        "sure": True,
     }
     assert 0 <= answer["fields"]["email"]["confidence"] <= 1
     assert not Card.objects.exists() and not Contact.objects.exists()

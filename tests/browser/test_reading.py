@@ -69,6 +69,32 @@ def test_a_photo_with_nothing_to_read_says_so_and_saving_goes_on(booth):
     expect(page.locator("[data-confirmation]")).to_contain_text("Saved Typed After All")
 
 
+def test_a_field_read_unsure_is_marked_to_be_checked(booth):
+    page = booth
+    answer = {
+        "fields": {
+            "name": {"value": "Ana Ruiz", "source": "text", "confidence": 0.93, "sure": True},
+            "phone": {
+                "value": "+46 620 546 11",
+                "source": "text",
+                "confidence": 0.59,
+                "sure": False,
+            },
+        },
+        "alternatives": {"phones": [], "emails": []},
+        "lines": ["Ana Ruiz", "+46 620 546 11"],
+        "folds": [],
+        "warnings": [],
+    }
+    page.route("**/read/", lambda route: route.fulfill(json=answer))
+    page.set_input_files("[name=photo]", photo_file(cardgen.make_card(7, rotation=0), "a.jpg"))
+    expect(page.locator("[data-read-mark=phone]")).to_have_text("from the card: check it")
+    expect(page.locator("[data-read-mark=name]")).to_have_text("from the card")
+    expect(page.locator("[data-read-status]")).to_have_text(
+        "Read from the card: 2 fields. Check the phone: read unsure."
+    )
+
+
 def test_typing_over_a_field_read_from_the_card_unmarks_that_field_only(booth):
     page = booth
     card = cardgen.make_card(7, qr="vcard", rotation=0)

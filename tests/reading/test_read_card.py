@@ -11,6 +11,7 @@ from PIL import Image
 
 import reading
 from reading import image, ocr, outline
+from reading.result import SURE
 from tests.reading.cardgen import GeneratedCard, make_card, same_field
 
 
@@ -92,8 +93,9 @@ def test_it_gives_the_reading_as_plain_data() -> None:
     assert set(data["alternatives"]) == {"phones", "emails"}
     assert set(data["fields"]) <= set(reading.FIELDS)
     for field in data["fields"].values():
-        assert set(field) == {"value", "source", "confidence"}
+        assert set(field) == {"value", "source", "confidence", "sure"}
         assert field["source"] in ("qr", "text") and 0 <= field["confidence"] <= 1
+        assert field["sure"] == (field["confidence"] >= SURE)
     assert data["folds"] == [{"code": "UR", "confidence": data["folds"][0]["confidence"]}]
     assert all(isinstance(line, str) for line in data["lines"])
 

@@ -2,7 +2,7 @@
 // fields fill in with what it read, marked where it came from. What the user typed is
 // never overwritten; the other phones and emails read are offered, the lines read shown.
 const FIELDS = ["name", "company", "title", "email", "phone", "website"];
-const SOURCES = { qr: "from the QR code", text: "from the card" };
+const SOURCES = { qr: "from the QR code", text: "from the card", unsure: "from the card: check it" };
 
 export function cardReader(form, url, token) {
   const status = form.querySelector("[data-read-status]");
@@ -13,7 +13,10 @@ export function cardReader(form, url, token) {
     const input = form.elements[field];
     input.dataset.readSource = source;
     const label = form.querySelector(`[data-read-mark="${field}"]`);
-    if (label) label.textContent = SOURCES[source] || "";
+    if (label) {
+      label.textContent = SOURCES[source] || "";
+      label.classList.toggle("text-warning-emphasis", source === "unsure");
+    }
   }
 
   function unmark(field) {
@@ -56,7 +59,8 @@ export function cardReader(form, url, token) {
       const input = form.elements[field];
       if (!input || input.value.trim()) return;
       input.value = suggestion.value;
-      mark(field, suggestion.source);
+      // A field read unsure (a small or blurred photo) is marked to be checked.
+      mark(field, suggestion.sure === false ? "unsure" : suggestion.source);
       filled += 1;
     });
     offer("phone", answer.alternatives.phones || []);
@@ -72,6 +76,8 @@ export function cardReader(form, url, token) {
     status.textContent = read
       ? `Read from the card: ${read} field${read === 1 ? "" : "s"}${filled < read ? ` (${read - filled} kept as typed)` : ""}.`
       : "Couldn't read the card — please type it.";
+    const unsure = FIELDS.filter((field) => form.elements[field].dataset.readSource === "unsure");
+    if (unsure.length) status.textContent += ` Check the ${unsure.join(" and ")}: read unsure.`;
     if (answer.warnings.length) status.textContent += ` ${answer.warnings.join(" ")}`;
   }
 
