@@ -596,6 +596,10 @@ class Card(models.Model):
     )
     logged_at = models.DateTimeField(default=timezone.now)
     client_uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # What the card added to a person known before it: the details it filled, each as
+    # [what it was, what the card made it], and the email and phone it kept beside theirs
+    # ({"filled": {…}, "email": …, "phone": …}); an undo at the booth takes back only that.
+    added = models.JSONField(default=dict, blank=True, editable=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,

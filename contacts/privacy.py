@@ -242,6 +242,8 @@ def _card_data(card: Card) -> dict:
         "note": card.note,
         "photo": photo,
         "read_from_photo": _reading(card),
+        # What the card added to what was known of them, with what it was before.
+        "added_to_details": card.added,
         "follow_up": {
             "owner": _username(card.owner),
             "due_on": card.due_on.isoformat(),
@@ -369,6 +371,7 @@ def _anonymize(cards: list[Card]) -> None:
             setattr(card, name, value)
         card.version += 1
         card.reading = None
+        card.added = {}
         card.photo = card.thumbnail = ""
         card.anonymized_at = now
         card.search = card.search_text()
@@ -380,6 +383,7 @@ def _anonymize(cards: list[Card]) -> None:
             *dropped,
             "version",
             "reading",
+            "added",
             "photo",
             "thumbnail",
             "anonymized_at",

@@ -547,7 +547,8 @@ def find_or_create_contact(
     what is known of them, or a new contact; and whether the contact is new. A phone
     without a country code is read as the card's region's, else as ``region``'s.
     ``people``: where people are looked up and kept, the database by default (see
-    People)."""
+    People). What the card adds to a known person is left on them as ``added`` (for
+    Card.added)."""
     people = people or DATABASE_PEOPLE
     email = Contact.normalize_email(card.email)
     phone = people.e164(card.phone, card.phone_region(region))
@@ -559,23 +560,30 @@ def find_or_create_contact(
         contact = Contact(email=email, **card.contact_fields(), phone_normalized=phone)
         people.create(contact)
         return contact, True
-    _add_to_known(contact, card, email, phone, people)
+    contact.added = _add_to_known(contact, card, email, phone, people)
     return contact, False
 
 
 def _add_to_known(
     contact: Contact, card: CardInput, email: str, normalized: str, people: People
-) -> None:
+) -> dict:
     """Keep what ``card`` adds to the known person ``contact``: to their details
     (Contact.fill), and a new email or phone beside theirs (``email`` as stored,
-    ``normalized`` the phone's E.164 form)."""
+    ``normalized`` the phone's E.164 form); return what it added (Card.added)."""
     # What is known of them stays: a shorter form typed ("Anna B.", "Bergwerk"), or another
     # name at a shared address (info@…), replaces nothing (Contact.fill).
     details = {k: v for k, v in card.contact_fields().items() if k != "phone"}
+    was = {name: getattr(contact, name) for name in ADDED_FIELDS}
     changed = contact.fill(details)
-    changed += _add_email_and_phone(contact, email, card.phone, normalized, people)
+    more, beside = _add_email_and_phone(contact, email, card.phone, normalized, people)
+    changed += more
     if changed:
         people.update(contact, changed)
+    return {"filled": {name: [was[name], getattr(contact, name)] for name in changed}, **beside}
+
+
+# What a card may add to a known person's own fields (Card.added).
+ADDED_FIELDS = ("name", "company", "title", "website", "email", "phone", "phone_normalized")
 
 
 def add_details(contact: Contact, details: dict[str, str], region: str | None) -> list[str]:
@@ -600,15 +608,17 @@ def find_or_create_contacts(inputs: list[CardInput], region: str | None = None) 
 
 def _add_email_and_phone(
     contact: Contact, email: str, phone: str, normalized: str, people: People
-) -> list[str]:
+) -> tuple[list[str], dict[str, str]]:
     """Keep a new email or phone of a known person: as their primary one when they have
-    none, else beside it; return the contact's fields changed."""
-    changed = []
+    none, else beside it; return the contact's fields changed, and what was kept beside
+    theirs ({"email": …, "phone": …})."""
+    changed, beside = [], {}
     # An email of someone else stays theirs (a card attached to a person chosen at the booth
     # may give one): the two may be merged later.
     if email and email not in people.emails_of(contact) and not people.email_owner(email):
         if contact.email:
             people.add_email(contact, email)
+            beside["email"] = email
         else:
             contact.email = email
             changed.append("email")
@@ -618,10 +628,11 @@ def _add_email_and_phone(
     if phone and not {phone, normalized} & (known - {""}):
         if contact.phone:
             people.add_phone(contact, phone, normalized)
+            beside["phone"] = phone
         else:
             contact.phone, contact.phone_normalized = phone, normalized
             changed += ["phone", "phone_normalized"]
-    return changed
+    return changed, beside
 
 
 class People:
@@ -1035,6 +1046,7 @@ def _insert_card(
     try:
         with transaction.atomic():
             card.contact, new_contact = find_or_create_contact(data, conference.country)
+            card.added = getattr(card.contact, "added", {})
             _store_photo(card, data.photo)
             card.save()
             emit("card.logged", card, by=user)
@@ -1104,7 +1116,8 @@ def _update_card(card: Card, old: Card, data: CardInput) -> None:
         else:
             # Someone known by this email: the card adds to them as a card logged with it.
             contact = known
-            _add_to_known(contact, data, email, phones.e164(data.phone, region), DATABASE_PEOPLE)
+            normalized = phones.e164(data.phone, region)
+            card.added = _add_to_known(contact, data, email, normalized, DATABASE_PEOPLE)
         card.contact = contact
         card.folds = data.folds
         card.note = data.note
@@ -1117,17 +1130,39 @@ def _update_card(card: Card, old: Card, data: CardInput) -> None:
 
 
 def remove_card(card: Card) -> None:
-    """Delete a card (an undo at the booth), and its person if they have no other card."""
+    """Delete a card (an undo at the booth), and its person if they have no other card,
+    else what the card added to them (Card.added) that nothing changed since."""
     with transaction.atomic():
         contact = card.contact
         card.delete()
         if not contact.cards.exists():
             contact.delete()
+        elif card.added:
+            _take_back(Contact.objects.select_for_update().get(pk=contact.pk), card.added)
     try:
         delete_photo_files(card)
     except Exception:
         # The card is gone for good; a file the storage cannot delete now is only left over.
         logger.exception("Could not delete the photo files %s", card.photo.name)
+
+
+def _take_back(contact: Contact, added: dict) -> None:
+    """Give ``contact`` back what a card added to them (Card.added): each detail it filled
+    that is still as the card left it, and the email and phone it kept beside theirs."""
+    if "email" in added:
+        ContactEmail.objects.filter(contact=contact, email=added["email"]).delete()
+    if "phone" in added:
+        ContactPhone.objects.filter(contact=contact, phone=added["phone"]).delete()
+    filled = added.get("filled", {})
+    back = {name for name, (_, left) in filled.items() if getattr(contact, name) == left}
+    # A phone goes back with its E.164 form, or neither does.
+    numbers = {"phone", "phone_normalized"}
+    if back & numbers != filled.keys() & numbers:
+        back -= numbers
+    for name in back:
+        setattr(contact, name, filled[name][0])
+    if back:
+        contact.save(update_fields=back)
 
 
 def apply_reading(card: Card, answer: dict) -> None:

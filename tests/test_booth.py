@@ -379,6 +379,34 @@ def test_undo_removes_the_card_its_new_person_and_photo(client, booth, media, co
     assert stored_files(media) == []
 
 
+def test_undo_takes_back_what_the_card_added_to_a_known_person(
+    client, booth, conference, make_card
+):
+    dana = Contact.objects.create(name="Dana", company="Acme", email="dana@acme.se")
+    make_card(UR, contact=dana)
+    data = {"name": "Dana Reyes", "title": "CFO", "phone": "+46 70 999 88 77"}
+    client.post(booth, {"keys": "9", "email": "dana@acme.se", **data}, **JSON)
+    card = Card.objects.latest("pk")
+    client.post(booth, {"keys": "9", "email": "dana.reyes@gmail.com", "contact": dana.pk}, **JSON)
+    other = Card.objects.latest("pk")
+    dana.refresh_from_db()
+    assert (dana.name, dana.title, dana.phone) == ("Dana Reyes", "CFO", "+46 70 999 88 77")
+    assert dana.all_emails() == ["dana@acme.se", "dana.reyes@gmail.com"]
+
+    client.post(reverse("events-booth-undo", args=[conference.slug, other.pk]))
+    assert Contact.objects.get(pk=dana.pk).all_emails() == ["dana@acme.se"]
+    # A detail changed since the card stays as it was changed.
+    Contact.objects.filter(pk=dana.pk).update(title="Chief Financial Officer")
+    client.post(reverse("events-booth-undo", args=[conference.slug, card.pk]))
+    dana.refresh_from_db()
+    assert (dana.name, dana.title, dana.phone, dana.phone_normalized) == (
+        "Dana",
+        "Chief Financial Officer",
+        "",
+        "",
+    )
+
+
 def test_undo_removes_the_card_when_its_photo_cannot_be_deleted(
     client, booth, media, conference, monkeypatch, caplog
 ):

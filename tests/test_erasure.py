@@ -338,6 +338,8 @@ def test_a_persons_data_as_json(client, dana, alice):
     stack = services.add_stack_photo(again.conference, alice, images.jpeg(), "card.jpg")
     stack.card, stack.reading = again, {"fields": {"company": {"value": "Acme"}}}
     stack.save()
+    added = {"filled": {"title": ["", "CFO"]}, "phone": "070-123 45 67"}
+    Card.objects.filter(pk=again.pk).update(added=added)
     services.set_emails(dana, [EMAIL, "dana.reyes@gmail.example"])
     services.store_phones(dana, [(PHONE, "+4685550101"), ("070-123 45 67", "+46701234567")])
     dana.save()
@@ -361,6 +363,7 @@ def test_a_persons_data_as_json(client, dana, alice):
     assert second["emails"][0]["subject"] == f"Hello {NAME}"
     assert first["read_from_photo"]["fields"]["name"] == {"value": NAME}
     assert second["read_from_photo"] == {"fields": {"company": {"value": "Acme"}}}
+    assert (first["added_to_details"], second["added_to_details"]) == ({}, added)
 
 
 def test_a_persons_data_as_vcard(client, dana, alice):

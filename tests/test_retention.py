@@ -116,6 +116,8 @@ def test_a_person_met_elsewhere_keeps_their_other_cards(cards, make_card, fixed_
 def test_it_anonymizes_when_the_conference_says_so(cards, expo, fixed_today):
     expo.retention_action = "anonymize"
     expo.save()
+    added = {"filled": {"title": ["", "CFO"]}, "email": "dirk@x.example"}
+    Card.objects.filter(pk=cards["dropped"].pk).update(added=added)
     fixed_today(date(2026, 12, 21))
     assert run("--dry-run").startswith("expo-2026: would anonymize 2 card(s)")
     assert run().startswith("expo-2026: anonymized 2 card(s)")
@@ -128,7 +130,7 @@ def test_it_anonymizes_when_the_conference_says_so(cards, expo, fixed_today):
         "",
         "Unknown",
     )
-    assert kept.anonymized_at is not None
+    assert kept.anonymized_at is not None and kept.added == {}
     # Nobody is left to contact: an open follow-up leaves the list, dropped.
     was_open = Card.objects.get(pk=cards["open"].pk)
     assert (was_open.state, was_open.outcome, was_open.state_changed_by) == ("dropped", "", None)
