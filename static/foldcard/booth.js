@@ -136,8 +136,18 @@ startShortcuts({
 });
 keepForOffline();
 // Leaving the page (a link, a reload) with a card half typed asks first: it is not saved.
+// An undo (a plain form) asks in words of its own, saying what it would lose.
+let leaving = false;
+document.addEventListener("submit", (event) => {
+  if (!event.target.matches("[data-undo]") || !fields.typed()) return;
+  if (window.confirm("Undo the last save? The card being typed here is not saved yet and would be lost.")) {
+    leaving = true;
+  } else {
+    event.preventDefault();
+  }
+});
 window.addEventListener("beforeunload", (event) => {
-  if (fields.typed()) event.preventDefault();
+  if (fields.typed() && !leaving) event.preventDefault();
 });
 window.addEventListener("online", sync);
 setInterval(sync, RETRY_MS);

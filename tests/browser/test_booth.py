@@ -583,6 +583,30 @@ def test_the_last_save_is_undone_from_the_keyboard(booth, keys):
     expect(removed).to_have_count(0)
 
 
+def test_an_undo_with_the_next_card_half_typed_says_it_would_be_lost(booth):
+    page = booth
+    type_card(page, "9", "Undo Me", "Acme")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-confirmation]")).to_contain_text("Saved Undo Me")
+    type_card(page, "7", "Half Typed")
+    asked = []
+
+    def answer(dialog, accept: bool) -> None:
+        asked.append((dialog.type, dialog.message))
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, accept=False))
+    page.keyboard.press("Alt+u")
+    expect(page.locator("[name=name]")).to_have_value("Half Typed")
+    assert Card.objects.count() == 1
+    page.once("dialog", lambda dialog: answer(dialog, accept=True))
+    page.keyboard.press("Alt+u")
+    expect(page.get_by_text("Removed the card of Undo Me, Acme.")).to_be_visible()
+    assert not Card.objects.exists()
+    question = "Undo the last save? The card being typed here is not saved yet and would be lost."
+    assert asked == [("confirm", question)] * 2
+
+
 def test_the_consent_chosen_stays_for_the_next_cards(booth):
     page = booth
     page.select_option("[name=consent]", "consent")
