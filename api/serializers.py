@@ -87,12 +87,11 @@ class VocabularySerializer(serializers.ModelSerializer):
         extra_kwargs = {"is_default": {"validators": []}}
 
     def validate_name(self, name: str) -> str:
-        """Check the name as the model does (unique among the shared vocabularies, and among
-        each user's own), which the serializer's own checks do not know."""
+        """Check the name as the model does (Vocabulary.clean: unique among the shared
+        vocabularies, and among each user's own), which the serializer does not know."""
         vocabulary = copy.copy(self.instance) if self.instance else Vocabulary()
         vocabulary.name = name
         try:
-            vocabulary.validate_constraints(exclude={"is_default"})
             vocabulary.clean()
         except ValidationError as e:
             raise serializers.ValidationError(e.messages) from e

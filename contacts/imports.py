@@ -721,7 +721,7 @@ class Fates:
             return "skip"
         if named is not None and self.conference is None:
             return "attach"  # the row adds to the person its UID names (_save_people)
-        person, created = services.find_or_create_contact(data, self.region, people)
+        person, created, _ = services.find_or_create_contact(data, self.region, people)
         if person.pk in here:
             return "skip"
         seen = row.email in self.emails  # made by a row of a batch before, when checking

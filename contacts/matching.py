@@ -64,7 +64,9 @@ def _given_name_first(name: str) -> str:
     if len(parts) != 2:
         return name
     family, given = parts
-    if words(family) and words(given) and "".join(words(given)) not in SUFFIXES:
+    after = words(given)
+    suffix = "".join(after) in SUFFIXES or any(word in SUFFIXES for word in after)
+    if words(family) and after and not suffix:
         return f"{given} {family}"
     return name
 

@@ -130,13 +130,22 @@ class Vocabulary(models.Model):
         return self.name
 
     def clean(self) -> None:
-        """Refuse a user's own copy the name of a shared vocabulary: both are in the lists
-        the user picks from."""
-        shared = Vocabulary.objects.filter(owner=None, name=self.name).exclude(pk=self.pk)
-        if self.owner_id is not None and shared.exists():
+        """Refuse a name another vocabulary of the same owner has (one_shared_name,
+        one_own_name, checked here for forms without the owner, as the admin's), and a
+        user's own copy the name of a shared vocabulary: both are in the lists the user
+        picks from. A shared vocabulary may have the name of someone's copy, which is not
+        told."""
+        others = Vocabulary.objects.filter(name=self.name).exclude(pk=self.pk)
+        if others.filter(owner=None).exists():
+            if self.owner_id is None:
+                raise ValidationError(
+                    {"name": "A shared vocabulary with this name exists already."}
+                )
             raise ValidationError(
                 {"name": "A shared vocabulary has this name: give your copy another."}
             )
+        if self.owner_id is not None and others.filter(owner=self.owner_id).exists():
+            raise ValidationError({"name": "Its owner has another vocabulary with this name."})
 
     @classmethod
     def default(cls) -> Vocabulary:

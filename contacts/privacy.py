@@ -337,7 +337,9 @@ def apply_retention(conference: Conference) -> Erasure | None:
         if gone:
             needles = [needle for person in gone for needle in identifiers(person)]
             _forget_people(gone, known_as, list(dict.fromkeys(needles)), files)
-            Contact.objects.filter(pk__in=[person.pk for person in gone]).delete()
+            # Only those still without a card: one may have been logged for them meanwhile.
+            gone_ids = [person.pk for person in gone]
+            Contact.objects.filter(pk__in=gone_ids, cards__isnull=True).delete()
         erasure = Erasure.objects.create(
             reason=Erasure.Reason.RETENTION,
             conference=conference,

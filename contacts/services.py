@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import partial
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
@@ -139,6 +140,8 @@ def conference_dates_changed(conference: Conference) -> None:
 
 # The person's details a card gives, besides the email.
 CONTACT_DETAILS = ("name", "company", "title", "phone", "website")
+# What a card may fill in a known person's own fields (Card.added).
+ADDED_FIELDS = (*CONTACT_DETAILS, "email", "phone_normalized")
 
 
 @dataclass(frozen=True)
@@ -540,15 +543,22 @@ class Logged:
         return cls(card, card.decode(), created=False, met_before=met_before(card))
 
 
+class Found(NamedTuple):
+    """The person a card is of: whether they are new, and what the card added to them when
+    they were known (Card.added)."""
+
+    contact: Contact
+    created: bool
+    added: dict
+
+
 def find_or_create_contact(
     card: CardInput, region: str | None = None, people: People | None = None
-) -> tuple[Contact, bool]:
+) -> Found:
     """Return the person the card is of (queries.first_known), with what the card adds to
-    what is known of them, or a new contact; and whether the contact is new. A phone
-    without a country code is read as the card's region's, else as ``region``'s.
-    ``people``: where people are looked up and kept, the database by default (see
-    People). What the card adds to a known person is left on them as ``added`` (for
-    Card.added)."""
+    what is known of them, or a new contact. A phone without a country code is read as the
+    card's region's, else as ``region``'s. ``people``: where people are looked up and
+    kept, the database by default (see People)."""
     people = people or DATABASE_PEOPLE
     email = Contact.normalize_email(card.email)
     phone = people.e164(card.phone, card.phone_region(region))
@@ -559,9 +569,8 @@ def find_or_create_contact(
         # again, finding them.
         contact = Contact(email=email, **card.contact_fields(), phone_normalized=phone)
         people.create(contact)
-        return contact, True
-    contact.added = _add_to_known(contact, card, email, phone, people)
-    return contact, False
+        return Found(contact, True, {})
+    return Found(contact, False, _add_to_known(contact, card, email, phone, people))
 
 
 def _add_to_known(
@@ -569,7 +578,8 @@ def _add_to_known(
 ) -> dict:
     """Keep what ``card`` adds to the known person ``contact``: to their details
     (Contact.fill), and a new email or phone beside theirs (``email`` as stored,
-    ``normalized`` the phone's E.164 form); return what it added (Card.added)."""
+    ``normalized`` the phone's E.164 form); return what it added (Card.added), {} for
+    nothing."""
     # What is known of them stays: a shorter form typed ("Anna B.", "Bergwerk"), or another
     # name at a shared address (info@…), replaces nothing (Contact.fill).
     details = {k: v for k, v in card.contact_fields().items() if k != "phone"}
@@ -579,11 +589,11 @@ def _add_to_known(
     changed += more
     if changed:
         people.update(contact, changed)
-    return {"filled": {name: [was[name], getattr(contact, name)] for name in changed}, **beside}
-
-
-# What a card may add to a known person's own fields (Card.added).
-ADDED_FIELDS = ("name", "company", "title", "website", "email", "phone", "phone_normalized")
+    if not (changed or beside):
+        return {}
+    filled = {name: [was[name], getattr(contact, name)] for name in changed}
+    # Who the person was left as: an undo takes back only while they are (see _take_back).
+    return {"contact": contact.pk, "version": contact.version, "filled": filled, **beside}
 
 
 def add_details(contact: Contact, details: dict[str, str], region: str | None) -> list[str]:
@@ -850,6 +860,8 @@ def edit_contact(contact: Contact, data: ContactInput, region: str | None) -> Co
         set_emails(contact, emails)
         set_phones(contact, [p.strip() for p in data.phones if p.strip()], region)
         contact.save()
+        # What cards added before is theirs now, no longer to be taken back by an undo.
+        contact.cards.exclude(added={}).update(added={})
         # Each card carries its person's details: a receiver hears of the edit by each.
         cards = contact.cards.select_related("conference", "vocabulary", "owner", "logged_by")
         cards = list(cards.order_by("pk"))
@@ -1045,8 +1057,7 @@ def _insert_card(
     card, decoding = _new_card(conference, user, data, decoder, client_uuid)
     try:
         with transaction.atomic():
-            card.contact, new_contact = find_or_create_contact(data, conference.country)
-            card.added = getattr(card.contact, "added", {})
+            card.contact, new_contact, card.added = find_or_create_contact(data, conference.country)
             _store_photo(card, data.photo)
             card.save()
             emit("card.logged", card, by=user)
@@ -1107,11 +1118,14 @@ def _update_card(card: Card, old: Card, data: CardInput) -> None:
         region = card.conference.country or None
         if known is None:
             # The card's own person: the editor showed every detail, so an emptied field
-            # is meant to be cleared.
+            # is meant to be cleared. A phone left as it was keeps the country it was read
+            # in (set_phones).
+            typed_before = contact.phone
             contact.email = email
             for field, value in data.contact_fields().items():
                 setattr(contact, field, value)
-            contact.read_phone(region)
+            if contact.phone != typed_before or not contact.phone_normalized:
+                contact.read_phone(region)
             contact.save()
         else:
             # Someone known by this email: the card adds to them as a card logged with it.
@@ -1138,7 +1152,7 @@ def remove_card(card: Card) -> None:
         if not contact.cards.exists():
             contact.delete()
         elif card.added:
-            _take_back(Contact.objects.select_for_update().get(pk=contact.pk), card.added)
+            _take_back(card, Contact.objects.select_for_update().get(pk=contact.pk))
     try:
         delete_photo_files(card)
     except Exception:
@@ -1146,23 +1160,24 @@ def remove_card(card: Card) -> None:
         logger.exception("Could not delete the photo files %s", card.photo.name)
 
 
-def _take_back(contact: Contact, added: dict) -> None:
-    """Give ``contact`` back what a card added to them (Card.added): each detail it filled
-    that is still as the card left it, and the email and phone it kept beside theirs."""
+def _take_back(card: Card, contact: Contact) -> None:
+    """Give ``contact`` back what ``card`` added to them (Card.added: the details it filled,
+    the email and phone it kept beside theirs), if they are as the card left them: nothing
+    saved them since (their version), and no later card of theirs (which may have said the
+    same)."""
+    added = card.added
+    later = contact.cards.filter(logged_at__gt=card.logged_at).exists()
+    if (added.get("contact"), added.get("version")) != (contact.pk, contact.version) or later:
+        return
     if "email" in added:
         ContactEmail.objects.filter(contact=contact, email=added["email"]).delete()
     if "phone" in added:
         ContactPhone.objects.filter(contact=contact, phone=added["phone"]).delete()
-    filled = added.get("filled", {})
-    back = {name for name, (_, left) in filled.items() if getattr(contact, name) == left}
-    # A phone goes back with its E.164 form, or neither does.
-    numbers = {"phone", "phone_normalized"}
-    if back & numbers != filled.keys() & numbers:
-        back -= numbers
-    for name in back:
-        setattr(contact, name, filled[name][0])
-    if back:
-        contact.save(update_fields=back)
+    filled = added["filled"]
+    for name, (was, _) in filled.items():
+        setattr(contact, name, was)
+    if filled:
+        contact.save(update_fields=filled)
 
 
 def apply_reading(card: Card, answer: dict) -> None:

@@ -115,6 +115,21 @@ def test_a_refused_save_leaves_the_default_where_it_was(admin_client, vocabulary
     assert Vocabulary.default() == vocabulary and not Vocabulary.objects.get(pk=other.pk).is_default
 
 
+def test_a_name_taken_is_a_form_error(admin_client, vocabulary, bob):
+    shared = Vocabulary.objects.create(name="Trade show")
+    data = vocabulary_post(shared)
+    data["name"] = vocabulary.name
+    response = admin_client.post(change_url(shared), data)
+    assert response.status_code == 200
+    assert "A shared vocabulary with this name exists already." in response.content.decode()
+    mine = Vocabulary.objects.create(name="Mine", owner=bob)
+    Vocabulary.objects.create(name="Also mine", owner=bob)
+    data = {**vocabulary_post(mine), "name": "Also mine"}
+    response = admin_client.post(change_url(mine), data)
+    assert response.status_code == 200
+    assert "Its owner has another vocabulary with this name." in response.content.decode()
+
+
 def test_the_change_form_shows_the_default_ticked(admin_client, vocabulary):
     html = admin_client.get(change_url(vocabulary)).content.decode()
     assert 'id="id_site_default" checked' in html

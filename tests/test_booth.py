@@ -395,16 +395,26 @@ def test_undo_takes_back_what_the_card_added_to_a_known_person(
 
     client.post(reverse("events-booth-undo", args=[conference.slug, other.pk]))
     assert Contact.objects.get(pk=dana.pk).all_emails() == ["dana@acme.se"]
-    # A detail changed since the card stays as it was changed.
-    Contact.objects.filter(pk=dana.pk).update(title="Chief Financial Officer")
     client.post(reverse("events-booth-undo", args=[conference.slug, card.pk]))
     dana.refresh_from_db()
-    assert (dana.name, dana.title, dana.phone, dana.phone_normalized) == (
-        "Dana",
-        "Chief Financial Officer",
-        "",
-        "",
-    )
+    assert (dana.name, dana.title, dana.phone, dana.phone_normalized) == ("Dana", "", "", "")
+
+
+@pytest.mark.parametrize("since", ["an edit of the person", "a later card saying the same"])
+def test_undo_leaves_what_the_person_has_had_since(client, booth, conference, make_card, since):
+    dana = Contact.objects.create(name="Dana", company="Acme", email="dana@acme.se")
+    make_card(UR, contact=dana)
+    typed = {"keys": "9", "email": "dana@acme.se", "title": "CFO"}
+    client.post(booth, typed, **JSON)
+    card = Card.objects.latest("pk")
+    if since == "an edit of the person":
+        dana.refresh_from_db()
+        dana.notes = "prefers mornings"
+        dana.save()
+    else:
+        client.post(booth, typed, **JSON)
+    client.post(reverse("events-booth-undo", args=[conference.slug, card.pk]))
+    assert Contact.objects.get(pk=dana.pk).title == "CFO"
 
 
 def test_undo_removes_the_card_when_its_photo_cannot_be_deleted(
@@ -577,6 +587,22 @@ def test_an_edit_of_the_cards_own_person_can_clear_a_detail(client, booth, confe
     client.post(url, card_data(phone="", version=card.version))
     card.contact.refresh_from_db()
     assert (card.contact.phone, card.contact.title) == ("", "CTO")
+
+
+def test_an_edit_keeps_the_country_the_person_s_phone_was_read_in(client, booth, conference):
+    conference.country = "SE"
+    conference.save()
+    client.post(booth, card_data(phone="01 23 45 67 89"), **JSON)
+    card = Card.objects.get()
+    # Imported with its country (France) before: read as French.
+    Contact.objects.filter(pk=card.contact_id).update(phone_normalized="+33123456789")
+    url = reverse("events-booth-card", args=[conference.slug, card.pk])
+    client.post(url, card_data(phone="01 23 45 67 89", note="met twice", version=card.version))
+    card.contact.refresh_from_db()
+    assert card.contact.phone_normalized == "+33123456789"
+    client.post(url, card_data(phone="08-555 01 01", version=card.version + 1))
+    card.contact.refresh_from_db()
+    assert card.contact.phone_normalized == "+4685550101"
 
 
 def test_an_empty_post_says_what_a_card_needs(client, booth):

@@ -64,6 +64,13 @@ def test_the_same_phone_written_twice_is_kept_once(client, alice, dana):
     assert [p.phone for p in dana.all_phones()] == ["+45 20 11 22 33", "08-555 01 01"]
 
 
+def test_an_edit_ends_what_an_undo_would_take_back(client, alice, dana):
+    Card.objects.filter(contact=dana).update(added={"filled": {"title": ["", "CTO"]}})
+    client.force_login(alice)
+    assert client.post(url(dana), edit(dana, title="CTO")).status_code == 302
+    assert list(Card.objects.filter(contact=dana).values_list("added", flat=True)) == [{}]
+
+
 def test_an_edit_keeps_the_country_a_phone_was_read_in(client, alice, dana):
     # Imported with its country (France) into the Swedish conference's list: an edit of
     # something else reads the number as it was, a new one in Sweden.

@@ -214,6 +214,7 @@ def test_a_name_is_read_given_name_first_after_its_one_comma():
     assert matching.name_key("Dana Reyes, MD") != matching.name_key("Dana Reyes")
     assert matching.name_key("Bo Ek, Jr.") == "bo ek jr"
     assert matching.name_key("Henry Ford, III") == "henry ford iii"
+    assert matching.name_key("Dana Reyes, PhD MBA") == "dana reyes phd mba"
     # Nothing on one side, or more than one comma: as written.
     assert matching.name_key("Reyes,") == "reyes"
     assert matching.name_key(", Dana") == "dana"

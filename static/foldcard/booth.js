@@ -8,7 +8,7 @@ import { watchTyping } from "./booth/lookup.js";
 import { keepForOffline } from "./booth/offline.js";
 import * as outbox from "./booth/outbox.js";
 import { startShortcuts } from "./booth/shortcuts.js";
-import { showKept, showOutbox, showRefused, showSaved, showSetAside } from "./booth/status.js";
+import { showKept, showOutbox, showRefused, showSaved, showSending, showSetAside } from "./booth/status.js";
 import { deliver, sendWaiting } from "./booth/sync.js";
 import { startWebcam } from "./booth/webcam.js";
 import { cardEditor } from "./card_editor.js";
@@ -43,6 +43,8 @@ async function refreshOutbox() {
 }
 
 async function fix(item) {
+  const lost = "Bring it back into the form? The card being typed there is not saved yet and would be lost.";
+  if (fields.typed() && !window.confirm(lost)) return;
   fields.fill(item);
   await outbox.remove(item.client_uuid);
   refreshOutbox();
@@ -84,6 +86,8 @@ form.addEventListener("submit", async (event) => {
   try {
     await outbox.put(item);
     clearForm();
+    // The last card's confirmation, and its undo, are no longer the last save's.
+    showSending(item);
   } finally {
     queuing = false;
   }
@@ -111,11 +115,11 @@ async function refused(item, errors) {
     showSetAside(item);
     return;
   }
-  await outbox.remove(item.client_uuid);
   fields.fill({ ...item, rejected: errors });
   const { first, problems } = fields.showErrors(errors);
   showRefused(problems);
   first.focus();
+  await outbox.remove(item.client_uuid);
 }
 
 startWebcam(document.querySelector("[data-webcam]"), form.querySelector("[data-webcam-button]"), {
@@ -148,6 +152,9 @@ document.addEventListener("submit", (event) => {
 });
 window.addEventListener("beforeunload", (event) => {
   if (fields.typed() && !leaving) event.preventDefault();
+});
+window.addEventListener("pageshow", () => {
+  leaving = false;
 });
 window.addEventListener("online", sync);
 setInterval(sync, RETRY_MS);

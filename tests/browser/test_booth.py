@@ -376,6 +376,8 @@ def test_what_is_typed_while_a_save_is_on_its_way_is_the_next_card(booth):
     save = next_held(page, held)
     expect(page.locator("[name=name]")).to_have_value("")
     expect(page.locator("[name=keys]")).to_be_focused()
+    # The undo shown is for the card saved last, not for this one: none while it is sent.
+    expect(page.locator("[data-confirmation]")).to_have_text("Sending First Card…")
     type_card(page, "7", "Second Card")
     save.continue_()
     expect(page.locator("[data-confirmation]")).to_contain_text("Saved First Card (Acme)")
@@ -431,6 +433,11 @@ def test_a_card_refused_while_the_next_is_typed_waits_below_with_its_fix(booth):
     expect(page.locator("[name=name]")).to_have_value("Next Person")
     problem = page.locator("[data-problem]")
     expect(problem).to_contain_text("Not saved: Ana Ruiz")
+    # Fix asks before it takes the place of the card being typed.
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    problem.get_by_role("button", name="Fix").click()
+    expect(page.locator("[name=name]")).to_have_value("Next Person")
+    page.locator("[name=name]").focus()
     page.unroute("**/booth/")
     page.keyboard.press("Enter")
     expect(page.locator("[data-confirmation]")).to_contain_text("Saved Next Person")

@@ -98,6 +98,7 @@ export function boothForm(form, editor, user) {
       editor.setCodes(item.folds);
       // A photo the server refused would be refused again: the card comes back without it.
       const refusedPhoto = Boolean(item.rejected?.photo);
+      photoInput.value = "";
       snapshot = refusedPhoto ? null : item.photo;
       photoStatus.textContent = snapshot ? `Photo kept: ${item.photo_name}` : "";
       showErrors(item.rejected);

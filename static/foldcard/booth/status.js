@@ -38,6 +38,14 @@ export function showSaved(data) {
   }
 }
 
+// A card on its way: in place of the last confirmation, whose undo was for the card
+// before it.
+export function showSending(item) {
+  const div = alert("secondary", `Sending ${who(item) || "the card"}…`);
+  div.setAttribute("role", "status");
+  confirmation.replaceChildren(div);
+}
+
 export function showKept(item) {
   const why = item.problem || "the network is down";
   const div = alert("warning", `Kept ${who(item)} on this laptop (${why}); it will be sent again.`);

@@ -100,8 +100,13 @@ export async function sendWaiting(csrfToken, user, onSaved) {
   if (syncing) return;
   syncing = true;
   try {
-    // In the order they were typed (the outbox keeps them by client_uuid).
-    const items = (await outbox.all()).sort((a, b) => (a.queued_at || 0) - (b.queued_at || 0));
+    // In the order they were typed (the outbox keeps them by client_uuid), those without a
+    // photo first: a photo going up slowly holds up no card behind it. Each card says when
+    // it was typed, so the server's order is the typing order all the same.
+    const slow = (item) => (item.photo ? 1 : 0);
+    const items = (await outbox.all()).sort(
+      (a, b) => slow(a) - slow(b) || (a.queued_at || 0) - (b.queued_at || 0),
+    );
     for (const item of items) {
       if (item.rejected || inFlight.has(item.client_uuid) || !outbox.isFor(item, user)) continue;
       const result = await deliver(item, csrfToken);
