@@ -409,6 +409,29 @@ def test_a_photo_going_up_slowly_is_not_taken_for_a_missing_network(booth, setti
     assert Card.objects.get().photo
 
 
+def test_cards_kept_offline_without_a_photo_go_before_those_with_one(
+    booth, context, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    page = booth
+    wait_for_offline_copy(page)
+    context.set_offline(True)
+    type_card(page, "9", "With Photo")
+    page.set_input_files(
+        "[name=photo]", {"name": "card.jpg", "mimeType": "image/jpeg", "buffer": images.jpeg()}
+    )
+    page.locator("[name=name]").press("Enter")
+    expect(page.locator("[data-confirmation]")).to_contain_text("Kept With Photo on this laptop")
+    queue_offline(page, "Without Photo")
+    context.set_offline(False)
+    expect(page.locator("[data-outbox-count]")).to_be_hidden()
+    arrived = Card.objects.order_by("pk").values_list("contact__name", flat=True)
+    assert list(arrived) == ["Without Photo", "With Photo"]
+    # Each says when it was typed: the list is in typing order.
+    cards = Card.objects.order_by("logged_at").values_list("contact__name", flat=True)
+    assert list(cards) == ["With Photo", "Without Photo"]
+
+
 def test_enter_pressed_three_times_saves_one_card(booth):
     page = booth
     type_card(page, "9", "Dana Reyes", "", "", "", "", "a note")
