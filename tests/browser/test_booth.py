@@ -203,6 +203,15 @@ def queue_offline(page, *names: str) -> None:
         expect(page.locator("[data-confirmation]")).to_contain_text(f"Kept {name} on this laptop")
 
 
+def save_with_photo(page, photo: bytes, keys: str, *fields: str) -> None:
+    """Type a card with the keyboard, attach ``photo`` (as card.jpg) and press Enter."""
+    type_card(page, keys, *fields)
+    page.set_input_files(
+        "[name=photo]", {"name": "card.jpg", "mimeType": "image/jpeg", "buffer": photo}
+    )
+    page.locator("[name=name]").press("Enter")
+
+
 def test_a_card_queued_by_one_user_is_sent_only_in_their_session(booth, context, alice, bob):
     page = booth
     booth_url = page.url
@@ -396,11 +405,7 @@ def test_a_photo_going_up_slowly_is_not_taken_for_a_missing_network(booth, setti
     noise = io.BytesIO()
     Image.effect_noise((800, 600), 80).convert("RGB").save(noise, "JPEG", quality=95)
     assert len(noise.getvalue()) > 200_000  # 6 s at 256 kbit/s
-    type_card(page, "9", "Slow Upload")
-    page.set_input_files(
-        "[name=photo]", {"name": "card.jpg", "mimeType": "image/jpeg", "buffer": noise.getvalue()}
-    )
-    page.locator("[name=name]").press("Enter")
+    save_with_photo(page, noise.getvalue(), "9", "Slow Upload")
     save = next_held(page, held)
     page.wait_for_timeout(5000)  # longer than a save without photo is waited for
     save.continue_()
@@ -416,11 +421,7 @@ def test_cards_kept_offline_without_a_photo_go_before_those_with_one(
     page = booth
     wait_for_offline_copy(page)
     context.set_offline(True)
-    type_card(page, "9", "With Photo")
-    page.set_input_files(
-        "[name=photo]", {"name": "card.jpg", "mimeType": "image/jpeg", "buffer": images.jpeg()}
-    )
-    page.locator("[name=name]").press("Enter")
+    save_with_photo(page, images.jpeg(), "9", "With Photo")
     expect(page.locator("[data-confirmation]")).to_contain_text("Kept With Photo on this laptop")
     queue_offline(page, "Without Photo")
     context.set_offline(False)
@@ -493,12 +494,9 @@ def test_a_card_refused_in_the_queue_does_not_hold_up_the_cards_behind_it(
     wait_for_offline_copy(page)
     context.set_offline(True)
     queue_offline(page, "First Card")
-    type_card(page, "9", "Odd Photo", "Acme")
-    photo = images.HOSTILE_DDS["unimplemented_pixel_format.dds"]
-    page.set_input_files(
-        "[name=photo]", {"name": "card.jpg", "mimeType": "image/jpeg", "buffer": photo}
+    save_with_photo(
+        page, images.HOSTILE_DDS["unimplemented_pixel_format.dds"], "9", "Odd Photo", "Acme"
     )
-    page.locator("[name=name]").press("Enter")
     expect(page.locator("[data-confirmation]")).to_contain_text("Kept Odd Photo on this laptop")
     queue_offline(page, "Third Card")
     expect(page.locator("[data-outbox-count]")).to_have_text("3 waiting to sync")
@@ -527,12 +525,8 @@ def test_a_card_refused_for_its_photo_comes_back_without_it(booth, context, sett
     page = booth
     wait_for_offline_copy(page)
     context.set_offline(True)
-    type_card(page, "9", "Odd Photo", "Acme", "", "", "", "met at the bar")
     photo = images.HOSTILE_DDS["unimplemented_pixel_format.dds"]
-    page.set_input_files(
-        "[name=photo]", {"name": "card.jpg", "mimeType": "image/jpeg", "buffer": photo}
-    )
-    page.locator("[name=name]").press("Enter")
+    save_with_photo(page, photo, "9", "Odd Photo", "Acme", "", "", "", "met at the bar")
     expect(page.locator("[data-confirmation]")).to_contain_text("Kept Odd Photo on this laptop")
     context.set_offline(False)
     refused = page.locator("[data-problem]")
