@@ -1145,14 +1145,16 @@ def _update_card(card: Card, old: Card, data: CardInput) -> None:
 
 def remove_card(card: Card) -> None:
     """Delete a card (an undo at the booth), and its person if they have no other card,
-    else what the card added to them (Card.added) that nothing changed since."""
+    else what the card added to them (Card.added) while nothing changed since: no card of
+    theirs saved after it (which may have said the same), nothing saving them (_take_back)."""
     with transaction.atomic():
         contact = card.contact
+        later = bool(card.added) and contact.cards.filter(pk__gt=card.pk).exists()
         card.delete()
         if not contact.cards.exists():
             contact.delete()
-        elif card.added:
-            _take_back(card, Contact.objects.select_for_update().get(pk=contact.pk))
+        elif card.added and not later:
+            _take_back(card.added, Contact.objects.select_for_update().get(pk=contact.pk))
     try:
         delete_photo_files(card)
     except Exception:
@@ -1160,14 +1162,11 @@ def remove_card(card: Card) -> None:
         logger.exception("Could not delete the photo files %s", card.photo.name)
 
 
-def _take_back(card: Card, contact: Contact) -> None:
-    """Give ``contact`` back what ``card`` added to them (Card.added: the details it filled,
-    the email and phone it kept beside theirs), if they are as the card left them: nothing
-    saved them since (their version), and no later card of theirs (which may have said the
-    same)."""
-    added = card.added
-    later = contact.cards.filter(logged_at__gt=card.logged_at).exists()
-    if (added.get("contact"), added.get("version")) != (contact.pk, contact.version) or later:
+def _take_back(added: dict, contact: Contact) -> None:
+    """Give ``contact`` back what a card ``added`` to them (Card.added: the details it
+    filled, the email and phone it kept beside theirs), if nothing saved them since (their
+    id and version as the card left them)."""
+    if (added.get("contact"), added.get("version")) != (contact.pk, contact.version):
         return
     if "email" in added:
         ContactEmail.objects.filter(contact=contact, email=added["email"]).delete()
