@@ -885,9 +885,13 @@ def set_phones(contact: Contact, typed: list[str], region: str | None) -> None:
     the person has, written the same, keeps the form it was read as (an import reads a
     row's phone in the row's country)."""
     kept = {number.phone: number.phone_normalized for number in contact.all_phones()}
-    store_phones(
-        contact, [(phone, kept.get(phone) or phones.e164(phone, region)) for phone in typed]
-    )
+    store_phones(contact, [(phone, e164_unless_kept(phone, kept, region)) for phone in typed])
+
+
+def e164_unless_kept(phone: str, kept: Mapping[str, str], region: str | None) -> str:
+    """Return the E.164 form of ``phone``: the one ``kept`` (phones as typed: their E.164
+    form) has for it, written the same, else read as ``region``'s without a country code."""
+    return kept.get(phone) or phones.e164(phone, region)
 
 
 def store_phones(contact: Contact, numbers: list[tuple[str, str]]) -> None:
@@ -1119,13 +1123,12 @@ def _update_card(card: Card, old: Card, data: CardInput) -> None:
         if known is None:
             # The card's own person: the editor showed every detail, so an emptied field
             # is meant to be cleared. A phone left as it was keeps the country it was read
-            # in (set_phones).
-            typed_before = contact.phone
+            # in (e164_unless_kept).
+            kept = {contact.phone: contact.phone_normalized}
             contact.email = email
             for field, value in data.contact_fields().items():
                 setattr(contact, field, value)
-            if contact.phone != typed_before or not contact.phone_normalized:
-                contact.read_phone(region)
+            contact.phone_normalized = e164_unless_kept(contact.phone, kept, region)
             contact.save()
         else:
             # Someone known by this email: the card adds to them as a card logged with it.
