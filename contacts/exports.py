@@ -13,14 +13,27 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
 import vobject
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
-from django.db.models import Case, Exists, Expression, F, Func, OuterRef, Value, When
-from django.db.models.functions import Cast, Coalesce, Concat, Left, NullIf, Ord
-from django.db.models.lookups import In
+from django.db.models import Case, Exists, Expression, F, Func, OuterRef, Q, Value, When
+from django.db.models.functions import (
+    Cast,
+    Coalesce,
+    Concat,
+    Left,
+    Length,
+    Lower,
+    NullIf,
+    Ord,
+    Replace,
+    StrIndex,
+    Substr,
+)
+from django.db.models.lookups import Exact, GreaterThan, In
 from django.utils import timezone
 from icalendar import Calendar, Todo
 
-from contacts import folds, phones, rules
+from contacts import folds, matching, phones, rules
 from contacts.models import FOLLOW_UP_ORDER, Card, Consent, Contact, Vocabulary
 from contacts.queries import decode_cards
 from events.models import Conference
@@ -51,6 +64,8 @@ def phone_cell(phone: str, normalized: str) -> str:
 
 # The type of the SQL of every cell.
 TEXT = models.TextField()
+# The type of a list of words in SQL.
+WORDS = ArrayField(models.TextField())
 
 
 def neutralized(text: Expression) -> Expression:
@@ -359,7 +374,11 @@ WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 
 
 def split_name(name: str) -> tuple[str, str]:
-    """Return a name's given and family parts: the family name is its last word."""
+    """Return a name's given and family parts: either side of the comma of a name written
+    family name first ("Reyes, Dana"), else what comes before its last word and that word."""
+    if parts := matching.family_first(name):
+        family, given = parts
+        return given, family
     given, _, family = name.strip().rpartition(" ")
     return given.strip(), family
 
@@ -368,16 +387,74 @@ def trimmed(text: Expression) -> Func:
     return Func(text, Value(WHITESPACE), function="btrim", output_field=TEXT)
 
 
-def family_name(name: Expression) -> Func:
-    """Return the SQL of ``split_name``'s family part: the last word after a space."""
-    return Func(trimmed(name), Value(" "), Value(-1), function="split_part", output_field=TEXT)
+@dataclass(frozen=True)
+class NameParts:
+    """The SQL of ``split_name``'s parts of ``name``."""
 
+    name: Expression
 
-def given_name(name: Expression) -> Func:
-    """Return the SQL of ``split_name``'s given part: what comes before the family name
-    and its space (nothing for a name of one word)."""
-    length = Func(family_name(name), function="length") + Value(1)
-    return trimmed(Func(trimmed(name), -length, function="left", output_field=TEXT))
+    @property
+    def family(self) -> Expression:
+        return Case(
+            When(self.family_first, then=self.before), default=self.last_word, output_field=TEXT
+        )
+
+    @property
+    def given(self) -> Expression:
+        """Nothing for a name of one word."""
+        before_last_word = trimmed(Left(trimmed(self.name), -(Length(self.last_word) + 1)))
+        return Case(
+            When(self.family_first, then=self.after), default=before_last_word, output_field=TEXT
+        )
+
+    @property
+    def family_first(self) -> Q:
+        """The SQL of ``matching.family_first``: a name written family name first."""
+        after = Substr(self.name, self.comma + 1)
+        spaced = Func(
+            after,
+            Value("[^A-Za-z]+"),
+            Value(" "),
+            Value("g"),
+            function="regexp_replace",
+            output_field=TEXT,
+        )
+        letters = Lower(spaced, output_field=TEXT)
+        words = Func(letters, Value(" "), function="string_to_array", output_field=WORDS)
+        suffixes = sorted(matching.SUFFIXES)
+        overlap = Func(
+            words,
+            Value(suffixes, output_field=WORDS),
+            arg_joiner=" && ",
+            template="(%(expressions)s)",
+            output_field=models.BooleanField(),
+        )
+        return (
+            Q(GreaterThan(self.comma, 0))
+            & Q(Exact(StrIndex(after, Value(",")), 0))
+            & ~Q(Exact(self.before, ""))
+            & ~Q(Exact(self.after, ""))
+            & ~Q(In(Replace(letters, Value(" "), Value(""), output_field=TEXT), suffixes))
+            & ~Q(overlap)
+        )
+
+    @property
+    def last_word(self) -> Expression:
+        return Func(
+            trimmed(self.name), Value(" "), Value(-1), function="split_part", output_field=TEXT
+        )
+
+    @property
+    def comma(self) -> Expression:
+        return StrIndex(self.name, Value(","))
+
+    @property
+    def before(self) -> Expression:
+        return trimmed(Left(self.name, self.comma - 1))
+
+    @property
+    def after(self) -> Expression:
+        return trimmed(Substr(self.name, self.comma + 1))
 
 
 def first_name(header: str) -> Column:
@@ -385,7 +462,7 @@ def first_name(header: str) -> Column:
         header,
         ("contact__name",),
         lambda export, name: neutralize(split_name(name)[0]),
-        lambda export: neutralized(given_name(F("contact__name"))),
+        lambda export: neutralized(NameParts(F("contact__name")).given),
     )
 
 
@@ -397,7 +474,7 @@ def last_name(header: str, missing: str = "") -> Column:
         return neutralize(split_name(name)[1] or company or email or missing)
 
     def sql(export: Export) -> Expression:
-        family = NullIf(family_name(F("contact__name")), Value(""))
+        family = NullIf(NameParts(F("contact__name")).family, Value(""))
         company = NullIf(F("contact__company"), Value(""))
         email = NullIf(F("contact__email"), Value(""))
         return neutralized(Coalesce(family, company, email, Value(missing), output_field=TEXT))
@@ -516,7 +593,7 @@ GOOGLE_COLUMNS = (
         "Family Name",
         ("contact__name",),
         lambda export, v: neutralize(split_name(v)[1]),
-        lambda export: neutralized(family_name(F("contact__name"))),
+        lambda export: neutralized(NameParts(F("contact__name")).family),
     ),
     text("Organization 1 - Name", "contact__company"),
     text("Organization 1 - Title", "contact__title"),

@@ -28,6 +28,7 @@ SUFFIXES = frozenset({
 })
 # fmt: on
 NOT_A_WORD = re.compile(r"[^\w]+")
+NOT_ASCII_LETTERS = re.compile("[^A-Za-z]+")
 # Between a small letter and a capital followed by a small one: "Combo|Corp", "Acme|GmbH".
 WRITTEN_ONTO = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
 # Letters that Unicode does not decompose into a base letter and an accent, compared as the
@@ -57,18 +58,25 @@ def name_key(name: str) -> str:
 
 
 def _given_name_first(name: str) -> str:
-    """Return ``name`` written family name first, before its one comma ("Reyes, Dana"), as
-    given name first ("Dana Reyes"); a suffix or degree after the comma (SUFFIXES), or
-    nothing on either side of it, leaves it as written."""
-    parts = name.split(",")
-    if len(parts) != 2:
-        return name
-    family, given = parts
-    after = words(given)
-    suffix = "".join(after) in SUFFIXES or any(word in SUFFIXES for word in after)
-    if words(family) and after and not suffix:
-        return f"{given} {family}"
-    return name
+    """Return ``name`` written family name first ("Reyes, Dana") as given name first
+    ("Dana Reyes"), any other name as written."""
+    parts = family_first(name)
+    return f"{parts[1]} {parts[0]}" if parts else name
+
+
+def family_first(name: str) -> tuple[str, str] | None:
+    """Return the family and given name of a name written family name first, before its
+    one comma ("Reyes, Dana"), without the spaces around them; None for any other name: a
+    suffix or degree after the comma (SUFFIXES, by the ASCII letters of its words, so that
+    SQL can tell it alike), nothing on either side of it, or more than one comma."""
+    family, comma, given = name.partition(",")
+    family, given = family.strip(), given.strip()
+    if not comma or "," in given or not family or not given:
+        return None
+    after = [word.lower() for word in NOT_ASCII_LETTERS.split(given) if word]
+    if "".join(after) in SUFFIXES or any(word in SUFFIXES for word in after):
+        return None
+    return family, given
 
 
 def company_key(company: str) -> str:

@@ -139,6 +139,18 @@ def test_google_gets_its_name_parts_and_a_label_for_the_conference(logged_in, co
     assert row["Group Membership"] == "* myContacts ::: Expo 2026"
 
 
+def test_a_name_written_family_name_first_is_split_at_its_comma(logged_in, conference, make_card):
+    make_card(UL, contact=Contact.objects.create(name="Reyes, Dana Maria"))
+    make_card(UL, contact=Contact.objects.create(name="Ek, Bo, Jr."))  # two commas: as ever
+    _, rows = export(logged_in, conference, "google")
+    assert {tuple(r[:3]) for r in rows[1:]} == {
+        ("Reyes, Dana Maria", "Dana Maria", "Reyes"),
+        ("Ek, Bo, Jr.", "Ek, Bo,", "Jr."),
+    }
+    vcards = logged_in.get(reverse("events-export-vcf", args=[conference.slug]))
+    assert "N:Reyes;Dana Maria;;;" in vcards.content.decode()
+
+
 @pytest.mark.parametrize("profile", HEADERS)
 def test_every_profile_neutralizes_formulas(logged_in, conference, make_card, profile):
     make_card(UL, name="=cmd", company="+evil", note="@SUM(A1)")
