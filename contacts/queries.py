@@ -470,6 +470,7 @@ def followup_rows(cards: list[Card], user, today: date, others: Iterable[Card] =
     follow-up order."""
     others = list(others)
     decode_cards([*cards, *others])
+    followed_by = _followed_by(cards, others)
     for card in cards:
         card.bucket = followups.bucket(card.due_on, today)
         card.is_open = rules.is_open(card)
@@ -482,7 +483,25 @@ def followup_rows(cards: list[Card], user, today: date, others: Iterable[Card] =
             for other in others
             if (other.contact_id, other.conference_id) == (card.contact_id, card.conference_id)
         ]
+        owners = followed_by.get((card.contact_id, card.conference_id), {})
+        card.also_followed_by = [name for pk, name in owners.items() if pk != card.owner_id]
     return cards
+
+
+def _followed_by(cards: list[Card], others: list[Card]) -> dict[tuple[int, int], dict[int, str]]:
+    """Return who else has an open follow-up of the people of ``cards`` at their
+    conferences, in cards not among ``cards`` and ``others``: for each person and
+    conference, the owners' user names by id."""
+    if not cards:
+        return {}
+    shown = [card.pk for card in (*cards, *others)]
+    found = Card.objects.filter(_people_of(cards), rules.open_followups()).exclude(pk__in=shown)
+    found = found.exclude(owner=None).order_by("owner__username")
+    followed_by: dict[tuple[int, int], dict[int, str]] = {}
+    rows = found.values_list("contact_id", "conference_id", "owner", "owner__username")
+    for person, conference, owner, name in rows:
+        followed_by.setdefault((person, conference), {})[owner] = name
+    return followed_by
 
 
 def filterable_owners() -> models.QuerySet:

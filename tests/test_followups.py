@@ -133,8 +133,8 @@ def test_the_number_of_queries_does_not_grow_with_the_cards(client, alice, make_
         make_card(UR, contact=card.contact, note="met again")
     html = client.get(URL).content.decode()
     assert len(names_in_order(html)) == 50 and html.count("met again") > 10
-    # 13: with the user's saved filters.
-    assert queries_for_list() == ten == 13
+    # 14: with the user's saved filters and who else follows up the page's people.
+    assert queries_for_list() == ten == 14
     assert client.get(URL, {"page": 4}).status_code == 200
 
 
@@ -395,6 +395,29 @@ def test_booth_staff_see_the_team_list_but_act_only_on_their_own(client, bob, ma
 @pytest.fixture
 def dana():
     return Contact.objects.create(name="Dana Reyes", company="Acme", email="dana@acme.io")
+
+
+def also_followed_by(html: str) -> list[str]:
+    return re.findall(r"data-also-followed-by>also ([^<]*)</span>", html)
+
+
+def test_each_owners_row_says_who_else_follows_up_the_same_person(
+    client, alice, bob, charlie, make_card, dana, summit
+):
+    alices = make_card(UR, contact=dana)
+    make_card(UR | HALF, contact=dana, owner=bob)
+    make_card(UR, contact=dana, owner=charlie, state="done")  # done: no longer theirs to do
+    make_card(UR, contact=dana, owner=charlie, conference=summit)  # elsewhere
+    client.force_login(bob)
+    assert also_followed_by(client.get(URL).content.decode()) == ["alice"]
+    client.force_login(alice)
+    assert also_followed_by(client.get(URL).content.decode()) == ["bob"]
+    # The team's list has both cards in one row already.
+    html = client.get(URL, {"owner": "all"}).content.decode()
+    assert also_followed_by(html) == [] and 'data-others="1"' in html
+    # The row redrawn after an action still says so.
+    answer = post_action(client, alices, "done", **JSON).json()
+    assert answer["state"] == "done" and also_followed_by(answer["row_html"]) == ["bob"]
 
 
 @pytest.fixture
