@@ -98,19 +98,20 @@ class CardForm(forms.Form):
     )
     # After the note: seldom typed at the booth, most often read from the card.
     website = forms.URLField(max_length=300, required=False, assume_scheme="https")
+    # Remembered from the card before, so that it is seldom changed.
+    consent = forms.ChoiceField(
+        label="Agreed to be contacted",
+        choices=Consent.choices,
+        required=False,
+        help_text="Whether and why you may contact them: kept with the card.",
+    )
+    # Last: taken, not typed; what is read from it may come with choices under it.
     photo = forms.FileField(
         label="Photo of the card",
         required=False,
         widget=forms.FileInput(
             attrs={"accept": "image/jpeg,image/png,image/webp", "capture": "environment"}
         ),
-    )
-    # Last: it is remembered from the card before, so that it is seldom changed.
-    consent = forms.ChoiceField(
-        label="Agreed to be contacted",
-        choices=Consent.choices,
-        required=False,
-        help_text="Whether and why you may contact them: kept with the card.",
     )
     client_uuid = forms.UUIDField(required=False, widget=forms.HiddenInput)
     version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)

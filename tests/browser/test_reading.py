@@ -56,6 +56,26 @@ def test_a_photo_fills_the_empty_fields_and_keeps_what_was_typed(booth):
     expect(page.locator('[data-read-mark="email"]')).to_have_text("")
 
 
+def test_the_booth_still_fits_a_laptop_screen_with_a_card_read_and_the_latest_cards(
+    booth, make_card
+):
+    page = booth
+    for n in range(12):
+        make_card(folds.UR, name=f"Person {n}", note="call back about the pilot")
+    page.reload()
+    card = cardgen.make_card(7, qr="vcard", rotation=0)
+    page.keyboard.type("9")
+    page.set_input_files("[name=photo]", photo_file(card, "card.jpg"))
+    expect(page.locator("[data-read-extras] details")).to_be_visible()  # Lines read
+    assert page.evaluate("document.documentElement.scrollHeight") <= 768
+    latest = page.locator("[data-latest] tr")
+    expect(latest.nth(1)).to_be_in_viewport()  # two rows at least, the rest scroll
+    page.locator("[name=name]").press("Enter")
+    expect(page.locator("[data-confirmation]")).to_contain_text(f"Saved {card.fields['name']}")
+    expect(page.locator("[data-confirmation]")).to_be_in_viewport()
+    assert page.evaluate("document.documentElement.scrollHeight") <= 768
+
+
 def test_a_photo_with_nothing_to_read_says_so_and_saving_goes_on(booth):
     page = booth
     plain = {"name": "x.jpg", "mimeType": "image/jpeg", "buffer": plain_photo()}
