@@ -1,7 +1,7 @@
 // The follow-up list worked as a queue: a current row with its actions, a detail panel,
 // rows selected for bulk actions, and keys for it all (the ? dialog lists them). Without
 // JavaScript the list is links to each follow-up's page and a plain bulk form.
-import { listUrl, send, undoLast } from "./followup_actions.js";
+import { listUrl, say, send, undoLast } from "./followup_actions.js";
 
 (function () {
   "use strict";
@@ -22,6 +22,13 @@ import { listUrl, send, undoLast } from "./followup_actions.js";
       dialog.querySelector("button[type=submit]").click();
     });
   });
+  // Enter in a day to snooze until snoozes until that day, not what the form's first
+  // button does (Done in the bulk bar, a day in the snooze dialog).
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || !event.target.matches("[data-until]")) return;
+    event.preventDefault();
+    event.target.form.querySelector("[data-until-button]").click();
+  }, true);
   let anchor = null; // the row a Shift-click selects from
 
   const rows = () => [...list.querySelectorAll("[data-card]")];
@@ -110,9 +117,26 @@ import { listUrl, send, undoLast } from "./followup_actions.js";
     if (wasIn) document.activeElement.blur();
   }
 
-  // Ask in ``dialog`` and resolve with the button's value ("" when cancelled).
-  function ask(name) {
+  // The selected rows, or else the current one when the user may work it; none said why
+  // not, in the status line.
+  function actedOn() {
+    const chosen = selected();
+    if (chosen.length) return chosen;
+    const row = current();
+    if (!row) return [];
+    if (row.dataset.workable === undefined) {
+      say(`${row.querySelector("[data-name]").textContent} is ${row.querySelector(".owner").textContent || "nobody"}'s follow-up: only they or a manager can work it.`, true);
+      return [];
+    }
+    return [row];
+  }
+
+  // Ask in ``dialog`` about ``rows`` (named in it) and resolve with the button's value
+  // ("" when cancelled).
+  function ask(name, rows) {
     const dialog = dialogs[name];
+    const names = rows.map((row) => row.querySelector("[data-name]").textContent);
+    dialog.querySelector("[data-dialog-subject]").textContent = rows.length > 1 ? `${rows.length} selected` : names[0];
     dialog.querySelectorAll("input[type=text], textarea, input[type=date]").forEach((field) => { field.value = ""; });
     dialog.returnValue = "";
     dialog.showModal();
@@ -142,15 +166,19 @@ import { listUrl, send, undoLast } from "./followup_actions.js";
   const commands = {
     open: () => current() && openPanel(current(), true),
     done: async () => {
-      const how = await ask("done");
+      const rows = actedOn();
+      if (!rows.length) return;
+      const how = await ask("done", rows);
       if (how) act("done", { outcome: dialogs.done.querySelector("[name=outcome]").value });
     },
     snooze: async () => {
-      const how = await ask("snooze");
+      const rows = actedOn();
+      if (!rows.length) return;
+      const how = await ask("snooze", rows);
       if (how === "until") act("snooze", { until: dialogs.snooze.querySelector("[name=until]").value });
       else if (how) act("snooze", { days: how });
     },
-    drop: () => act("drop"),
+    drop: () => actedOn().length && act("drop"),
     email: () => {
       if (selected().length) {
         bulkForm.requestSubmit(bulkForm.querySelector("[data-bulk-email]"));
@@ -163,7 +191,9 @@ import { listUrl, send, undoLast } from "./followup_actions.js";
     },
     assign: async () => {
       if (!dialogs.assign) return;
-      const how = await ask("assign");
+      const rows = actedOn();
+      if (!rows.length) return;
+      const how = await ask("assign", rows);
       if (how) act("assign", { owner: dialogs.assign.querySelector("[name=owner]").value });
     },
   };
@@ -226,6 +256,14 @@ import { listUrl, send, undoLast } from "./followup_actions.js";
   });
 
   document.querySelector("[data-show-keys]").addEventListener("click", () => dialogs.keys.showModal());
+
+  // Tab into a row makes it the current one: the keys act on the row the focus is in. (A
+  // click does so itself, after the click: moving the row's actions before it would move
+  // what was clicked.)
+  list.addEventListener("focusin", (event) => {
+    const row = event.target.closest("[data-card]");
+    if (row && row !== current() && event.target.matches(":focus-visible")) setCurrent(row);
+  });
 
   list.addEventListener("click", (event) => {
     const row = event.target.closest("[data-card]");

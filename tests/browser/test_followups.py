@@ -244,6 +244,72 @@ def test_a_refused_undo_says_why(make_card, page, bob, alice):
     assert states(*cards) == ["snoozed"]
 
 
+def test_enter_in_a_day_snoozes_until_that_day(make_card, logged_in, browser, live_server):
+    cards = queue(make_card, 4)
+    day = timezone.localdate() + timedelta(days=10)
+    page = logged_in
+    page.goto("/followups/")
+    # The snooze dialog (its first button is a day), named after the current row.
+    page.keyboard.press("s")
+    dialog = page.get_by_role("dialog", name="Snooze")
+    expect(dialog).to_contain_text("Person 1")
+    dialog.get_by_label("Snooze until").fill(day.isoformat())
+    dialog.get_by_label("Snooze until").press("Enter")
+    status = page.locator("[data-followup-status]")
+    expect(status).to_contain_text("Snoozed Person 1, Acme until")
+    # The bulk bar (its first button is Done).
+    for card in cards[1:3]:
+        row(page, card).locator("[data-select]").check()
+    page.get_by_label("Snooze the selected until").fill(day.isoformat())
+    page.get_by_label("Snooze the selected until").press("Enter")
+    expect(status).to_contain_text("Snoozed 2 follow-ups until")
+    # The follow-up's own page, without JavaScript (its first button is Done).
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    plain = context.new_page()
+    plain.context.add_cookies(page.context.cookies())
+    plain.goto(f"/followups/{cards[3].pk}/")
+    with plain.expect_navigation():
+        plain.get_by_label("Snooze until").fill(day.isoformat())
+        plain.get_by_label("Snooze until").press("Enter")
+    context.close()
+    assert states(*cards) == ["snoozed"] * 4
+    assert {card.snoozed_until for card in cards} == {day}
+
+
+def test_the_keys_act_on_the_row_the_focus_is_in(make_card, logged_in):
+    cards = queue(make_card, 3)
+    page = logged_in
+    page.goto("/followups/")
+    expect(row(page, cards[0])).to_have_class(re.compile("is-current"))
+    # Tab to the second row's box: Space selects that row, d asks about it.
+    row(page, cards[1]).locator("[data-select]").focus()
+    expect(row(page, cards[1])).to_have_class(re.compile("is-current"))
+    page.keyboard.press(" ")
+    expect(row(page, cards[1]).locator("[data-select]")).to_be_checked()
+    expect(row(page, cards[0]).locator("[data-select]")).not_to_be_checked()
+    page.keyboard.press(" ")
+    row(page, cards[2]).get_by_role("link", name="Person 3").focus()
+    page.keyboard.press("d")
+    expect(page.get_by_role("dialog", name="Done")).to_contain_text("Person 3")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-followup-status]")).to_have_text("Marked Person 3, Acme done.Undo")
+    assert states(*cards) == ["open", "open", "done"]
+
+
+def test_a_key_on_someone_elses_row_says_it_is_theirs(make_card, page, bob, alice):
+    cards = queue(make_card, 1, owner=alice)
+    log_in(page, "bob")
+    page.goto("/followups/?owner=all")
+    expect(row(page, cards[0])).to_have_class(re.compile("is-current"))
+    for key in ("d", "s", "x"):
+        page.keyboard.press(key)
+        expect(page.locator("dialog[open]")).to_have_count(0)
+        expect(page.locator("[data-followup-status]")).to_have_text(
+            "Person 1 is alice's follow-up: only they or a manager can work it."
+        )
+    assert states(*cards) == ["open"]
+
+
 def sideways(page) -> bool:
     return page.evaluate("document.scrollingElement.scrollWidth > window.innerWidth")
 
