@@ -49,8 +49,17 @@ def _get_contact(pk: int) -> Contact:
 
 def _get_card_for_user(request: HttpRequest, pk: int) -> Card:
     """Return the card ``pk`` if the user may work on it (rules.can_work), or raise 404."""
+    card = _get_card(pk)
+    if not rules.can_work(request.user, card):
+        raise Http404("Not a follow-up that you may work on.")
+    return card
+
+
+def _get_card(pk: int) -> Card:
+    """Return the card ``pk`` (everyone who works follow-ups sees every card on the team's
+    list), or raise 404."""
     queryset = Card.objects.select_related("contact", "conference", "vocabulary", "owner")
-    return get_object_or_404(queryset.filter(rules.workable(request.user)), pk=pk)
+    return get_object_or_404(queryset, pk=pk)
 
 
 @require_http_methods(["GET", "POST"])
@@ -222,7 +231,13 @@ def followup_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404("No such action.")
     if action == "assign" and not rules.can_work_everyones(request.user):
         raise PermissionDenied("Only a manager can hand a follow-up to someone else.")
-    card = _get_card_for_user(request, pk)
+    card = _get_card(pk)
+    if not rules.can_work(request.user, card):
+        # A card handed to someone else since the page showed it is a change as any other.
+        seen = request.POST.get("version", "")
+        if action != "restore" and seen.isdigit() and int(seen) != card.version:
+            return _changed(request, card)
+        raise Http404("Not a follow-up that you may work on.")
     if action == "restore":
         return _restore(request, card)
     form = FollowupActionForm(request.POST, action=action, today=timezone.localdate())

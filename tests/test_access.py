@@ -303,6 +303,8 @@ def test_a_teammates_card_is_404_when_worked(client, world):
     client.force_login(world["users"]["bob"])
     url = reverse("contacts-followup-action", args=[world["other"], "done"])
     assert client.post(url).status_code == 404
+    version = Card.objects.get(pk=world["other"]).version
+    assert client.post(url, {"version": version}).status_code == 404
     assert Card.objects.get(pk=world["other"]).state == "open"
 
 

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from contacts import followups, queries, search
+from contacts import followups, queries, search, services
 from contacts.folds import DIAG, HALF, LL, LR, UL, UR
 from contacts.forms import FollowupFilterForm
 from contacts.models import FOLLOW_UP_ORDER, Card, Contact, Meaning
@@ -374,6 +374,19 @@ def test_the_contact_page_shows_every_card_across_conferences(client, alice, mak
     assert html.index("Expo 2026") < html.index("Expo 2025")
     assert "first met" in html and "second time" in html and "Outcome: signed" in html
     assert "Talk ASAP" in html and "Prospect" in html
+
+
+def test_acting_on_a_card_handed_to_someone_else_since_is_a_conflict(client, alice, bob, make_card):
+    card = make_card(UR, name="Handed Over", owner=bob)
+    client.force_login(bob)
+    shown = card.version
+    services.assign_followup(card, alice)  # by a manager, after bob's list was loaded
+    response = client.post(action(card, "done"), {"version": shown}, **JSON)
+    assert response.status_code == 409
+    body = response.json()
+    assert body["errors"]["__all__"][0]["message"].startswith("Someone changed Handed Over")
+    assert ">alice</span>" in body["row_html"] and "data-workable" not in body["row_html"]
+    assert Card.objects.get(pk=card.pk).state == "open"
 
 
 def test_booth_staff_see_the_team_list_but_act_only_on_their_own(client, bob, make_card):
