@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from contacts import services
-from contacts.folds import UR
+from contacts.folds import DIAG, HALF, LL, LR, UL, UR
 from contacts.models import Card, Contact
 from tests.browser.helpers import log_in
 
@@ -308,6 +308,31 @@ def test_a_key_on_someone_elses_row_says_it_is_theirs(make_card, page, bob, alic
             "Person 1 is alice's follow-up: only they or a manager can work it."
         )
     assert states(*cards) == ["open"]
+
+
+# The chips, the owner and the due date of each row that stick out of it (cut off).
+CUT = """() => [...document.querySelectorAll('.followup-row')].flatMap((row) => {
+    const edge = row.getBoundingClientRect().right;
+    return [...row.querySelectorAll('.chips > *, .owner, .due')]
+        .filter((e) => e.getBoundingClientRect().right > edge + 1)
+        .map((e) => e.textContent.trim());
+})"""
+
+
+def test_no_chip_or_due_date_is_cut_off_beside_the_panel_or_on_a_tablet(make_card, logged_in):
+    long = Contact.objects.create(name="Maximiliana Östergaard-Lindqvist", company="Ølbryggeriet")
+    make_card(UL | UR | LL | LR | HALF | DIAG, contact=long, note="a long note " * 20)
+    queue(make_card, 3)
+    page = logged_in
+    for width in (1366, 1024, 768):
+        page.set_viewport_size({"width": width, "height": 768})
+        page.goto("/followups/")
+        expect(page.locator("[data-card]")).to_have_count(4)
+        assert page.evaluate(CUT) == [], width
+        assert not sideways(page)
+    page.keyboard.press("Enter")  # the panel beside the list
+    expect(page.locator("[data-panel]")).to_contain_text("Maximiliana")
+    assert page.evaluate(CUT) == []
 
 
 def sideways(page) -> bool:
