@@ -62,6 +62,17 @@ def test_a_manager_merges_two_people_picking_each_value_then_undoes_it(logged_in
     assert ContactMerge.objects.get().undone_at is not None
 
 
+@pytest.mark.parametrize("width", [768, 390])
+def test_the_duplicates_fit_a_tablet_and_a_phone(logged_in, two_bergs, width):
+    page = logged_in
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(reverse("contacts-duplicates"))
+    merge = page.get_by_role("link", name="Compare and merge")
+    expect(merge).to_be_visible()
+    assert merge.evaluate("e => e.getBoundingClientRect().right") <= width
+    assert page.locator(".table-responsive").evaluate("e => e.scrollWidth <= e.clientWidth")
+
+
 def test_the_booth_asks_same_person_and_attaches_the_card_with_one_key(
     logged_in, conference, make_card, earlier
 ):
