@@ -372,7 +372,8 @@ def email_followups(
     (tasks.send_email_batch), and then, if ``mark_done``, their follow-ups marked done;
     skip, and say why, a card changed since the user saw it (``versions``: card id: the
     version seen) or of a person who declined to be contacted. Return the batch (None when
-    every card was skipped) and the skipped."""
+    every card was skipped; else it lists the skipped with what could not be sent) and the
+    skipped."""
     chosen, skipped = [], []
     for card in cards:
         if card.version != versions[card.pk]:
@@ -389,6 +390,7 @@ def email_followups(
             mark_done=mark_done,
             total=len(chosen),
             versions={str(card.pk): card.version for card in chosen},
+            problems=[f"{each.name}: skipped, {each.reason}" for each in skipped],
         )
         batch.cards.set(chosen)
         transaction.on_commit(partial(_enqueue, "send_email_batch", batch.pk))

@@ -621,9 +621,8 @@ def followup_email_many(request: HttpRequest) -> HttpResponse:
     batch, skipped = services.email_followups(
         request.user, data["cards"], data["versions"], data["mark_done"]
     )
-    if skipped:
-        messages.warning(request, f"Not emailed. {_left_as_they_were(skipped)}")
     if batch is None:
+        messages.warning(request, f"Not emailed. {_left_as_they_were(skipped)}")
         return _back(request)
     return redirect("contacts-email-batch", batch.pk)
 

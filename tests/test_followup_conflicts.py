@@ -206,10 +206,12 @@ def test_email_each_leaves_out_a_card_changed_since_and_names_it(
     client.force_login(alice)
     with worked_off():
         response = client.post(reverse("contacts-followup-email-many"), shown, follow=True)
-    assert "Not emailed. Left as they were: Person 1: someone changed it after you loaded" in (
-        response.content.decode()
-    )
+    page = response.content.decode()
+    assert "<li>Person 1: skipped, someone changed it after you loaded" in page
     assert [m["To"] for m in smtp_server.messages] == ["Person 0 <p0@acme.io>"]
+    # The progress page, reloaded as it is while sending, still names them.
+    again = client.get(response.redirect_chain[-1][0]).content.decode()
+    assert "<li>Person 1: skipped, someone changed it after you loaded" in again
     assert snapshot(closed)[:3] == ("dropped", None, "Do not contact")
     assert snapshot(kept)[0] == "done"
 
@@ -223,6 +225,8 @@ def test_email_each_of_cards_all_changed_since_sends_nothing(
     client.force_login(alice)
     response = client.post(reverse("contacts-followup-email-many"), shown)
     assert response.status_code == 302 and response.url == URL
+    listed = client.get(URL).content.decode()
+    assert "Not emailed. Left as they were: Person 0: someone changed it" in listed
     assert smtp_server.messages == [] and not SentEmail.objects.exists()
 
 
