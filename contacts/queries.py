@@ -367,22 +367,34 @@ def last_page(counts: dict[str, int]) -> int:
     return max(1, -(-rows // PAGE_SIZE))
 
 
+def count_of(asked: str | int | None) -> int:
+    """Return ``asked`` (a query's parameter) as a count: 0 when it is not a whole number
+    of at least 0."""
+    try:
+        return max(0, int(asked or 0))
+    except (TypeError, ValueError):
+        return 0
+
+
 def page_number(asked: str | int | None, counts: dict[str, int]) -> int:
     """Return the page to show for the page ``asked``: the first when it is not a number,
     the last when it is past the end."""
-    try:
-        number = max(1, int(asked or 1))
-    except (TypeError, ValueError):
-        return 1
-    return min(number, last_page(counts))
+    return min(max(1, count_of(asked)), last_page(counts))
 
 
 def followup_page(
-    cards: models.QuerySet[Card], user, today: date, number: str | int | None, sort: str = "due"
+    cards: models.QuerySet[Card],
+    user,
+    today: date,
+    number: str | int | None,
+    sort: str = "due",
+    left: str | int | None = None,
 ) -> FollowupPage:
     """Return page ``number`` of the list of ``cards``, one row per person per conference
     in the order ``sort`` of SORTS; in due order grouped by due bucket with each bucket's
-    count over all pages, in another order as one group."""
+    count over all pages, in another order as one group. ``left`` rows of the pages before
+    have left the list since they were shown (worked in place: done, snoozed, dropped), so
+    that the page starts that many rows sooner, at the first row not shown yet."""
     rows = first_per_person(cards)
     counts = followup_counts(rows, today)
     number = page_number(number, counts)
@@ -390,7 +402,7 @@ def followup_page(
     # stopping after the page (OFFSET: a cost that grows with the page's number, not with
     # the list), then read whole. One id more says whether a next page exists, which a
     # capped count cannot.
-    start = (number - 1) * PAGE_SIZE
+    start = max(0, (number - 1) * PAGE_SIZE - count_of(left))
     ordered_ids = rows.order_by(*SORTS[sort][1]).values_list("pk", flat=True)
     ids = list(ordered_ids[start : start + PAGE_SIZE + 1])
     last = last_page(counts)

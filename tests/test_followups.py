@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
@@ -113,6 +113,21 @@ def test_the_email_link_uses_the_template_of_the_first_meaning(client, alice, ma
     assert unquote(parts.path) == "dana@acme.io"
     assert query["subject"] == ["Following up from Expo 2026"]
     assert query["body"][0].startswith("Hi Dana,\n\nYou asked to talk as soon as possible")
+
+
+@pytest.mark.parametrize(
+    ("left", "first"),
+    [("2", "Person 48"), ("80", "Person 00"), ("-3", "Person 50"), ("x", "Person 50")],
+)
+def test_a_page_starts_as_many_rows_sooner_as_left_the_list_before(
+    client, alice, make_card, left, first
+):
+    for n in range(60):
+        met = datetime(2026, 11, 20, 10, n, tzinfo=UTC)
+        make_card(UR, name=f"Person {n:02}", logged_at=met)
+    client.force_login(alice)
+    html = client.get(URL, {"page": 2, "left": left}).content.decode()
+    assert names_in_order(html)[0] == first
 
 
 def test_the_number_of_queries_does_not_grow_with_the_cards(client, alice, make_card):

@@ -46,7 +46,9 @@ function replaceRow(id, html) {
   old.replaceWith(row);
 }
 
-// Show the list's counts as the server counted them after the action.
+// Show the list's counts as the server counted them after the action. The rows that left
+// the list since the page was loaded (done, snoozed, dropped) moved the later rows up: the
+// next page starts as many rows sooner, so that none is skipped.
 function showCounts(counts) {
   if (!counts) return;
   const total = document.querySelector("[data-total]");
@@ -54,6 +56,12 @@ function showCounts(counts) {
   list.querySelectorAll("[data-group]").forEach((heading) => {
     heading.querySelector("[data-count]").textContent = counts.shown[heading.dataset.group] || 0;
   });
+  const next = document.querySelector("[data-next-page]");
+  if (!next) return;
+  const url = new URL(next.href);
+  const left = Number(list.dataset.left) + Math.max(0, Number(list.dataset.rows) - counts.total);
+  url.searchParams.set("left", left);
+  next.href = url;
 }
 
 // Say ``message`` in the status line; with ``undo``, an Undo button that posts it back.

@@ -310,6 +310,25 @@ def test_a_key_on_someone_elses_row_says_it_is_theirs(make_card, page, bob, alic
     assert states(*cards) == ["open"]
 
 
+def test_next_after_working_rows_in_place_starts_at_the_first_row_not_shown(make_card, logged_in):
+    queue(make_card, 105)  # pages of 50
+    page = logged_in
+    page.goto("/followups/")
+    status = page.locator("[data-followup-status]")
+    for n in range(1, 4):
+        page.keyboard.press("x")
+        expect(status).to_have_text(f"Dropped Person {n}, Acme.Undo")
+    page.keyboard.press("u")  # one put back: two left the list
+    expect(status).to_have_text("Put Person 3, Acme back as it was.")
+    page.get_by_role("link", name="Next").click()
+    expect(page.locator("[data-name]").first).to_have_text("Person 51")
+    # Once more from there: the rows left before count too.
+    page.keyboard.press("x")
+    expect(status).to_have_text("Dropped Person 51, Acme.Undo")
+    page.get_by_role("link", name="Next").click()
+    expect(page.locator("[data-name]").first).to_have_text("Person 101")
+
+
 # The chips, the owner and the due date of each row that stick out of it (cut off).
 CUT = """() => [...document.querySelectorAll('.followup-row')].flatMap((row) => {
     const edge = row.getBoundingClientRect().right;
