@@ -105,8 +105,9 @@ def meaning_counts(cards: models.QuerySet[Card]) -> list[MeaningCount]:
 
 
 def dashboard_counts(cards: models.QuerySet[Card], today: date) -> tuple[dict, list]:
-    """Return the totals of ``cards`` (``total``, ``done``, ``dropped``, ``overdue``) and
-    their meaning_counts(), from one pass over them."""
+    """Return the totals of ``cards`` (``total``, ``done``, ``dropped``) and their
+    meaning_counts(), from one pass over them, and ``overdue``: the overdue follow-ups, one
+    per person as the follow-up list counts them (a conference's cards: one per person)."""
     rows = list(
         cards.order_by()
         .values_list("vocabulary_id", "folds")
@@ -114,11 +115,12 @@ def dashboard_counts(cards: models.QuerySet[Card], today: date) -> tuple[dict, l
             total=Count("pk"),
             done=Count("pk", filter=Q(state=Card.State.DONE)),
             dropped=Count("pk", filter=Q(state=Card.State.DROPPED)),
-            overdue=Count("pk", filter=rules.overdue(today)),
         )
     )
-    names = ("total", "done", "dropped", "overdue")
+    names = ("total", "done", "dropped")
     totals = {name: sum(row[2 + i] for row in rows) for i, name in enumerate(names)}
+    overdue = cards.filter(rules.overdue(today)).order_by().values("contact_id").distinct()
+    totals["overdue"] = overdue.count()
     return totals, _per_meaning([row[:3] for row in rows])
 
 

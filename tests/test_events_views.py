@@ -187,19 +187,23 @@ def test_the_dashboard_counts_in_one_pass_over_the_cards(client, alice, make_car
     fixed_today(date(2026, 11, 30))
     make_card(UR, state=Card.State.DONE)
     make_card(UR, state=Card.State.DROPPED)
-    make_card(UL)  # due 27 Nov: overdue
+    overdue = make_card(UL)  # due 27 Nov: overdue
+    make_card(UL, contact=overdue.contact)  # the same person again: one follow-up
     make_card(UL, state=Card.State.SNOOZED, snoozed_until=date(2026, 12, 5))
     client.force_login(alice)
     url = reverse("events-detail", args=["expo-2026"])
     with CaptureQueriesContext(connection) as queries:
         html = client.get(url).content.decode()
-    assert "2 of 4 handled (1 done, 1 dropped)" in html
+    assert "2 of 5 cards handled (1 done, 1 dropped)" in html
+    # As many as the follow-up list it opens shows.
     assert "1 overdue" in html
     assert html.count('data-meaning="') == 2  # UR and UL's meanings
-    # The totals, the overdue count and the chart of meanings: one query (the chart of
-    # follow-ups done per day reads the done cards on its own).
-    marks = ('AS "total"', '"contacts_card"."due_on" <', '"contacts_card"."folds"')
+    # The totals and the chart of meanings: one query; the overdue follow-ups another (the
+    # chart of follow-ups done per day reads the done cards on its own).
+    marks = ('AS "total"', '"contacts_card"."folds"')
     totals = [q["sql"] for q in queries if any(mark in q["sql"] for mark in marks)]
     assert len(totals) == 1, totals
     cards = [q["sql"] for q in queries if 'FROM "contacts_card"' in q["sql"]]
-    assert len(cards) == 2, cards
+    assert len(cards) == 3, cards
+    listed = client.get(re.search(r'href="([^"]*due=overdue)"', html)[1].replace("&amp;", "&"))
+    assert "1 follow-up<" in listed.content.decode()

@@ -172,7 +172,7 @@ def test_the_dashboard_shows_meanings_progress_and_overdue(
     make_card(0, name="D")
     html = logged_in.get(conference.get_absolute_url()).content.decode()
     assert 'data-meaning="customer"' in html
-    assert "2 of 4 handled (1 done, 1 dropped)" in html
+    assert "2 of 4 cards handled (1 done, 1 dropped)" in html
     assert 'aria-valuenow="50"' in html
     # A was due the day after the conference; D, unclassified, has two weeks.
     assert "1 overdue" in html
