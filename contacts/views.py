@@ -261,13 +261,7 @@ def _act(request: HttpRequest, card: Card, action: str, data: dict) -> HttpRespo
         before = services.work_followup(
             card, request.user, action, data["outcome"], data["days"] or 0, data["until"], version
         )
-        if action == "done":
-            did = f"Marked {card.contact} done"
-        elif action == "drop":
-            did = f"Dropped {card.contact}"
-        else:
-            did = f"Snoozed {card.contact} until {card.snoozed_until:%a %-d %b}"
-        done = f"{did}{_with_others(card, len(before) - 1)}."
+        done = f"{_did(card, action)}{_with_others(card, len(before) - 1)}."
         return _answer(request, card, done, [state.card_id for state in before], undo=before)
     if action == "reopen":
         services.reopen_followup(card, request.user, version)
@@ -275,6 +269,15 @@ def _act(request: HttpRequest, card: Card, action: str, data: dict) -> HttpRespo
     before = [services.assign_followup(card, data["owner"], version)]
     done = f"{card.contact} is now followed up by {card.owner.get_username()}."
     return _answer(request, card, done, [card.pk], undo=before)
+
+
+def _did(card: Card, action: str) -> str:
+    """Return what ``action`` (of WHOLE_FOLLOWUP_ACTIONS) did to the follow-up of ``card``."""
+    if action == "done":
+        return f"Marked {card.contact} done"
+    if action == "drop":
+        return f"Dropped {card.contact}"
+    return f"Snoozed {card.contact} until {card.snoozed_until:%a %-d %b}"
 
 
 def _changed(request: HttpRequest, card: Card) -> HttpResponse:
@@ -593,6 +596,7 @@ def followup_email(request: HttpRequest, pk: int) -> HttpResponse:
 def _after_email(request: HttpRequest, card: Card, data: dict) -> None:
     """Do to the follow-up of ``card`` what the composer said to do once its email was
     sent (``then``), unless someone changed the card while it was sent; say so."""
+    then = ""
     try:
         if data["then"] in services.WHOLE_FOLLOWUP_ACTIONS:
             services.work_followup(
@@ -603,6 +607,7 @@ def _after_email(request: HttpRequest, card: Card, data: dict) -> None:
                 until=data["next_on"],
                 version=card.version,
             )
+            then = f" {_did(card, data['then'])}."
     except services.EditConflict:
         messages.warning(
             request,
@@ -610,7 +615,7 @@ def _after_email(request: HttpRequest, card: Card, data: dict) -> None:
             "is as they left it.",
         )
     else:
-        messages.success(request, f"Sent to {card.contact.email}.")
+        messages.success(request, f"Sent to {card.contact.email}.{then}")
 
 
 @permission_required("contacts.work_followups", raise_exception=True)

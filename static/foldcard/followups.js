@@ -186,7 +186,10 @@ import { listUrl, say, send, undoLast } from "./followup_actions.js";
       }
       const row = current();
       if (row && row.dataset.emailUrl) {
-        window.location.href = `${row.dataset.emailUrl}?next=${encodeURIComponent(listUrl())}`;
+        // Back on the list after sending, the row after this one is current.
+        const after = rows()[rows().indexOf(row) + 1];
+        const back = after ? `${listUrl()}#card-${cardId(after)}` : listUrl();
+        window.location.href = `${row.dataset.emailUrl}?next=${encodeURIComponent(back)}`;
       }
     },
     assign: async () => {
@@ -321,5 +324,6 @@ import { listUrl, say, send, undoLast } from "./followup_actions.js";
   });
 
   showSelection();
-  setCurrent(rows()[0]);
+  const asked = window.location.hash.match(/^#card-(\d+)$/);
+  setCurrent((asked && list.querySelector(`[data-card="${asked[1]}"]`)) || rows()[0]);
 })();

@@ -105,7 +105,9 @@ def test_it_works_five_cards_from_the_keyboard(make_card, logged_in, smtp_server
     expect(page.get_by_label("Subject")).to_be_focused()
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    expect(page.locator("[role=status]").first).to_have_text("Sent to person5@acme.example.")
+    expect(page.locator("[role=status]").first).to_have_text(
+        "Sent to person5@acme.example. Marked Person 5, Acme done."
+    )
     assert [message["To"] for message in smtp_server.messages] == [
         "Person 5 <person5@acme.example>"
     ]
@@ -116,6 +118,20 @@ def test_it_works_five_cards_from_the_keyboard(make_card, logged_in, smtp_server
     expect(row(page, cards[3])).to_have_class(re.compile("is-current"))
     page.keyboard.press("/")
     expect(page.get_by_label("Search")).to_be_focused()
+
+
+def test_after_an_email_the_row_after_it_is_current(make_card, logged_in, smtp_server):
+    cards = queue(make_card, 3)
+    page = logged_in
+    page.goto("/followups/")
+    page.keyboard.press("j")
+    page.keyboard.press("e")
+    expect(page.get_by_label("Subject")).to_be_focused()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator("[role=status]").first).to_contain_text("Marked Person 2, Acme done.")
+    expect(row(page, cards[2])).to_have_class(re.compile("is-current"))
+    assert states(*cards) == ["open", "done", "open"]
 
 
 def test_the_detail_takes_the_keyboard_and_gives_it_back(make_card, logged_in, bob):
