@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contacts import folds, services
-from contacts.forms import OUTBOX_DAYS, CardForm
+from contacts.forms import OUTBOX_DAYS, CardForm, with_known_placeholders
 from contacts.models import Card, Consent, FoldRule, Meaning, Vocabulary
 from events.models import Conference
 
@@ -28,7 +28,13 @@ class MeaningSerializer(serializers.ModelSerializer):
     class Meta:
         model = Meaning
         fields = ["slug", "label", "description", "weight", "window_days", "colour", "order"]
-        fields += ["active"]
+        fields += ["active", "email_subject", "email_body"]
+
+    def validate_email_subject(self, template: str) -> str:
+        return with_known_placeholders(template)
+
+    def validate_email_body(self, template: str) -> str:
+        return with_known_placeholders(template)
 
 
 class MeaningUpdateSerializer(MeaningSerializer):

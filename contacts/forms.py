@@ -738,11 +738,11 @@ class MeaningTemplateForm(forms.ModelForm):
     with a misspelt placeholder."""
 
     def clean_email_subject(self) -> str:
-        return _with_known_placeholders(self.cleaned_data["email_subject"])
+        return with_known_placeholders(self.cleaned_data["email_subject"])
 
     def clean_email_body(self) -> str:
         # Kept as typed: an unchanged template would otherwise read as a change.
-        return _with_known_placeholders(lines_as_typed(self.cleaned_data["email_body"]))
+        return with_known_placeholders(lines_as_typed(self.cleaned_data["email_body"]))
 
 
 class MeaningForm(MeaningTemplateForm):
@@ -793,7 +793,7 @@ class MeaningForm(MeaningTemplateForm):
         return {**before, **{name: self.cleaned_data[name] for name in self.fields}}
 
 
-def _with_known_placeholders(template: str) -> str:
+def with_known_placeholders(template: str) -> str:
     """Return ``template``; raise ValidationError naming what it has in braces that looks
     like a placeholder but is none (it would be sent as written, braces and all)."""
     if problem := placeholder_problem(template):

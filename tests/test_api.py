@@ -737,6 +737,22 @@ def test_it_lists_meanings_and_vocabularies(client, bob, vocabulary, token_of):
     assert len(default["rules"]) == vocabulary.rules.count()
 
 
+def test_a_meanings_email_template_is_read_and_written_with_known_placeholders(
+    client, vera, vocabulary, token_of
+):
+    headers = token_of(vera)
+    url = reverse("api-meaning", args=["asap"])
+    misspelt = patch_json(client, url, {"email_body": "Dear {frist_name}"}, **headers)
+    assert misspelt.status_code == 400
+    assert "{frist_name} is not a placeholder" in misspelt.content.decode()
+    assert Meaning.objects.get(slug="asap").email_body != "Dear {frist_name}"
+    template = {"email_subject": "About {conference}", "email_body": "Dear {first_name},"}
+    changed = patch_json(client, url, template, **headers)
+    assert changed.status_code == 200
+    meaning = client.get(url, **headers).json()
+    assert (meaning["email_subject"], meaning["email_body"]) == tuple(template.values())
+
+
 def test_a_users_own_vocabulary_is_seen_by_them_and_the_editors_only(
     client, alice, bob, vera, vocabulary, token_of
 ):
