@@ -112,6 +112,7 @@ def test_a_stale_edit_is_refused_with_409_and_nothing_saved(client, alice, bob, 
     response = client.post(url(dana), seen)
     assert response.status_code == 409
     assert "Someone else changed this person" in response.content.decode()
+    assert 'role="alert" data-conflict' in response.content.decode()
     dana.refresh_from_db()
     assert dana.name == "Dana Reyes-Holm"
     # The form shows the person as they are now, with their new version.
@@ -138,6 +139,7 @@ def test_bad_input_is_a_400_saving_nothing(client, alice, dana, changes, field, 
     response = client.post(url(dana), edit(dana, **changes))
     assert response.status_code == 400
     assert message in " ".join(response.context["form"].errors[field])
+    assert 'role="alert"' in response.content.decode()  # said to a screen reader too
     dana.refresh_from_db()
     assert (dana.name, dana.version) == before
     assert not ContactEmail.objects.exists()

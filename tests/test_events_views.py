@@ -198,6 +198,8 @@ def test_the_dashboard_counts_in_one_pass_over_the_cards(client, alice, make_car
     # As many as the follow-up list it opens shows.
     assert "1 overdue" in html
     assert html.count('data-meaning="') == 2  # UR and UL's meanings
+    # The chart says its counts to a screen reader too.
+    assert re.search(r'aria-label="Cards per meaning: \w+ \d, \w+ \d"', html)
     # The totals and the chart of meanings: one query; the overdue follow-ups another (the
     # chart of follow-ups done per day reads the done cards on its own).
     marks = ('AS "total"', '"contacts_card"."folds"')

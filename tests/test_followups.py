@@ -416,6 +416,7 @@ def test_booth_staff_see_the_team_list_but_act_only_on_their_own(client, bob, ma
     detail = client.get(reverse("contacts-followup", args=[theirs.pk])).content.decode()
     assert reverse("contacts-followup-action", args=[theirs.pk, "done"]) not in detail
     detail = client.get(reverse("contacts-followup", args=[mine.pk])).content.decode()
+    assert '<h1 class="visually-hidden">Follow-up of Bobs Lead</h1>' in detail
     assert reverse("contacts-followup-action", args=[mine.pk, "done"]) in detail
     assert "Follow-up owner" not in detail
 
