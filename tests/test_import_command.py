@@ -38,7 +38,7 @@ def test_a_dry_run_says_what_it_would_do_and_saves_nothing(people, conference):
     Contact.objects.create(name="Li", email="li@hooli.example")
     out, err = run(people, "--conference", conference.slug, "--dry-run")
     assert "  Folds: Folds\n" in out
-    assert "2 rows: 1 new, 1 to add to people already known, 0 to skip" in out
+    assert "2 rows: 1 new, 1 to add to people known before or earlier in the file, 0 to skip" in out
     assert "Dry run: nothing was saved." in out
     assert err == ""
     assert not Card.objects.exists()
@@ -46,7 +46,7 @@ def test_a_dry_run_says_what_it_would_do_and_saves_nothing(people, conference):
 
 def test_it_imports_cards_once(people, conference, alice):
     out, _ = run(people, "--conference", conference.slug, "--user", "alice")
-    assert "Imported 2 rows: 2 new, 0 added to people already known, 0 skipped" in out
+    assert "Imported 2 rows: 2 new, 0 added to people known before or earlier in the file" in out
     cards = {(c.contact.email, c.folds, c.owner) for c in Card.objects.select_related("contact")}
     assert cards == {("dana@acme.io", UL | UR | HALF, alice), ("li@hooli.example", 0, alice)}
     out, _ = run(people, "--conference", conference.slug, "--user", "alice")

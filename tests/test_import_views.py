@@ -102,7 +102,7 @@ def test_importing_makes_the_cards_and_deletes_the_file(manager, conference, ali
     assert (kept.state, kept.new, kept.file.name) == ("done", 2, "")
     assert not stored.exists()
     page = manager.get(kept_url).content.decode()
-    assert "Imported 2 rows: 2 new, 0 added to people already known" in page
+    assert "Imported 2 rows: 2 new, 0 added to people known before or earlier in the file" in page
 
 
 def test_the_same_file_twice_changes_nothing(manager, conference):

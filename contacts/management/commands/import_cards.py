@@ -50,7 +50,8 @@ class Command(BaseCommand):
             raise CommandError(f"{e} Nothing was saved.") from e
         self.stdout.write(
             f"Imported {saved.rows} rows: {saved.new} new, {saved.attached} added to people "
-            f"already known, {saved.skipped} skipped as imported before{self.here(target)}."
+            f"known before or earlier in the file, {saved.skipped} skipped as imported "
+            f"before{self.here(target)}."
         )
 
     def _check(self, stream, target: Conference | None) -> imports.Summary:
@@ -67,8 +68,8 @@ class Command(BaseCommand):
             self.stderr.write(problem)
         self.stdout.write(
             f"{summary.rows} rows: {summary.new} new, {summary.attached} to add to people "
-            f"already known, {summary.skipped} to skip as imported before{self.here(target)}, "
-            f"{summary.errors} with errors."
+            f"known before or earlier in the file, {summary.skipped} to skip as imported "
+            f"before{self.here(target)}, {summary.errors} with errors."
         )
         return summary
 
