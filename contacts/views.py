@@ -32,6 +32,7 @@ from contacts.forms import (
     FollowupStateFormSet,
     SavedFilterForm,
     UserSettingsForm,
+    lines_as_typed,
     undo_data,
 )
 from contacts.models import Card, Contact, EmailBatch, SavedFilter, SentEmail, UserSettings
@@ -101,11 +102,18 @@ def contact(request: HttpRequest, pk: int) -> HttpResponse:
                 services.edit_contact(person, form.to_input(), queries.region_of(person))
             except services.EditConflict:
                 person = _get_contact(pk)
-                form = ContactForm(initial=ContactForm.initial_of(person))
+                now = ContactForm.initial_of(person)
+                form = ContactForm(initial=now)
                 form.conflict = (
                     "Someone else changed this person while you were editing. Here they are "
                     "as they left them: make your change again. Nothing was saved."
                 )
+                # What the user's form had that the person does not, to copy from.
+                form.typed = [
+                    (form[name].label, lines_as_typed(data.get(name, "")))
+                    for name in now
+                    if name != "version" and lines_as_typed(data.get(name, "")) != now[name]
+                ]
                 status = 409
             except services.EmailTaken as e:
                 form.add_error("emails", f"{e} Merge the two people instead.")

@@ -113,6 +113,9 @@ def test_a_stale_edit_is_refused_with_409_and_nothing_saved(client, alice, bob, 
     assert response.status_code == 409
     assert "Someone else changed this person" in response.content.decode()
     assert 'role="alert" data-conflict' in response.content.decode()
+    # What bob typed is shown, to copy from: his name, not what he left as it was.
+    typed = re.search(r"<dl[^>]*data-typed>(.*?)</dl>", response.content.decode(), re.S)[1]
+    assert re.findall(r"<dt>(.*?)</dt><dd[^>]*>(.*?)</dd>", typed) == [("Name", "Dana R.")]
     dana.refresh_from_db()
     assert dana.name == "Dana Reyes-Holm"
     # The form shows the person as they are now, with their new version.
