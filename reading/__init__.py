@@ -91,11 +91,16 @@ def read_card(
         width = min(max(outline.card_width(found), CARD_WIDTH[0]), CARD_WIDTH[1])
         card = outline.straighten(photo.rgb, found, int(width))
         rotation = found.rotation
+        if found.others:
+            warnings.append(
+                f"The photo seems to show {found.others + 1} cards: the largest was read. "
+                "Photograph one card at a time."
+            )
     else:
         card, rotation = photo.rgb, 0
         warnings.append(
-            "No card outline stood out from the background: the whole photo was read and "
-            "no fold was looked for."
+            "No card outline stood out from the background (or several cards touch): the "
+            "whole photo was read and no fold was looked for. Photograph one card at a time."
         )
 
     text = ocr.Text([], 0)

@@ -51,6 +51,8 @@ class Outline:
 
     corners: np.ndarray
     contour: np.ndarray
+    # Other regions standing out as much as a card (at least half its area): more cards.
+    others: int = 0
 
     @property
     def aspect(self) -> float:
@@ -81,6 +83,9 @@ def find(rgb: np.ndarray) -> Outline | None:
         return None
     contour = max(contours, key=cv2.contourArea)
     area = cv2.contourArea(contour)
+    others = sum(
+        1 for each in contours if each is not contour and cv2.contourArea(each) >= area / 2
+    )
     if area < 0.04 * mask.size or area > 0.97 * mask.size:
         return None
     points = contour[:, 0, :].astype(np.float32)
@@ -90,7 +95,7 @@ def find(rgb: np.ndarray) -> Outline | None:
     quad_area = cv2.contourArea(corners)
     if not 0.75 * quad_area <= area <= 1.1 * quad_area or not cv2.isContourConvex(corners):
         return None
-    found = Outline(corners=_top_first(corners) / scale, contour=points / scale)
+    found = Outline(corners=_top_first(corners) / scale, contour=points / scale, others=others)
     # Business cards are 1.4 to 1.9 times as long as wide; anything else is part of a card
     # (a panel the colour of the table) or no card.
     return found if ASPECTS[0] <= found.aspect <= ASPECTS[1] else None

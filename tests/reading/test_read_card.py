@@ -100,6 +100,19 @@ def test_it_gives_the_reading_as_plain_data() -> None:
     assert all(isinstance(line, str) for line in data["lines"])
 
 
+def test_it_says_when_a_photo_shows_several_cards() -> None:
+    card = make_card(3, rotation=0, qr=None, exif_sideways=False, photo_side=1200)
+    photo = np.asarray(Image.open(io.BytesIO(card.photo)).convert("RGB"))
+    # The card beside its mirror image: two cards on one table.
+    two = reading.read_card(jpeg(np.hstack([photo, photo[:, ::-1]])))
+    several = (
+        "The photo seems to show 2 cards: the largest was read. Photograph one card at a time."
+    )
+    assert several in two.warnings
+    assert two.fields["name"].value == card.fields["name"]
+    assert not any("cards" in warning for warning in reading.read_card(card.photo).warnings)
+
+
 @pytest.mark.parametrize(
     "pixels",
     [
