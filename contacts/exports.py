@@ -375,10 +375,13 @@ WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 
 def split_name(name: str) -> tuple[str, str]:
     """Return a name's given and family parts: either side of the comma of a name written
-    family name first ("Reyes, Dana"), else what comes before its last word and that word."""
-    if parts := matching.family_first(name):
-        family, given = parts
-        return given, family
+    family name first ("Reyes, Dana"), else what comes before its last word and that word,
+    a suffix after a comma left out ("Dana Reyes, PhD" is Dana, Reyes)."""
+    if parts := matching.comma_parts(name):
+        before, after = parts
+        if not matching.is_suffix(after):
+            return after, before
+        name = before
     given, _, family = name.strip().rpartition(" ")
     return given.strip(), family
 
@@ -402,7 +405,7 @@ class NameParts:
     @property
     def given(self) -> Expression:
         """Nothing for a name of one word."""
-        before_last_word = trimmed(Left(trimmed(self.name), -(Length(self.last_word) + 1)))
+        before_last_word = trimmed(Left(trimmed(self.written), -(Length(self.last_word) + 1)))
         return Case(
             When(self.family_first, then=self.after), default=before_last_word, output_field=TEXT
         )
@@ -410,9 +413,38 @@ class NameParts:
     @property
     def family_first(self) -> Q:
         """The SQL of ``matching.family_first``: a name written family name first."""
-        after = Substr(self.name, self.comma + 1)
+        return self.one_comma & ~self.suffix
+
+    @property
+    def written(self) -> Expression:
+        """The name without a suffix after its comma."""
+        return Case(
+            When(self.one_comma & self.suffix, then=Left(self.name, self.comma - 1)),
+            default=self.name,
+            output_field=TEXT,
+        )
+
+    @property
+    def last_word(self) -> Expression:
+        return Func(
+            trimmed(self.written), Value(" "), Value(-1), function="split_part", output_field=TEXT
+        )
+
+    @property
+    def one_comma(self) -> Q:
+        """The SQL of ``matching.comma_parts`` finding the parts."""
+        return (
+            Q(GreaterThan(self.comma, 0))
+            & Q(Exact(StrIndex(self.after, Value(",")), 0))
+            & ~Q(Exact(self.before, ""))
+            & ~Q(Exact(self.after, ""))
+        )
+
+    @property
+    def suffix(self) -> Q:
+        """The SQL of ``matching.is_suffix`` of what comes after the comma."""
         spaced = Func(
-            after,
+            self.after,
             Value("[^A-Za-z]+"),
             Value(" "),
             Value("g"),
@@ -429,20 +461,8 @@ class NameParts:
             template="(%(expressions)s)",
             output_field=models.BooleanField(),
         )
-        return (
-            Q(GreaterThan(self.comma, 0))
-            & Q(Exact(StrIndex(after, Value(",")), 0))
-            & ~Q(Exact(self.before, ""))
-            & ~Q(Exact(self.after, ""))
-            & ~Q(In(Replace(letters, Value(" "), Value(""), output_field=TEXT), suffixes))
-            & ~Q(overlap)
-        )
-
-    @property
-    def last_word(self) -> Expression:
-        return Func(
-            trimmed(self.name), Value(" "), Value(-1), function="split_part", output_field=TEXT
-        )
+        joined = Replace(letters, Value(" "), Value(""), output_field=TEXT)
+        return Q(In(joined, suffixes)) | Q(overlap)
 
     @property
     def comma(self) -> Expression:

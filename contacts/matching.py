@@ -66,17 +66,28 @@ def _given_name_first(name: str) -> str:
 
 def family_first(name: str) -> tuple[str, str] | None:
     """Return the family and given name of a name written family name first, before its
-    one comma ("Reyes, Dana"), without the spaces around them; None for any other name: a
-    suffix or degree after the comma (SUFFIXES, by the ASCII letters of its words, so that
-    SQL can tell it alike), nothing on either side of it, or more than one comma."""
-    family, comma, given = name.partition(",")
-    family, given = family.strip(), given.strip()
-    if not comma or "," in given or not family or not given:
+    one comma ("Reyes, Dana"), without the spaces around them; None for any other name:
+    with a suffix after the comma, nothing on either side of it, or more than one comma."""
+    parts = comma_parts(name)
+    return None if parts is None or is_suffix(parts[1]) else parts
+
+
+def comma_parts(name: str) -> tuple[str, str] | None:
+    """Return what comes before and after the one comma of ``name``, without the spaces
+    around them; None without a comma, with more than one, or with nothing on a side."""
+    before, comma, after = name.partition(",")
+    before, after = before.strip(), after.strip()
+    if not comma or "," in after or not before or not after:
         return None
-    after = [word.lower() for word in NOT_ASCII_LETTERS.split(given) if word]
-    if "".join(after) in SUFFIXES or any(word in SUFFIXES for word in after):
-        return None
-    return family, given
+    return before, after
+
+
+def is_suffix(text: str) -> bool:
+    """Return whether ``text`` (after a name and a comma) is a suffix or degree of SUFFIXES
+    ("Jr.", "Ph.D.", "PhD MBA"), told by the ASCII letters of its words, so that SQL can
+    tell it alike."""
+    letters = [word.lower() for word in NOT_ASCII_LETTERS.split(text) if word]
+    return "".join(letters) in SUFFIXES or any(word in SUFFIXES for word in letters)
 
 
 def company_key(company: str) -> str:
