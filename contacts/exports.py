@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import queue
+import string
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing
@@ -22,14 +23,14 @@ from django.db.models.functions import (
     Concat,
     Left,
     Length,
-    Lower,
     NullIf,
     Ord,
     Replace,
+    Reverse,
     StrIndex,
     Substr,
 )
-from django.db.models.lookups import Exact, GreaterThan, In
+from django.db.models.lookups import Exact, GreaterThan, In, Regex
 from django.utils import timezone
 from icalendar import Calendar, Todo
 
@@ -375,13 +376,15 @@ WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 
 def split_name(name: str) -> tuple[str, str]:
     """Return a name's given and family parts: either side of the comma of a name written
-    family name first ("Reyes, Dana"), else what comes before its last word and that word,
-    a suffix after a comma left out ("Dana Reyes, PhD" is Dana, Reyes)."""
-    if parts := matching.comma_parts(name):
-        before, after = parts
-        if not matching.is_suffix(after):
-            return after, before
-        name = before
+    family name first ("Reyes, Dana"), else what comes before its last word and that word;
+    a suffix after a last comma is in neither ("Dana Reyes, PhD" is Dana, Reyes; "Ek, Bo,
+    Jr." is Bo, Ek)."""
+    written, comma, last = name.rpartition(",")
+    if comma and written.strip() and matching.is_suffix(last):
+        name = written
+    if parts := matching.family_first(name):
+        family, given = parts
+        return given, family
     given, _, family = name.strip().rpartition(" ")
     return given.strip(), family
 
@@ -392,7 +395,8 @@ def trimmed(text: Expression) -> Func:
 
 @dataclass(frozen=True)
 class NameParts:
-    """The SQL of ``split_name``'s parts of ``name``."""
+    """The SQL of ``split_name``'s parts of ``name``. Each test of a comma begins with
+    whether there is one, which spares the names without (most) the rest."""
 
     name: Expression
 
@@ -411,17 +415,29 @@ class NameParts:
         )
 
     @property
-    def family_first(self) -> Q:
-        """The SQL of ``matching.family_first``: a name written family name first."""
-        return self.one_comma & ~self.suffix
-
-    @property
     def written(self) -> Expression:
-        """The name without a suffix after its comma."""
+        """The name without a suffix after its last comma."""
+        last_comma = Length(self.name) - StrIndex(Reverse(self.name), Value(",")) + 1
+        suffixed = (
+            Q(GreaterThan(StrIndex(self.name, Value(",")), 0))
+            & ~Q(Exact(trimmed(Left(self.name, last_comma - 1)), ""))
+            & is_suffix(Substr(self.name, last_comma + 1))
+        )
         return Case(
-            When(self.one_comma & self.suffix, then=Left(self.name, self.comma - 1)),
+            When(suffixed, then=Left(self.name, last_comma - 1)),
             default=self.name,
             output_field=TEXT,
+        )
+
+    @property
+    def family_first(self) -> Q:
+        """The SQL of ``matching.family_first`` of the name written."""
+        return (
+            Q(GreaterThan(self.comma, 0))
+            & Q(Exact(StrIndex(self.after, Value(",")), 0))
+            & ~Q(Exact(self.before, ""))
+            & ~Q(Exact(self.after, ""))
+            & ~is_suffix(self.after)
         )
 
     @property
@@ -431,50 +447,51 @@ class NameParts:
         )
 
     @property
-    def one_comma(self) -> Q:
-        """The SQL of ``matching.comma_parts`` finding the parts."""
-        return (
-            Q(GreaterThan(self.comma, 0))
-            & Q(Exact(StrIndex(self.after, Value(",")), 0))
-            & ~Q(Exact(self.before, ""))
-            & ~Q(Exact(self.after, ""))
-        )
-
-    @property
-    def suffix(self) -> Q:
-        """The SQL of ``matching.is_suffix`` of what comes after the comma."""
-        spaced = Func(
-            self.after,
-            Value("[^A-Za-z]+"),
-            Value(" "),
-            Value("g"),
-            function="regexp_replace",
-            output_field=TEXT,
-        )
-        letters = Lower(spaced, output_field=TEXT)
-        words = Func(letters, Value(" "), function="string_to_array", output_field=WORDS)
-        suffixes = sorted(matching.SUFFIXES)
-        overlap = Func(
-            words,
-            Value(suffixes, output_field=WORDS),
-            arg_joiner=" && ",
-            template="(%(expressions)s)",
-            output_field=models.BooleanField(),
-        )
-        joined = Replace(letters, Value(" "), Value(""), output_field=TEXT)
-        return Q(In(joined, suffixes)) | Q(overlap)
-
-    @property
     def comma(self) -> Expression:
-        return StrIndex(self.name, Value(","))
+        return StrIndex(self.written, Value(","))
 
     @property
     def before(self) -> Expression:
-        return trimmed(Left(self.name, self.comma - 1))
+        return trimmed(Left(self.written, self.comma - 1))
 
     @property
     def after(self) -> Expression:
-        return trimmed(Substr(self.name, self.comma + 1))
+        return trimmed(Substr(self.written, self.comma + 1))
+
+
+def is_suffix(text: Expression) -> Q:
+    """Return the SQL of ``matching.is_suffix``: ``text``'s words (parted by ASCII spaces
+    and punctuation) are of ASCII letters alone, each a suffix or together one. Lower case
+    by ``translate``, which no collation changes."""
+    spaced = Func(
+        text,
+        Value(matching.SUFFIX_SEPARATORS.pattern),
+        Value(" "),
+        Value("g"),
+        function="regexp_replace",
+        output_field=TEXT,
+    )
+    lowered = Func(
+        spaced, Value(string.ascii_uppercase), Value(string.ascii_lowercase), function="translate"
+    )
+    words = Func(
+        Func(lowered, Value(" "), function="string_to_array", output_field=WORDS),
+        Value(""),
+        function="array_remove",
+        output_field=WORDS,
+    )
+    suffixes = sorted(matching.SUFFIXES)
+    all_suffixes = Func(
+        words,
+        Value(suffixes, output_field=WORDS),
+        arg_joiner=" <@ ",
+        template="(%(expressions)s)",
+        output_field=models.BooleanField(),
+    )
+    joined = Replace(lowered, Value(" "), Value(""), output_field=TEXT)
+    return Q(Regex(spaced, "^[A-Za-z ]*[A-Za-z][A-Za-z ]*$")) & (
+        Q(In(joined, suffixes)) | Q(all_suffixes)
+    )
 
 
 def first_name(header: str) -> Column:

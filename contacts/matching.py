@@ -28,7 +28,9 @@ SUFFIXES = frozenset({
 })
 # fmt: on
 NOT_A_WORD = re.compile(r"[^\w]+")
-NOT_ASCII_LETTERS = re.compile("[^A-Za-z]+")
+# What parts the words of a suffix: ASCII spaces and punctuation.
+SUFFIX_SEPARATORS = re.compile(r"[^A-Za-z0-9\x80-\U0010ffff]+")
+ASCII_WORD = re.compile("[A-Za-z]+")
 # Between a small letter and a capital followed by a small one: "Combo|Corp", "Acme|GmbH".
 WRITTEN_ONTO = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
 # Letters that Unicode does not decompose into a base letter and an accent, compared as the
@@ -83,11 +85,15 @@ def comma_parts(name: str) -> tuple[str, str] | None:
 
 
 def is_suffix(text: str) -> bool:
-    """Return whether ``text`` (after a name and a comma) is a suffix or degree of SUFFIXES
-    ("Jr.", "Ph.D.", "PhD MBA"), told by the ASCII letters of its words, so that SQL can
-    tell it alike."""
-    letters = [word.lower() for word in NOT_ASCII_LETTERS.split(text) if word]
-    return "".join(letters) in SUFFIXES or any(word in SUFFIXES for word in letters)
+    """Return whether ``text`` (after a name and a comma) is a suffix or degree, or several
+    ("Jr.", "Ph.D.", "PhD MBA"): its words are of ASCII letters alone, and each is one of
+    SUFFIXES, or together they are one ("Ph.D."). A letter of another alphabet is part of
+    its word ("Iván" is not "iv" and "n"). Told so, SQL tells it alike."""
+    found = [word for word in SUFFIX_SEPARATORS.split(text) if word]
+    if not found or not all(ASCII_WORD.fullmatch(word) for word in found):
+        return False
+    found = [word.lower() for word in found]
+    return "".join(found) in SUFFIXES or all(word in SUFFIXES for word in found)
 
 
 def company_key(company: str) -> str:

@@ -84,14 +84,12 @@ def tricky(conference, make_card, alice, bob):
     make_card(UL, contact=person("Ann O'Neil", "+46 (0)8-555 01 01"), vocabulary=other)
     make_card(HALF, contact=person("x", "", company='"quoted"'), state=Card.State.SNOOZED)
     # Names written family name first, and others with a comma that are not.
-    for name in (
-        "Reyes , Dana Maria",
-        "Ek,Bo",
-        "Dana Reyes, Ph.D.",
-        "Bo Ek, Jr",
-        "A, B, C",
-        "X, MD",
-    ):
+    commas = ["Reyes , Dana Maria", "Ek,Bo", "Dana Reyes, Ph.D.", "Bo Ek, Jr", "A, B, C", "X, MD"]
+    # Letters of other alphabets in the words after the comma, a suffix after a second
+    # comma, spaces of other kinds, a suffix with digits.
+    commas += ["García, Iván", "Rahman, Md Abdul", "Ek, Bo, Jr.", "Reyes,\u00a0PhD", "Wu, III2"]
+    commas += ["Łódź, Ⅲ", ", ,", "A,,B", "Dana Reyes , PhD MBA ", "Ng,\u3000Jr\u3000"]
+    for name in commas:
         make_card(UR, contact=person(name))
     make_card(UR, contact=person("Reyes,\u3000", company="Acme"))
     return conference
@@ -108,7 +106,7 @@ def test_copy_writes_the_same_bytes_as_python(tricky, profile, zone):
     with connection.cursor() as cursor:
         cursor.execute("SHOW TIME ZONE")  # the conference's, while COPY wrote its times
         assert cursor.fetchone() == ("UTC",)
-    assert len(list(csv.reader(io.StringIO(written.decode("utf-8-sig"))))) == 17
+    assert len(list(csv.reader(io.StringIO(written.decode("utf-8-sig"))))) == 27
     assert copied == written
 
 
@@ -139,6 +137,9 @@ def test_the_view_streams_what_copy_writes(client, alice, tricky, monkeypatch):
     assert [f"'{formula}", '"x")', '\'=HYPERLINK("http://evil.example"'] in names
     assert ["Reyes , Dana Maria", "Dana Maria", "Reyes"] in names
     assert ["Dana Reyes, Ph.D.", "Dana", "Reyes"] in names  # the suffix in neither part
+    assert ["García, Iván", "Iván", "García"] in names
+    assert ["Rahman, Md Abdul", "Md Abdul", "Rahman"] in names
+    assert ["Ek, Bo, Jr.", "Bo", "Ek"] in names
 
 
 @pytest.mark.django_db(transaction=True)

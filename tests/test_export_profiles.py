@@ -141,12 +141,14 @@ def test_google_gets_its_name_parts_and_a_label_for_the_conference(logged_in, co
 
 def test_a_name_written_family_name_first_is_split_at_its_comma(logged_in, conference, make_card):
     make_card(UL, contact=Contact.objects.create(name="Reyes, Dana Maria"))
-    make_card(UL, contact=Contact.objects.create(name="Ek, Bo, Jr."))  # two commas: as ever
+    make_card(UL, contact=Contact.objects.create(name="Ek, Bo, Jr."))  # a suffix after Bo
+    make_card(UL, contact=Contact.objects.create(name="García, Iván"))
     make_card(UL, contact=Contact.objects.create(name="Li Wei Chen, Ph.D."))
     _, rows = export(logged_in, conference, "google")
     assert {tuple(r[:3]) for r in rows[1:]} == {
         ("Reyes, Dana Maria", "Dana Maria", "Reyes"),
-        ("Ek, Bo, Jr.", "Ek, Bo,", "Jr."),
+        ("Ek, Bo, Jr.", "Bo", "Ek"),
+        ("García, Iván", "Iván", "García"),  # no "iv" suffix in it
         ("Li Wei Chen, Ph.D.", "Li Wei", "Chen"),  # a suffix is in neither part
     }
     vcards = logged_in.get(reverse("events-export-vcf", args=[conference.slug]))
