@@ -43,6 +43,10 @@ import { listUrl, say, send, undoLast } from "./followup_actions.js";
   // Make ``row`` the current one: it shows the row's actions and is what keys act on.
   function setCurrent(row) {
     if (!row) return;
+    // Focus left in another row would make that one current again when it comes back (as
+    // it does when a dialog closes).
+    const focused = document.activeElement;
+    if (list.contains(focused) && !row.contains(focused)) focused.blur();
     const was = current();
     if (was) was.classList.remove("is-current");
     row.classList.add("is-current");
@@ -145,20 +149,22 @@ import { listUrl, say, send, undoLast } from "./followup_actions.js";
     });
   }
 
-  // Do ``action`` with ``fields`` to the selected rows (one bulk request) or, with none
-  // selected, to the current row; then move on to the next row.
-  async function act(action, fields = {}) {
-    const chosen = selected();
-    const row = current();
+  // Do ``action`` with ``fields`` to ``rows`` (actedOn's, as the dialog named them): the
+  // selected ones in one bulk request, or the current one; then move on to the next row.
+  async function act(action, fields, rows) {
     let body;
-    if (chosen.length) {
-      const cards = chosen.map(cardId);
-      const versions = Object.fromEntries(chosen.map((each) => [`version-${cardId(each)}`, each.dataset.version]));
+    if (selected().length) {
+      const cards = rows.map(cardId);
+      const versions = Object.fromEntries(rows.map((each) => [`version-${cardId(each)}`, each.dataset.version]));
       body = await send(bulkUrl(action), { cards, ...versions, ...fields });
       if (body) afterBulk(cards);
-    } else if (row && row.dataset.workable !== undefined) {
+    } else {
+      const [row] = rows;
       body = await send(actionUrl(row, action), { version: row.dataset.version, ...fields });
-      if (body && action !== "assign") move(1);
+      if (body && action !== "assign") {
+        setCurrent(list.querySelector(`[data-card="${cardId(row)}"]`));
+        move(1);
+      }
     }
     if (body && !panel.hidden) openPanel(current());
   }
@@ -169,16 +175,19 @@ import { listUrl, say, send, undoLast } from "./followup_actions.js";
       const rows = actedOn();
       if (!rows.length) return;
       const how = await ask("done", rows);
-      if (how) act("done", { outcome: dialogs.done.querySelector("[name=outcome]").value });
+      if (how) act("done", { outcome: dialogs.done.querySelector("[name=outcome]").value }, rows);
     },
     snooze: async () => {
       const rows = actedOn();
       if (!rows.length) return;
       const how = await ask("snooze", rows);
-      if (how === "until") act("snooze", { until: dialogs.snooze.querySelector("[name=until]").value });
-      else if (how) act("snooze", { days: how });
+      if (how === "until") act("snooze", { until: dialogs.snooze.querySelector("[name=until]").value }, rows);
+      else if (how) act("snooze", { days: how }, rows);
     },
-    drop: () => actedOn().length && act("drop"),
+    drop: () => {
+      const rows = actedOn();
+      if (rows.length) act("drop", {}, rows);
+    },
     email: () => {
       if (selected().length) {
         bulkForm.requestSubmit(bulkForm.querySelector("[data-bulk-email]"));
@@ -197,7 +206,7 @@ import { listUrl, say, send, undoLast } from "./followup_actions.js";
       const rows = actedOn();
       if (!rows.length) return;
       const how = await ask("assign", rows);
-      if (how) act("assign", { owner: dialogs.assign.querySelector("[name=owner]").value });
+      if (how) act("assign", { owner: dialogs.assign.querySelector("[name=owner]").value }, rows);
     },
   };
 
