@@ -335,6 +335,9 @@ class ListPage:
     has_next: bool
     # How many pages there are, when the count of rows is exact (else None: see is_capped).
     num_pages: int | None
+    # How many rows sooner than its place the page starts (see page_start), as do the pages
+    # before and after it.
+    left: int = 0
 
     @property
     def has_previous(self) -> bool:
@@ -361,15 +364,19 @@ class FollowupPage:
     counts: dict[str, int]
 
 
+def rows_reached(counts: dict[str, int]) -> int:
+    """Return how many rows of a list of ``counts`` (followup_counts) the pages reach: when a
+    bucket was cut, as many as the counts could reach, so that a page's OFFSET stays
+    bounded (and a number the database could not take is never asked)."""
+    return COUNT_CAP * len(counts) if any_capped(counts) else sum(counts.values())
+
+
 def last_page(counts: dict[str, int]) -> int:
-    """Return the last page of a list of ``counts`` (followup_counts) rows: when a bucket
-    was cut, the deepest one the counts could reach, so that a page's OFFSET stays bounded
-    (and a number the database could not take is never asked)."""
-    rows = COUNT_CAP * len(counts) if any_capped(counts) else sum(counts.values())
-    return max(1, -(-rows // PAGE_SIZE))
+    """Return the last page of a list of ``counts`` (followup_counts) rows."""
+    return max(1, -(-rows_reached(counts) // PAGE_SIZE))
 
 
-def count_of(asked: str | int | None) -> int:
+def _count_of(asked: str | int | None) -> int:
     """Return ``asked`` (a query's parameter) as a count: 0 when it is not a whole number
     of at least 0."""
     try:
@@ -378,10 +385,14 @@ def count_of(asked: str | int | None) -> int:
         return 0
 
 
-def page_number(asked: str | int | None, counts: dict[str, int]) -> int:
-    """Return the page to show for the page ``asked``: the first when it is not a number,
-    the last when it is past the end."""
-    return min(max(1, count_of(asked)), last_page(counts))
+def page_start(asked: str | int | None, left: str | int | None, counts: dict[str, int]) -> int:
+    """Return the row the page ``asked`` starts at, ``left`` rows sooner than its place
+    (rows of the pages before that have left the list since they were shown): the first
+    page when it is not a number, the last when it starts past the end."""
+    start = max(0, (max(1, _count_of(asked)) - 1) * PAGE_SIZE - _count_of(left))
+    if start >= rows_reached(counts):
+        return (last_page(counts) - 1) * PAGE_SIZE
+    return start
 
 
 def followup_page(
@@ -399,19 +410,21 @@ def followup_page(
     that the page starts that many rows sooner, at the first row not shown yet."""
     rows = first_per_person(cards)
     counts = followup_counts(rows, today)
-    number = page_number(number, counts)
+    start = page_start(number, left, counts)
     # The page's cards are found by id first, read in the list's order from an index and
     # stopping after the page (OFFSET: a cost that grows with the page's number, not with
     # the list), then read whole. One id more says whether a next page exists, which a
     # capped count cannot.
-    start = max(0, (number - 1) * PAGE_SIZE - count_of(left))
     ordered_ids = rows.order_by(*SORTS[sort][1]).values_list("pk", flat=True)
     ids = list(ordered_ids[start : start + PAGE_SIZE + 1])
-    last = last_page(counts)
+    # Its number is that of the page it ends in, which it starts ``left`` rows sooner than.
+    number = -(-start // PAGE_SIZE) + 1
+    after = max(0, sum(counts.values()) - start - PAGE_SIZE)
     page = ListPage(
         number,
-        has_next=len(ids) > PAGE_SIZE and number < last,
-        num_pages=None if any_capped(counts) else last,
+        has_next=len(ids) > PAGE_SIZE and start + PAGE_SIZE < rows_reached(counts),
+        num_pages=None if any_capped(counts) else number - (-after // PAGE_SIZE),
+        left=(number - 1) * PAGE_SIZE - start,
     )
     ids = ids[:PAGE_SIZE]
     found = _with_row_data(Card.objects).in_bulk(ids)

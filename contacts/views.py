@@ -188,9 +188,13 @@ def followup_list(request: HttpRequest) -> HttpResponse:
     if form.is_bound and not form.is_valid():
         messages.error(request, "Some filters were not understood; they are ignored.")
     cards = queries.followup_cards(request.user, today, form.filters())
-    left = request.GET.get("left")
     found = queries.followup_page(
-        cards, request.user, today, request.GET.get("page"), sort=form.order(), left=left
+        cards,
+        request.user,
+        today,
+        request.GET.get("page"),
+        sort=form.order(),
+        left=request.GET.get("left"),
     )
     query = request.GET.copy()
     query.pop("page", None)
@@ -200,7 +204,6 @@ def followup_list(request: HttpRequest) -> HttpResponse:
         "groups": found.groups,
         "page": found.page,
         "rows": sum(found.counts.values()),
-        "left": queries.count_of(left),
         "total": _total_text(found.counts),
         "query": query.urlencode(),
         "next_url": request.get_full_path(),

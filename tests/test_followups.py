@@ -115,19 +115,43 @@ def test_the_email_link_uses_the_template_of_the_first_meaning(client, alice, ma
     assert query["body"][0].startswith("Hi Dana,\n\nYou asked to talk as soon as possible")
 
 
+def pager(html: str) -> tuple[str, str, str]:
+    """Return the page's label and where Previous and Next lead ("" when not shown)."""
+    label = re.search(r"Page \d+( of \d+)?", html)[0]
+    links = dict(re.findall(r'href="\?([^"]*)"(?: data-next-page)?>(Previous|Next)<', html))
+    links = {name: query.replace("&amp;", "&") for query, name in links.items()}
+    return label, links.get("Previous", ""), links.get("Next", "")
+
+
 @pytest.mark.parametrize(
-    ("left", "first"),
-    [("2", "Person 48"), ("80", "Person 00"), ("-3", "Person 50"), ("x", "Person 50")],
+    ("rows", "asked", "first", "shown"),
+    [
+        (60, {"page": 2, "left": 2}, "Person 48", ("Page 2 of 2", "page=1&left=2", "")),
+        (60, {"page": 2, "left": "x"}, "Person 50", ("Page 2 of 2", "page=1", "")),
+        (60, {"page": 2, "left": -3}, "Person 50", ("Page 2 of 2", "page=1", "")),
+        # All of page 1 worked, out of 120: the rows left are two pages, none out of reach.
+        (70, {"page": 2, "left": 50}, "Person 00", ("Page 1 of 2", "", "page=2")),
+        # One worked, out of 101: the next page reaches the last row.
+        (
+            100,
+            {"page": 2, "left": 1},
+            "Person 49",
+            ("Page 2 of 3", "page=1&left=1", "page=3&left=1"),
+        ),
+        (100, {"page": 3, "left": 1}, "Person 99", ("Page 3 of 3", "page=2&left=1", "")),
+        (60, {"page": 9}, "Person 50", ("Page 2 of 2", "page=1", "")),  # past the end
+    ],
 )
 def test_a_page_starts_as_many_rows_sooner_as_left_the_list_before(
-    client, alice, make_card, left, first
+    client, alice, make_card, rows, asked, first, shown
 ):
-    for n in range(60):
-        met = datetime(2026, 11, 20, 10, n, tzinfo=UTC)
+    for n in range(rows):
+        met = datetime(2026, 11, 20, 10, tzinfo=UTC) + timedelta(minutes=n)
         make_card(UR, name=f"Person {n:02}", logged_at=met)
     client.force_login(alice)
-    html = client.get(URL, {"page": 2, "left": left}).content.decode()
+    html = client.get(URL, asked).content.decode()
     assert names_in_order(html)[0] == first
+    assert pager(html) == shown
 
 
 def test_the_number_of_queries_does_not_grow_with_the_cards(client, alice, make_card):
