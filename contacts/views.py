@@ -50,7 +50,11 @@ def _get_contact(pk: int) -> Contact:
 
 def _get_card_for_user(request: HttpRequest, pk: int) -> Card:
     """Return the card ``pk`` if the user may work on it (rules.can_work), or raise 404."""
-    card = _get_card(pk)
+    return _workable(request, _get_card(pk))
+
+
+def _workable(request: HttpRequest, card: Card) -> Card:
+    """Return ``card`` if the user may work on it (rules.can_work), or raise 404."""
     if not rules.can_work(request.user, card):
         raise Http404("Not a follow-up that you may work on.")
     return card
@@ -247,12 +251,9 @@ def followup_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action == "assign" and not rules.can_work_everyones(request.user):
         raise PermissionDenied("Only a manager can hand a follow-up to someone else.")
     card = _get_card(pk)
-    if not rules.can_work(request.user, card):
-        # A card handed to someone else since the page showed it is a change as any other.
-        seen = request.POST.get("version", "")
-        if action != "restore" and seen.isdigit() and int(seen) != card.version:
-            return _changed(request, card)
-        raise Http404("Not a follow-up that you may work on.")
+    if action != "restore" and _handed_over(request, card):
+        return _changed(request, card)
+    _workable(request, card)
     if action == "restore":
         return _restore(request, card)
     form = FollowupActionForm(request.POST, action=action, today=timezone.localdate())
@@ -262,6 +263,15 @@ def followup_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return _act(request, card, action, form.cleaned_data)
     except services.EditConflict:
         return _changed(request, card)
+
+
+def _handed_over(request: HttpRequest, card: Card) -> bool:
+    """Return whether ``card`` went to someone the user may not work for since their page
+    showed it (at the version posted): a change as any other."""
+    seen = request.POST.get("version", "")
+    if not seen.isdecimal():  # no version ("²" is a digit, but no decimal one)
+        return False
+    return int(seen) != card.version and not rules.can_work(request.user, card)
 
 
 def _act(request: HttpRequest, card: Card, action: str, data: dict) -> HttpResponse:
