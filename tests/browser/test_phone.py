@@ -57,9 +57,14 @@ def test_no_page_scrolls_sideways_on_a_phone(phone, alice, conference, make_card
     assert wide_pages(phone, urls) == {}
 
 
-def test_the_booth_can_be_used_with_a_finger(phone, alice, conference):
+def test_the_booth_can_be_used_with_a_finger(phone, alice, conference, make_card):
+    for n in range(8):
+        make_card(UR, name=f"Person {n}")
     log_in(phone, "alice")
     phone.goto(reverse("events-booth", args=[conference.slug]))
+    # The latest cards keep their own height under the form, as the page scrolls.
+    latest = phone.locator(".latest").evaluate("e => e.getBoundingClientRect().height")
+    assert latest >= 150
     # A phone shows its digit keyboard for the fold code (the diagonal is tapped).
     expect(phone.locator("[name=keys]")).to_have_attribute("inputmode", "numeric")
     expect(phone.get_by_role("button", name="Log out")).to_be_in_viewport()
