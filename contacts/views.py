@@ -112,9 +112,9 @@ def contact(request: HttpRequest, pk: int) -> HttpResponse:
                     "Someone else changed this person while you were editing. Here they are "
                     "as they left them: make your change again. Nothing was saved."
                 )
-                # What the user's form had that the person does not, to copy from.
+                # What the refused form had beside what the person has now, to copy from.
                 form.typed = [
-                    (form[name].label, lines_as_typed(data.get(name, "")))
+                    (form[name].label, lines_as_typed(data.get(name, "")), now[name])
                     for name in now
                     if name != "version" and lines_as_typed(data.get(name, "")) != now[name]
                 ]

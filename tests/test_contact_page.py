@@ -113,9 +113,10 @@ def test_a_stale_edit_is_refused_with_409_and_nothing_saved(client, alice, bob, 
     assert response.status_code == 409
     assert "Someone else changed this person" in response.content.decode()
     assert 'role="alert" data-conflict' in response.content.decode()
-    # What bob typed is shown, to copy from: his name, not what he left as it was.
+    # Where bob's form differed is shown beside the person now, to copy from.
     typed = re.search(r"<dl[^>]*data-typed>(.*?)</dl>", response.content.decode(), re.S)[1]
-    assert re.findall(r"<dt>(.*?)</dt><dd[^>]*>(.*?)</dd>", typed) == [("Name", "Dana R.")]
+    pattern = r"<dt>(.*?)</dt>.*?data-yours>(.*?)</span>.*?data-now>(.*?)</span>"
+    assert re.findall(pattern, typed) == [("Name", "Dana R.", "Dana Reyes-Holm")]
     dana.refresh_from_db()
     assert dana.name == "Dana Reyes-Holm"
     # The form shows the person as they are now, with their new version.
