@@ -669,6 +669,8 @@ def email_batch(request: HttpRequest, pk: int) -> HttpResponse:
         "total": batch.total,
         "sent": batch.sent,
         "failed": batch.failed,
+        # Left out when the batch was made; the rest of the problems are the failed.
+        "left_out": len(batch.problems) - batch.failed,
         "problems": batch.problems,
         "finished": batch.finished_at is not None,
     }

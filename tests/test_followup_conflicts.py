@@ -212,6 +212,7 @@ def test_email_each_leaves_out_a_card_changed_since_and_names_it(
     # The progress page, reloaded as it is while sending, still names them.
     again = client.get(response.redirect_chain[-1][0]).content.decode()
     assert "<li>Person 1: skipped, someone changed it after you loaded" in again
+    assert "1 of 1 sent, 1 left out · done" in again
     assert snapshot(closed)[:3] == ("dropped", None, "Do not contact")
     assert snapshot(kept)[0] == "done"
 

@@ -333,6 +333,7 @@ def test_each_person_gets_their_own_email_sent_by_the_worker(client, alice, make
         "total": 4,
         "sent": 3,
         "failed": 1,
+        "left_out": 0,
         "problems": ["No Address: no email address"],
         "finished": True,
     }
