@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contacts import folds, services
-from contacts.forms import OUTBOX_DAYS, CardForm, with_known_placeholders
+from contacts.forms import OUTBOX_DAYS, CardForm, template_body, with_known_placeholders
 from contacts.models import Card, Consent, FoldRule, Meaning, Vocabulary
 from events.models import Conference
 
@@ -34,7 +34,7 @@ class MeaningSerializer(serializers.ModelSerializer):
         return with_known_placeholders(template)
 
     def validate_email_body(self, template: str) -> str:
-        return with_known_placeholders(template)
+        return template_body(template)
 
 
 class MeaningUpdateSerializer(MeaningSerializer):

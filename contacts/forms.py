@@ -741,8 +741,7 @@ class MeaningTemplateForm(forms.ModelForm):
         return with_known_placeholders(self.cleaned_data["email_subject"])
 
     def clean_email_body(self) -> str:
-        # Kept as typed: an unchanged template would otherwise read as a change.
-        return with_known_placeholders(lines_as_typed(self.cleaned_data["email_body"]))
+        return template_body(self.cleaned_data["email_body"])
 
 
 class MeaningForm(MeaningTemplateForm):
@@ -791,6 +790,13 @@ class MeaningForm(MeaningTemplateForm):
         cleaned, which writes to its instance) with the form's fields."""
         before = before or vocabularies.meaning_snapshot(Meaning())
         return {**before, **{name: self.cleaned_data[name] for name in self.fields}}
+
+
+def template_body(text: str) -> str:
+    """Return an email template's body as kept: its lines ended as typed (an unchanged
+    template posted by a browser would otherwise read as a change), refused with a
+    misspelt placeholder."""
+    return with_known_placeholders(lines_as_typed(text))
 
 
 def with_known_placeholders(template: str) -> str:
