@@ -14,6 +14,7 @@ from django.db.models import Count
 
 from contacts import matching, phones, queries
 from contacts.models import Contact, ContactEmail, ContactPhone
+from foldcard.iterables import batched
 
 # How sure each kind of likeness makes us; a pair's certainty is the sum of its kinds.
 CERTAINTY = {"email": 100, "phone": 80, "name": 60}
@@ -187,3 +188,22 @@ def possible_matches(
     # before, not a duplicate made today.
     people = with_history(Contact.objects.filter(pk__in=kinds)).in_bulk().values()
     return sorted(people, key=lambda p: (-kinds[p.pk], -p.card_count, p.pk))[:limit]
+
+
+# People rewritten at a time.
+REWRITE_CHUNK = 2000
+
+
+def rewrite_match_keys(people: models.QuerySet) -> None:
+    """Give each of ``people`` (of a data migration's Contact too) the key matching.match_key
+    gives them now, a chunk at a time, writing those that change: after a change of the
+    rules of matching."""
+    people = people.exclude(match_key="").only("name", "company", "match_key").order_by("pk")
+    for chunk in batched(people.iterator(REWRITE_CHUNK), REWRITE_CHUNK):
+        changed = []
+        for person in chunk:
+            key = matching.match_key(person.name, person.company)
+            if key != person.match_key:
+                person.match_key = key
+                changed.append(person)
+        people.model.objects.bulk_update(changed, ["match_key"])

@@ -6,26 +6,15 @@ from __future__ import annotations
 
 from django.db import migrations
 
-from contacts import matching
-from foldcard.iterables import batched
+from contacts import duplicates
 
-CHUNK = 2000
 # Two single letters with only punctuation or space between them: "S.A.", "B. V.", "A/S".
 INITIALS = r"(^|\W)\w\W+\w(\W|$)"
 
 
 def fill(apps, schema_editor) -> None:
     Contact = apps.get_model("contacts", "Contact")
-    people = Contact.objects.filter(company__regex=INITIALS).exclude(match_key="")
-    people = people.only("name", "company", "match_key").order_by("pk")
-    for chunk in batched(people.iterator(CHUNK), CHUNK):
-        changed = []
-        for person in chunk:
-            key = matching.match_key(person.name, person.company)
-            if key != person.match_key:
-                person.match_key = key
-                changed.append(person)
-        Contact.objects.bulk_update(changed, ["match_key"])
+    duplicates.rewrite_match_keys(Contact.objects.filter(company__regex=INITIALS))
 
 
 class Migration(migrations.Migration):

@@ -297,7 +297,7 @@ def test_the_keys_act_on_the_row_the_focus_is_in(make_card, logged_in):
     page = logged_in
     page.goto("/followups/")
     expect(row(page, cards[0])).to_have_class(re.compile("is-current"))
-    # Tab to the second row's box: Space selects that row, d asks about it.
+    # The focus on the second row's box (as Tab puts it): Space selects that row.
     row(page, cards[1]).locator("[data-select]").focus()
     expect(row(page, cards[1])).to_have_class(re.compile("is-current"))
     page.keyboard.press(" ")
