@@ -268,10 +268,11 @@ def followup_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def _handed_over(request: HttpRequest, card: Card) -> bool:
     """Return whether ``card`` went to someone the user may not work for since their page
     showed it (at the version posted): a change as any other."""
-    seen = request.POST.get("version", "")
-    if not seen.isdecimal():  # no version ("²" is a digit, but no decimal one)
+    try:
+        seen = int(request.POST.get("version", ""))
+    except ValueError:  # no version: "", "²", a number of 5,000 digits
         return False
-    return int(seen) != card.version and not rules.can_work(request.user, card)
+    return 0 <= seen != card.version and not rules.can_work(request.user, card)
 
 
 def _act(request: HttpRequest, card: Card, action: str, data: dict) -> HttpResponse:
