@@ -472,7 +472,11 @@ def is_suffix(text: Expression) -> Q:
         output_field=TEXT,
     )
     lowered = Func(
-        spaced, Value(string.ascii_uppercase), Value(string.ascii_lowercase), function="translate"
+        spaced,
+        Value(string.ascii_uppercase),
+        Value(string.ascii_lowercase),
+        function="translate",
+        output_field=TEXT,
     )
     words = Func(
         Func(lowered, Value(" "), function="string_to_array", output_field=WORDS),
