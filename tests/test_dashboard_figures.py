@@ -69,7 +69,7 @@ def test_199_of_200_handled_is_not_100_percent(client, dashboard, make_card):
         card.save()
     Card.objects.filter(pk=card.pk).update(state=Card.State.OPEN)
     html = client.get(dashboard).content.decode()
-    assert "199 of 200 handled" in html
+    assert "199 of 200 cards handled" in html
     assert 'aria-valuenow="99"' in html and ">99%<" in html
 
 
