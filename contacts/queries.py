@@ -433,7 +433,7 @@ def followup_page(
     # checked against the list's filters (SQLite would read the list's every card
     # otherwise, for the order of its index on the due date).
     in_list = Exists(cards.filter(pk=OuterRef("pk")))
-    others = _with_row_data(Card.objects).filter(_people_of(shown), in_list).exclude(pk__in=ids)
+    others = _with_row_data(Card.objects).filter(people_of(shown), in_list).exclude(pk__in=ids)
     rows = followup_rows(shown, user, today, others.order_by(*FOLLOW_UP_ORDER))
     if sort != "due":
         label = f"By {SORTS[sort][0].lower()}"
@@ -452,7 +452,7 @@ def _with_row_data(cards: models.QuerySet[Card]) -> models.QuerySet[Card]:
     return cards.select_related("contact", "conference", "vocabulary", "owner")
 
 
-def _people_of(cards: list[Card]) -> Q:
+def people_of(cards: list[Card]) -> Q:
     """Return the cards of the same people at the same conferences as ``cards``."""
     people = Q(pk__in=[])
     for card in cards:
@@ -522,7 +522,7 @@ def _followed_by(cards: list[Card], others: list[Card]) -> dict[tuple[int, int],
     if not cards:
         return {}
     shown = [card.pk for card in (*cards, *others)]
-    found = Card.objects.filter(_people_of(cards), rules.open_followups()).exclude(pk__in=shown)
+    found = Card.objects.filter(people_of(cards), rules.open_followups()).exclude(pk__in=shown)
     found = found.exclude(owner=None).order_by("owner__username")
     followed_by: dict[tuple[int, int], dict[int, str]] = {}
     rows = found.values_list("contact_id", "conference_id", "owner", "owner__username")

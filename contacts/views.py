@@ -207,7 +207,6 @@ def followup_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "groups": found.groups,
         "page": found.page,
-        "rows": sum(found.counts.values()),
         "total": _total_text(found.counts),
         "query": query.urlencode(),
         "next_url": request.get_full_path(),
@@ -403,15 +402,16 @@ def _answer_many(request: HttpRequest, worked: services.BulkWorked, done: str) -
         "owners": _assignees(owners),
         "can_manage": rules.can_work_everyones(request.user),
     }
+    cards = queries.changed_rows(ids, request.user, today, changed)
     rows = {
         card.pk: render_to_string("contacts/_followup_row.html", {**context, "card": card}, request)
-        for card in queries.changed_rows(ids, request.user, today, changed)
+        for card in cards
     }
     body = {
         "message": done,
         "skipped": _skipped_json(worked.skipped),
         "rows": rows,
-        "counts": _list_counts(request, today, owners),
+        "counts": _list_counts(request, today, owners, cards),
     }
     if worked.before:
         body["undo"] = {
@@ -501,7 +501,7 @@ def _answer(
         "message": done,
         "skipped": _skipped_json(skipped),
         "row_html": _row_html(request, card, changed, owners),
-        "counts": _list_counts(request, timezone.localdate(), owners),
+        "counts": _list_counts(request, timezone.localdate(), owners, [card]),
     }
     if undo:
         url = reverse("contacts-followup-action", args=[card.pk, "restore"])
@@ -521,9 +521,11 @@ def _row_html(request: HttpRequest, card: Card, changed: list[int], owners: list
     return render_to_string("contacts/_followup_row.html", context, request)
 
 
-def _list_counts(request: HttpRequest, today: date, owners: list) -> dict | None:
+def _list_counts(request: HttpRequest, today: date, owners: list, rows: list[Card]) -> dict | None:
     """Return the counts of the follow-up list the action was sent from (its ``next``),
-    rows in all and per due bucket, or None if it was not sent from the list."""
+    rows in all and per due bucket, and whether each of the action's ``rows`` is still in
+    it (a row worked in place leaves it: the next page starts a row sooner), or None if it
+    was not sent from the list."""
     target = urlsplit(_safe_next(request))
     if target.path != reverse("contacts-followups"):
         return None
@@ -532,7 +534,14 @@ def _list_counts(request: HttpRequest, today: date, owners: list) -> dict | None
     buckets = queries.followup_counts(queries.first_per_person(cards), today)
     total = sum(buckets.values())
     shown = {key: queries.shown_count(count) for key, count in buckets.items()}
-    return {"total": total, "buckets": buckets, "shown": {"total": _total_text(buckets), **shown}}
+    found = cards.filter(queries.people_of(rows)).values_list("contact_id", "conference_id")
+    listed = set(found.distinct())
+    return {
+        "total": total,
+        "buckets": buckets,
+        "shown": {"total": _total_text(buckets), **shown},
+        "listed": {row.pk: (row.contact_id, row.conference_id) in listed for row in rows},
+    }
 
 
 def _total_text(counts: dict[str, int]) -> str:

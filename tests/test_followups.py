@@ -693,7 +693,9 @@ def test_an_action_answers_the_new_counts_of_the_list_it_came_from(client, alice
     body = post_action(client, seed, "done", {"next": URL}, **JSON).json()
     buckets = {"overdue": 5, "today": 1, "week": 2, "later": 1}
     shown = {"total": "9 follow-ups", "overdue": "5", "today": "1", "week": "2", "later": "1"}
-    assert body["counts"] == {"total": 9, "buckets": buckets, "shown": shown}
+    # The row done left the list: the next page starts a row sooner.
+    listed = {str(seed.pk): False}
+    assert body["counts"] == {"total": 9, "buckets": buckets, "shown": shown, "listed": listed}
     unhappy = every_rule["unhappy customer"]
     body = post_action(client, unhappy, "snooze", {"days": "1", "next": f"{URL}?q=unhappy"}, **JSON)
     counts = body.json()["counts"]
@@ -719,6 +721,7 @@ def test_undo_puts_back_each_cards_state_snooze_and_outcome(client, alice, make_
         "Put Dana Reyes, Acme back as it was, with 1 other card from Expo 2026."
     )
     assert body["counts"]["total"] == 1 and "undo" not in body
+    assert body["counts"]["listed"] == {str(shown.pk): True}  # back in the list
     assert 'data-others="1"' in body["row_html"]
     shown.refresh_from_db()
     woken.refresh_from_db()

@@ -7,6 +7,8 @@ const list = document.querySelector("[data-followups]");
 const status = document.querySelector("[data-followup-status]");
 const bulkForm = document.getElementById("bulk");
 let lastUndo = null;
+// The rows of this page that actions took out of the list (card ids).
+const out = new Set();
 
 // The list's address, where actions go back to and whose counts they answer.
 export function listUrl() {
@@ -46,9 +48,10 @@ function replaceRow(id, html) {
   old.replaceWith(row);
 }
 
-// Show the list's counts as the server counted them after the action. The rows that left
-// the list since the page was loaded (done, snoozed, dropped) moved the later rows up: the
-// next page starts as many rows sooner, so that none is skipped.
+// Show the list's counts as the server counted them after the action. The rows of this
+// page that left the list (done, snoozed, dropped; an undo brings them back) moved the
+// later rows up: the next page starts as many rows sooner, so that none is skipped (and
+// cards others add or close meanwhile change nothing of it).
 function showCounts(counts) {
   if (!counts) return;
   const total = document.querySelector("[data-total]");
@@ -56,11 +59,11 @@ function showCounts(counts) {
   list.querySelectorAll("[data-group]").forEach((heading) => {
     heading.querySelector("[data-count]").textContent = counts.shown[heading.dataset.group] || 0;
   });
+  Object.entries(counts.listed).forEach(([id, listed]) => (listed ? out.delete(id) : out.add(id)));
   const next = document.querySelector("[data-next-page]");
   if (!next) return;
   const url = new URL(next.href);
-  const left = Number(list.dataset.left) + Math.max(0, Number(list.dataset.rows) - counts.total);
-  url.searchParams.set("left", left);
+  url.searchParams.set("left", Number(list.dataset.left) + out.size);
   next.href = url;
 }
 

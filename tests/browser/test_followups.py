@@ -345,6 +345,11 @@ def test_next_after_working_rows_in_place_starts_at_the_first_row_not_shown(make
         expect(status).to_have_text(f"Dropped Person {n}, Acme.Undo")
     page.keyboard.press("u")  # one put back: two left the list
     expect(status).to_have_text("Put Person 3, Acme back as it was.")
+    # Cards logged meanwhile (at the end of the list) change nothing of it.
+    for n in range(3):
+        make_card(UR, name=f"Late {n}", logged_at=timezone.make_aware(datetime(2026, 11, 21, n)))
+    page.keyboard.press("x")
+    expect(status).to_have_text("Dropped Person 4, Acme.Undo")
     page.get_by_role("link", name="Next").click()
     expect(page.locator("[data-name]").first).to_have_text("Person 51")
     # Once more from there: the rows left before count too.
