@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 import smtplib
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 from django.contrib import messages
@@ -214,7 +214,8 @@ def followup_list(request: HttpRequest) -> HttpResponse:
         "can_manage": rules.can_work_everyones(request.user),
         "saved_filters": request.user.saved_filters.all(),
         "save_form": SavedFilterForm(initial={"query": query.urlencode()}, owners=owners),
-        "today": today,
+        # The first day a snooze may end (FollowupActionForm.clean_until).
+        "first_snooze_day": today + timedelta(days=1),
         "reordering": queries.reordering(),
     }
     status = 400 if form.is_bound and not form.is_valid() else 200
@@ -235,7 +236,8 @@ def followup_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "next_url": _safe_next(request),
         "owners": _assignees(_owners()),
         "can_manage": rules.can_work_everyones(request.user),
-        "today": today,
+        # The first day a snooze may end (FollowupActionForm.clean_until).
+        "first_snooze_day": today + timedelta(days=1),
     }
     panel = request.GET.get("panel")
     template = "contacts/_followup_panel.html" if panel else "contacts/followup.html"

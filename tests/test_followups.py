@@ -154,6 +154,16 @@ def test_a_page_starts_as_many_rows_sooner_as_left_the_list_before(
     assert pager(html) == shown
 
 
+def test_the_days_to_snooze_until_begin_tomorrow_as_the_server_takes_them(client, alice, make_card):
+    card = make_card(UR)
+    client.force_login(alice)
+    pages = [URL, reverse("contacts-followup", args=[card.pk])]
+    for html in (client.get(page).content.decode() for page in pages):
+        assert set(re.findall(r'name="until" min="([\d-]+)"', html)) == {"2026-11-28"}
+    refused = post_action(client, card, "snooze", {"until": "2026-11-27"})
+    assert refused.status_code == 400
+
+
 def test_the_number_of_queries_does_not_grow_with_the_cards(client, alice, make_card):
     client.force_login(alice)
 
