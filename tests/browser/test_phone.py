@@ -62,9 +62,12 @@ def test_the_booth_can_be_used_with_a_finger(phone, alice, conference, make_card
         make_card(UR, name=f"Person {n}")
     log_in(phone, "alice")
     phone.goto(reverse("events-booth", args=[conference.slug]))
-    # The latest cards keep their own height under the form, as the page scrolls.
+    # The latest cards keep their own height under the form, as the page scrolls, and their
+    # names their room.
     latest = phone.locator(".latest").evaluate("e => e.getBoundingClientRect().height")
     assert latest >= 150
+    name = phone.locator("[data-latest] tr td:nth-child(2)").first
+    assert name.evaluate("e => e.getBoundingClientRect().width") >= 120
     # A phone shows its digit keyboard for the fold code (the diagonal is tapped).
     expect(phone.locator("[name=keys]")).to_have_attribute("inputmode", "numeric")
     expect(phone.get_by_role("button", name="Log out")).to_be_in_viewport()
