@@ -59,7 +59,7 @@ def test_no_page_scrolls_sideways_on_a_phone(phone, alice, conference, make_card
 
 def test_the_booth_can_be_used_with_a_finger(phone, alice, conference, make_card):
     for n in range(8):
-        make_card(UR, name=f"Person {n}")
+        make_card(UR, name=f"Person {n}", note="call back about the pilot in the spring")
     log_in(phone, "alice")
     phone.goto(reverse("events-booth", args=[conference.slug]))
     # The latest cards keep their own height under the form, as the page scrolls, and their
