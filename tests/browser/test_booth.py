@@ -26,6 +26,14 @@ def booth(conference, logged_in):
     return logged_in
 
 
+@pytest.fixture
+def offline_booth(booth, context):
+    """The booth kept for offline use by its worker, then offline."""
+    wait_for_offline_copy(booth)
+    context.set_offline(True)
+    return booth
+
+
 def type_card(page, keys: str, *fields: str) -> None:
     """Type a card with the keyboard only: the fold code, then each field after a Tab."""
     page.keyboard.type(keys)
@@ -130,10 +138,8 @@ def test_a_card_naming_no_one_shows_the_servers_error_in_place(booth):
     assert not Card.objects.exists()
 
 
-def test_cards_logged_offline_are_sent_once_when_back_online(booth, context):
-    page = booth
-    wait_for_offline_copy(page)
-    context.set_offline(True)
+def test_cards_logged_offline_are_sent_once_when_back_online(offline_booth, context):
+    page = offline_booth
     type_card(page, "9", "Offline One", "Acme")
     page.keyboard.press("Enter")
     expect(page.locator("[data-confirmation]")).to_contain_text("Kept Offline One on this laptop")
@@ -212,11 +218,11 @@ def save_with_photo(page, photo: bytes, keys: str, *fields: str) -> None:
     page.locator("[name=name]").press("Enter")
 
 
-def test_a_card_queued_by_one_user_is_sent_only_in_their_session(booth, context, alice, bob):
-    page = booth
+def test_a_card_queued_by_one_user_is_sent_only_in_their_session(
+    offline_booth, context, alice, bob
+):
+    page = offline_booth
     booth_url = page.url
-    wait_for_offline_copy(page)
-    context.set_offline(True)
     queue_offline(page, "Queued Card")
     page.close()  # no booth page is open when the network comes back
     context.set_offline(False)
@@ -415,12 +421,10 @@ def test_a_photo_going_up_slowly_is_not_taken_for_a_missing_network(booth, setti
 
 
 def test_cards_kept_offline_without_a_photo_go_before_those_with_one(
-    booth, context, settings, tmp_path
+    offline_booth, context, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
-    page = booth
-    wait_for_offline_copy(page)
-    context.set_offline(True)
+    page = offline_booth
     save_with_photo(page, images.jpeg(), "9", "With Photo")
     expect(page.locator("[data-confirmation]")).to_contain_text("Kept With Photo on this laptop")
     queue_offline(page, "Without Photo")
@@ -487,12 +491,10 @@ def test_a_refused_save_replaces_the_last_confirmation_and_points_at_the_fix(boo
 
 
 def test_a_card_refused_in_the_queue_does_not_hold_up_the_cards_behind_it(
-    booth, context, settings, tmp_path
+    offline_booth, context, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
-    page = booth
-    wait_for_offline_copy(page)
-    context.set_offline(True)
+    page = offline_booth
     queue_offline(page, "First Card")
     save_with_photo(
         page, images.HOSTILE_DDS["unimplemented_pixel_format.dds"], "9", "Odd Photo", "Acme"
@@ -520,11 +522,11 @@ def test_a_card_refused_in_the_queue_does_not_hold_up_the_cards_behind_it(
     expect(page.locator("[data-rejected]")).to_be_empty()
 
 
-def test_a_card_refused_for_its_photo_comes_back_without_it(booth, context, settings, tmp_path):
+def test_a_card_refused_for_its_photo_comes_back_without_it(
+    offline_booth, context, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
-    page = booth
-    wait_for_offline_copy(page)
-    context.set_offline(True)
+    page = offline_booth
     photo = images.HOSTILE_DDS["unimplemented_pixel_format.dds"]
     save_with_photo(page, photo, "9", "Odd Photo", "Acme", "", "", "", "met at the bar")
     expect(page.locator("[data-confirmation]")).to_contain_text("Kept Odd Photo on this laptop")
@@ -541,10 +543,8 @@ def test_a_card_refused_for_its_photo_comes_back_without_it(booth, context, sett
     assert (card.note, card.photo.name) == ("met at the bar", "")
 
 
-def test_a_card_the_server_fails_on_does_not_hold_up_the_cards_behind_it(booth, context):
-    page = booth
-    wait_for_offline_copy(page)
-    context.set_offline(True)
+def test_a_card_the_server_fails_on_does_not_hold_up_the_cards_behind_it(offline_booth, context):
+    page = offline_booth
     queue_offline(page, "First Card", "Broken Card", "Third Card")
 
     def fail_on_the_broken_card(route) -> None:
