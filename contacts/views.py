@@ -113,10 +113,11 @@ def contact(request: HttpRequest, pk: int) -> HttpResponse:
                     "as they left them: make your change again. Nothing was saved."
                 )
                 # What the refused form had beside what the person has now, to copy from.
+                posted = {name: lines_as_typed(data.get(name, "")) for name in now}
                 form.typed = [
-                    (form[name].label, lines_as_typed(data.get(name, "")), now[name])
-                    for name in now
-                    if name != "version" and lines_as_typed(data.get(name, "")) != now[name]
+                    (form[name].label, value, now[name])
+                    for name, value in posted.items()
+                    if name != "version" and value != now[name]
                 ]
                 status = 409
             except services.EmailTaken as e:
