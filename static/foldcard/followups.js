@@ -105,8 +105,11 @@ import { listUrl, say, send, undoLast } from "./followup_actions.js";
   async function openPanel(row, focus = false) {
     const url = `${detailUrl(row)}?panel=1&next=${encodeURIComponent(listUrl())}`;
     const response = await fetch(url, { credentials: "same-origin" });
-    if (!response.ok) return;
-    panel.innerHTML = await response.text();
+    const html = response.ok ? await response.text() : null;
+    // An answer that comes after the current row moved on is for a row no longer current.
+    const now = current();
+    if (html === null || !now || cardId(row) !== cardId(now)) return;
+    panel.innerHTML = html;
     panel.hidden = false;
     panel.dataset.shows = cardId(row);
     if (focus) panel.querySelector("[data-detail]").focus();
@@ -149,21 +152,23 @@ import { listUrl, say, send, undoLast } from "./followup_actions.js";
     });
   }
 
-  // Do ``action`` with ``fields`` to ``rows`` (actedOn's, as the dialog named them): the
-  // selected ones in one bulk request, or the current one; then move on to the next row.
-  async function act(action, fields, rows) {
+  // Do ``action`` with ``fields`` to the rows ``acted`` on (actedOn's, as the dialog named
+  // them): the selected ones in one bulk request, or the current one; then move on to the
+  // row after it.
+  async function act(action, fields, acted) {
     let body;
     if (selected().length) {
-      const cards = rows.map(cardId);
-      const versions = Object.fromEntries(rows.map((each) => [`version-${cardId(each)}`, each.dataset.version]));
+      const cards = acted.map(cardId);
+      const versions = Object.fromEntries(acted.map((each) => [`version-${cardId(each)}`, each.dataset.version]));
       body = await send(bulkUrl(action), { cards, ...versions, ...fields });
       if (body) afterBulk(cards);
     } else {
-      const [row] = rows;
+      const [row] = acted;
       body = await send(actionUrl(row, action), { version: row.dataset.version, ...fields });
       if (body && action !== "assign") {
-        setCurrent(list.querySelector(`[data-card="${cardId(row)}"]`));
-        move(1);
+        const all = rows();
+        const at = all.findIndex((each) => cardId(each) === cardId(row));
+        setCurrent(all[Math.min(at + 1, all.length - 1)]);
       }
     }
     if (body && !panel.hidden) openPanel(current());
