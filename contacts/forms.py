@@ -409,8 +409,14 @@ class ActionForm(forms.Form):
 
     def clean_until(self) -> date | None:
         until = self.cleaned_data["until"]
-        if until is not None and until <= self.today:
+        first, last = followups.snooze_days(self.today)
+        if until is not None and until < first:
             raise ValidationError("Choose a day after today.", code="past")
+        if until is not None and until > last:
+            raise ValidationError(
+                f"Choose a day by {last:%-d %b %Y}: a snooze lasts two years at most.",
+                code="too_far",
+            )
         return until
 
     def clean(self) -> dict:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 import smtplib
-from datetime import date, timedelta
+from datetime import date
 from urllib.parse import urlsplit
 
 from django.contrib import messages
@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from api.forms import ApiTokenForm
-from contacts import emails, merge, privacy, queries, rules, services
+from contacts import emails, followups, merge, privacy, queries, rules, services
 from contacts.forms import (
     UNDO_PREFIX,
     BulkActionForm,
@@ -36,6 +36,7 @@ from contacts.forms import (
     undo_data,
 )
 from contacts.models import Card, Contact, EmailBatch, SavedFilter, SentEmail, UserSettings
+from contacts.templatetags.followup_days import followup_day
 from foldcard.http import wants_json
 
 ACTIONS = ("done", "snooze", "drop", "reopen", "assign", "restore")
@@ -215,8 +216,8 @@ def followup_list(request: HttpRequest) -> HttpResponse:
         "can_manage": rules.can_work_everyones(request.user),
         "saved_filters": request.user.saved_filters.all(),
         "save_form": SavedFilterForm(initial={"query": query.urlencode()}, owners=owners),
-        # The first day a snooze may end (FollowupActionForm.clean_until).
-        "first_snooze_day": today + timedelta(days=1),
+        # The days a snooze may end on (FollowupActionForm.clean_until).
+        "snooze_days": followups.snooze_days(today),
         "reordering": queries.reordering(),
     }
     status = 400 if form.is_bound and not form.is_valid() else 200
@@ -237,8 +238,8 @@ def followup_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "next_url": _safe_next(request),
         "owners": _assignees(_owners()),
         "can_manage": rules.can_work_everyones(request.user),
-        # The first day a snooze may end (FollowupActionForm.clean_until).
-        "first_snooze_day": today + timedelta(days=1),
+        # The days a snooze may end on (FollowupActionForm.clean_until).
+        "snooze_days": followups.snooze_days(today),
     }
     panel = request.GET.get("panel")
     template = "contacts/_followup_panel.html" if panel else "contacts/followup.html"
@@ -301,7 +302,7 @@ def _did(card: Card, action: str) -> str:
         return f"Marked {card.contact} done"
     if action == "drop":
         return f"Dropped {card.contact}"
-    return f"Snoozed {card.contact} until {card.snoozed_until:%a %-d %b}"
+    return f"Snoozed {card.contact} until {followup_day(card.snoozed_until)}"
 
 
 def _changed(request: HttpRequest, card: Card) -> HttpResponse:
@@ -358,7 +359,7 @@ def _did_many(action: str, worked: services.BulkWorked, owner) -> str:
     else:
         did = f"Snoozed {rows}"
         if worked.worked:
-            did += f" until {worked.worked[0].snoozed_until:%a %-d %b}"
+            did += f" until {followup_day(worked.worked[0].snoozed_until)}"
     others = len(worked.before) - n
     if others:
         did += f", with {others} other card{'s' if others > 1 else ''} of the same people"

@@ -957,10 +957,21 @@ def test_snooze_until_a_day_and_refuse_a_day_past(client, alice, make_card):
     response = post_action(client, card, "snooze", {"until": "2026-11-27"}, **JSON)
     assert response.status_code == 400
     assert response.json()["errors"]["until"][0]["message"] == "Choose a day after today."
+    response = post_action(client, card, "snooze", {"until": "9999-12-31"}, **JSON)
+    assert response.status_code == 400
+    message = "Choose a day by 27 Nov 2028: a snooze lasts two years at most."
+    assert response.json()["errors"]["until"][0]["message"] == message
+    assert Card.objects.get(pk=card.pk).state == "open"
+    html = client.get(URL).content.decode()
+    assert 'min="2026-11-28" max="2028-11-27"' in html
     body = post_action(client, card, "snooze", {"until": "2026-12-24"}, **JSON).json()
     assert body["message"] == "Snoozed Dana Reyes, Acme until Thu 24 Dec."
     card.refresh_from_db()
     assert (card.state, card.snoozed_until) == ("snoozed", date(2026, 12, 24))
+    # A day of another year says its year.
+    body = post_action(client, card, "snooze", {"until": "2028-11-27"}, **JSON).json()
+    assert body["message"] == "Snoozed Dana Reyes, Acme until Mon 27 Nov 2028."
+    assert "snoozed until Mon 27 Nov 2028" in body["row_html"]
 
 
 def test_assigning_one_has_an_undo(client, alice, bob, make_card):
