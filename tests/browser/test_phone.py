@@ -120,3 +120,18 @@ def test_the_contact_page_keeps_the_conference_apart_from_the_date(phone, alice,
     # line: "Demo ExpoMon 30 Nov 2026".
     gap = heading.evaluate("(row) => parseFloat(getComputedStyle(row).columnGap)")
     assert gap >= 8
+
+
+def test_a_refused_edit_of_a_long_web_address_stays_on_the_screen(phone, alice, make_card):
+    dana = make_card(UR, name="Dana Reyes").contact
+    log_in(phone, "alice")
+    phone.goto(reverse("contacts-contact", args=[dana.pk]))
+    phone.locator("[data-edit] summary").click()
+    website = "https://www.acme.example/people?utm_source=conference&utm_campaign=expo2026autumn"
+    phone.fill("[name=website]", website)
+    Contact.objects.filter(pk=dana.pk).update(name="Dana Reyes-Holm", version=dana.version + 1)
+    phone.locator("[data-contact-form] button[type=submit]").click()
+    yours = phone.locator("[data-typed] [data-yours]").last
+    expect(yours).to_have_text(website)
+    assert yours.evaluate("e => e.getBoundingClientRect().right") <= WIDTH
+    assert phone.evaluate("document.documentElement.scrollWidth") <= WIDTH
