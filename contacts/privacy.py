@@ -34,7 +34,7 @@ from contacts.models import (
     SentEmail,
     StackPhoto,
 )
-from contacts.queries import decode_cards
+from contacts.queries import decode_cards, left_without_cards
 from events.models import Conference
 from webhooks import events as webhooks
 from webhooks.models import Delivery
@@ -351,9 +351,9 @@ def apply_retention(conference: Conference) -> Erasure | None:
 
 
 def _left_without_cards(people: set[int]) -> list[Contact]:
-    """Return the people (by id) who have no card left, with their other emails and
-    phones."""
-    gone = Contact.objects.filter(pk__in=people, cards__isnull=True)
+    """Return the people (by id) whom their cards alone brought and who have none left
+    (left_without_cards), with their other emails and phones."""
+    gone = left_without_cards().filter(pk__in=people)
     return list(gone.prefetch_related("other_emails", "other_phones"))
 
 

@@ -23,6 +23,7 @@ from contacts.models import (
     ContactEmail,
     ContactPhone,
     FoldRule,
+    ImportedRow,
     Meaning,
     Reprioritization,
     Vocabulary,
@@ -737,6 +738,14 @@ def _rows(cards: models.QuerySet[Card], count: int = PREVIEW_FIRST) -> list[Card
         if len(rows) == count:
             break
     return list(rows.values())
+
+
+def left_without_cards() -> models.QuerySet[Contact]:
+    """Return the people whom their cards alone brought: without a card left, and not
+    imported into the contacts (a file of a CRM's people). Their last card going takes
+    them with it; the people imported stay, without the card."""
+    imported = ImportedRow.objects.filter(contact=OuterRef("pk"), card=None)
+    return Contact.objects.filter(cards__isnull=True).exclude(Exists(imported))
 
 
 def person_with_email(email: str) -> Contact | None:

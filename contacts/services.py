@@ -1144,21 +1144,21 @@ def _update_card(card: Card, old: Card, data: CardInput) -> None:
         _store_photo(card, data.photo)
         card.save()
         emit("card.updated", card)
-        if old.contact_id != contact.pk and not old.contact.cards.exists():
-            old.contact.delete()
+        if old.contact_id != contact.pk:
+            queries.left_without_cards().filter(pk=old.contact_id).delete()
 
 
 def remove_card(card: Card) -> None:
-    """Delete a card (an undo at the booth), and its person if they have no other card,
-    else what the card added to them (Card.added) while nothing changed since: no card of
-    theirs saved after it (which may have said the same), nothing saving them (_take_back)."""
+    """Delete a card (an undo at the booth), and its person if the card was all that
+    brought them (queries.left_without_cards), else what the card added to them
+    (Card.added) while nothing changed since: no card of theirs saved after it (which may
+    have said the same), nothing saving them (_take_back)."""
     with transaction.atomic():
         contact = card.contact
         later = bool(card.added) and contact.cards.filter(pk__gt=card.pk).exists()
         card.delete()
-        if not contact.cards.exists():
-            contact.delete()
-        elif card.added and not later:
+        gone, _ = queries.left_without_cards().filter(pk=contact.pk).delete()
+        if not gone and card.added and not later:
             _take_back(card.added, Contact.objects.select_for_update().get(pk=contact.pk))
     try:
         delete_photo_files(card)

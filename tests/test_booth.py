@@ -21,6 +21,7 @@ from contacts.folds import HALF, UL, UR
 from contacts.models import Card, Contact, FoldRule, Meaning, UserSettings, Vocabulary
 from events.models import Conference
 from tests import images
+from tests.test_erasure import imported_contacts
 from webhooks.models import Delivery, Endpoint
 
 pytestmark = pytest.mark.django_db
@@ -398,6 +399,38 @@ def test_undo_takes_back_what_the_card_added_to_a_known_person(
     client.post(reverse("events-booth-undo", args=[conference.slug, card.pk]))
     dana.refresh_from_db()
     assert (dana.name, dana.title, dana.phone, dana.phone_normalized) == ("Dana", "", "", "")
+
+
+def test_undo_keeps_a_person_imported_into_the_contacts(client, booth, conference, alice):
+    imported_contacts(alice, [["Anna Berg", "anna@bergwerk.se", "", ""]])
+    anna = Contact.objects.get()
+    typed = {"keys": "9", "name": "anna berg", "email": "Anna@Bergwerk.se", "title": "CTO"}
+    client.post(booth, {**typed, "phone": "+46 8 555 02 02"}, **JSON)
+    card = Card.objects.get()
+    assert card.contact == anna
+    client.post(reverse("events-booth-undo", args=[conference.slug, card.pk]))
+    assert not Card.objects.exists()
+    anna.refresh_from_db()
+    assert (anna.name, anna.email, anna.title, anna.phone) == (
+        "Anna Berg",
+        "anna@bergwerk.se",
+        "",
+        "",
+    )
+
+
+def test_a_card_edited_to_another_person_leaves_an_imported_one(
+    client, booth, conference, alice, make_card
+):
+    imported_contacts(alice, [["Anna Berg", "anna@bergwerk.se", "", ""]])
+    anna = Contact.objects.get()
+    card = make_card(UR, contact=anna)
+    dana = Contact.objects.create(name="Dana Reyes", email="dana@acme.se")
+    edit = reverse("events-booth-card", args=[conference.slug, card.pk])
+    data = {"keys": "9", "name": "Dana Reyes", "email": "dana@acme.se", "version": card.version}
+    assert client.post(edit, data).status_code == 302
+    assert Card.objects.get(pk=card.pk).contact == dana
+    assert Contact.objects.filter(pk=anna.pk).exists()
 
 
 @pytest.mark.parametrize("since", ["an edit of the person", "a later card saying the same"])

@@ -115,6 +115,14 @@ def imported(conference, alice, rows: list[list[str]]) -> Import:
     return upload
 
 
+def imported_contacts(alice, rows: list[list[str]]) -> None:
+    """Import a CSV file of people into the contacts, as a CRM's people are."""
+    upload = imported(None, alice, rows)
+    upload.state = Import.State.IMPORTING
+    imports.import_upload(upload)
+    assert upload.state == Import.State.DONE
+
+
 def texts_of_every_model() -> list[tuple[str, str]]:
     """Return every text value of every model's table (text, JSON and file name columns),
     as (table, text): a model added later is searched too."""

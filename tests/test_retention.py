@@ -18,7 +18,7 @@ from contacts.folds import HALF, UL, UR
 from contacts.models import Card, Contact, ContactMerge, EmailBatch, Erasure, Import, SentEmail
 from events.models import Conference
 from tests import images
-from tests.test_erasure import files_in, imported, log, merged, traces
+from tests.test_erasure import files_in, imported, imported_contacts, log, merged, traces
 from webhooks.models import EVENTS, Delivery, Endpoint
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +111,18 @@ def test_a_person_met_elsewhere_keeps_their_other_cards(cards, make_card, fixed_
     run()
     assert "Dirk Dropped" in names()
     assert not Card.objects.filter(pk=cards["dropped"].pk).exists()
+
+
+def test_a_person_imported_into_the_contacts_stays_without_their_card(
+    expo, alice, make_card, fixed_today
+):
+    imported_contacts(alice, [["Müller", "mueller@example.de", "", ""]])
+    mueller = Contact.objects.get()
+    make_card(UL, contact=mueller)
+    make_card(UR, name="Met Here")
+    fixed_today(date(2026, 12, 21))
+    assert run().startswith("expo-2026: deleted 2 card(s)")
+    assert names() == {"Müller"} and not Card.objects.exists()
 
 
 def test_it_anonymizes_when_the_conference_says_so(cards, expo, fixed_today):
