@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 
 import pytest
 from django.core.management import call_command
@@ -18,8 +19,31 @@ from tests.reading import cardgen
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def run_worker() -> None:
-    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+@pytest.fixture
+def run_worker(logged_in):
+    """Return a function that runs the task worker until no task is left, while the
+    browser's requests wait: the test database, SQLite in memory, refuses a request's read
+    of a table the worker writes ("database table is locked"), and the worker's writes
+    while a request reads. The requests already on their way are let finish first."""
+    context = logged_in.context
+    in_flight = set()
+    context.on("request", lambda request: in_flight.add(request))
+    context.on("requestfinished", lambda request: in_flight.discard(request))
+    context.on("requestfailed", lambda request: in_flight.discard(request))
+
+    def run() -> None:
+        # A route's handler runs only while the test waits on the browser: not during
+        # the worker's run, so each request made then waits until it is over.
+        context.route("**/*", lambda route: route.continue_())
+        deadline = time.monotonic() + 10
+        logged_in.wait_for_timeout(20)  # the events of the requests made so far arrive
+        while in_flight:
+            assert time.monotonic() < deadline, f"still on their way: {in_flight}"
+            logged_in.wait_for_timeout(20)
+        call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+        context.unroute("**/*")
+
+    return run
 
 
 @pytest.fixture(autouse=True)
@@ -139,7 +163,7 @@ def plain_photo() -> bytes:
     return out.getvalue()
 
 
-def test_a_photo_only_card_saved_offline_is_read_after_it_syncs(booth, context):
+def test_a_photo_only_card_saved_offline_is_read_after_it_syncs(booth, context, run_worker):
     page = booth
     card = cardgen.make_card(7, qr="vcard", rotation=0)
     wait_until(
@@ -166,7 +190,7 @@ def test_a_photo_only_card_saved_offline_is_read_after_it_syncs(booth, context):
     expect(row.locator("[data-needs-check]")).to_have_text("Read from photo — check")
 
 
-def test_a_stack_of_ten_is_read_and_reviewed_with_the_keyboard(conference, logged_in):
+def test_a_stack_of_ten_is_read_and_reviewed_with_the_keyboard(conference, logged_in, run_worker):
     page = logged_in
     cards = [cardgen.make_card(seed, qr="vcard", rotation=0) for seed in range(100, 110)]
     page.goto(reverse("events-stack", args=[conference.slug]))
@@ -176,10 +200,6 @@ def test_a_stack_of_ten_is_read_and_reviewed_with_the_keyboard(conference, logge
     page.get_by_role("button", name="Add photos").click()
     expect(page.locator("[data-stack-photo]")).to_have_count(10, timeout=60_000)
     expect(page.locator("[data-stack-photo][data-state=waiting]")).to_have_count(10)
-    # The page's polls wait while the worker runs (the route is answered only when the test
-    # hands control back to the browser): the test database, SQLite in memory, cannot be
-    # read by the server while the worker writes to it.
-    page.route("**/stack/", lambda route: route.continue_())
     run_worker()
     # The page follows the reading and offers the review once nothing waits.
     expect(page.locator("[data-review]")).to_be_visible(timeout=15_000)
@@ -204,7 +224,7 @@ def test_a_stack_of_ten_is_read_and_reviewed_with_the_keyboard(conference, logge
     expect(page.locator("[data-card]")).to_have_count(10)
 
 
-def test_the_photos_a_stack_refused_stay_said_until_dismissed(conference, logged_in):
+def test_the_photos_a_stack_refused_stay_said_until_dismissed(conference, logged_in, run_worker):
     page = logged_in
     card = cardgen.make_card(120, qr="vcard", rotation=0)
     page.goto(reverse("events-stack", args=[conference.slug]))
@@ -213,7 +233,6 @@ def test_the_photos_a_stack_refused_stay_said_until_dismissed(conference, logged
     page.get_by_role("button", name="Add photos").click()
     refused = page.locator("[data-refused]")
     expect(refused).to_contain_text("notes.jpg:")
-    page.route("**/stack/", lambda route: route.continue_())  # as in the test above
     run_worker()
     expect(page.locator("[data-review]")).to_be_visible(timeout=15_000)  # reloaded
     expect(refused).to_contain_text("notes.jpg:")
@@ -224,7 +243,7 @@ def test_the_photos_a_stack_refused_stay_said_until_dismissed(conference, logged
 
 
 def test_enter_in_the_review_note_logs_the_card_and_shift_enter_starts_a_line(
-    conference, alice, logged_in
+    conference, alice, logged_in, run_worker
 ):
     page = logged_in
     for seed in (100, 101):
