@@ -160,10 +160,11 @@ def undo(merge: ContactMerge, user) -> Contact:
         rows.update(contact=back)
         ContactMerge.objects.filter(pk__in=moved["merges"], kept=kept).update(kept=back)
         Contact.refresh_search([back])  # its cards held the kept person's details
-        if "version" in gone:
-            # Its version as when merged: an earlier merge into it stays undoable only if
-            # nothing had changed it before this merge.
-            Contact.objects.filter(pk=back.pk).update(version=gone["version"])
+        # Each person's version as before the merge: an earlier merge into either stays
+        # undoable if nothing had changed them before this one.
+        for person, saved in ((kept, merge.kept_before), (back, gone)):
+            if "version" in saved:
+                Contact.objects.filter(pk=person.pk).update(version=saved["version"])
         merge.undone_at = timezone.now()
         merge.undone_by = user
         merge.save(update_fields=["undone_at", "undone_by"])

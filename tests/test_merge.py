@@ -276,6 +276,23 @@ def test_a_merge_carried_into_a_third_person_is_undone_only_after_that_one(
     assert list(people) == [(p.pk, p.name, p.email) for p in (a, b, c)]
 
 
+def test_two_merges_into_one_person_are_undone_last_first(client, alice, make_card):
+    a, b, c = three_people(make_card)
+    version = Contact.objects.get(pk=c.pk).version
+    client.force_login(alice)
+    a_into_c = merge_and_undo_url(client, c, a)
+    b_into_c = merge_and_undo_url(client, c, b)
+    assert client.post(a_into_c).status_code == 409  # B's merge first
+    assert client.post(b_into_c).status_code == 302
+    page = client.get(c.get_absolute_url()).content.decode()
+    assert page.count("data-undo-merge") == 1  # A into C's, now
+    assert client.post(a_into_c).status_code == 302
+    people = Contact.objects.order_by("pk").values_list("pk", "name", "email")
+    assert list(people) == [(p.pk, p.name, p.email) for p in (a, b, c)]
+    # Back as before the merges: a form loaded then saves.
+    assert Contact.objects.get(pk=c.pk).version == version
+
+
 def test_a_person_changed_before_being_merged_on_keeps_an_earlier_merge_into_them(
     client, alice, make_card
 ):
