@@ -17,7 +17,7 @@ from django_tasks_db.models import DBTaskResult
 
 from contacts import services
 from contacts.folds import HALF, UL, UR
-from contacts.models import Card
+from contacts.models import Card, Meaning
 from events.models import Conference
 from tests.webhook_server import Receiver
 from webhooks import delivery
@@ -161,6 +161,26 @@ def test_a_failed_delivery_is_retried_with_exponential_backoff(
     assert Endpoint.objects.get().failing_since is None
     # One payload, sent four times.
     assert len({received.body for received in receiver.received}) == 1
+
+
+@db
+def test_a_retry_due_waits_behind_a_task_someone_waits_for(
+    alice, conference, endpoint, receiver, clock
+):
+    receiver.failures = 1
+    log(conference, alice)
+    run_worker()
+    clock.advance(timedelta(seconds=31))  # the retry is due
+    customer = Meaning.objects.get(slug="customer")
+    customer.weight += 1
+    with transaction.atomic():
+        customer.save()
+        services.meaning_changed(customer)
+    # What the worker takes next (django_tasks_db orders the queue so).
+    assert DBTaskResult.objects.ready().first().task_path.endswith("reprioritize_cards")
+    run_worker()
+    assert DBTaskResult.objects.ready().count() == 0
+    assert Delivery.objects.get().state == "delivered"
 
 
 def test_the_backoff_doubles_up_to_four_hours():
