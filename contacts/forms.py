@@ -234,10 +234,17 @@ class ContactForm(forms.Form):
     )
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
+    def _at_most(self, name: str) -> list[str]:
+        """Return the lines of the field ``name``: at most MAX_EMAILS_OR_PHONES, or as many
+        as the person has already (an import or a merge may have given them more)."""
+        lines = _lines(self.cleaned_data[name])
+        most = max(MAX_EMAILS_OR_PHONES, len(_lines(self.initial.get(name, ""))))
+        if len(lines) > most:
+            raise ValidationError(f"At most {most} {name}.", code="too_many")
+        return lines
+
     def clean_emails(self) -> tuple[str, ...]:
-        emails = _lines(self.cleaned_data["emails"])
-        if len(emails) > MAX_EMAILS_OR_PHONES:
-            raise ValidationError(f"At most {MAX_EMAILS_OR_PHONES} emails.", code="too_many")
+        emails = self._at_most("emails")
         for email in emails:
             try:
                 validate_email(email)
@@ -248,9 +255,7 @@ class ContactForm(forms.Form):
         return tuple(emails)
 
     def clean_phones(self) -> tuple[str, ...]:
-        phones = _lines(self.cleaned_data["phones"])
-        if len(phones) > MAX_EMAILS_OR_PHONES:
-            raise ValidationError(f"At most {MAX_EMAILS_OR_PHONES} phones.", code="too_many")
+        phones = self._at_most("phones")
         for phone in phones:
             if len(phone) > 50 or not any(c.isdigit() for c in phone):
                 raise ValidationError(f"{phone[:60]} is not a phone number.", code="invalid")

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from contacts import services
 from contacts.folds import HALF, UL, UR
 from contacts.models import Card, Contact, ContactEmail, ContactPhone, SentEmail
 from events.models import Conference
@@ -147,6 +148,22 @@ def test_bad_input_is_a_400_saving_nothing(client, alice, dana, changes, field, 
     dana.refresh_from_db()
     assert (dana.name, dana.version) == before
     assert not ContactEmail.objects.exists()
+
+
+def test_a_person_given_more_than_10_phones_by_a_merge_can_still_be_edited(
+    client, alice, dana
+):
+    numbers = [f"+46 70 555 01 {n:02}" for n in range(12)]
+    services.store_phones(dana, [(number, "") for number in numbers])
+    dana.save()
+    client.force_login(alice)
+    response = client.post(url(dana), edit(dana, title="CTO", phones="\n".join(numbers)))
+    assert response.status_code == 302
+    assert len(Contact.objects.get(pk=dana.pk).all_phones()) == 12
+    thirteen = "\n".join([*numbers, "+46 70 555 01 99"])
+    response = client.post(url(dana), edit(Contact.objects.get(pk=dana.pk), phones=thirteen))
+    assert response.status_code == 400
+    assert response.context["form"].errors["phones"] == ["At most 12 phones."]
 
 
 def test_an_email_of_another_person_is_refused_with_a_link_to_them(client, alice, dana):
