@@ -8,9 +8,18 @@ import phonenumbers
 
 def e164(phone: str, region: str | None) -> str:
     """Return ``phone`` in E.164 ("+4685550101") if it is a valid number, read as
-    ``region``'s (ISO 3166 code) when it has no country code; else ""."""
+    ``region``'s (ISO 3166 code) when it has no country code; else "". A number that is
+    none there but begins with 00, the international prefix of most countries, is read
+    with that as its + ("0046 8 555 01 01")."""
     if not phone:
         return ""  # most cards have none: spare the library's exception
+    found = _valid(phone, region)
+    if not found and phone.lstrip().startswith("00"):
+        found = _valid("+" + phone.lstrip()[2:], None)
+    return found
+
+
+def _valid(phone: str, region: str | None) -> str:
     try:
         number = phonenumbers.parse(phone, region)
     except phonenumbers.NumberParseException:
@@ -47,6 +56,20 @@ def national_digits(normalized: str) -> str:
         return ""
     number = phonenumbers.parse(normalized)
     return digits_of(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL))
+
+
+def same_number(a: tuple[str, str], b: tuple[str, str]) -> bool:
+    """Return whether two phones (each as typed, with its E.164 form or "") are one number
+    however written: written alike, the same E.164 form, or, where one has no E.164 form,
+    the same digits as the other's country writes it ("415.555.0134" and "+1 415 555
+    0134"), or as typed."""
+    (phone_a, e164_a), (phone_b, e164_b) = a, b
+    if phone_a == phone_b or (e164_a and e164_a == e164_b):
+        return True
+    if e164_a and e164_b:
+        return False
+    typed_a = national_digits(e164_a) or digits(phone_a, "")
+    return bool(typed_a) and typed_a == (national_digits(e164_b) or digits(phone_b, ""))
 
 
 def tel_url(phone: str, normalized: str = "") -> str:

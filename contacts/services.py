@@ -636,8 +636,8 @@ def _add_email_and_phone(
             changed.append("email")
     # A number written as one of theirs is theirs, though read in another country (an
     # import reads a row's phone in the row's country, the booth in the conference's).
-    known = {value for p in people.phones_of(contact) for value in (p.phone_normalized, p.phone)}
-    if phone and not {phone, normalized} & (known - {""}):
+    known = [(p.phone, p.phone_normalized) for p in people.phones_of(contact)]
+    if phone and not any(phones.same_number((phone, normalized), n) for n in known):
         if contact.phone:
             people.add_phone(contact, phone, normalized)
             beside["phone"] = phone
@@ -909,12 +909,13 @@ def store_phones(contact: Contact, numbers: list[tuple[str, str]]) -> None:
 
 
 def _unique_phones(numbers: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Return the phones once each (the same number however written), first first."""
-    seen: dict[str, tuple[str, str]] = {}
-    for phone, normalized in numbers:
-        if phone:
-            seen.setdefault(normalized or phone, (phone, normalized))
-    return list(seen.values())
+    """Return the phones once each (the same number however written: phones.same_number),
+    first first."""
+    kept: list[tuple[str, str]] = []
+    for number in numbers:
+        if number[0] and not any(phones.same_number(number, other) for other in kept):
+            kept.append(number)
+    return kept
 
 
 def _enqueue(name: str, *args) -> None:

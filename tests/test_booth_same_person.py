@@ -151,3 +151,14 @@ def test_a_card_attached_to_a_person_with_someone_elses_email_keeps_it_theirs(
     anna.refresh_from_db()
     assert anna.all_emails() == []
     assert Contact.objects.get(email="kim@acme.io") == kim
+
+
+def test_a_card_of_a_known_person_adds_no_number_of_theirs_written_otherwise(
+    client, bob, conference, anna
+):
+    client.force_login(bob)
+    booth = reverse("events-booth", args=[conference.slug])
+    typed = {"keys": "9", "name": "Anna Berg", "contact": anna.pk}
+    for phone in ("08 555 01 01", "+46 8 555 01 01", "0046 8 555 01 01"):
+        assert client.post(booth, {**typed, "phone": phone}, **JSON).status_code == 201
+    assert [p.phone for p in Contact.objects.get(pk=anna.pk).all_phones()] == ["08-555 01 01"]

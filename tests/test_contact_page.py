@@ -63,6 +63,11 @@ def test_the_same_phone_written_twice_is_kept_once(client, alice, dana):
     assert client.post(url(dana), edit(dana, phones=phones)).status_code == 302
     dana.refresh_from_db()
     assert [p.phone for p in dana.all_phones()] == ["+45 20 11 22 33", "08-555 01 01"]
+    # Typed without its country code, in the conference's (SE), where it is no number.
+    phones = "+1 415 555 0134\n(415) 555-0134\n415.555.0134\n+46 415 555 0134"
+    assert client.post(url(dana), edit(dana, phones=phones)).status_code == 302
+    dana.refresh_from_db()
+    assert [p.phone for p in dana.all_phones()] == ["+1 415 555 0134", "+46 415 555 0134"]
 
 
 def test_an_edit_ends_what_an_undo_would_take_back(client, alice, dana):
@@ -150,9 +155,7 @@ def test_bad_input_is_a_400_saving_nothing(client, alice, dana, changes, field, 
     assert not ContactEmail.objects.exists()
 
 
-def test_a_person_given_more_than_10_phones_by_a_merge_can_still_be_edited(
-    client, alice, dana
-):
+def test_a_person_given_more_than_10_phones_by_a_merge_can_still_be_edited(client, alice, dana):
     numbers = [f"+46 70 555 01 {n:02}" for n in range(12)]
     services.store_phones(dana, [(number, "") for number in numbers])
     dana.save()
