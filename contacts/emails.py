@@ -14,6 +14,7 @@ from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 from django.urls import reverse
 
+from contacts import matching
 from contacts.models import EmailBatch, SentEmail
 
 if TYPE_CHECKING:
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
 PLACEHOLDER = re.compile(r"\{\{?\s*(\w+)\s*\}?\}")
 # The names a template may use, as ``draft`` fills them.
 PLACEHOLDERS = ("name", "first_name", "company", "conference", "note")
+# Titles before a name, which {first_name} passes over (lower case, without a dot).
+TITLES = frozenset({"dr", "mr", "mrs", "ms", "mx", "prof"})
 # A name that reads as a placeholder meant (letters and _), rather than "{0}" or "{x2}".
 PLACEHOLDER_LIKE = re.compile(r"[^\W\d]+")
 
@@ -57,12 +60,21 @@ def mailto(email: str, subject: str, body: str) -> str:
     return f"mailto:{quote(email, safe='@')}?subject={quote(subject)}&body={quote(body)}"
 
 
+def first_name(name: str) -> str:
+    """Return the first word of a name's given part (matching.split_name: "Reyes, Dana" is
+    Dana) that is no title ("Dr. Dana Reyes" is Dana); else the name as written ("Dr.
+    Reyes", "Cher")."""
+    given, _ = matching.split_name(name)
+    words = [word for word in given.split() if word.lower().rstrip(".") not in TITLES]
+    return words[0] if words else name.strip()
+
+
 def placeholder_values(card: Card) -> dict[str, str]:
     """Return what each of PLACEHOLDERS stands for in an email about ``card``."""
     contact = card.contact
     return {
         "name": contact.name,
-        "first_name": contact.name.split()[0] if contact.name.strip() else "",
+        "first_name": first_name(contact.name),
         "company": contact.company,
         "conference": card.conference.name,
         "note": card.note,

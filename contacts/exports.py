@@ -374,28 +374,13 @@ FOLDCARD_COLUMNS = (
 WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 
 
-def split_name(name: str) -> tuple[str, str]:
-    """Return a name's given and family parts: either side of the comma of a name written
-    family name first ("Reyes, Dana"), else what comes before its last word and that word;
-    a suffix after a last comma is in neither ("Dana Reyes, PhD" is Dana, Reyes; "Ek, Bo,
-    Jr." is Bo, Ek)."""
-    written, comma, last = name.rpartition(",")
-    if comma and written.strip() and matching.is_suffix(last):
-        name = written
-    if parts := matching.family_first(name):
-        family, given = parts
-        return given, family
-    given, _, family = name.strip().rpartition(" ")
-    return given.strip(), family
-
-
 def trimmed(text: Expression) -> Func:
     return Func(text, Value(WHITESPACE), function="btrim", output_field=TEXT)
 
 
 @dataclass(frozen=True)
 class NameParts:
-    """The SQL of ``split_name``'s parts of ``name``. Each test of a comma begins with
+    """The SQL of ``matching.split_name``'s parts of ``name``. Each test of a comma begins with
     whether there is one, which spares the names without (most) the rest."""
 
     name: Expression
@@ -502,7 +487,7 @@ def first_name(header: str) -> Column:
     return Column(
         header,
         ("contact__name",),
-        lambda export, name: neutralize(split_name(name)[0]),
+        lambda export, name: neutralize(matching.split_name(name)[0]),
         lambda export: neutralized(NameParts(F("contact__name")).given),
     )
 
@@ -512,7 +497,7 @@ def last_name(header: str, missing: str = "") -> Column:
     or email (as everywhere a person is shown), else ``missing``."""
 
     def cell(export: Export, name: str, company: str, email: str) -> str:
-        return neutralize(split_name(name)[1] or company or email or missing)
+        return neutralize(matching.split_name(name)[1] or company or email or missing)
 
     def sql(export: Export) -> Expression:
         family = NullIf(NameParts(F("contact__name")).family, Value(""))
@@ -633,7 +618,7 @@ GOOGLE_COLUMNS = (
     Column(
         "Family Name",
         ("contact__name",),
-        lambda export, v: neutralize(split_name(v)[1]),
+        lambda export, v: neutralize(matching.split_name(v)[1]),
         lambda export: neutralized(NameParts(F("contact__name")).family),
     ),
     text("Organization 1 - Name", "contact__company"),
@@ -859,7 +844,7 @@ def vcard(person: Contact, cards: list[Card], version: int = 4, region: str | No
     card.add("prodid").value = "-//foldcard//contacts//EN"
     card.add("uid").value = person.uid.urn
     card.add("fn").value = person.display_name
-    given, family = split_name(person.name)
+    given, family = matching.split_name(person.name)
     card.add("n").value = vobject.vcard.Name(family=family, given=given)
     if person.company:
         card.add("org").value = [person.company]

@@ -74,6 +74,21 @@ def family_first(name: str) -> tuple[str, str] | None:
     return None if parts is None or is_suffix(parts[1]) else parts
 
 
+def split_name(name: str) -> tuple[str, str]:
+    """Return a name's given and family parts: either side of the comma of a name written
+    family name first ("Reyes, Dana"), else what comes before its last word and that word;
+    a suffix after a last comma is in neither ("Dana Reyes, PhD" is Dana, Reyes; "Ek, Bo,
+    Jr." is Bo, Ek)."""
+    written, comma, last = name.rpartition(",")
+    if comma and written.strip() and is_suffix(last):
+        name = written
+    if parts := family_first(name):
+        family, given = parts
+        return given, family
+    given, _, family = name.strip().rpartition(" ")
+    return given.strip(), family
+
+
 def comma_parts(name: str) -> tuple[str, str] | None:
     """Return what comes before and after the one comma of ``name``, without the spaces
     around them; None without a comma, with more than one, or with nothing on a side."""

@@ -30,6 +30,22 @@ def test_it_names_what_looks_like_a_misspelt_placeholder():
     assert emails.unknown_placeholders(template) == ["conferense", "frist_name"]
 
 
+@pytest.mark.parametrize(
+    ("name", "first"),
+    [
+        ("Dana Reyes", "Dana"),
+        ("Reyes, Carla", "Carla"),
+        ("Dana Reyes, PhD", "Dana"),
+        ("Dr. Karin Holm", "Karin"),
+        ("Dr. Holm", "Dr. Holm"),
+        ("Cher", "Cher"),
+        ("", ""),
+    ],
+)
+def test_the_first_name_is_the_first_word_of_the_given_name_no_title(name, first):
+    assert emails.first_name(name) == first
+
+
 @pytest.mark.django_db
 def test_every_placeholder_said_is_filled(make_card):
     assert tuple(emails.placeholder_values(make_card(0))) == emails.PLACEHOLDERS
