@@ -148,10 +148,15 @@ def run(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(IMPORT, raise_exception=True)
 @require_POST
 def discard(request: HttpRequest, pk: int) -> HttpResponse:
-    """Forget a file kept for import (not one being imported)."""
+    """Forget a file kept for import (not one being imported, or imported: the people it
+    brought name it as where they came from)."""
     upload = _get_import_for_user(request, pk)
-    if upload.state == Import.State.IMPORTING:
-        return _preview_page(request, upload, _mapping_form(upload), "It is being imported.")
+    refused = {
+        Import.State.IMPORTING: "It is being imported.",
+        Import.State.DONE: "It was imported: it stays named as where its people came from.",
+    }
+    if upload.state in refused:
+        return _preview_page(request, upload, _mapping_form(upload), refused[upload.state])
     upload.file.delete(save=False)
     upload.delete()
     if upload.conference:

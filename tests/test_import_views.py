@@ -202,6 +202,11 @@ def test_a_file_imported_cannot_be_imported_or_remapped_again(manager, conferenc
     response = manager.post(kept_url, {"column_0": "name"})
     assert response.status_code == 400
     assert Card.objects.count() == 2
+    # Nor forgotten: its people name it as where they came from.
+    response = manager.post(reverse("contacts-import-discard", args=[Import.objects.get().pk]))
+    assert response.status_code == 400
+    assert "It was imported" in response.content.decode()
+    assert Import.objects.get().state == Import.State.DONE
 
 
 @pytest.mark.parametrize(
