@@ -581,6 +581,8 @@ HUBSPOT_COLUMNS = (
         CONSENTS,
         lambda consent: LEGAL_BASES.get(consent, ""),
     ),
+    # A person who declined has no lawful basis: this says so, for a property of one's own.
+    of_choices("Email Opt Out", "consent", CONSENTS, email_opt_out),
 )
 
 # Salesforce leads: "Field Mapping for Importing Leads" (the Data Import Wizard). Last

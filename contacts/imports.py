@@ -39,7 +39,7 @@ from phonenumbers import geocoder
 
 from contacts import exports, folds, services
 from contacts.forms import CardForm
-from contacts.models import Contact, Import, ImportedRow
+from contacts.models import Consent, Contact, Import, ImportedRow
 from events.models import Conference
 from foldcard.iterables import batched
 from reading.fields import fold_ascii, region_of_domain
@@ -57,13 +57,14 @@ TARGETS = {
     "note": "Note",
     "folds": "Folds",
     "consent": "Consent",
+    "email_opt_out": "Email opt out (1: does not want to be contacted)",
     "id": "The source's own id",
     "country": "Country (of phones without a country code)",
 }
 # A card needs a name, a company or an email (CardForm); a file needs a column for one.
 REQUIRED = {"name", "first_name", "last_name", "company", "email"}
 # What cards have and contacts do not: left out of a contacts-only import.
-CARD_ONLY = {"note", "folds", "consent"}
+CARD_ONLY = {"note", "folds", "consent", "email_opt_out"}
 # What a person often has several of. A row's may be in any of several columns (Outlook's
 # "Business Phone" and "Mobile Phone", "Business Country/Region" and "Home Country/Region"):
 # each column that HEADERS names is mapped, and the first that is not empty kept (see
@@ -146,7 +147,9 @@ HEADERS = {
     ],
     "note": ["note", "notes", "description", "person notes", "person note"],
     "folds": ["folds", "fold code", "x foldcard folds"],
-    "consent": ["consent"],
+    # HubSpot's lawful basis (exports.LEGAL_BASES); Salesforce's Email Opt Out.
+    "consent": ["consent", "legal basis for processing contact s data"],
+    "email_opt_out": ["email opt out", "has opted out of email"],
     "id": ["record id", "lead id", "contact id", "id", "uid", "person id"],
     # The person's country, or their company's (the address of Pipedrive's organization).
     "country": [
@@ -605,8 +608,9 @@ def _values(cells: list[str], mapping: list[str]) -> dict[str, str]:
 def _form_data(values: dict[str, str]) -> dict:
     """Return the booth form's data for a row: the fold cell as numpad keys ("795") or as
     fold codes ("UL UR HALF")."""
-    fields = ("name", "company", "title", "email", "phone", "note", "consent")
+    fields = ("name", "company", "title", "email", "phone", "note")
     data = {f: values.get(f, "") for f in fields}
+    data["consent"] = consent_of(values.get("consent", ""), values.get("email_opt_out", ""))
     cell = values.get("folds", "")
     keys = re.sub(r"[\s,+]", "", cell)
     if keys and not any(char.isalpha() for char in keys):
@@ -614,6 +618,29 @@ def _form_data(values: dict[str, str]) -> dict:
     else:
         data["folds"] = [code.upper() for code in re.split(r"[\s,;+]+", cell) if code]
     return data
+
+
+# What a consent cell may say for each basis: its value, its label, HubSpot's lawful basis.
+CONSENT_WORDS = {
+    **{value.lower(): value for value in Consent.values},
+    **{label.lower(): value for value, label in Consent.choices},
+    **{basis.lower(): value for value, basis in exports.LEGAL_BASES.items()},
+}
+OPTED_OUT = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
+
+
+def consent_of(cell: str, opt_out: str) -> str:
+    """Return the basis of consent (Consent) that a row's consent cell and email opt out
+    cell say: a person who opted out declined, whatever the other says; a value neither
+    knows is left as it is, for the card's form to refuse."""
+    if opt_out:
+        opted = OPTED_OUT.get(opt_out.lower())
+        if opted is None:
+            return opt_out
+        if opted:
+            return Consent.DECLINED
+    first = cell.split(";")[0].strip()  # HubSpot lists several bases parted by ;
+    return CONSENT_WORDS.get(first.lower(), first)
 
 
 FIELD_NAMES = {"keys": "folds", "__all__": ""}

@@ -105,6 +105,7 @@ def test_the_exports_carry_the_basis(conference, alice, make_card, consent, hubs
     assert (row["consent"], row["consent_by"]) == (consent, "alice" if consent else "")
     [row] = rows_of(conference, exports.HUBSPOT_COLUMNS)
     assert row["Legal basis for processing contact's data"] == hubspot
+    assert row["Email Opt Out"] == opt_out
     [row] = rows_of(conference, exports.SALESFORCE_COLUMNS)
     assert row["Email Opt Out"] == opt_out
 

@@ -53,6 +53,7 @@ HEADERS = {
         "Note Body",
         "Activity Date",
         "Legal basis for processing contact's data",
+        "Email Opt Out",
     ],
     "salesforce": [
         "First Name",

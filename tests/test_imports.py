@@ -751,6 +751,46 @@ def test_the_vcard_export_brings_its_consent_into_another_conference(conference,
     assert consents == {("olga@trip.de", Consent.DECLINED), ("minus@plus.de", "")}
 
 
+@pytest.mark.parametrize("profile", ["foldcard", "hubspot", "salesforce"])
+def test_a_crm_export_brings_its_consent_into_another_conference(conference, alice, met, profile):
+    met[1].consent = Consent.INTEREST
+    met[1].save()
+    met[2].delete()  # one card a person: an import skips a person's second row
+    other = Conference.objects.create(
+        name="Next", starts_on=conference.starts_on, ends_on=conference.ends_on
+    )
+    exported = "".join(exports.csv_chunks(conference, exports.PROFILES[profile]))
+    check_and_save(exported.encode(), other, alice)
+    consents = {(c.contact.email, c.consent) for c in other.cards.select_related("contact")}
+    # Salesforce says only who opted out.
+    interest = "" if profile == "salesforce" else Consent.INTEREST
+    assert consents == {("olga@trip.de", Consent.DECLINED), ("minus@plus.de", interest)}
+
+
+@pytest.mark.parametrize(
+    ("consent", "opt_out", "read"),
+    [
+        ("Does not want to be contacted", "", Consent.DECLINED),
+        ("Freely given consent from contact;Legitimate interest - prospect/lead", "", "consent"),
+        ("customer", "true", Consent.DECLINED),
+        ("customer", "0", Consent.CUSTOMER),
+        ("", "No", ""),
+    ],
+)
+def test_a_consent_cell_may_say_the_label_hubspots_basis_or_an_opt_out(
+    conference, alice, consent, opt_out, read
+):
+    data = csv_bytes(["Name", "Consent", "Email Opt Out"], ["Dana", consent, opt_out])
+    check_and_save(data, conference, alice)
+    assert Card.objects.get().consent == read
+
+
+def test_an_opt_out_that_says_neither_yes_nor_no_is_refused(conference, alice):
+    data = csv_bytes(["Name", "Email Opt Out"], ["Dana", "maybe"])
+    assert check(data, conference).errors == 1
+    assert not Card.objects.exists()
+
+
 @pytest.mark.parametrize("export", ["csv", "vcard"])
 def test_a_number_typed_at_the_booth_reads_back_as_the_same_phone(conference, alice, export):
     # Met at a Swedish booth, a .fr email and a Swedish number typed without +46: the file
