@@ -538,11 +538,20 @@ def _vcard_record(number: int, text: str) -> Record:
 
 
 def _person_named(fn: str, name, others: tuple[str, ...]) -> str:
-    """Return a vCard's FN as the person's name: none when the card names no person (an
-    empty N) and FN, which a vCard must have, only repeats its ORG or EMAIL (foldcard's
-    export writes a person without a name so, as address books do)."""
+    """Return a vCard's FN as the person's name, without the title and suffix its N marks
+    ("Dr. Dana Reyes PhD" is Dana Reyes when N is Reyes;Dana;;Dr.;PhD); none when the card
+    names no person (an empty N) and FN, which a vCard must have, only repeats its ORG or
+    EMAIL (foldcard's export writes a person without a name so, as address books do)."""
     named = any(getattr(name, part, "") for part in ("given", "family"))
-    return fn if named or fn not in others else ""
+    if not named:
+        return fn if fn not in others else ""
+    prefix, suffix = (_text(getattr(name, part, "")) for part in ("prefix", "suffix"))
+    bare = fn.strip()
+    if prefix and bare.startswith(prefix):
+        bare = bare.removeprefix(prefix).lstrip(" ,")
+    if suffix and bare.endswith(suffix):
+        bare = bare.removesuffix(suffix).rstrip(" ,")
+    return bare or fn
 
 
 def _first(card, name: str):

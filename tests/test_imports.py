@@ -468,6 +468,22 @@ def test_it_takes_the_preferred_email_and_phone_of_a_vcard_2_1():
     assert row.input.phone == "+49 170 7654321"
 
 
+@pytest.mark.parametrize(
+    ("fn", "n", "name"),
+    [
+        ("Dr. Dana Reyes PhD", "Reyes;Dana;;Dr.;PhD", "Dana Reyes"),
+        ("Dana Reyes, PhD", "Reyes;Dana;;;PhD", "Dana Reyes"),
+        ("Prof. Dr. Jürgen Müller", "Müller;Jürgen;;Prof.,Dr.;", "Jürgen Müller"),
+        ("Dana Reyes", "Reyes;Dana;;Ms.;", "Dana Reyes"),  # FN without the title
+        ("Dr.", "Reyes;Dana;;Dr.;", "Dr."),  # nothing left: FN as it is
+    ],
+)
+def test_a_vcards_name_leaves_out_the_title_and_suffix_its_n_marks(fn, n, name):
+    data = f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:{fn}\r\nN:{n}\r\nEND:VCARD\r\n"
+    [row] = read(data.encode())
+    assert row.input.name == name
+
+
 def test_a_vcard_that_cannot_be_read_is_an_error_of_its_own():
     data = (
         vcard("Dana Reyes")
