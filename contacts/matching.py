@@ -21,10 +21,12 @@ LEGAL_FORMS = frozenset({
 AND_WORDS = frozenset({"and", "und", "och", "og", "et"})
 LEFT_OUT = LEGAL_FORMS | AND_WORDS
 # What follows a name and a comma without being a given name: "Dana Reyes, PhD" is not
-# "PhD Dana Reyes". Written with or without stops ("Ph.D.", "Jr.").
+# "PhD Dana Reyes", nor "Dana Reyes, CEO" "CEO Dana Reyes". Written with or without stops
+# ("Ph.D.", "Jr.").
 # fmt: off
 SUFFIXES = frozenset({
     "jr", "jnr", "sr", "snr", "ii", "iii", "iv", "phd", "md", "mba", "msc", "dds", "esq",
+    "ceo", "cto", "cfo", "coo", "cmo", "cio", "cso", "cpo", "cro", "vp", "svp", "evp",
 })
 # fmt: on
 NOT_A_WORD = re.compile(r"[^\w]+")

@@ -145,12 +145,14 @@ def test_a_name_written_family_name_first_is_split_at_its_comma(logged_in, confe
     make_card(UL, contact=Contact.objects.create(name="Ek, Bo, Jr."))  # a suffix after Bo
     make_card(UL, contact=Contact.objects.create(name="García, Iván"))
     make_card(UL, contact=Contact.objects.create(name="Li Wei Chen, Ph.D."))
+    make_card(UL, contact=Contact.objects.create(name="Dana Smith, CEO"))
     _, rows = export(logged_in, conference, "google")
     assert {tuple(r[:3]) for r in rows[1:]} == {
         ("Reyes, Dana Maria", "Dana Maria", "Reyes"),
         ("Ek, Bo, Jr.", "Bo", "Ek"),
         ("García, Iván", "Iván", "García"),  # no "iv" suffix in it
         ("Li Wei Chen, Ph.D.", "Li Wei", "Chen"),  # a suffix is in neither part
+        ("Dana Smith, CEO", "Dana", "Smith"),  # nor a job title
     }
     vcards = logged_in.get(reverse("events-export-vcf", args=[conference.slug]))
     assert "N:Reyes;Dana Maria;;;" in vcards.content.decode()
