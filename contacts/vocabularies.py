@@ -9,6 +9,7 @@ deletion. The editor page, a revert and an import all write through ``apply_chan
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable
@@ -58,6 +59,13 @@ def rule_snapshot(rule: FoldRule) -> dict:
 def vocabulary_snapshot(vocabulary: Vocabulary) -> dict:
     """Return the vocabulary's own settings as plain data."""
     return {field: getattr(vocabulary, field) for field in VOCABULARY_FIELDS}
+
+
+def fingerprint(snapshot: dict) -> str:
+    """Return what a row of the editor sends back of the object it showed (a snapshot),
+    to tell whether someone changed it since."""
+    text = json.dumps(snapshot, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def fold_names(pattern: int) -> str:

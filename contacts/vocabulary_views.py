@@ -202,6 +202,11 @@ def _save(request: HttpRequest, vocabulary: Vocabulary, kind: str, before, form,
     """Save the change the row ``key`` posted (``form``, or None for a deletion), or show
     what it would do when asked for a preview; a refusal says why, with a 400."""
     mode = request.POST.get("preview", "")
+    seen = request.POST.get("seen")
+    if not mode and before is not None and seen and seen != vocabularies.fingerprint(before):
+        # Saved over, the other edit would be lost without a word: the row shows it.
+        problem = "Someone changed this since you loaded the page: here it is now. Nothing saved."
+        return _page(request, vocabulary, key=key, error=problem, status=409)
     if form is not None and not form.is_valid():
         problem = " ".join(
             f"{form.fields[name].label}: {error}" if name in form.fields else error
@@ -238,6 +243,10 @@ def _refused(request, vocabulary, key: str, form, problem: str, mode: str) -> Ht
     return _page(request, vocabulary, key=key, form=form, error=problem, status=400)
 
 
+def _seen(snapshot: dict | None) -> str:
+    return vocabularies.fingerprint(snapshot) if snapshot is not None else ""
+
+
 def _page(
     request: HttpRequest,
     vocabulary: Vocabulary,
@@ -249,13 +258,16 @@ def _page(
 ) -> HttpResponse:
     """Render the editor, the row ``key`` with the form posted, its error or preview."""
 
-    def row(row_key: str, default, **extra) -> dict:
+    def row(row_key: str, default, snapshot: dict | None = None, **extra) -> dict:
         mine = row_key == key
+        posted = mine and form is not None
         return {
             "key": row_key,
-            "form": form if mine and form is not None else default,
+            "form": form if posted else default,
             "error": error if mine else "",
             "preview": preview if mine else None,
+            # What it showed: a row posted again keeps what it was loaded with.
+            "seen": request.POST.get("seen", "") if posted else _seen(snapshot),
             **extra,
         }
 
@@ -267,14 +279,29 @@ def _page(
     context = {
         "vocabulary": vocabulary,
         "edit_meanings": rules.can_edit_meanings(request.user),
-        "settings_row": row("settings", VocabularySettingsForm(instance=vocabulary)),
+        "settings_row": row(
+            "settings",
+            VocabularySettingsForm(instance=vocabulary),
+            vocabularies.vocabulary_snapshot(vocabulary),
+        ),
         "meaning_rows": [
-            row(f"meaning-{m.pk}", MeaningForm(instance=m), meaning=m)
+            row(
+                f"meaning-{m.pk}",
+                MeaningForm(instance=m),
+                vocabularies.meaning_snapshot(m),
+                meaning=m,
+            )
             for m in Meaning.objects.all()
         ]
         + [row("meaning-new", MeaningForm(instance=Meaning()))],
         "rule_rows": [
-            row(f"rule-{r.pk}", RuleForm(rule=r), rule=r, decoding=table[r.pattern])
+            row(
+                f"rule-{r.pk}",
+                RuleForm(rule=r),
+                vocabularies.rule_snapshot(r),
+                rule=r,
+                decoding=table[r.pattern],
+            )
             for r in rule_list
         ]
         + [row("rule-new", RuleForm())],

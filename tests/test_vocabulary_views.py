@@ -3,6 +3,7 @@ preview of a change, the history and its reverts, and copies."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -528,3 +529,52 @@ def test_the_settings_row_changes_the_window_of_unclassified_cards(
     response = client.post(page_url(vocabulary), {**data, "name": "Taken"})
     assert response.status_code == 400
     assert "A shared vocabulary with this name exists already." in response.content.decode()
+
+
+def seen_in(page, key: str) -> str:
+    """Return what the row ``key`` of the editor's page sends back of what it showed."""
+    return re.search(rf'id="{key}".*?name="seen" value="(\w+)"', page, re.S)[1]
+
+
+@pytest.mark.parametrize("second", ["a save", "a deletion"])
+def test_an_edit_of_a_meaning_changed_since_the_page_loaded_is_refused(
+    client, editor, vocabulary, second
+):
+    customer = Meaning.objects.get(slug="customer")
+    client.force_login(editor)
+    page = client.get(page_url(vocabulary)).content.decode()
+    seen = seen_in(page, f"meaning-{customer.pk}")
+    # Someone else raises the weight from another page loaded at the same time.
+    response = client.post(
+        meaning_url(vocabulary, "customer"), meaning_data("customer", weight=70, seen=seen)
+    )
+    assert response.status_code == 302
+    if second == "a save":
+        data = meaning_data("customer", weight=customer.weight, label="Client", seen=seen)
+        response = client.post(meaning_url(vocabulary, "customer"), data)
+    else:
+        response = client.post(meaning_url(vocabulary, "customer", "delete"), {"seen": seen})
+    assert response.status_code == 409
+    assert "Someone changed this since you loaded the page" in response.content.decode()
+    assert (
+        Meaning.objects.get(slug="customer").weight,
+        Meaning.objects.get(slug="customer").label,
+    ) == (70, "Customer")
+    # The row shows the meaning as it is now, to be edited again.
+    again = seen_in(response.content.decode(), f"meaning-{customer.pk}")
+    data = meaning_data("customer", label="Client", seen=again)
+    assert client.post(meaning_url(vocabulary, "customer"), data).status_code == 302
+    assert (
+        Meaning.objects.get(slug="customer").weight,
+        Meaning.objects.get(slug="customer").label,
+    ) == (70, "Client")
+
+
+def test_an_edit_of_a_rule_changed_since_the_page_loaded_is_refused(client, editor, vocabulary):
+    rule = rule_of(vocabulary, UR)
+    client.force_login(editor)
+    seen = seen_in(client.get(page_url(vocabulary)).content.decode(), f"rule-{rule.pk}")
+    rule.meanings.add(Meaning.objects.get(slug="asap"))
+    response = client.post(rule_url(vocabulary, UR, "delete"), {"seen": seen})
+    assert response.status_code == 409
+    assert FoldRule.objects.filter(pk=rule.pk).exists()
