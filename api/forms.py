@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django import forms
+from django.utils import timezone
 
 from api.models import ApiToken
 from contacts.forms import FollowupFilterForm
@@ -12,6 +15,14 @@ class ApiTokenForm(forms.ModelForm):
         fields = ["name", "read_only", "conference", "expires_at"]
         labels = {"read_only": "Read only", "expires_at": "Expires at (empty: never)"}
         widgets = {"expires_at": forms.DateTimeInput(attrs={"type": "datetime-local"})}
+
+    def clean_expires_at(self) -> datetime | None:
+        expires_at = self.cleaned_data["expires_at"]
+        if expires_at is not None and expires_at <= timezone.now():
+            raise forms.ValidationError(
+                "A token expiring then would never work: choose a time to come.", code="past"
+            )
+        return expires_at
 
 
 class CardFilterForm(FollowupFilterForm):

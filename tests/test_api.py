@@ -317,6 +317,14 @@ def test_the_settings_page_says_what_a_token_lacks(client, alice):
     assert not ApiToken.objects.exists()
 
 
+def test_a_token_expiring_in_the_past_is_refused(client, alice):
+    client.force_login(alice)
+    data = {"name": "late", "expires_at": "2020-01-01T09:00"}
+    response = client.post(reverse("api-token-create"), data, follow=True)
+    assert "choose a time to come" in response.content.decode()
+    assert not ApiToken.objects.exists()
+
+
 def test_a_user_cannot_revoke_someone_elses_token(client, alice, bob):
     token, _ = ApiToken.issue(alice, "script")
     client.force_login(bob)
