@@ -66,7 +66,7 @@ def merge_page(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
                     "now: pick again. Nothing was merged."
                 )
             else:
-                messages.success(request, f"Merged {done.merged_name} into {kept}.")
+                messages.success(request, f"Merged {done.merged_name} into {done.kept}.")
                 return redirect(kept)
     people = duplicates.with_history(Contact.objects.filter(pk__in=[pk, other_pk])).in_bulk()
     rows = [

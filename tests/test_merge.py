@@ -111,6 +111,12 @@ def test_a_merge_moves_everything_to_the_kept_person_and_records_it(client, alic
     assert "A. Berg merged in by alice" in page and "Expo 2025" in page
 
 
+def test_the_message_names_the_person_as_merged(client, alice, anna, berg):
+    client.force_login(alice)
+    response = client.post(merge_url(anna, berg), picks(anna, berg, company="other"), follow=True)
+    assert "Merged A. Berg into Anna Berg, Bergwerk." in response.content.decode()
+
+
 def test_a_merge_tells_the_webhooks(client, alice, anna, berg):
     Endpoint.objects.create(owner=alice, url="https://example.org/hook", events=["contact.merged"])
     client.force_login(alice)
