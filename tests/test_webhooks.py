@@ -489,6 +489,9 @@ def test_the_endpoint_page_shows_every_attempt(
     assert page.count("data-attempt") == 2
     assert "503" in page and "down for maintenance" in page
     assert "200" in page and "thanks" in page
+    # Times as every page writes them ("Mon 30 Nov 2026 21:27:05").
+    attempted = timezone.localtime(Attempt.objects.latest("pk").at)
+    assert attempted.strftime("%a %-d %b %Y %H:%M:%S") in page
 
 
 @pytest.mark.django_db
