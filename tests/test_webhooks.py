@@ -464,6 +464,17 @@ def test_a_manager_registers_an_endpoint(client, alice, allow_loopback):
             "no-such-host.invalid does not resolve to any address.",
         ),
         ({"url": "http://a/", "secret": "x" * 201, "events": ["card.logged"]}, "secret", "201"),
+        ({"url": "http://a/", "secret": "x", "events": ["card.logged"]}, "secret", "at least 16"),
+        (
+            {"url": "http://a/", "secret": " " + "x" * 20 + " ", "events": ["card.logged"]},
+            "secret",
+            "begins or ends with a space",
+        ),
+        (
+            {"url": "https://user:pw@example.org/hook", "events": ["card.logged"]},
+            "url",
+            "A user name and password in the URL are not sent",
+        ),
     ],
 )
 @pytest.mark.django_db

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django import forms
 
 from webhooks.addresses import UnsafeURL, resolve
@@ -20,8 +22,11 @@ class EndpointForm(forms.ModelForm):
     )
     secret = forms.CharField(
         max_length=200,
+        min_length=16,
         required=False,
-        help_text="Signs every delivery (see the README); a random one when left empty.",
+        strip=False,
+        help_text="Signs every delivery (see the README): at least 16 characters; a random "
+        "one when left empty.",
     )
 
     class Meta:
@@ -30,6 +35,11 @@ class EndpointForm(forms.ModelForm):
 
     def clean_url(self) -> str:
         url = self.cleaned_data["url"]
+        if urlsplit(url).username is not None:
+            raise forms.ValidationError(
+                "A user name and password in the URL are not sent: take them out; the "
+                "signature tells the receiver that a delivery is foldcard's."
+            )
         try:
             resolve(url)
         except UnsafeURL as e:
@@ -37,4 +47,8 @@ class EndpointForm(forms.ModelForm):
         return url
 
     def clean_secret(self) -> str:
-        return self.cleaned_data["secret"].strip() or new_secret()
+        secret = self.cleaned_data["secret"]
+        if secret != secret.strip():
+            # Kept, they would sign what a receiver given the secret without them refuses.
+            raise forms.ValidationError("The secret begins or ends with a space: take it out.")
+        return secret or new_secret()
