@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,13 +19,25 @@ from events.models import Conference
 CARD_TEXT_FIELDS = ("name", "company", "title", "email", "phone", "note")
 
 
+class KnownFieldsOnly:
+    """Refuse a field the serializer does not have (400): a misspelt one ("emial") would
+    be left out without a word. Its read-only fields, sent back as read, are let be."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping) and (unknown := sorted(set(data) - set(self.fields))):
+            raise serializers.ValidationError(
+                {name: ["No such field: see the API's schema."] for name in unknown}
+            )
+        return super().to_internal_value(data)
+
+
 class ConferenceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Conference
         fields = ["slug", "name", "starts_on", "ends_on", "location", "time_zone"]
 
 
-class MeaningSerializer(serializers.ModelSerializer):
+class MeaningSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     class Meta:
         model = Meaning
         fields = ["slug", "label", "description", "weight", "window_days", "colour", "order"]
@@ -72,7 +85,7 @@ class MeaningSlugField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
-class FoldRuleSerializer(serializers.ModelSerializer):
+class FoldRuleSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     folds = FoldsListField(source="pattern")
     meanings = MeaningSlugField(slug_field="slug", many=True, queryset=Meaning.objects.all())
 
@@ -81,7 +94,7 @@ class FoldRuleSerializer(serializers.ModelSerializer):
         fields = ["folds", "meanings"]
 
 
-class VocabularySerializer(serializers.ModelSerializer):
+class VocabularySerializer(KnownFieldsOnly, serializers.ModelSerializer):
     """A vocabulary and its rules; writing rules replaces them all."""
 
     rules = FoldRuleSerializer(many=True, required=False)
@@ -196,7 +209,7 @@ def _text_field(name: str) -> serializers.CharField:
     )
 
 
-class CardFieldsSerializer(serializers.Serializer):
+class CardFieldsSerializer(KnownFieldsOnly, serializers.Serializer):
     """A card's folds and fields: only the JSON types are checked here; CardForm checks the
     rest."""
 

@@ -464,6 +464,7 @@ def test_a_replayed_client_uuid_returns_the_same_card(client, bob, conference, t
             "A card needs at least a name, a company, an email or its photo.",
         ),
         ({"name": "Dana", "client_uuid": "nope"}, "client_uuid", "Must be a valid UUID."),
+        ({"name": "Dana", "emial": "d@x.io"}, "emial", "No such field: see the API's schema."),
     ],
 )
 def test_bad_input_gets_400_problem_details(
@@ -708,6 +709,7 @@ def test_only_the_owner_or_a_manager_changes_a_follow_ups_state(
         ({"version": 0, "outcome": "x"}, "outcome", "Give an outcome with the state done"),
         ({"version": 0, "email": "nope"}, "email", "Enter a valid email address."),
         ({"version": 0, "folds": ["ZZ"]}, "folds", '"ZZ" is not a valid choice.'),
+        ({"version": 0, "notes": "x"}, "notes", "No such field"),
         (
             {"version": 0, "name": "", "company": ""},
             "non_field_errors",
@@ -953,6 +955,7 @@ def test_a_copy_s_new_name_is_checked_against_its_owner_s(client, vera, bob, voc
         ({"slug": "x", "label": "X", "colour": "red"}, "colour", "Enter a colour as #"),
         ({"slug": "x", "label": "X", "weight": 5000}, "weight", "less than or equal to 1000"),
         ({"slug": "not a slug", "label": "X"}, "slug", "valid"),
+        ({"slug": "x", "label": "X", "wieght": 5}, "wieght", "No such field"),
     ],
 )
 def test_a_bad_meaning_is_a_400(client, vera, token_of, body, field, message):
