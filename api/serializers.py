@@ -10,7 +10,7 @@ from django.db import transaction
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from contacts import folds, services
+from contacts import folds, services, vocabularies
 from contacts.forms import OUTBOX_DAYS, CardForm, template_body, with_known_placeholders
 from contacts.models import Card, Consent, FoldRule, Meaning, Vocabulary
 from events.models import Conference
@@ -42,6 +42,12 @@ class MeaningSerializer(KnownFieldsOnly, serializers.ModelSerializer):
         model = Meaning
         fields = ["slug", "label", "description", "weight", "window_days", "colour", "order"]
         fields += ["active", "email_subject", "email_body"]
+
+    def validate_label(self, label: str) -> str:
+        slug = self.instance.slug if self.instance else self.initial_data.get("slug")
+        if clash := vocabularies.label_clash(label, slug):
+            raise serializers.ValidationError(clash)
+        return label
 
     def validate_email_subject(self, template: str) -> str:
         return with_known_placeholders(template)

@@ -144,8 +144,19 @@ def check_change(vocabulary: Vocabulary, kind: str, before: dict | None, after: 
         raise VocabularyError("The vocabulary was changed since; revert the later change first.")
 
 
+def label_clash(label: str, slug: str | None) -> str:
+    """Return why ``label`` may not be the label of the meaning ``slug`` (None: one to be
+    added), or "": another meaning has it, in any case."""
+    other = Meaning.objects.filter(label__iexact=label.strip()).exclude(slug=slug).first()
+    if other is None:
+        return ""
+    return f"The meaning {other.slug} is labelled {other.label}: give this one another label."
+
+
 def _check_meaning(before: dict | None, after: dict | None) -> None:
     slug = (after or before)["slug"]
+    if after is not None and (clash := label_clash(after["label"], slug)):
+        raise VocabularyError(clash)
     current = Meaning.objects.filter(slug=slug).first()
     if before is None:
         if current is not None:

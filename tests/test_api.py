@@ -151,7 +151,7 @@ def call(client, operation: str, conference: Conference, card: Card, headers: di
         body = {"version": Card.objects.get(pk=card.pk).version, "note": "edited"}
         return patch_json(client, reverse("api-card", args=[card.pk]), body, **headers)
     if operation == "add a meaning":
-        body = {"slug": f"m-{fresh}", "label": "New"}
+        body = {"slug": f"m-{fresh}", "label": f"New {fresh}"}
         return post_json(client, reverse("api-meanings"), body, **headers)
     if operation == "change a meaning":
         url = reverse("api-meaning", args=["asap"])
@@ -956,6 +956,7 @@ def test_a_copy_s_new_name_is_checked_against_its_owner_s(client, vera, bob, voc
         ({"slug": "x", "label": "X", "weight": 5000}, "weight", "less than or equal to 1000"),
         ({"slug": "not a slug", "label": "X"}, "slug", "valid"),
         ({"slug": "x", "label": "X", "wieght": 5}, "wieght", "No such field"),
+        ({"slug": "x", "label": "talk ASAP"}, "label", "The meaning asap is labelled Talk ASAP"),
     ],
 )
 def test_a_bad_meaning_is_a_400(client, vera, token_of, body, field, message):

@@ -578,3 +578,12 @@ def test_an_edit_of_a_rule_changed_since_the_page_loaded_is_refused(client, edit
     response = client.post(rule_url(vocabulary, UR, "delete"), {"seen": seen})
     assert response.status_code == 409
     assert FoldRule.objects.filter(pk=rule.pk).exists()
+
+
+def test_a_meaning_is_not_given_another_meanings_label(client, editor, vocabulary):
+    client.force_login(editor)
+    data = meaning_data("customer", label="talk asap")
+    response = client.post(meaning_url(vocabulary, "customer"), data)
+    assert response.status_code == 400
+    assert "The meaning asap is labelled Talk ASAP" in response.content.decode()
+    assert Meaning.objects.get(slug="customer").label == "Customer"
