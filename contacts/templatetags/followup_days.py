@@ -13,7 +13,7 @@ register = template.Library()
 
 
 @register.filter
-def followup_day(value: date) -> str:
+def followup_day(value: date | None) -> str:
     """Return ``value`` as the follow-up pages write a day, with its year when that is not
-    this year's."""
-    return followups.day(value, timezone.localdate())
+    this year's; "" for none, as Django's date filter."""
+    return followups.day(value, timezone.localdate()) if value else ""
