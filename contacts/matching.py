@@ -30,6 +30,8 @@ SUFFIXES = frozenset({
 })
 # fmt: on
 NOT_A_WORD = re.compile(r"[^\w]+")
+# An apostrophe within a word, which some write and others leave out: "O'Brien", "OBrien".
+APOSTROPHE = re.compile(r"(?<=\w)['\u2019\u02bc`](?=\w)")
 # What parts the words of a suffix: ASCII spaces and punctuation.
 SUFFIX_SEPARATORS = re.compile(r"[^A-Za-z0-9\x80-\U0010ffff]+")
 ASCII_WORD = re.compile("[A-Za-z]+")
@@ -51,8 +53,10 @@ def folded(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Return the words of ``text`` without accents, case or punctuation."""
-    return [word for word in NOT_A_WORD.sub(" ", folded(text).replace("_", " ")).split() if word]
+    """Return the words of ``text`` without accents, case or punctuation; an apostrophe
+    within a word joins it ("O'Brien" is "obrien")."""
+    text = APOSTROPHE.sub("", folded(text)).replace("_", " ")
+    return [word for word in NOT_A_WORD.sub(" ", text).split() if word]
 
 
 def name_key(name: str) -> str:

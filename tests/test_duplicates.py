@@ -82,6 +82,18 @@ def test_it_finds_a_name_written_family_name_first():
     assert found() == [(dana.pk, other.pk, ("name",))]
 
 
+def test_it_finds_a_name_written_with_or_without_its_apostrophe():
+    renee = person("Renée O'Brien", "O'Brien & Sons Ltd")
+    other = person("Renee OBrien", "OBrien and Sons")
+    curly = person("Renee O\u2019Brien", "O\u2019Brien & Sons")
+    person("Renee O Brien", "Globex")  # another company: another person
+    assert set(found()) == {
+        (renee.pk, other.pk, ("name",)),
+        (renee.pk, curly.pk, ("name",)),
+        (other.pk, curly.pk, ("name",)),
+    }
+
+
 def test_it_finds_a_company_written_with_or_without_spaces():
     dana = person("Dana Reyes", "ComboCorp")
     other = person("Dana Reyes", "Combo Corp Inc.")
