@@ -480,6 +480,11 @@ def _csv_records(text: io.TextIOWrapper, source: Source) -> Iterator[Record]:
             if number > source.skip + 1 and any(cell.strip() for cell in cells):
                 yield Record(number, [unneutralized(cell) for cell in cells])
     except csv.Error as e:
+        if "field larger than field limit" in str(e):
+            raise BadFile(
+                f"Row {number + 1} has a cell of more than {csv.field_size_limit():,} "
+                'characters: a quote (") may open a cell that nothing closes.'
+            ) from e
         raise BadFile(f"Row {number + 1} cannot be read as CSV: {e}.") from e
 
 
@@ -587,7 +592,7 @@ def rows(
             yield Row(record.number, values, None, (record.error,), "")
             continue
         if not form.validate(_form_data(values)):
-            yield Row(record.number, values, None, _errors(form), "")
+            yield Row(record.number, values, None, _errors(form, conference is not None), "")
             continue
         data = form.to_input()
         data = dataclasses.replace(data, region=region_of_row(values, data.email))
@@ -655,12 +660,17 @@ def consent_of(cell: str, opt_out: str) -> str:
 FIELD_NAMES = {"keys": "folds", "__all__": ""}
 
 
-def _errors(form: CardForm) -> tuple[str, ...]:
+# What a row of an import of contacts only, which makes no card, lacks.
+NO_ONE = "A person needs at least a name, a company or an email."
+
+
+def _errors(form: CardForm, cards: bool) -> tuple[str, ...]:
     problems = []
     for name, errors in form.errors.get_json_data().items():
         label = FIELD_NAMES.get(name, name)
         for error in errors:
-            problems.append(f"{label}: {error['message']}" if label else error["message"])
+            message = error["message"] if cards or error["code"] != "empty" else NO_ONE
+            problems.append(f"{label}: {message}" if label else message)
     return tuple(problems)
 
 

@@ -286,7 +286,7 @@ def test_a_fold_that_is_none_is_an_error_of_its_row(conference, cell, error):
     assert row.errors[0].startswith(error)
 
 
-def test_rows_are_validated_as_the_booth_validates_a_card():
+def test_rows_are_validated_as_the_booth_validates_a_card(conference):
     data = csv_bytes(
         ["Name", "Company", "Email", "Phone"],
         ["Dana", "Acme", "not an email", ""],
@@ -294,13 +294,15 @@ def test_rows_are_validated_as_the_booth_validates_a_card():
         ["Li", "", "", "5" * 51],
         ["Ok", "", "", ""],
     )
-    rows = read(data)
+    rows = read(data, conference)
     assert [row.errors for row in rows] == [
         ("email: Enter a valid email address.",),
         ("A card needs at least a name, a company, an email or its photo.",),
         ("phone: Ensure this value has at most 50 characters (it has 51).",),
         (),
     ]
+    # Into contacts only, no card is made: a person is.
+    assert read(data)[1].errors == ("A person needs at least a name, a company or an email.",)
 
 
 def test_one_form_checks_each_row_as_a_new_form_would():
@@ -495,6 +497,12 @@ def test_a_vcard_that_cannot_be_read_is_an_error_of_its_own():
     assert [bool(row.input) for row in rows] == [True, False, True, False]
     assert rows[1].errors[0].startswith("This vCard cannot be read")
     assert rows[3].errors == ("This vCard has no END:VCARD; the file may be cut short.",)
+
+
+def test_a_quote_that_nothing_closes_says_so():
+    data = b'Name,Email\nDana,d@acme.io\n"Li Wei,li@hooli.example\n' + b"Sam,s@x.io\n" * 13_000
+    with pytest.raises(imports.BadFile, match="Row 3 has a cell of more than 131,072 characters"):
+        read(data)
 
 
 @pytest.mark.parametrize(
