@@ -50,7 +50,7 @@ def test_it_imports_cards_once(people, conference, alice):
     cards = {(c.contact.email, c.folds, c.owner) for c in Card.objects.select_related("contact")}
     assert cards == {("dana@acme.io", UL | UR | HALF, alice), ("li@hooli.example", 0, alice)}
     out, _ = run(people, "--conference", conference.slug, "--user", "alice")
-    assert "2 skipped as imported before or met here already." in out
+    assert "2 skipped as imported before or repeated in the file, or met here already." in out
     assert Card.objects.count() == 2
 
 

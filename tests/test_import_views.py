@@ -139,8 +139,9 @@ def test_a_conferences_own_export_uploaded_again_adds_nothing(manager, conferenc
     kept = Import.objects.get()
     assert (kept.new, kept.attached, kept.skipped) == (0, 0, 1)
     page = manager.get(kept_url).content.decode()
-    assert "<strong>1</strong> skipped as imported before or met here already" in page
-    assert "skipped: imported before or met here already</span>" in page
+    skipped = "skipped as imported before or repeated in the file, or met here already"
+    assert f"<strong>1</strong> {skipped}" in page
+    assert "skipped: imported before or repeated, or met here already</span>" in page
     manager.post(reverse("contacts-import-run", args=[kept.pk]))
     assert Card.objects.count() == 1
 

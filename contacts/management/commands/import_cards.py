@@ -75,8 +75,9 @@ class Command(BaseCommand):
 
     @staticmethod
     def here(target: Conference | None) -> str:
-        """Return what else a skipped row may be: into a conference, of a person met there."""
-        return " or met here already" if target is not None else ""
+        """Return what else a skipped row may be: repeated in the file, and into a
+        conference, of a person met there."""
+        return " or repeated in the file" + (", or met here already" if target is not None else "")
 
     def _conference(self, slug: str) -> Conference:
         try:
