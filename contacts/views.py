@@ -622,6 +622,7 @@ def followup_email(request: HttpRequest, pk: int) -> HttpResponse:
         "card": card,
         "form": form,
         "problem": problem,
+        "sendable": bool(card.contact.email) and rules.may_be_emailed(card),
         "mailto_url": emails.mailto_url(card),
         "next_url": _safe_next(request),
     }

@@ -61,7 +61,9 @@ def test_foldcard_emails_no_one_who_declined_to_be_contacted(
     assert "data-declined>do not contact<" in detail
     assert "data-email>" not in detail and "mailto:" not in detail
     said = "Dana Reyes said they do not want to be contacted: foldcard sends them nothing."
-    assert said in client.get(compose_url(dana_card)).content.decode()
+    composer = client.get(compose_url(dana_card)).content.decode()
+    assert said in composer
+    assert "disabled>Send</button>" in composer and "mailto:" not in composer
     data = {"subject": "Hi", "body": "Hi Dana", "then": "done", "version": dana_card.version}
     response = client.post(compose_url(dana_card), data)
     assert response.status_code == 400 and said in response.content.decode()
