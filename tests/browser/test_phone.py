@@ -135,3 +135,11 @@ def test_a_refused_edit_of_a_long_web_address_stays_on_the_screen(phone, alice, 
     expect(yours).to_have_text(website)
     assert yours.evaluate("e => e.getBoundingClientRect().right") <= WIDTH
     assert phone.evaluate("document.documentElement.scrollWidth") <= WIDTH
+
+
+def test_the_vocabulary_editor_does_not_scroll_sideways_on_a_phone(phone, vera, vocabulary):
+    log_in(phone, "vera")
+    url = reverse("contacts-vocabulary", args=[vocabulary.pk])
+    assert wide_pages(phone, {"vocabulary": url}) == {}
+    phone.get_by_text("All 64 fold combinations").click()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= WIDTH
