@@ -195,7 +195,7 @@ def export_csv(request: HttpRequest, slug: str) -> HttpResponseBase:
     """Stream the conference's cards as CSV, a chunk of rows at a time, in foldcard's
     columns or a CRM's (``?profile=``)."""
     conference = _get_conference(slug)
-    profile = request.GET.get("profile") or "foldcard"
+    profile = (request.GET.get("profile") or "foldcard").lower()
     if profile not in exports.PROFILES:
         known = ", ".join(name for name in exports.PROFILES if name != "foldcard")
         return HttpResponseBadRequest(

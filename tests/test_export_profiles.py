@@ -171,6 +171,12 @@ def test_no_profile_is_foldcards_own_columns(logged_in, conference, dana):
     assert rows[0] == [column.header for column in exports.FOLDCARD_COLUMNS]
 
 
+def test_a_profile_is_named_in_any_case(logged_in, conference, dana):
+    response, rows = export(logged_in, conference, "HubSpot")
+    assert rows[0] == [column.header for column in exports.HUBSPOT_COLUMNS]
+    assert response["Content-Disposition"].endswith('-hubspot.csv"')
+
+
 def test_an_unknown_profile_is_refused_with_the_known_ones(logged_in, conference):
     url = reverse("events-export-csv", args=[conference.slug])
     response = logged_in.get(url, {"profile": "pipedrive"})
