@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from contacts import duplicates, merge, rules, services
 from contacts.forms import MergeForm
 from contacts.models import Contact, ContactMerge
+from foldcard.text import sentence
 
 PAGE_SIZE = 50
 
@@ -66,7 +67,7 @@ def merge_page(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
                     "now: pick again. Nothing was merged."
                 )
             else:
-                messages.success(request, f"Merged {done.merged_name} into {done.kept}.")
+                messages.success(request, sentence(f"Merged {done.merged_name} into {done.kept}"))
                 return redirect(kept)
     people = duplicates.with_history(Contact.objects.filter(pk__in=[pk, other_pk])).in_bulk()
     rows = [

@@ -38,6 +38,7 @@ from contacts.forms import (
 from contacts.models import Card, Contact, EmailBatch, SavedFilter, SentEmail, UserSettings
 from contacts.templatetags.followup_days import followup_day
 from foldcard.http import wants_json
+from foldcard.text import sentence
 
 ACTIONS = ("done", "snooze", "drop", "reopen", "assign", "restore")
 User = get_user_model()
@@ -125,7 +126,7 @@ def contact(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error("emails", f"{e} Merge the two people instead.")
                 form.taken_by = e.owner
             else:
-                messages.success(request, f"Saved {person}.")
+                messages.success(request, sentence(f"Saved {person}"))
                 return redirect(person)
     cards = person.cards.select_related("conference", "vocabulary", "state_changed_by")
     cards = cards.order_by("-logged_at").prefetch_related("emails__sent_by")
@@ -290,7 +291,7 @@ def _act(request: HttpRequest, card: Card, action: str, data: dict) -> HttpRespo
         return _answer(request, card, done, [state.card_id for state in before], undo=before)
     if action == "reopen":
         services.reopen_followup(card, request.user, version)
-        return _answer(request, card, f"Reopened {card.contact}.", [card.pk])
+        return _answer(request, card, sentence(f"Reopened {card.contact}"), [card.pk])
     before = [services.assign_followup(card, data["owner"], version)]
     done = f"{card.contact} is now followed up by {card.owner.get_username()}."
     return _answer(request, card, done, [card.pk], undo=before)

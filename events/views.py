@@ -37,6 +37,7 @@ from contacts.models import Card, StackPhoto, UserSettings
 from events.forms import ConferenceForm, LookupForm
 from events.models import CONFERENCE_WITH_SLUG, Conference
 from foldcard.http import form_errors, wants_json
+from foldcard.text import sentence
 
 LATEST_AT_BOOTH = 6
 QUEUED_BY_SOMEONE_ELSE = (
@@ -112,7 +113,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
         with transaction.atomic():
             form.save()
             services.conference_changed(conference, form.changed_data)
-        messages.success(request, f"Saved {conference.name}.")
+        messages.success(request, sentence(f"Saved {conference.name}"))
         return redirect("events-detail", conference.slug)
     context = {"form": form, "conference": conference}
     return render(request, "events/create.html", context, status=400 if form.errors else 200)
@@ -480,7 +481,7 @@ def booth_undo(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if not rules.can_undo(request.user, card):
         raise PermissionDenied("Only the person who logged a card, or a manager, can undo it.")
     services.remove_card(card)
-    messages.success(request, f"Removed the card of {card.contact}.")
+    messages.success(request, sentence(f"Removed the card of {card.contact}"))
     return redirect("events-booth", conference.slug)
 
 
@@ -593,7 +594,7 @@ def stack_review(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         logged = services.log_stack_photo(stack_photo, request.user, form.to_input())
         _keep_booth_consent(request, form.cleaned_data["consent"])
-        messages.success(request, f"Logged {logged.card.contact.display_name}.")
+        messages.success(request, sentence(f"Logged {logged.card.contact.display_name}"))
         return redirect("events-stack-review", conference.slug)
     table = UserSettings.of(request.user).get_vocabulary().table()
     context = {

@@ -212,3 +212,10 @@ def test_it_lists_every_card_newest_first_with_outcomes_and_emails(client, alice
     assert "Great to meet you" in page
     folds = re.findall(r"<span[^>]*data-folds>([^<]*)</span>", page)
     assert sorted(folds) == ["HALF", "UL UR", "UR"]
+
+
+def test_the_message_ends_a_name_ending_in_a_stop_once(client, alice, dana):
+    client.force_login(alice)
+    response = client.post(url(dana), edit(dana, company="Acme Inc."), follow=True)
+    page = response.content.decode()
+    assert "Saved Dana Reyes, Acme Inc.<" in page
