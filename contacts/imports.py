@@ -552,10 +552,11 @@ def _person_named(fn: str, name, others: tuple[str, ...]) -> str:
         return fn if fn not in others else ""
     prefix, suffix = (_text(getattr(name, part, "")) for part in ("prefix", "suffix"))
     bare = fn.strip()
-    if prefix and bare.startswith(prefix):
-        bare = bare.removeprefix(prefix).lstrip(" ,")
-    if suffix and bare.endswith(suffix):
-        bare = bare.removesuffix(suffix).rstrip(" ,")
+    # Whole words only: the title "Dr" is not the start of "Drew".
+    if prefix:
+        bare = re.sub(rf"^{re.escape(prefix)}(?:[\s,]+|$)", "", bare)
+    if suffix:
+        bare = re.sub(rf"(?:^|[\s,]+){re.escape(suffix)}$", "", bare)
     return bare or fn
 
 

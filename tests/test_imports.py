@@ -478,6 +478,9 @@ def test_it_takes_the_preferred_email_and_phone_of_a_vcard_2_1():
         ("Prof. Dr. Jürgen Müller", "Müller;Jürgen;;Prof.,Dr.;", "Jürgen Müller"),
         ("Dana Reyes", "Reyes;Dana;;Ms.;", "Dana Reyes"),  # FN without the title
         ("Dr.", "Reyes;Dana;;Dr.;", "Dr."),  # nothing left: FN as it is
+        ("Drew Smith", "Smith;Drew;;Dr;", "Drew Smith"),  # whole words only
+        ("Ana Srinivasan", "Srinivasan;Ana;;;Sr", "Ana Srinivasan"),
+        ("Bo Ek Jr", "Ek;Bo;;;Jr", "Bo Ek"),
     ],
 )
 def test_a_vcards_name_leaves_out_the_title_and_suffix_its_n_marks(fn, n, name):

@@ -19,9 +19,16 @@ def test_it_rewrites_the_keys_of_names_with_an_apostrophe():
         renee = Contact.objects.create(
             name="Renée O\u2019Brien", company="Acme", match_key="renee o brien|acme"
         )
+        jack = Contact.objects.create(
+            name="Jack Holm", company="Jack's A/S", match_key="jack holm|jacksas"
+        )
         reyes = Contact.objects.create(name="Dana Reyes", company="", match_key="dana reyes|")
         executor.loader.build_graph()
         executor.migrate(AFTER)
         Contact = executor.loader.project_state(AFTER).apps.get_model("contacts", "Contact")
         keys = dict(Contact.objects.values_list("pk", "match_key"))
-        assert keys == {renee.pk: "renee obrien|acme", reyes.pk: "dana reyes|"}
+        assert keys == {
+            renee.pk: "renee obrien|acme",
+            jack.pk: "jack holm|jacks",
+            reyes.pk: "dana reyes|",
+        }

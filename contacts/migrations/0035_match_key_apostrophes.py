@@ -1,5 +1,6 @@
 """Join a word at its apostrophe ("O'Brien" is "obrien", as "OBrien": matching.words): the
-name key of every person with an apostrophe in the name."""
+key of every person with an apostrophe in the name or the company ("Jack's A/S" was
+"jack" and the initials "s a s"; it is "jacks" and the legal form A/S)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ def fill(apps, schema_editor) -> None:
     Contact = apps.get_model("contacts", "Contact")
     marks = Q()
     for mark in ("'", "\u2019", "\u02bc", "`"):
-        marks |= Q(name__contains=mark)
+        marks |= Q(name__contains=mark) | Q(company__contains=mark)
     duplicates.rewrite_match_keys(Contact.objects.filter(marks))
 
 
