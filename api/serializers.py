@@ -21,7 +21,7 @@ CARD_TEXT_FIELDS = ("name", "company", "title", "email", "phone", "note")
 
 class KnownFieldsOnly:
     """Refuse a field the serializer does not have (400): a misspelt one ("emial") would
-    be left out without a word. Its read-only fields, sent back as read, are let be."""
+    be left out without a word. Its own read-only fields, sent back as read, are let be."""
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping) and (unknown := sorted(set(data) - set(self.fields))):
@@ -44,6 +44,8 @@ class MeaningSerializer(KnownFieldsOnly, serializers.ModelSerializer):
         fields += ["active", "email_subject", "email_body"]
 
     def validate_label(self, label: str) -> str:
+        if self.instance and label.casefold() == self.instance.label.casefold():
+            return label  # kept: a clash stored before is no reason to refuse other edits
         slug = self.instance.slug if self.instance else self.initial_data.get("slug")
         if clash := vocabularies.label_clash(label, slug):
             raise serializers.ValidationError(clash)

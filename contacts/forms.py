@@ -418,8 +418,9 @@ class ActionForm(forms.Form):
         if until is not None and until < first:
             raise ValidationError("Choose a day after today.", code="past")
         if until is not None and until > last:
+            years = followups.LONGEST_SNOOZE_YEARS
             raise ValidationError(
-                f"Choose a day by {last:%-d %b %Y}: a snooze lasts two years at most.",
+                f"Choose a day by {last:%-d %b %Y}: a snooze lasts {years} years at most.",
                 code="too_far",
             )
         return until

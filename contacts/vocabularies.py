@@ -155,7 +155,10 @@ def label_clash(label: str, slug: str | None) -> str:
 
 def _check_meaning(before: dict | None, after: dict | None) -> None:
     slug = (after or before)["slug"]
-    if after is not None and (clash := label_clash(after["label"], slug)):
+    relabelled = after is not None and (
+        before is None or after["label"].casefold() != before["label"].casefold()
+    )
+    if relabelled and (clash := label_clash(after["label"], slug)):
         raise VocabularyError(clash)
     current = Meaning.objects.filter(slug=slug).first()
     if before is None:

@@ -260,13 +260,14 @@ def _page(
 
     def row(row_key: str, default, snapshot: dict | None = None, **extra) -> dict:
         mine = row_key == key
-        posted = mine and form is not None
+        # What it showed: a row posted (a refusal, a preview, of an edit or a deletion)
+        # keeps what it was loaded with; one shown anew after a conflict, what it is now.
+        posted = mine and request.method == "POST" and status != 409
         return {
             "key": row_key,
-            "form": form if posted else default,
+            "form": form if mine and form is not None else default,
             "error": error if mine else "",
             "preview": preview if mine else None,
-            # What it showed: a row posted again keeps what it was loaded with.
             "seen": request.POST.get("seen", "") if posted else _seen(snapshot),
             **extra,
         }

@@ -187,7 +187,7 @@ def test_an_edit_at_the_booth_counts_as_a_change(client, alice, make_card):
         ("snooze", {"days": "3"}, "days", "3 is not one of the available choices"),
         ("snooze", {"until": "2026-11-27"}, "until", "Choose a day after today."),
         ("snooze", {"until": "tomorrow"}, "until", "Enter a valid date."),
-        ("snooze", {"until": "2099-01-01"}, "until", "a snooze lasts two years at most"),
+        ("snooze", {"until": "2099-01-01"}, "until", "a snooze lasts 2 years at most"),
         ("assign", {}, "owner", "Choose who."),
         ("assign", {"owner": "999999"}, "owner", "Select a valid choice."),
         ("done", {"version-{pk}": ""}, "__all__", "did not say which version"),

@@ -959,7 +959,7 @@ def test_snooze_until_a_day_and_refuse_a_day_past(client, alice, make_card):
     assert response.json()["errors"]["until"][0]["message"] == "Choose a day after today."
     response = post_action(client, card, "snooze", {"until": "9999-12-31"}, **JSON)
     assert response.status_code == 400
-    message = "Choose a day by 27 Nov 2028: a snooze lasts two years at most."
+    message = "Choose a day by 27 Nov 2028: a snooze lasts 2 years at most."
     assert response.json()["errors"]["until"][0]["message"] == message
     assert Card.objects.get(pk=card.pk).state == "open"
     html = client.get(URL).content.decode()
