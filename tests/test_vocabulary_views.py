@@ -587,3 +587,23 @@ def test_a_meaning_is_not_given_another_meanings_label(client, editor, vocabular
     assert response.status_code == 400
     assert "The meaning asap is labelled Talk ASAP" in response.content.decode()
     assert Meaning.objects.get(slug="customer").label == "Customer"
+
+
+def test_a_deletion_previewed_keeps_what_the_row_was_loaded_with(client, editor, vocabulary):
+    rule = rule_of(vocabulary, UR)
+    client.force_login(editor)
+    seen = seen_in(client.get(page_url(vocabulary)).content.decode(), f"rule-{rule.pk}")
+    rule.meanings.add(Meaning.objects.get(slug="asap"))  # someone else, meanwhile
+    data = {"seen": seen, "preview": "page"}
+    preview = client.post(rule_url(vocabulary, UR, "delete"), data).content.decode()
+    assert seen_in(preview, f"rule-{rule.pk}") == seen
+    response = client.post(rule_url(vocabulary, UR, "delete"), {"seen": seen})
+    assert response.status_code == 409
+
+
+def test_meanings_whose_labels_clash_already_can_still_be_edited(client, editor, vocabulary):
+    Meaning.objects.filter(slug="asap").update(label="customer")
+    client.force_login(editor)
+    data = meaning_data("customer", weight=55)
+    assert client.post(meaning_url(vocabulary, "customer"), data).status_code == 302
+    assert Meaning.objects.get(slug="customer").weight == 55
