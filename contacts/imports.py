@@ -592,6 +592,9 @@ def rows(
         if record.error:
             yield Row(record.number, values, None, (record.error,), "")
             continue
+        if problem := opt_out_problem(values.get("email_opt_out", "")):
+            yield Row(record.number, values, None, (problem,), "")
+            continue
         if not form.validate(_form_data(values)):
             yield Row(record.number, values, None, _errors(form, conference is not None), "")
             continue
@@ -635,27 +638,41 @@ def _form_data(values: dict[str, str]) -> dict:
     return data
 
 
-# What a consent cell may say for each basis: its value, its label, HubSpot's lawful basis.
+# What a consent cell may say for each basis: its value, its label, HubSpot's lawful basis
+# (its other bases: a contract is with a customer; those foldcard has no basis for record
+# none).
 CONSENT_WORDS = {
     **{value.lower(): value for value in Consent.values},
     **{label.lower(): value for value, label in Consent.choices},
     **{basis.lower(): value for value, basis in exports.LEGAL_BASES.items()},
+    "legitimate interest - other": Consent.INTEREST,
+    "performance of a contract": Consent.CUSTOMER,
+    **dict.fromkeys(
+        ["legal obligation", "vital interest", "public interest", "not applicable"],
+        Consent.NOT_RECORDED,
+    ),
 }
 OPTED_OUT = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
 
 
 def consent_of(cell: str, opt_out: str) -> str:
     """Return the basis of consent (Consent) that a row's consent cell and email opt out
-    cell say: a person who opted out declined, whatever the other says; a value neither
-    knows is left as it is, for the card's form to refuse."""
-    if opt_out:
-        opted = OPTED_OUT.get(opt_out.lower())
-        if opted is None:
-            return opt_out
-        if opted:
-            return Consent.DECLINED
+    cell (one of OPTED_OUT, or "") say: a person who opted out declined, whatever the other
+    says; a value the consent cell does not know is left as it is, for the card's form to
+    refuse."""
+    if OPTED_OUT.get(opt_out.lower()):
+        return Consent.DECLINED
     first = cell.split(";")[0].strip()  # HubSpot lists several bases parted by ;
-    return CONSENT_WORDS.get(first.lower(), first)
+    # An en or em dash is a hyphen, any run of spaces one.
+    spelt = " ".join(re.sub("[\u2013\u2014]", "-", first).lower().split())
+    return CONSENT_WORDS.get(spelt, first)
+
+
+def opt_out_problem(cell: str) -> str:
+    """Return why an email opt out cell says neither yes nor no, or "" when it does."""
+    if not cell or cell.lower() in OPTED_OUT:
+        return ""
+    return f"email opt out: {cell[:60]} is neither 1, true or yes (opted out) nor 0, false or no."
 
 
 FIELD_NAMES = {"keys": "folds", "__all__": ""}

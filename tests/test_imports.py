@@ -802,6 +802,9 @@ def test_a_crm_export_brings_its_consent_into_another_conference(conference, ali
         ("customer", "true", Consent.DECLINED),
         ("customer", "0", Consent.CUSTOMER),
         ("", "No", ""),
+        ("Legitimate interest \u2013 prospect/lead", "", Consent.INTEREST),
+        ("Performance of a contract", "", Consent.CUSTOMER),
+        ("Not applicable", "", ""),
     ],
 )
 def test_a_consent_cell_may_say_the_label_hubspots_basis_or_an_opt_out(
@@ -814,7 +817,11 @@ def test_a_consent_cell_may_say_the_label_hubspots_basis_or_an_opt_out(
 
 def test_an_opt_out_that_says_neither_yes_nor_no_is_refused(conference, alice):
     data = csv_bytes(["Name", "Email Opt Out"], ["Dana", "maybe"])
-    assert check(data, conference).errors == 1
+    summary = check(data, conference)
+    assert summary.errors == 1
+    assert summary.problems == [
+        "Row 2: email opt out: maybe is neither 1, true or yes (opted out) nor 0, false or no."
+    ]
     assert not Card.objects.exists()
 
 
