@@ -40,6 +40,7 @@ from contacts.models import FOLLOW_UP_ORDER, Card, Meaning, UserSettings, Vocabu
 from events.models import CONFERENCE_WITH_SLUG, Conference
 from events.views import REPLAY_CONFLICT
 from foldcard.http import form_errors
+from foldcard.text import sentence
 
 LOG = "contacts.log_cards"
 WORK = "contacts.work_followups"
@@ -423,5 +424,5 @@ def token_create(request: HttpRequest) -> HttpResponse:
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
     token.delete()
-    messages.success(request, f"Revoked the token {token.name}.")
+    messages.success(request, sentence(f"Revoked the token {token.name}"))
     return redirect("contacts-settings")

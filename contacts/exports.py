@@ -520,8 +520,8 @@ CONSENTS = ("", *Consent.values)
 
 
 def email_opt_out(consent: str) -> str:
-    """Return Salesforce's Email Opt Out: 1 for a person who declined, 0 for one who may
-    be contacted, empty when not recorded."""
+    """Return the Email Opt Out of Salesforce's and HubSpot's profiles: 1 for a person who
+    declined, 0 for one who may be contacted, empty when not recorded."""
     if not consent:
         return ""
     return "1" if consent == Consent.DECLINED else "0"

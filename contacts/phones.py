@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import phonenumbers
 
 
@@ -48,6 +50,7 @@ def digits(phone: str, normalized: str) -> str:
     return typed if not normalized and len(typed) >= MIN_DIGITS else ""
 
 
+@lru_cache(maxsize=4096)  # an import compares the same numbers again and again
 def national_digits(normalized: str) -> str:
     """Return the digits of the E.164 number ``normalized`` as its country writes it,
     trunk prefix and all ("+491719876543" is "01719876543"): what the same number typed

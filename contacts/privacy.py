@@ -339,7 +339,7 @@ def apply_retention(conference: Conference) -> Erasure | None:
             _forget_people(gone, known_as, list(dict.fromkeys(needles)), files)
             # Only those still without a card: one may have been logged for them meanwhile.
             gone_ids = [person.pk for person in gone]
-            Contact.objects.filter(pk__in=gone_ids, cards__isnull=True).delete()
+            left_without_cards().filter(pk__in=gone_ids).delete()
         erasure = Erasure.objects.create(
             reason=Erasure.Reason.RETENTION,
             conference=conference,

@@ -47,6 +47,7 @@ from contacts.queries import (
 )
 from events.models import Conference
 from foldcard.sql import rows_of
+from foldcard.text import sentence
 from webhooks.events import emit, emit_each
 
 logger = logging.getLogger(__name__)
@@ -835,7 +836,7 @@ class EmailTaken(Exception):
     """An email given for a person is another person's."""
 
     def __init__(self, email: str, owner: Contact) -> None:
-        super().__init__(f"{email} is the email of {owner}.")
+        super().__init__(sentence(f"{email} is the email of {owner}"))
         self.email = email
         self.owner = owner
 

@@ -287,7 +287,7 @@ def _act(request: HttpRequest, card: Card, action: str, data: dict) -> HttpRespo
         before = services.work_followup(
             card, request.user, action, data["outcome"], data["days"] or 0, data["until"], version
         )
-        done = f"{_did(card, action)}{_with_others(card, len(before) - 1)}."
+        done = sentence(f"{_did(card, action)}{_with_others(card, len(before) - 1)}")
         return _answer(request, card, done, [state.card_id for state in before], undo=before)
     if action == "reopen":
         services.reopen_followup(card, request.user, version)
@@ -591,11 +591,9 @@ def followup_email(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {"subject": subject, "body": body, "version": card.version}
     form = EmailForm(request.POST or None, today=today, initial=initial)
     status, problem = 200, ""
-    if not card.contact.email:
-        problem = f"{card.contact.display_name} has no email address."
-        status = 400 if request.method == "POST" else 200
-    elif not rules.may_be_emailed(card):
-        problem = f"{card.contact.display_name} {rules.DECLINED}."
+    unsendable = _unsendable(card)
+    if unsendable:
+        problem = unsendable
         status = 400 if request.method == "POST" else 200
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -623,11 +621,20 @@ def followup_email(request: HttpRequest, pk: int) -> HttpResponse:
         "card": card,
         "form": form,
         "problem": problem,
-        "sendable": bool(card.contact.email) and rules.may_be_emailed(card),
+        "sendable": not unsendable,
         "mailto_url": emails.mailto_url(card),
         "next_url": _safe_next(request),
     }
     return render(request, "contacts/email.html", context, status=status)
+
+
+def _unsendable(card: Card) -> str:
+    """Return why foldcard may not email the person of ``card``, or "" if it may."""
+    if not card.contact.email:
+        return f"{card.contact.display_name} has no email address."
+    if not rules.may_be_emailed(card):
+        return f"{card.contact.display_name} {rules.DECLINED}."
+    return ""
 
 
 def _after_email(request: HttpRequest, card: Card, data: dict) -> None:
@@ -644,7 +651,7 @@ def _after_email(request: HttpRequest, card: Card, data: dict) -> None:
                 until=data["next_on"],
                 version=card.version,
             )
-            then = f" {_did(card, data['then'])}."
+            then = " " + sentence(_did(card, data["then"]))
     except services.EditConflict:
         messages.warning(
             request,

@@ -31,6 +31,7 @@ from contacts.forms import (
 )
 from contacts.models import Meaning, UserSettings, Vocabulary, VocabularyChange
 from contacts.vocabularies import Kind, VocabularyError
+from foldcard.text import sentence
 
 HISTORY = 50
 
@@ -97,7 +98,7 @@ def vocabulary_import(request: HttpRequest) -> HttpResponse:
         )
     except VocabularyError as e:
         return _list(request, form, problem=f"{e} Nothing was imported.", status=400)
-    messages.success(request, f"Imported {vocabulary.name}.")
+    messages.success(request, sentence(f"Imported {vocabulary.name}"))
     return redirect("contacts-vocabulary", vocabulary.pk)
 
 

@@ -1184,3 +1184,10 @@ def test_on_postgresql_the_page_checks_each_row_it_reads_for_an_earlier_card(ali
         cursor.execute("SHOW jit")
         assert cursor.fetchone() == ("off",)
     assert "Anti Join" not in plan and "SubPlan" in plan, plan
+
+
+def test_a_message_ends_a_company_ending_in_a_stop_once(client, alice, make_card):
+    card = make_card(UR, company="Acme Inc.")
+    client.force_login(alice)
+    body = post_action(client, card, "drop", **JSON).json()
+    assert body["message"] == "Dropped Dana Reyes, Acme Inc."

@@ -7,12 +7,11 @@ the tests are skipped on a developer machine and fail under CI=true.
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 
 import pytest
 
-from tests.browser.helpers import log_in
+from tests.browser.helpers import log_in, wait_for_the_live_server
 
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls
 # are still plain synchronous calls against the live server's database.
@@ -64,9 +63,7 @@ def close(context) -> None:
     in the server when a test ends; the test database is emptied only after they are done.
     """
     context.close()
-    for thread in threading.enumerate():
-        if thread.name.endswith("(process_request_thread)"):
-            thread.join(timeout=10)
+    wait_for_the_live_server()
 
 
 @pytest.fixture

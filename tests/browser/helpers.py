@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 
@@ -33,3 +34,10 @@ def wait_for_offline_copy(page) -> None:
         page,
         "navigator.serviceWorker.ready.then(() => caches.match(location.pathname)).then(Boolean)",
     )
+
+
+def wait_for_the_live_server() -> None:
+    """Wait until the live server has answered every request it is answering."""
+    for thread in threading.enumerate():
+        if thread.name.endswith("(process_request_thread)"):
+            thread.join(timeout=10)

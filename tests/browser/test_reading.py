@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from contacts import folds, services
 from contacts.models import Card, ReadingState, StackPhoto
-from tests.browser.helpers import wait_until
+from tests.browser.helpers import wait_for_the_live_server, wait_until
 from tests.reading import cardgen
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,7 +24,8 @@ def run_worker(logged_in):
     """Return a function that runs the task worker until no task is left, while the
     browser's requests wait: the test database, SQLite in memory, refuses a request's read
     of a table the worker writes ("database table is locked"), and the worker's writes
-    while a request reads. The requests already on their way are let finish first."""
+    while a request reads. The requests already on their way are let finish first: those
+    the browser made (watched from this fixture on), and any the live server answers."""
     context = logged_in.context
     in_flight = set()
     context.on("request", lambda request: in_flight.add(request))
@@ -40,8 +41,11 @@ def run_worker(logged_in):
         while in_flight:
             assert time.monotonic() < deadline, f"still on their way: {in_flight}"
             logged_in.wait_for_timeout(20)
-        call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
-        context.unroute("**/*")
+        wait_for_the_live_server()  # and any the page made before it was watched
+        try:
+            call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+        finally:
+            context.unroute("**/*")
 
     return run
 
