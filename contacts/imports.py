@@ -552,12 +552,18 @@ def _person_named(fn: str, name, others: tuple[str, ...]) -> str:
         return fn if fn not in others else ""
     prefix, suffix = (_text(getattr(name, part, "")) for part in ("prefix", "suffix"))
     bare = fn.strip()
-    # Whole words only: the title "Dr" is not the start of "Drew".
+    # Whole words only, in any case, with or without a stop: the title "Dr." is "DR" in
+    # "DR DANA REYES", and not the start of "Drew".
     if prefix:
-        bare = re.sub(rf"^{re.escape(prefix)}(?:[\s,]+|$)", "", bare)
+        bare = re.sub(rf"^{_word(prefix)}(?:[\s,]+|$)", "", bare, flags=re.IGNORECASE)
     if suffix:
-        bare = re.sub(rf"(?:^|[\s,]+){re.escape(suffix)}$", "", bare)
+        bare = re.sub(rf"(?:^|[\s,]+){_word(suffix)}$", "", bare, flags=re.IGNORECASE)
     return bare or fn
+
+
+def _word(text: str) -> str:
+    """Return a pattern of ``text`` as a word, its stop at the end left to the writer."""
+    return re.escape(text.rstrip(".")) + r"\.?"
 
 
 def _first(card, name: str):

@@ -481,6 +481,8 @@ def test_it_takes_the_preferred_email_and_phone_of_a_vcard_2_1():
         ("Drew Smith", "Smith;Drew;;Dr;", "Drew Smith"),  # whole words only
         ("Ana Srinivasan", "Srinivasan;Ana;;;Sr", "Ana Srinivasan"),
         ("Bo Ek Jr", "Ek;Bo;;;Jr", "Bo Ek"),
+        ("Dr Dana Reyes", "Reyes;Dana;;Dr.;", "Dana Reyes"),  # with or without its stop
+        ("DR. DANA REYES PHD", "Reyes;Dana;;Dr.;PhD", "DANA REYES"),  # in any case
     ],
 )
 def test_a_vcards_name_leaves_out_the_title_and_suffix_its_n_marks(fn, n, name):
