@@ -15,7 +15,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from contacts import folds, followups, merge, photos, rules, vocabularies
+from contacts import folds, followups, merge, phones, photos, rules, vocabularies
 from contacts.emails import placeholder_problem
 from contacts.models import (
     Card,
@@ -236,10 +236,13 @@ class ContactForm(forms.Form):
 
     def _at_most(self, name: str) -> list[str]:
         """Return the lines of the field ``name``: at most MAX_EMAILS_OR_PHONES, or as many
-        as the person has already (an import or a merge may have given them more)."""
+        as the person has already (an import or a merge may have given them more); lines
+        that say the same (an email in another case, a phone of the same digits) count
+        once, being kept once."""
         lines = _lines(self.cleaned_data[name])
         most = max(MAX_EMAILS_OR_PHONES, len(_lines(self.initial.get(name, ""))))
-        if len(lines) > most:
+        same = phones.digits_of if name == "phones" else str.casefold
+        if len({same(line) or line for line in lines}) > most:
             raise ValidationError(f"At most {most} {name}.", code="too_many")
         return lines
 
