@@ -145,7 +145,7 @@ HEADERS = {
         "person phone other",
         "phone other",
     ],
-    "note": ["note", "notes", "description", "person notes", "person note"],
+    "note": ["note", "notes", "description", "person notes", "person note", "note body"],
     "folds": ["folds", "fold code", "x foldcard folds"],
     # HubSpot's lawful basis (exports.LEGAL_BASES); Salesforce's Email Opt Out.
     "consent": ["consent", "legal basis for processing contact s data"],

@@ -223,3 +223,10 @@ def test_the_message_ends_a_name_ending_in_a_stop_once(client, alice, dana):
     response = client.post(url(dana), edit(dana, company="Acme Inc."), follow=True)
     page = response.content.decode()
     assert "Saved Dana Reyes, Acme Inc.<" in page
+
+
+def test_a_snoozed_card_says_until_when(client, alice, make_card):
+    card = make_card(UR, state=Card.State.SNOOZED, snoozed_until=date(2027, 1, 4))
+    client.force_login(alice)
+    page = client.get(url(card.contact)).content.decode()
+    assert "Snoozed until Mon 4 Jan 2027" in page

@@ -791,6 +791,7 @@ def test_a_crm_export_brings_its_consent_into_another_conference(conference, ali
     exported = "".join(exports.csv_chunks(conference, exports.PROFILES[profile]))
     check_and_save(exported.encode(), other, alice)
     consents = {(c.contact.email, c.consent) for c in other.cards.select_related("contact")}
+    assert {c.note for c in other.cards.all()} == {"n1", "=SUM(A1)"}  # HubSpot's Note Body too
     # Salesforce says only who opted out.
     interest = "" if profile == "salesforce" else Consent.INTEREST
     assert consents == {("olga@trip.de", Consent.DECLINED), ("minus@plus.de", interest)}
