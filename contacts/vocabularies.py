@@ -177,7 +177,7 @@ def check_unused(meaning: Meaning) -> None:
     """Raise VocabularyError naming the rules that use ``meaning``, if any: a meaning in
     use may not be deleted."""
     rules = FoldRule.objects.filter(meanings=meaning).select_related("vocabulary")
-    users = sorted({f"{rule.vocabulary}: {folds.to_keys(rule.pattern)}" for rule in rules})
+    users = sorted({f"{rule.vocabulary}: {fold_names(rule.pattern)}" for rule in rules})
     if users:
         raise VocabularyError(
             f"{meaning.label} is in use by {len(users)} rule(s) ({'; '.join(users)}): "

@@ -191,7 +191,8 @@ def test_deleting_a_meaning_in_use_is_refused_naming_its_rules(admin_client, voc
     for response in (admin_client.get(url), admin_client.post(url, {"post": "yes"})):
         assert response.status_code == 200
         text = response.content.decode()
-        assert "Talk ASAP is in use by 2 rule(s) (Default: 5; Team folds: 95)" in text
+        in_use = "Talk ASAP is in use by 2 rule(s) (Default: 5 (HALF); Team folds: 95 (UR + HALF))"
+        assert in_use in text
         assert "untick Active to stop using it" in text
     assert Meaning.objects.filter(slug="asap").exists()
 
