@@ -44,10 +44,9 @@ class MeaningSerializer(KnownFieldsOnly, serializers.ModelSerializer):
         fields += ["active", "email_subject", "email_body"]
 
     def validate_label(self, label: str) -> str:
-        if self.instance and label.casefold() == self.instance.label.casefold():
-            return label  # kept: a clash stored before is no reason to refuse other edits
         slug = self.instance.slug if self.instance else self.initial_data.get("slug")
-        if clash := vocabularies.label_clash(label, slug):
+        was = self.instance.label if self.instance else None
+        if clash := vocabularies.label_clash(label, slug, was):
             raise serializers.ValidationError(clash)
         return label
 

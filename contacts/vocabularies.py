@@ -144,9 +144,12 @@ def check_change(vocabulary: Vocabulary, kind: str, before: dict | None, after: 
         raise VocabularyError("The vocabulary was changed since; revert the later change first.")
 
 
-def label_clash(label: str, slug: str | None) -> str:
-    """Return why ``label`` may not be the label of the meaning ``slug`` (None: one to be
-    added), or "": another meaning has it, in any case."""
+def label_clash(label: str, slug: str | None, was: str | None) -> str:
+    """Return why ``label`` may not be the label of the meaning ``slug`` whose label ``was``
+    that (None: one to be added), or "": another meaning has it, in any case. A label kept
+    is let be: a clash stored before is no reason to refuse the meaning's other edits."""
+    if was is not None and label.casefold() == was.casefold():
+        return ""
     other = Meaning.objects.filter(label__iexact=label.strip()).exclude(slug=slug).first()
     if other is None:
         return ""
@@ -155,10 +158,8 @@ def label_clash(label: str, slug: str | None) -> str:
 
 def _check_meaning(before: dict | None, after: dict | None) -> None:
     slug = (after or before)["slug"]
-    relabelled = after is not None and (
-        before is None or after["label"].casefold() != before["label"].casefold()
-    )
-    if relabelled and (clash := label_clash(after["label"], slug)):
+    was = before["label"] if before else None
+    if after is not None and (clash := label_clash(after["label"], slug, was)):
         raise VocabularyError(clash)
     current = Meaning.objects.filter(slug=slug).first()
     if before is None:
