@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.urls import reverse
@@ -225,8 +225,21 @@ def test_the_message_ends_a_name_ending_in_a_stop_once(client, alice, dana):
     assert "Saved Dana Reyes, Acme Inc.<" in page
 
 
-def test_a_snoozed_card_says_until_when(client, alice, make_card):
+def test_a_snoozed_card_says_when_and_by_whom_then_until_when(client, alice, make_card):
+    card = make_card(
+        UR,
+        state=Card.State.SNOOZED,
+        snoozed_until=date(2027, 1, 4),
+        state_changed_at=datetime(2026, 11, 30, 15, tzinfo=UTC),
+        state_changed_by=alice,
+    )
+    client.force_login(alice)
+    page = client.get(url(card.contact)).content.decode()
+    assert "Snoozed Mon 30 Nov 2026 by alice · until Mon 4 Jan 2027<" in page
+
+
+def test_a_snoozed_card_without_a_recorded_change_says_until_when(client, alice, make_card):
     card = make_card(UR, state=Card.State.SNOOZED, snoozed_until=date(2027, 1, 4))
     client.force_login(alice)
     page = client.get(url(card.contact)).content.decode()
-    assert "Snoozed until Mon 4 Jan 2027" in page
+    assert "Snoozed · until Mon 4 Jan 2027<" in page
