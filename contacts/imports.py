@@ -31,7 +31,7 @@ import vobject
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -738,6 +738,8 @@ class Fates:
         self.keys: set[str] = set()
         self.emails: set[str] = set()
         self.people: dict[uuid.UUID, Contact] = {}  # the batch's people known by UID
+        # The people of the rows skipped as met at the conference already, by key.
+        self.met: dict[str, int] = {}
 
     def of(self, batch: list[Row]) -> list[str]:
         if not self.remember:
@@ -788,11 +790,13 @@ class Fates:
         self.keys.add(row.key)
         named = self.people.get(row.uid)
         if named is not None and named.pk in here:
+            self.met[row.key] = named.pk
             return "skip"
         if named is not None and self.conference is None:
             return "attach"  # the row adds to the person its UID names (_save_people)
         person, created, _ = services.find_or_create_contact(data, self.region, people)
         if person.pk in here:
+            self.met[row.key] = person.pk
             return "skip"
         seen = row.email in self.emails  # made by a row of a batch before, when checking
         if row.email:
@@ -876,18 +880,22 @@ def save(
     decoder = services.Decoder.of(user) if conference else None
     with transaction.atomic():
         for batch in batched(rows(file, source, mapping, conference), BATCH):
-            saved = []
+            saved, declined = [], []
             for row, fate in zip(batch, fates.of(batch), strict=True):
                 if fate == "error":
                     raise InvalidRows(f"Row {row.number}: {'; '.join(row.errors)}")
                 summary.add(row, fate)
                 if fate != "skip":
                     saved.append((row, fates.people.get(row.uid)))
+                elif row.input.consent == Consent.DECLINED:
+                    declined.append(row.key)
             if conference is None:
                 imported = _save_people(saved, upload)
             else:
                 imported = _save_cards(saved, conference, user, decoder, upload)
             ImportedRow.objects.bulk_create(imported)
+            if conference is not None and declined:
+                _keep_declines(declined, fates, user)
     return summary
 
 
@@ -916,6 +924,23 @@ def _save_cards(
         )
         for (row, _), card in zip(saved, cards, strict=True)
     ]
+
+
+def _keep_declines(keys: list[str], fates: Fates, user) -> None:
+    """Record that they do not want to be contacted on cards at the conference, for the
+    batch's skipped rows that say so (by ``keys``): on the card of the row a row repeats
+    (imported before or earlier in the file), and on the cards of a person met there
+    already of whom none says so yet (a card of theirs that does is what the row
+    repeats). A skipped row adds nothing else; its decline is never lost."""
+    here = fates.conference.cards
+    repeated = ImportedRow.objects.filter(key__in=keys, card__isnull=False).values("card")
+    met = {fates.met[key] for key in keys if key in fates.met}
+    declined = here.filter(contact__in=met, consent=Consent.DECLINED)
+    met -= set(declined.values_list("contact", flat=True))
+    either = Q(pk__in=repeated) | Q(contact__in=met, pk__lte=fates.last_card)
+    cards = here.filter(either).exclude(consent=Consent.DECLINED)
+    for card in cards:
+        services.record_consent(card, Consent.DECLINED, user)
 
 
 def _save_people(

@@ -628,6 +628,50 @@ def test_saving_into_contacts_only_makes_no_cards_and_keeps_known_values(confere
     assert ImportedRow.objects.get().contact == known
 
 
+def test_a_repeated_row_that_says_they_declined_records_it_on_the_card(conference, alice):
+    header = ["Name", "Email", "Consent"]
+    data = csv_bytes(header, ["Dana", "dana@acme.io", ""], ["Dana", "dana@acme.io", "declined"])
+    summary = check_and_save(data, conference, alice)
+    assert (summary.new, summary.skipped) == (1, 1)
+    card = Card.objects.get()
+    assert (card.consent, card.consent_by) == (Consent.DECLINED, alice)
+
+
+def test_a_file_imported_again_where_someone_opted_out_since_records_it(conference, alice):
+    header = ["Name", "Email", "Email Opt Out"]
+    save(
+        csv_bytes(header, ["Dana", "dana@acme.io", "0"], ["Li", "li@hooli.example", "0"]),
+        conference,
+        alice,
+    )
+    again = csv_bytes(header, ["Dana", "dana@acme.io", "1"], ["Li", "li@hooli.example", "0"])
+    assert check_and_save(again, conference, alice).skipped == 2
+    consents = dict(Card.objects.values_list("contact__email", "consent"))
+    assert consents == {"dana@acme.io": Consent.DECLINED, "li@hooli.example": ""}
+
+
+def test_a_person_met_here_already_who_declined_since_declines_on_each_card(conference, alice):
+    for note in ("n1", "n2"):
+        services.log_card(conference, alice, services.CardInput(email="dana@acme.io", note=note))
+    data = csv_bytes(["Email", "Note", "Consent"], ["dana@acme.io", "n3", "declined"])
+    assert check_and_save(data, conference, alice).skipped == 1
+    consents = set(Card.objects.values_list("consent", flat=True))
+    assert consents == {Consent.DECLINED}
+    assert Card.objects.count() == 2
+
+
+def test_a_decline_in_a_skipped_row_changes_no_card_of_another_conference(conference, alice):
+    other = Conference.objects.create(
+        name="Next", starts_on=conference.starts_on, ends_on=conference.ends_on
+    )
+    elsewhere = services.log_card(other, alice, services.CardInput(email="dana@acme.io")).card
+    data = csv_bytes(["Email", "Consent"], ["dana@acme.io", ""], ["dana@acme.io", "declined"])
+    save(data, conference, alice)
+    elsewhere.refresh_from_db()
+    assert elsewhere.consent == ""
+    assert conference.cards.get().consent == Consent.DECLINED
+
+
 def test_saving_is_all_or_nothing(conference, alice):
     data = csv_bytes(["Name", "Email"], ["Dana", "dana@acme.io"], ["Li", "not an email"])
     with pytest.raises(imports.InvalidRows, match="Row 3: email: Enter a valid email address"):
