@@ -5,10 +5,27 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
 from foldcard.http import wants_json
-from foldcard.views import page_not_found
+from foldcard.views import health, page_not_found
+
+
+class HealthCheckMiddleware:
+    """Answer the health check before any other middleware: before the host name is
+    checked against ALLOWED_HOSTS (a load balancer's or an orchestrator's probe asks by the
+    server's own address, which would get a 400), the redirect to HTTPS, the session and
+    the login."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.path = reverse("foldcard-health")
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path == self.path:
+            return health(request)
+        return self.get_response(request)
 
 
 class PrivateCacheMiddleware:
