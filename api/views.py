@@ -35,7 +35,8 @@ from api.serializers import (
     VocabularySerializer,
 )
 from contacts import folds, queries, rules, services, vocabularies
-from contacts.forms import CardForm
+from contacts import views as contacts_views
+from contacts.forms import CardForm, UserSettingsForm
 from contacts.models import FOLLOW_UP_ORDER, Card, Meaning, UserSettings, Vocabulary
 from events.models import CONFERENCE_WITH_SLUG, Conference
 from events.views import REPLAY_CONFLICT
@@ -408,13 +409,12 @@ class Unknown(APIView):
 @require_POST
 @never_cache
 def token_create(request: HttpRequest) -> HttpResponse:
-    """Create a token for the user and show its key, this once."""
+    """Create a token for the user and show its key, this once; or show the settings page
+    again with the form as typed and what is wrong with it."""
     form = ApiTokenForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect("contacts-settings")
+        settings_form = UserSettingsForm(instance=UserSettings.of(request.user))
+        return contacts_views.render_settings(request, settings_form, form, status=400)
     token, key = ApiToken.issue(request.user, **form.cleaned_data)
     return render(request, "api/token_created.html", {"token": token, "key": key})
 

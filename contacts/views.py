@@ -80,11 +80,18 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             request, f"New cards you log now mean what {user_settings.get_vocabulary()} says."
         )
         return redirect("contacts-settings")
-    status = 400 if form.errors else 200
+    return render_settings(request, form, ApiTokenForm(), status=400 if form.errors else 200)
+
+
+def render_settings(
+    request: HttpRequest, form: UserSettingsForm, token_form: ApiTokenForm, status: int
+) -> HttpResponse:
+    """Render the settings page with its vocabulary form and its form for a new API token,
+    either of them as posted when it was refused."""
     context = {
         "form": form,
         "tokens": request.user.api_tokens.select_related("conference"),
-        "token_form": ApiTokenForm(),
+        "token_form": token_form,
     }
     return render(request, "contacts/settings.html", context, status=status)
 

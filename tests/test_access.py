@@ -107,7 +107,7 @@ EXPECTED = {
     ),
     "contacts-followup-email-many": ("post", {}, [LOGIN, 403, 403, 400, 400]),
     "contacts-email-batch": ("get", {"pk": "batch"}, [LOGIN, 403, 403, 404, 200]),
-    "api-token-create": ("post", {}, [LOGIN, 302, 302, 302, 302]),  # 302: back, with errors
+    "api-token-create": ("post", {}, [LOGIN, 400, 400, 400, 400]),  # 400: no name
     "api-token-revoke": ("post", {"pk": "token"}, [LOGIN, 404, 404, 404, 302]),  # alice's
     # The API as the app's own pages call it, with a session; tokens and their scopes are
     # in tests/test_api.py's matrix. 415: a form post, not JSON; 400: no folds to decode.

@@ -312,16 +312,21 @@ def test_the_settings_page_creates_a_token_and_shows_it_once(client, alice, conf
 
 def test_the_settings_page_says_what_a_token_lacks(client, alice):
     client.force_login(alice)
-    response = client.post(reverse("api-token-create"), {"name": ""}, follow=True)
+    response = client.post(reverse("api-token-create"), {"name": "", "read_only": "on"})
+    assert response.status_code == 400
     assert "This field is required." in response.content.decode()
+    assert response.context["token_form"]["read_only"].value() is True  # as typed
     assert not ApiToken.objects.exists()
 
 
-def test_a_token_expiring_in_the_past_is_refused(client, alice):
+def test_a_token_expiring_in_the_past_is_refused_keeping_what_was_typed(client, alice):
     client.force_login(alice)
-    data = {"name": "late", "expires_at": "2020-01-01T09:00"}
-    response = client.post(reverse("api-token-create"), data, follow=True)
-    assert "choose a time to come" in response.content.decode()
+    data = {"name": "CRM sync", "expires_at": "2020-01-01T09:00"}
+    response = client.post(reverse("api-token-create"), data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "choose a time to come" in page
+    assert 'value="CRM sync"' in page
     assert not ApiToken.objects.exists()
 
 
