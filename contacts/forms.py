@@ -417,15 +417,8 @@ class ActionForm(forms.Form):
 
     def clean_until(self) -> date | None:
         until = self.cleaned_data["until"]
-        first, last = followups.snooze_days(self.today)
-        if until is not None and until < first:
-            raise ValidationError("Choose a day after today.", code="past")
-        if until is not None and until > last:
-            years = followups.LONGEST_SNOOZE_YEARS
-            raise ValidationError(
-                f"Choose a day by {last:%-d %b %Y}: a snooze lasts {years} years at most.",
-                code="too_far",
-            )
+        if until is not None:
+            check_snooze_end(until, self.today)
         return until
 
     def clean(self) -> dict:
@@ -612,6 +605,20 @@ def _own_marked(vocabulary: Vocabulary) -> str:
     return f"{vocabulary} (yours)" if vocabulary.owner_id else str(vocabulary)
 
 
+def check_snooze_end(day: date, today: date) -> None:
+    """Raise ValidationError unless a snooze from ``today`` may end on ``day``
+    (followups.snooze_days)."""
+    first, last = followups.snooze_days(today)
+    if day < first:
+        raise ValidationError("Choose a day after today.", code="past")
+    if day > last:
+        years = followups.LONGEST_SNOOZE_YEARS
+        raise ValidationError(
+            f"Choose a day by {last:%-d %b %Y}: a snooze lasts {years} years at most.",
+            code="too_far",
+        )
+
+
 class EmailForm(forms.Form):
     """A follow-up email as the composer sends it, and what becomes of the card after."""
 
@@ -643,6 +650,8 @@ class EmailForm(forms.Form):
     def __init__(self, *args, today: date, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.today = today
+        first, last = followups.snooze_days(today)
+        self.fields["next_on"].widget.attrs.update(min=first.isoformat(), max=last.isoformat())
 
     def clean_subject(self) -> str:
         subject = self.cleaned_data["subject"]
@@ -656,8 +665,11 @@ class EmailForm(forms.Form):
             next_on = data.get("next_on")
             if next_on is None and not self.has_error("next_on"):
                 self.add_error("next_on", "Choose the day it should be back.")
-            elif next_on is not None and next_on <= self.today:
-                self.add_error("next_on", "Choose a day after today.")
+            elif next_on is not None:
+                try:
+                    check_snooze_end(next_on, self.today)
+                except ValidationError as e:
+                    self.add_error("next_on", e)
         return data
 
 

@@ -158,6 +158,11 @@ def test_sending_can_keep_the_card_open_until_a_day(
             "next_on",
             "after today",
         ),
+        (
+            {"subject": "Hi", "body": "x", "then": "snooze", "next_on": "9999-12-31"},
+            "next_on",
+            "a snooze lasts 2 years at most",
+        ),
         ({"subject": "Hi", "body": "x", "then": "later"}, "then", "valid choice"),
     ],
 )
@@ -170,6 +175,16 @@ def test_bad_input_is_refused_and_nothing_is_sent(
     assert message in str(response.context["form"].errors[field])
     assert smtp_server.messages == []
     assert not SentEmail.objects.exists()
+
+
+def test_the_composers_back_on_day_is_offered_within_a_snoozes_days(
+    client, alice, dana_card, fixed_today
+):
+    fixed_today(date(2026, 11, 23))
+    client.force_login(alice)
+    page = client.get(compose_url(dana_card)).content.decode()
+    assert 'min="2026-11-24"' in page
+    assert 'max="2028-11-23"' in page
 
 
 def test_a_name_with_a_line_break_cannot_add_a_header(client, alice, make_card, smtp_server):
