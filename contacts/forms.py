@@ -81,6 +81,11 @@ OUTBOX_DAYS = 30
 class CardForm(forms.Form):
     """A card as logged at the booth (and edited after): the form contract of booth mode."""
 
+    # What a card without a name, a company, an email or a photo is told, and an email that
+    # is not one: the booth's script tells them before sending.
+    EMPTY = "A card needs at least a name, a company, an email or its photo."
+    INVALID_EMAIL = validate_email.message
+
     keys = forms.CharField(
         label="Fold code",
         required=False,
@@ -175,11 +180,10 @@ class CardForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        given = any(data.get(field) for field in ("name", "company", "email", "photo"))
-        if not (given or self.has_photo or self.has_error("email") or self.has_error("photo")):
-            raise ValidationError(
-                "A card needs at least a name, a company, an email or its photo.", code="empty"
-            )
+        whose = ("name", "company", "email", "photo")
+        given = any(data.get(field) for field in whose) or self.has_photo
+        if not (given or any(self.has_error(field) for field in whose)):
+            raise ValidationError(self.EMPTY, code="empty")
         return data
 
     def to_input(self) -> CardInput:

@@ -170,6 +170,13 @@ def test_bad_input_is_a_400_with_the_field_error(client, booth, data, field, mes
     assert not Contact.objects.exists()
 
 
+@pytest.mark.parametrize("field", ["name", "company"])
+def test_a_value_too_long_is_the_only_error_of_a_card_that_gives_it(client, booth, field):
+    response = client.post(booth, {field: "x" * 201}, **JSON)
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [field]
+
+
 def test_a_card_typed_offline_is_logged_when_it_was_typed(client, alice):
     today = timezone.localdate()
     conference = Conference.objects.create(

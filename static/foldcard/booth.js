@@ -81,6 +81,11 @@ form.addEventListener("submit", async (event) => {
     form.elements.keys.focus();
     return;
   }
+  const problems = fields.problems();
+  if (problems) {
+    showProblems(problems);
+    return;
+  }
   queuing = true;
   const item = fields.item();
   try {
@@ -106,20 +111,19 @@ form.addEventListener("submit", async (event) => {
   }
 });
 
-// A card the server refused comes back into the form to be fixed, unless the next card
-// is being typed there already: then it waits in the outbox, with its Fix button.
+// A card the server refused waits below with its Fix button, whatever the form holds: an
+// answer may come back just as the next card's first keys are typed into an empty form.
 async function refused(item, errors) {
-  if (fields.typed()) {
-    item.rejected = errors;
-    await outbox.put(item);
-    showSetAside(item);
-    return;
-  }
-  fields.fill({ ...item, rejected: errors });
+  item.rejected = errors;
+  await outbox.put(item);
+  showSetAside(item);
+}
+
+// What the card being typed lacks, said beside its fields and above the form, which keeps it.
+function showProblems(errors) {
   const { first, problems } = fields.showErrors(errors);
   showRefused(problems);
   first.focus();
-  await outbox.remove(item.client_uuid);
 }
 
 startWebcam(document.querySelector("[data-webcam]"), form.querySelector("[data-webcam-button]"), {

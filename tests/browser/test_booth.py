@@ -116,12 +116,19 @@ def test_a_long_name_without_spaces_leaves_the_latest_cards_in_view(booth, make_
     ).to_be_in_viewport()
 
 
-def test_a_field_error_keeps_what_was_typed(booth):
+def test_an_email_that_is_none_is_said_before_sending_and_keeps_what_was_typed(booth):
     page = booth
+    sent = []
+    page.on("request", lambda r: r.method == "POST" and sent.append(r.url))
     type_card(page, "9", "Ana Ruiz", "", "", "not-an-email")
     page.keyboard.press("Enter")
-    expect(page.locator("[data-error=email]")).to_contain_text("Enter a valid email address.")
+    expect(page.locator("[data-confirmation]")).to_have_text(
+        "Not saved. Email: Enter a valid email address. Fix it and press Enter."
+    )
+    expect(page.locator("[data-error=email]")).to_have_text("Enter a valid email address.")
+    expect(page.locator("[name=email]")).to_be_focused()
     expect(page.locator("[name=name]")).to_have_value("Ana Ruiz")
+    assert sent == []
     assert not Card.objects.exists()
 
 
@@ -450,7 +457,7 @@ def test_enter_pressed_three_times_saves_one_card(booth):
 def test_a_card_refused_while_the_next_is_typed_waits_below_with_its_fix(booth):
     page = booth
     held = hold_saves(page)
-    type_card(page, "9", "Ana Ruiz", "", "", "ana@")
+    type_card(page, "9", "Ana Ruiz", "", "", "ana@acme")
     page.keyboard.press("Enter")
     save = next_held(page, held)
     type_card(page, "7", "Next Person")
@@ -471,23 +478,58 @@ def test_a_card_refused_while_the_next_is_typed_waits_below_with_its_fix(booth):
     expect(page.locator("[data-confirmation]")).to_contain_text("Saved Next Person")
     problem.get_by_role("button", name="Fix").click()
     expect(page.locator("[name=name]")).to_have_value("Ana Ruiz")
-    expect(page.locator("[name=email]")).to_have_value("ana@")
+    expect(page.locator("[name=email]")).to_have_value("ana@acme")
     assert list(Card.objects.values_list("contact__name", flat=True)) == ["Next Person"]
 
 
-def test_a_refused_save_replaces_the_last_confirmation_and_points_at_the_fix(booth):
+def test_a_card_refused_with_the_form_empty_waits_below_and_the_next_is_typed_alone(booth):
     page = booth
-    type_card(page, "9", "Li Wei", "Hooli")
+    held = hold_saves(page)
+    type_card(page, "5", "Ana Ruiz", "", "", "ana@acme", "+351 555", "only a phone")
     page.keyboard.press("Enter")
+    # The answer comes back while the form is empty, just before the next card is typed.
+    next_held(page, held).continue_()
     confirmation = page.locator("[data-confirmation]")
-    expect(confirmation).to_contain_text("Saved Li Wei")
-    type_card(page, "7", "Ana Ruiz", "", "", "ana@", "+351 555")
-    page.keyboard.press("Enter")
     expect(confirmation).to_have_text(
-        "Not saved. Email: Enter a valid email address. Fix it and press Enter."
+        "Not saved: Ana Ruiz — Enter a valid email address. It waits below: Fix brings it back."
     )
-    expect(page.locator("[name=email]")).to_be_focused()
-    assert list(Card.objects.values_list("contact__name", flat=True)) == ["Li Wei"]
+    expect(page.locator("[name=name]")).to_have_value("")
+    expect(page.locator("[name=keys]")).to_be_focused()
+    page.unroute("**/booth/")
+    type_card(page, "1", "Zoe Angstrom", "Orsted", "", "zoe@orsted.dk")
+    page.keyboard.press("Enter")
+    expect(confirmation).to_contain_text("Saved Zoe Angstrom (Orsted)")
+    card = Card.objects.select_related("contact").get()
+    assert (card.contact.name, card.contact.phone, card.folds, card.note) == (
+        "Zoe Angstrom",
+        "",
+        LL,
+        "",
+    )
+    page.locator("[data-problem]").get_by_role("button", name="Fix").click()
+    expect(page.locator("[name=email]")).to_have_value("ana@acme")
+    expect(page.locator("[name=note]")).to_have_value("only a phone")
+    expect(page.locator("[data-error=email]")).to_have_text("Enter a valid email address.")
+
+
+def test_a_card_without_a_name_a_company_an_email_or_a_photo_is_not_sent(booth):
+    page = booth
+    sent = []
+    page.on("request", lambda r: r.method == "POST" and sent.append(r.url))
+    type_card(page, "5", "", "", "", "", "+49 171 5550001", "call me")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-confirmation]")).to_have_text(
+        "Not saved. A card needs at least a name, a company, an email or its photo. "
+        "Fix it and press Enter."
+    )
+    expect(page.locator("[name=phone]")).to_have_value("+49 171 5550001")
+    expect(page.locator("[name=name]")).to_be_focused()
+    page.keyboard.type("Lena Berg")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-confirmation]")).to_contain_text("Saved Lena Berg")
+    assert len(sent) == 1
+    card = Card.objects.select_related("contact").get()
+    assert (card.contact.phone, card.folds, card.note) == ("+49 171 5550001", HALF, "call me")
 
 
 def test_a_card_refused_in_the_queue_does_not_hold_up_the_cards_behind_it(

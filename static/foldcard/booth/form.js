@@ -107,6 +107,16 @@ export function boothForm(form, editor, user) {
       }
     },
 
+    // What the server would refuse the card being typed for, as its errors, else null: an
+    // email the browser reads as none, or no name, company, email or photo (the form's
+    // data-invalid-email and data-empty say so in the server's words).
+    problems() {
+      if (form.elements.email.validity.typeMismatch) return { email: [form.dataset.invalidEmail] };
+      const whose = ["name", "company", "email"].some((f) => form.elements[f].value.trim());
+      const photo = Boolean(snapshot || photoInput.files.length);
+      return whose || photo ? null : { __all__: [form.dataset.empty] };
+    },
+
     // Whether a card is being typed: folds, a field or a photo not yet saved.
     typed() {
       const filled = FIELDS.some((f) => f !== "contact" && form.elements[f].value.trim());

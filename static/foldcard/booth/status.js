@@ -17,8 +17,11 @@ function fromHtml(html) {
   return template.content.firstElementChild;
 }
 
+// Whose the card is, as the booth writes it: a card without a name, an email or a company
+// by its phone, else as one without a name.
 function who(item) {
-  return item.fields.name || item.fields.email || item.fields.company;
+  const { name, email, company, phone } = item.fields;
+  return name || email || company || phone || "a card without a name";
 }
 
 function alert(kind, text) {
@@ -41,7 +44,7 @@ export function showSaved(data) {
 // A card on its way: in place of the last confirmation, whose undo was for the card
 // before it.
 export function showSending(item) {
-  const div = alert("secondary", `Sending ${who(item) || "the card"}…`);
+  const div = alert("secondary", `Sending ${who(item)}…`);
   div.setAttribute("role", "status");
   confirmation.replaceChildren(div);
 }
@@ -53,8 +56,8 @@ export function showKept(item) {
   confirmation.replaceChildren(div);
 }
 
-// A save the server refused: in place of the last confirmation, which must not suggest
-// that this card went in, say what to fix (`problems`: "Email: Enter a valid …").
+// A card not sent for what it lacks: in place of the last confirmation, which must not
+// suggest that this card went in, say what to fix (`problems`: "Email: Enter a valid …").
 export function showRefused(problems) {
   const div = alert("danger", `Not saved. ${problems.join(" ")} Fix it and press Enter.`);
   div.setAttribute("role", "alert");
@@ -62,11 +65,11 @@ export function showRefused(problems) {
   confirmation.replaceChildren(div);
 }
 
-// A save the server refused while the next card was being typed: it waits below with
-// its Fix button, the form left to the card being typed.
+// A save the server refused: it waits below with its Fix button, the form left to the
+// card being typed.
 export function showSetAside(item) {
   const why = Object.values(item.rejected).flat().join(" ");
-  const div = alert("danger", `Not saved: ${who(item) || "the card before"} — ${why} It waits below: Fix brings it back.`);
+  const div = alert("danger", `Not saved: ${who(item)} — ${why} It waits below: Fix brings it back.`);
   div.setAttribute("role", "alert");
   div.dataset.refused = "";
   confirmation.replaceChildren(div);
@@ -88,7 +91,7 @@ function problemRow(item, { fix, discard }) {
   const text = item.rejected
     ? `Not saved: ${who(item)} — ${Object.values(item.rejected).flat().join(" ")}`
     : `Not sent yet: ${who(item)} — ${item.problem}. Trying again.`;
-  const sure = () => window.confirm(`Discard the card of ${who(item)}? It was never saved.`);
+  const sure = () => window.confirm(`Discard this card (${who(item)})? It was never saved.`);
   div.append(text, button("Fix", () => fix(item)), button("Discard", () => sure() && discard(item)));
   return div;
 }
