@@ -33,7 +33,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 import reading
 from contacts import duplicates, exports, folds, photos, queries, rules, services
 from contacts.forms import CardForm, PhotoForm, StackForm
-from contacts.models import Card, StackPhoto, UserSettings
+from contacts.models import Card, Contact, StackPhoto, UserSettings
 from events.forms import ConferenceForm, LookupForm
 from events.models import CONFERENCE_WITH_SLUG, Conference
 from foldcard.http import form_errors, wants_json
@@ -445,7 +445,7 @@ def booth_card(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     }
     data = request.POST if request.method == "POST" else None
     form = CardForm(data, request.FILES or None, initial=initial, has_photo=bool(card.photo))
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not _asked_to_give(form, card):
         try:
             services.update_card(card, form.to_input())
             services.record_consent(card, form.cleaned_data["consent"], request.user)
@@ -471,6 +471,31 @@ def booth_card(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         ),
     }
     return render(request, "events/booth_card.html", context, status=400 if form.errors else 200)
+
+
+def _asked_to_give(form: CardForm, card: Card) -> bool:
+    """Return whether the edit ``form`` gives the card another person's email, whom it
+    would move to, without saying that the card is theirs; if so, ask on the form (an error
+    of its email, the person's id in its ``contact`` field, so that saving again says so)."""
+    email = Contact.normalize_email(form.cleaned_data["email"])
+    if not email or email == card.contact.email:
+        return False
+    known = queries.person_with_email(email)
+    if known is None or known.pk in (card.contact_id, form.cleaned_data["contact"]):
+        return False
+    form.data = form.data.copy()
+    form.data["contact"] = known.pk
+    form.add_error(
+        "email",
+        sentence(
+            f"{email} is the email of {known.display_name}"
+            + (f" ({known.company})" if known.company else "")
+            + ". Save again to give this card to them: they keep their name and details and "
+            f"take only what they lack from here, and {card.contact.display_name} is deleted "
+            "if this is their only card and they came from no import. Or give another email"
+        ),
+    )
+    return True
 
 
 @permission_required("contacts.log_cards", raise_exception=True)

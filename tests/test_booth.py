@@ -435,7 +435,7 @@ def test_a_card_edited_to_another_person_leaves_an_imported_one(
     dana = Contact.objects.create(name="Dana Reyes", email="dana@acme.se")
     edit = reverse("events-booth-card", args=[conference.slug, card.pk])
     data = {"keys": "9", "name": "Dana Reyes", "email": "dana@acme.se", "version": card.version}
-    assert client.post(edit, data).status_code == 302
+    assert client.post(edit, {**data, "contact": dana.pk}).status_code == 302
     assert Card.objects.get(pk=card.pk).contact == dana
     assert Contact.objects.filter(pk=anna.pk).exists()
 
@@ -604,7 +604,10 @@ def test_an_edit_to_a_known_email_keeps_that_persons_details(client, booth, conf
     card = Card.objects.get(contact__email="typo@acme.io")
     url = reverse("events-booth-card", args=[conference.slug, card.pk])
     edit = {"name": "Dana R.", "email": "DANA@acme.io", "website": "acme.io", "phone": "555 0199"}
-    response = client.post(url, {**edit, "version": 0})
+    asked = client.post(url, {**edit, "version": 0})
+    assert asked.status_code == 400
+    assert asked.context["form"]["contact"].value() == known.pk
+    response = client.post(url, {**edit, "version": 0, "contact": known.pk})
     assert response.status_code == 302
     card.refresh_from_db()
     known.refresh_from_db()
@@ -618,6 +621,42 @@ def test_an_edit_to_a_known_email_keeps_that_persons_details(client, booth, conf
     )
     assert [p.phone for p in known.all_phones()] == ["555 0100", "555 0199"]
     assert not Contact.objects.filter(email="typo@acme.io").exists()
+
+
+def test_an_edit_giving_another_persons_email_asks_first_and_changes_nothing(
+    client, booth, conference, make_card
+):
+    dana = Contact.objects.create(name="Dana Reyes", company="Acme", email="dana@acme.io")
+    client.post(booth, {"name": "Jon Smith", "email": "jon@globex.com"}, **JSON)
+    card = Card.objects.get()
+    url = reverse("events-booth-card", args=[conference.slug, card.pk])
+    edit = {"name": "Jon Smyth", "email": "Dana@Acme.io", "version": card.version}
+    response = client.post(url, edit)
+    assert response.status_code == 400
+    assert response.context["form"].errors["email"] == [
+        "dana@acme.io is the email of Dana Reyes (Acme). Save again to give this card to "
+        "them: they keep their name and details and take only what they lack from here, and "
+        "Jon Smith is deleted if this is their only card and they came from no import. Or "
+        "give another email."
+    ]
+    assert f'name="contact" value="{dana.pk}"' in response.content.decode()
+    card.refresh_from_db()
+    assert (card.contact.name, card.contact.email, card.version) == (
+        "Jon Smith",
+        "jon@globex.com",
+        0,
+    )
+    # An edit that says whose card it is of someone else is asked again.
+    other = Contact.objects.create(name="Li Wei", email="li@hooli.example")
+    response = client.post(url, {**edit, "email": "li@hooli.example", "contact": dana.pk})
+    assert response.context["form"]["contact"].value() == other.pk
+    # Another email of the card's own person moves nothing and asks nothing.
+    jon = card.contact
+    jon.other_emails.create(email="jon@home.example")
+    response = client.post(url, {**edit, "email": "jon@home.example"})
+    assert response.status_code == 302
+    card.refresh_from_db()
+    assert card.contact == jon
 
 
 def test_an_edit_of_the_cards_own_person_can_clear_a_detail(client, booth, conference):
