@@ -28,7 +28,7 @@ const lookup = watchTyping(
   checkFoldTable,
 );
 const token = () => csrfToken(form);
-const reader = cardReader(form, form.dataset.readUrl, token);
+const reader = cardReader(form, form.dataset.readUrl, token, lookup.now);
 
 // The outbox is shared by every booth page of this browser: show only this one's cards,
 // and follow only this page's table (another conference's due dates differ).

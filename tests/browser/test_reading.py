@@ -12,7 +12,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from contacts import folds, services
-from contacts.models import Card, ReadingState, StackPhoto
+from contacts.models import Card, Contact, ReadingState, StackPhoto
 from tests.browser.helpers import wait_for_the_live_server, wait_until
 from tests.reading import cardgen
 
@@ -82,6 +82,19 @@ def test_a_photo_fills_the_empty_fields_and_keeps_what_was_typed(booth):
     saved = Card.objects.get()
     assert (saved.contact.company, saved.contact.email) == ("Typed Company", card.fields["email"])
     expect(page.locator('[data-read-mark="email"]')).to_have_text("")
+
+
+def test_a_card_read_from_a_photo_is_looked_up_as_a_typed_one(booth, make_card):
+    card = cardgen.make_card(7, qr="vcard", rotation=0)
+    person = Contact.objects.create(name=card.fields["name"], email=card.fields["email"])
+    make_card(folds.UR, contact=person)
+    page = booth
+    page.keyboard.type("9")
+    page.set_input_files("[name=photo]", photo_file(card, "card.jpg"))
+    expect(page.locator("[name=email]")).to_have_value(card.fields["email"])
+    expect(page.locator("[data-already-logged]")).to_contain_text(
+        f"{card.fields['name']} already logged at"
+    )
 
 
 def test_the_booth_still_fits_a_laptop_screen_with_a_card_read_and_the_latest_cards(

@@ -24,7 +24,8 @@ function warning(cards) {
 // Watch the booth `form`'s fields: ask `url` (the booth's lookup) about what is typed,
 // show the cards of that email here in `slot` and the person it may be in `personSlot`,
 // whose id Alt+Y puts in the form's `contact` field, and hand each answer's fingerprint
-// of the fold table to `onFoldTable`. Return {clear}.
+// of the fold table to `onFoldTable`. Return {clear, now}: `now` asks at once about what
+// the fields say (filled from a reading, which fires no input event).
 export function watchTyping(form, url, slot, personSlot, onFoldTable) {
   const contact = form.elements.contact;
   let timer = null;
@@ -114,6 +115,10 @@ export function watchTyping(form, url, slot, personSlot, onFoldTable) {
   });
 
   return {
+    now() {
+      clearTimeout(timer);
+      lookUp();
+    },
     clear() {
       clearTimeout(timer);
       asked = "";

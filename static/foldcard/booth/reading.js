@@ -4,7 +4,9 @@
 const FIELDS = ["name", "company", "title", "email", "phone", "website"];
 const SOURCES = { qr: "from the QR code", text: "from the card", unsure: "from the card: check it" };
 
-export function cardReader(form, url, token) {
+// Read photos for the booth `form` at `url`; `onFilled` is called when fields were filled
+// from a reading, which fires no input event: the booth looks up whom they name.
+export function cardReader(form, url, token, onFilled) {
   const status = form.querySelector("[data-read-status]");
   const extras = form.querySelector("[data-read-extras]");
   let current = 0;
@@ -48,6 +50,7 @@ export function cardReader(form, url, token) {
       button.addEventListener("click", () => {
         form.elements[field].value = value;
         mark(field, "text");
+        onFilled();
       });
       extras.append(button);
     });
@@ -63,6 +66,7 @@ export function cardReader(form, url, token) {
       mark(field, suggestion.sure === false ? "unsure" : suggestion.source);
       filled += 1;
     });
+    if (filled) onFilled();
     offer("phone", answer.alternatives.phones || []);
     offer("email", answer.alternatives.emails || []);
     if (answer.lines.length) {
