@@ -174,11 +174,19 @@ def test_odd_unicode_round_trips(client, alice, conference):
     assert Conference.objects.count() == 1
 
 
+def test_a_refusal_says_which_roles_the_user_has(client, bob):
+    client.force_login(bob)
+    refused = client.get(reverse("contacts-vocabulary-import"))
+    assert refused.status_code == 403
+    assert "Your role: Booth staff." in refused.content.decode()
+
+
 def test_error_pages_are_friendly(client, charlie):
     client.force_login(charlie)
     missing = client.get("/events/no-such-conference/")
     assert missing.status_code == 403  # charlie has no role: refused before the lookup
     assert "Ask an administrator" in missing.content.decode()
+    assert "You have no role yet." in missing.content.decode()
     response = client.get("/no/such/page/")
     assert response.status_code == 404
     assert "There is nothing here" in response.content.decode()
