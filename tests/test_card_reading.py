@@ -93,6 +93,10 @@ def test_a_card_saved_with_only_its_photo_is_read_then_checked(client, alice, co
     assert response.status_code == 201
     card = Card.objects.get()
     assert (card.reading_state, card.folds) == (ReadingState.WAITING, UL | UR)
+    assert (
+        "Saved <strong>a card from its photo</strong>, read in the background —"
+        in (response.json()["confirmation_html"])
+    )
     run_worker()
     card.refresh_from_db()
     assert card.reading_state == ReadingState.READ
