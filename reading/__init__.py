@@ -99,8 +99,8 @@ def read_card(
     else:
         card, rotation = photo.rgb, 0
         warnings.append(
-            "No card outline stood out from the background (or several cards touch): the "
-            "whole photo was read and no fold was looked for. Photograph one card at a time."
+            "No card outline stood out from the background: the whole photo was read, and no "
+            "fold was looked for (type them). A card on a darker surface shows its outline."
         )
 
     text = ocr.Text([], 0)

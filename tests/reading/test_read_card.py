@@ -211,3 +211,11 @@ def test_ten_to_one_is_the_narrowest_photo_it_reads() -> None:
 )
 def test_it_finds_no_outline_in_a_photo_too_narrow_for_one(shape: tuple[int, int, int]) -> None:
     assert outline.find(np.full(shape, 255, np.uint8)) is None
+
+
+def test_a_photo_without_a_card_outline_says_what_to_do_not_what_was_done_wrong() -> None:
+    result = reading.read_card(jpeg(np.full((900, 1200, 3), 255, np.uint8)))
+    assert (
+        "No card outline stood out from the background: the whole photo was read, and no fold "
+        "was looked for (type them). A card on a darker surface shows its outline."
+    ) in result.warnings
