@@ -622,10 +622,13 @@ def stack_review(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, sentence(f"Logged {logged.card.contact.display_name}"))
         return redirect("events-stack-review", conference.slug)
     table = UserSettings.of(request.user).get_vocabulary().table()
+    email = form["email"].value()
     context = {
         "conference": conference,
         "stack_photo": stack_photo,
         "form": form,
+        # The cards here of the person with the email read, as the booth says while typing.
+        "already": list(queries.cards_with_email(conference, email)) if email else [],
         "left": pending.count(),
         "reading": stack_photo.reading or {},
         **_editor_context(conference, table, conference.today()),

@@ -264,6 +264,38 @@ def test_the_review_suggests_the_folds_the_reader_is_sure_of(logged_in, conferen
 NARROW = "The photo is 20000 by 2 pixels; a photo of a card may be at most 10 times as long"
 
 
+def test_the_review_says_when_the_person_read_is_logged_here_already(
+    logged_in, conference, make_card
+):
+    felix = Contact.objects.create(name="Felix Novak", email="felix@novak.cz")
+    card = make_card(UR, contact=felix)
+    StackPhoto.objects.create(
+        conference=conference,
+        photo="stacks/x.jpg",
+        thumbnail="stacks/x-thumb.jpg",
+        sha256="0" * 64,
+        state=StackPhoto.State.READ,
+        reading={
+            "fields": {"email": {"value": "Felix@Novak.cz", "source": "text"}},
+            "alternatives": {"phones": [], "emails": []},
+            "lines": [],
+            "folds": [],
+            "warnings": [],
+        },
+    )
+    page = logged_in.get(reverse("events-stack-review", args=[conference.slug]))
+    edit = reverse("events-booth-card", args=[conference.slug, card.pk])
+    assert (
+        f'Felix Novak already logged here at Fri 20 Nov, 10:00 by alice — <a href="{edit}">'
+        "edit that card</a>, or discard this photo."
+    ) in page.content.decode()
+    # What is posted is looked up: an email of no one here, refused for its folds, says none.
+    other = {"photo": page.context["stack_photo"].pk, "email": "felix@home.cz", "keys": "8"}
+    page = logged_in.post(reverse("events-stack-review", args=[conference.slug]), other)
+    assert page.status_code == 400
+    assert "already logged" not in page.content.decode()
+
+
 def test_a_photo_too_narrow_to_be_of_a_card_is_refused_at_the_booth(logged_in, conference, media):
     booth = reverse("events-booth", args=[conference.slug])
     response = logged_in.post(booth, {"keys": "9", "photo": strip_of(20000, 2)}, **JSON)
