@@ -138,6 +138,10 @@ class CardForm(forms.Form):
         self.fields["keys"].widget.attrs.update(
             autofocus=True, placeholder="e.g. 795", inputmode="numeric"
         )
+        # A browser cuts a note pasted longer than its maxlength without a word: the note
+        # is told too long instead (by the booth's script before sending, else on saving).
+        note = self.fields["note"].widget.attrs
+        note["data-max-length"] = note.pop("maxlength")
 
     def clean_logged_at(self) -> datetime | None:
         """Return when the card was typed, if the browser's clock can say: a time ahead of

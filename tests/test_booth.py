@@ -533,6 +533,18 @@ def test_it_edits_a_card(client, booth, conference):
         assert page.status_code == 200 and "✓" not in page.content.decode()
 
 
+def test_the_edit_page_tells_a_note_too_long_rather_than_cutting_it(client, booth, conference):
+    client.post(booth, card_data(), **JSON)
+    card = Card.objects.get()
+    url = reverse("events-booth-card", args=[conference.slug, card.pk])
+    page = client.get(url).content.decode()
+    assert 'data-max-length="5000"' in page
+    assert "maxlength" not in re.search(r"<textarea[^>]*>", page).group()
+    response = client.post(url, {**card_data(note="x" * 5001), "version": card.version})
+    assert response.status_code == 400
+    assert "at most 5000 characters (it has 5001)" in response.content.decode()
+
+
 def test_the_edit_page_keeps_the_website(client, booth, conference):
     client.post(booth, card_data(website="https://acme.io"), **JSON)
     card = Card.objects.get()

@@ -512,6 +512,23 @@ def test_a_card_refused_with_the_form_empty_waits_below_and_the_next_is_typed_al
     expect(page.locator("[data-error=email]")).to_have_text("Enter a valid email address.")
 
 
+def test_a_note_pasted_too_long_is_said_too_long_and_kept_whole(booth):
+    page = booth
+    type_card(page, "9", "Mary Long")
+    page.locator("[name=note]").fill("x" * 4999 + "🃏🃏")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-confirmation]")).to_have_text(
+        "Not saved. Note: Ensure this value has at most 5000 characters (it has 5001). "
+        "Fix it and press Enter."
+    )
+    expect(page.locator("[name=note]")).to_be_focused()
+    assert page.locator("[name=note]").input_value() == "x" * 4999 + "🃏🃏"
+    page.locator("[name=note]").fill("x" * 4999 + "🃏")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-confirmation]")).to_contain_text("Saved Mary Long")
+    assert len(Card.objects.get().note) == 5000
+
+
 def test_a_card_without_a_name_a_company_an_email_or_a_photo_is_not_sent(booth):
     page = booth
     sent = []

@@ -108,10 +108,15 @@ export function boothForm(form, editor, user) {
     },
 
     // What the server would refuse the card being typed for, as its errors, else null: an
-    // email the browser reads as none, or no name, company, email or photo (the form's
-    // data-invalid-email and data-empty say so in the server's words).
+    // email the browser reads as none, a note too long, or no name, company, email or
+    // photo (the form's data-invalid-email and data-empty say so in the server's words).
     problems() {
       if (form.elements.email.validity.typeMismatch) return { email: [form.dataset.invalidEmail] };
+      const characters = [...form.elements.note.value].length; // as the server counts them
+      const longest = Number(form.elements.note.dataset.maxLength);
+      if (characters > longest) {
+        return { note: [`Ensure this value has at most ${longest} characters (it has ${characters}).`] };
+      }
       const whose = ["name", "company", "email"].some((f) => form.elements[f].value.trim());
       const photo = Boolean(snapshot || photoInput.files.length);
       return whose || photo ? null : { __all__: [form.dataset.empty] };
