@@ -1,9 +1,12 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from contacts import import_views
 from events import views
 
 urlpatterns = [
+    # The conferences are listed on the home page: a path typed up to here goes there.
+    path("", RedirectView.as_view(pattern_name="events-home"), name="events-index"),
     path("new/", views.create, name="events-create"),
     path("<slug:slug>/", views.detail, name="events-detail"),
     path("<slug:slug>/edit/", views.edit, name="events-edit"),

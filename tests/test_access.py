@@ -37,6 +37,7 @@ LOGIN = 302  # sent to the login page
 EXPECTED = {
     # A vocabulary editor lands on the vocabularies, a user without a role on their settings.
     "events-home": ("get", {}, [LOGIN, 302, 302, 200, 200]),
+    "events-index": ("get", {}, [LOGIN, 302, 302, 302, 302]),  # to the home page
     "foldcard-health": ("get", {}, [200, 200, 200, 200, 200]),
     "foldcard-service-worker": ("get", {}, [200, 200, 200, 200, 200]),
     "foldcard-favicon": ("get", {}, [302, 302, 302, 302, 302]),

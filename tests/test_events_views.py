@@ -28,6 +28,12 @@ def test_it_requires_a_login(client):
         assert response.url.startswith("/accounts/login/?next="), url
 
 
+def test_the_conferences_path_leads_to_the_home_page_listing_them(client, alice):
+    client.force_login(alice)
+    response = client.get("/events/")
+    assert (response.status_code, response["Location"]) == (302, "/")
+
+
 def test_the_health_check_needs_no_login(client):
     response = client.get("/health/")
     assert response.status_code == 200
