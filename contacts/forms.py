@@ -69,8 +69,16 @@ class FoldsField(forms.MultipleChoiceField):
 
 def lines_as_typed(text: str) -> str:
     """Return a textarea's text with its lines ended as typed, by LF: a browser posts a
-    form's with CR LF (the booth's script sends LF)."""
+    form's with CR LF (and so does the booth's script: it sends a FormData)."""
     return text.replace("\r\n", "\n")
+
+
+class LinesField(forms.CharField):
+    """A textarea's text, its lines ended as typed (lines_as_typed) before its length is
+    counted: a line break is one character, as the page counts it."""
+
+    def to_python(self, value) -> str:
+        return lines_as_typed(super().to_python(value))
 
 
 # How long a card typed offline may wait in the booth's outbox to be logged when it was
@@ -98,7 +106,7 @@ class CardForm(forms.Form):
     title = forms.CharField(max_length=200, required=False)
     email = forms.EmailField(max_length=254, required=False)
     phone = forms.CharField(max_length=50, required=False)
-    note = forms.CharField(
+    note = LinesField(
         label="Note", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     # After the note: seldom typed at the booth, most often read from the card.
@@ -151,9 +159,6 @@ class CardForm(forms.Form):
         if typed is None or typed < now - timedelta(days=OUTBOX_DAYS):
             return None
         return min(typed, now)
-
-    def clean_note(self) -> str:
-        return lines_as_typed(self.cleaned_data["note"])
 
     def clean_keys(self) -> int:
         try:

@@ -31,7 +31,7 @@ import vobject
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -938,9 +938,13 @@ def _keep_declines(keys: list[str], fates: Fates, user) -> None:
     declined = here.filter(contact__in=met, consent=Consent.DECLINED)
     met -= set(declined.values_list("contact", flat=True))
     either = Q(pk__in=repeated) | Q(contact__in=met, pk__lte=fates.last_card)
-    cards = here.filter(either).exclude(consent=Consent.DECLINED)
-    for card in cards:
-        services.record_consent(card, Consent.DECLINED, user)
+    # A new version: a page that showed the card before cannot save its consent back.
+    here.filter(either).exclude(consent=Consent.DECLINED).update(
+        consent=Consent.DECLINED,
+        consent_at=timezone.now(),
+        consent_by=user,
+        version=F("version") + 1,
+    )
 
 
 def _save_people(

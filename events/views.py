@@ -492,7 +492,9 @@ def _asked_to_give(form: CardForm, card: Card) -> bool:
             + (f" ({known.company})" if known.company else "")
             + ". Save again to give this card to them: they keep their name and details and "
             f"take only what they lack from here, and {card.contact.display_name} is deleted "
-            "if this is their only card and they came from no import. Or give another email"
+            "if this is their only card and they were not imported into the contacts. Or "
+            "give another email"
+            + (" (and choose the photo again: it was not kept)" if form.files else "")
         ),
     )
     return True

@@ -23,7 +23,9 @@ class HealthCheckMiddleware:
         self.path = reverse("foldcard-health")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path == self.path:
+        # path_info: without the prefix of a site served under a path (SCRIPT_NAME), which
+        # reverse() at start-up does not know.
+        if request.path_info == self.path:
             return health(request)
         return self.get_response(request)
 

@@ -72,12 +72,12 @@ class LogoutView(auth_views.LogoutView):
         return response
 
 
-def _error(request: HttpRequest, status: int, message: str) -> HttpResponse:
+def _error(request: HttpRequest, status: int, message: str, **context) -> HttpResponse:
     """Answer an error as JSON ``{"errors": {"__all__": [message]}}`` to a script, else as
-    the error's page."""
+    the error's page, with ``context``."""
     if wants_json(request):
         return JsonResponse({"errors": {"__all__": [message]}}, status=status)
-    return render(request, f"{status}.html", {"message": message}, status=status)
+    return render(request, f"{status}.html", {"message": message, **context}, status=status)
 
 
 def _bad_request_message(exception: Exception) -> str:
@@ -106,8 +106,11 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 @requires_csrf_token
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
-    message = str(exception) or "Your account does not have a role that allows this."
-    return _error(request, 403, message)
+    """Say why; a refusal that gives no reason of its own is for want of a role, and the
+    page then says which roles the user has and what each may do."""
+    if message := str(exception):
+        return _error(request, 403, message)
+    return _error(request, 403, "Your account does not have a role that allows this.", roles=True)
 
 
 @requires_csrf_token

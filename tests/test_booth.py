@@ -201,6 +201,12 @@ def test_a_typing_time_the_servers_clock_cannot_believe_is_the_time_it_arrives(c
     assert before <= Card.objects.get().logged_at <= timezone.now()
 
 
+def test_a_notes_line_breaks_posted_as_cr_lf_count_one_character_each(client, booth):
+    response = client.post(booth, card_data(note="abc\r\n" * 1250))  # 5,000 as typed
+    assert response.status_code == 302
+    assert Card.objects.get().note == "abc\n" * 1249 + "abc"
+
+
 def test_a_note_posted_by_a_plain_form_keeps_its_lines_as_the_script_does(client, booth):
     client.post(booth, card_data(note="wants a demo\r\nin March"))
     assert Card.objects.get().note == "wants a demo\nin March"
@@ -648,8 +654,8 @@ def test_an_edit_giving_another_persons_email_asks_first_and_changes_nothing(
     assert response.context["form"].errors["email"] == [
         "dana@acme.io is the email of Dana Reyes (Acme). Save again to give this card to "
         "them: they keep their name and details and take only what they lack from here, and "
-        "Jon Smith is deleted if this is their only card and they came from no import. Or "
-        "give another email."
+        "Jon Smith is deleted if this is their only card and they were not imported into the "
+        "contacts. Or give another email."
     ]
     assert f'name="contact" value="{dana.pk}"' in response.content.decode()
     card.refresh_from_db()
@@ -669,6 +675,21 @@ def test_an_edit_giving_another_persons_email_asks_first_and_changes_nothing(
     assert response.status_code == 302
     card.refresh_from_db()
     assert card.contact == jon
+
+
+def test_the_question_of_an_edit_with_a_new_photo_asks_for_the_photo_again(
+    client, booth, conference, media
+):
+    Contact.objects.create(name="Dana Reyes", email="dana@acme.io")
+    client.post(booth, {"name": "Jon Smith"}, **JSON)
+    card = Card.objects.get()
+    url = reverse("events-booth-card", args=[conference.slug, card.pk])
+    edit = {"name": "Jon", "email": "dana@acme.io", "photo": upload(images.jpeg())}
+    response = client.post(url, {**edit, "version": card.version})
+    assert response.status_code == 400
+    [question] = response.context["form"].errors["email"]
+    assert question.endswith("Or give another email (and choose the photo again: it was not kept).")
+    assert not stored_files(media)
 
 
 def test_an_edit_of_the_cards_own_person_can_clear_a_detail(client, booth, conference):

@@ -240,20 +240,30 @@ def test_reviewing_an_unknown_photo_is_404(logged_in, conference):
     assert logged_in.post(review, {"photo": "999"}).status_code == 404
 
 
-def test_the_review_suggests_the_folds_the_reader_is_sure_of(logged_in, conference):
-    stack_photo = StackPhoto.objects.create(
+def read_stack_photo(conference, fields: dict, lines: list, folds: list) -> StackPhoto:
+    """Return a stack photo read as ``fields``, ``lines`` and ``folds`` say (no file)."""
+    return StackPhoto.objects.create(
         conference=conference,
         photo="stacks/x.jpg",
         thumbnail="stacks/x-thumb.jpg",
         sha256="0" * 64,
         state=StackPhoto.State.READ,
         reading={
-            "fields": {"name": {"value": "Ana Ruiz", "source": "text", "confidence": 0.9}},
+            "fields": fields,
             "alternatives": {"phones": [], "emails": []},
-            "lines": ["Ana Ruiz"],
-            "folds": [{"code": "HALF", "confidence": 0.8}, {"code": "DIAG", "confidence": 0.2}],
+            "lines": lines,
+            "folds": folds,
             "warnings": [],
         },
+    )
+
+
+def test_the_review_suggests_the_folds_the_reader_is_sure_of(logged_in, conference):
+    stack_photo = read_stack_photo(
+        conference,
+        {"name": {"value": "Ana Ruiz", "source": "text", "confidence": 0.9}},
+        ["Ana Ruiz"],
+        [{"code": "HALF", "confidence": 0.8}, {"code": "DIAG", "confidence": 0.2}],
     )
     page = logged_in.get(reverse("events-stack-review", args=[conference.slug]))
     assert page.context["stack_photo"] == stack_photo
@@ -269,20 +279,7 @@ def test_the_review_says_when_the_person_read_is_logged_here_already(
 ):
     felix = Contact.objects.create(name="Felix Novak", email="felix@novak.cz")
     card = make_card(UR, contact=felix)
-    StackPhoto.objects.create(
-        conference=conference,
-        photo="stacks/x.jpg",
-        thumbnail="stacks/x-thumb.jpg",
-        sha256="0" * 64,
-        state=StackPhoto.State.READ,
-        reading={
-            "fields": {"email": {"value": "Felix@Novak.cz", "source": "text"}},
-            "alternatives": {"phones": [], "emails": []},
-            "lines": [],
-            "folds": [],
-            "warnings": [],
-        },
-    )
+    read_stack_photo(conference, {"email": {"value": "Felix@Novak.cz", "source": "text"}}, [], [])
     page = logged_in.get(reverse("events-stack-review", args=[conference.slug]))
     edit = reverse("events-booth-card", args=[conference.slug, card.pk])
     assert (

@@ -40,6 +40,13 @@ def test_the_health_check_needs_no_login(client):
     assert response.content == b"OK"
 
 
+@pytest.mark.parametrize("prefix", ["", "/foldcard"])
+def test_the_health_check_answers_a_probe_asking_by_the_servers_address(client, prefix):
+    # A site served under a path: its server passes the path after the prefix.
+    response = client.get("/health/", SCRIPT_NAME=prefix, HTTP_HOST="10.0.0.5:8000")
+    assert (response.status_code, response.content) == (200, b"OK")
+
+
 def test_the_health_check_says_503_when_the_database_does_not_answer(client, monkeypatch):
     def refuse(*args, **kwargs):
         raise OperationalError("the database is down")

@@ -664,12 +664,21 @@ def test_a_decline_in_a_skipped_row_changes_no_card_of_another_conference(confer
     other = Conference.objects.create(
         name="Next", starts_on=conference.starts_on, ends_on=conference.ends_on
     )
-    elsewhere = services.log_card(other, alice, services.CardInput(email="dana@acme.io")).card
-    data = csv_bytes(["Email", "Consent"], ["dana@acme.io", ""], ["dana@acme.io", "declined"])
-    save(data, conference, alice)
+    dana = services.CardInput(email="dana@acme.io")
+    elsewhere = services.log_card(other, alice, dana).card
+    here = services.log_card(conference, alice, dana).card
+    save(csv_bytes(["Email", "Consent"], ["dana@acme.io", "declined"]), conference, alice)
     elsewhere.refresh_from_db()
-    assert elsewhere.consent == ""
-    assert conference.cards.get().consent == Consent.DECLINED
+    here.refresh_from_db()
+    assert (elsewhere.consent, here.consent) == ("", Consent.DECLINED)
+
+
+def test_a_decline_recorded_by_an_import_is_a_new_version_of_the_card(conference, alice):
+    card = services.log_card(conference, alice, services.CardInput(email="dana@acme.io")).card
+    save(csv_bytes(["Email", "Consent"], ["dana@acme.io", "declined"]), conference, alice)
+    card.refresh_from_db()
+    assert (card.consent, card.consent_by, card.version) == (Consent.DECLINED, alice, 1)
+    assert card.consent_at is not None
 
 
 def test_saving_is_all_or_nothing(conference, alice):

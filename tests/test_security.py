@@ -174,11 +174,17 @@ def test_odd_unicode_round_trips(client, alice, conference):
     assert Conference.objects.count() == 1
 
 
-def test_a_refusal_says_which_roles_the_user_has(client, bob):
+def test_a_refusal_says_which_roles_the_user_has(client, bob, make_card):
     client.force_login(bob)
     refused = client.get(reverse("contacts-vocabulary-import"))
     assert refused.status_code == 403
     assert "Your role: Booth staff." in refused.content.decode()
+    # A refusal that says why of its own does not speak of roles.
+    card = make_card(UR)
+    refused = client.post(reverse("events-booth-undo", args=[card.conference.slug, card.pk]))
+    page = refused.content.decode()
+    assert "Only the person who logged a card, or a manager, can undo it." in page
+    assert "Ask an administrator" not in page
 
 
 def test_error_pages_are_friendly(client, charlie):

@@ -529,6 +529,16 @@ def test_a_note_pasted_too_long_is_said_too_long_and_kept_whole(booth):
     assert len(Card.objects.get().note) == 5000
 
 
+def test_an_email_the_browser_would_not_take_but_the_server_does_is_sent(booth):
+    page = booth
+    type_card(page, "9", "Anna Müller")
+    # As the reader fills it: by script, in its own alphabet.
+    page.locator("[name=email]").evaluate("(input) => { input.value = 'anna@müller.de'; }")
+    page.locator("[name=name]").press("Enter")
+    expect(page.locator("[data-confirmation]")).to_contain_text("Saved Anna Müller")
+    assert Card.objects.get().contact.email == "anna@müller.de"
+
+
 def test_a_card_without_a_name_a_company_an_email_or_a_photo_is_not_sent(booth):
     page = booth
     sent = []

@@ -108,11 +108,16 @@ export function boothForm(form, editor, user) {
     },
 
     // What the server would refuse the card being typed for, as its errors, else null: an
-    // email the browser reads as none, a note too long, or no name, company, email or
-    // photo (the form's data-invalid-email and data-empty say so in the server's words).
+    // email without a user or a domain at its @, a note too long, or no name, company,
+    // email or photo (the form's data-invalid-email and data-empty say so in the server's
+    // words). Whatever else the server may refuse, it is asked: the page must never refuse
+    // what the server would take (an email of another alphabet, say).
     problems() {
-      if (form.elements.email.validity.typeMismatch) return { email: [form.dataset.invalidEmail] };
-      const characters = [...form.elements.note.value].length; // as the server counts them
+      const email = form.elements.email.value.trim();
+      const at = email.lastIndexOf("@");
+      if (email && (at <= 0 || at === email.length - 1)) return { email: [form.dataset.invalidEmail] };
+      // Counted as the server does: without the spaces around, by code point, CR LF as one.
+      const characters = [...form.elements.note.value.trim().replace(/\r\n/g, "\n")].length;
       const longest = Number(form.elements.note.dataset.maxLength);
       if (characters > longest) {
         return { note: [`Ensure this value has at most ${longest} characters (it has ${characters}).`] };
