@@ -818,6 +818,7 @@ class Summary:
     new: int = 0
     attached: int = 0
     skipped: int = 0
+    declines: int = 0  # of the rows skipped, those saying the person declined (_keep_declines)
     errors: int = 0
     problems: list[str] = field(default_factory=list)
     sample: list[dict] = field(default_factory=list)
@@ -831,6 +832,8 @@ class Summary:
         else:
             counter = {"new": "new", "attach": "attached", "skip": "skipped"}[fate]
             setattr(self, counter, getattr(self, counter) + 1)
+            if fate == "skip" and row.input.consent == Consent.DECLINED:
+                self.declines += 1
         if len(self.sample) < SAMPLE:
             shown = {name: row.values.get(name, "") for name in SHOWN}
             if row.input:
@@ -995,7 +998,7 @@ def start(upload: UploadedFile, conference: Conference | None, user) -> Import:
 
 
 def _store(upload: Import, summary: Summary, **fields) -> None:
-    for name in ("rows", "new", "attached", "skipped", "errors", "problems", "sample"):
+    for name in ("rows", "new", "attached", "skipped", "declines", "errors", "problems", "sample"):
         setattr(upload, name, getattr(summary, name))
     for name, value in fields.items():
         setattr(upload, name, value)

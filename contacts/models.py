@@ -923,6 +923,9 @@ class Import(models.Model):
     new = models.PositiveIntegerField(default=0)
     attached = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
+    declines = models.PositiveIntegerField(
+        default=0, help_text="The rows skipped that say the person declined, recorded all the same."
+    )
     errors = models.PositiveIntegerField(default=0)
     problems = models.JSONField(default=list, help_text="The rows' errors (the first ones).")
     sample = models.JSONField(default=list, help_text="The first rows as they will be imported.")

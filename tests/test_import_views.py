@@ -120,6 +120,21 @@ def test_the_same_file_twice_changes_nothing(manager, conference):
     assert (Card.objects.count(), Contact.objects.count(), ImportedRow.objects.count()) == (2, 2, 2)
 
 
+def test_the_preview_and_the_import_say_how_many_rows_skipped_record_a_decline(manager, conference):
+    header = ["Name", "Email", "Consent"]
+    data = csv_bytes(header, ["Dana", "dana@acme.io", ""], ["Dana", "dana@acme.io", "declined"])
+    page = manager.get(upload(manager, data, conference).url).content.decode()
+    said = "of them saying the person does not want to be contacted: their cards here"
+    assert "<strong>1</strong> skipped as imported before or repeated in the file" in page
+    assert f"(<strong>1</strong> {said} will say so)" in page
+    kept = Import.objects.get()
+    done = manager.post(reverse("contacts-import-run", args=[kept.pk]), follow=True)
+    assert f"(1 {said} say so now)" in done.content.decode()
+    kept.refresh_from_db()
+    assert (kept.skipped, kept.declines) == (1, 1)
+    assert Card.objects.get().consent == "declined"
+
+
 def test_the_preview_shows_each_rows_phone_from_any_of_its_columns(manager, conference):
     data = csv_bytes(
         ["First Name", "Last Name", "Business Phone", "Mobile Phone", "E-mail Address"],
