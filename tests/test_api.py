@@ -328,6 +328,8 @@ def test_a_token_expiring_in_the_past_is_refused_keeping_what_was_typed(client, 
     assert "choose a time to come" in page
     assert 'value="CRM sync"' in page
     assert not ApiToken.objects.exists()
+    # The page is shown at the token's address: its own form still posts to the settings.
+    assert f'<form method="post" action="{reverse("contacts-settings")}"' in page
 
 
 def test_a_user_cannot_revoke_someone_elses_token(client, alice, bob):

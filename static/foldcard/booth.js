@@ -45,7 +45,10 @@ async function refreshOutbox() {
 async function fix(item) {
   const lost = "Bring it back into the form? The card being typed there is not saved yet and would be lost.";
   if (fields.typed() && !window.confirm(lost)) return;
+  // What was read or looked up for the card it replaces is not this card's.
+  clearForm();
   fields.fill(item);
+  lookup.now();
   await outbox.remove(item.client_uuid);
   refreshOutbox();
   form.elements.keys.focus();
@@ -88,11 +91,16 @@ form.addEventListener("submit", async (event) => {
   }
   queuing = true;
   const item = fields.item();
+  // Cleared before the card is stored, which takes a few ms: a key pressed meanwhile is
+  // the next card's, not cleared with this one.
+  clearForm();
+  // The last card's confirmation, and its undo, are no longer the last save's.
+  showSending(item);
   try {
     await outbox.put(item);
-    clearForm();
-    // The last card's confirmation, and its undo, are no longer the last save's.
-    showSending(item);
+  } catch (error) {
+    notKept(item, error);
+    return;
   } finally {
     queuing = false;
   }
@@ -117,6 +125,19 @@ async function refused(item, errors) {
   item.rejected = errors;
   await outbox.put(item);
   showSetAside(item);
+}
+
+// A card this browser could not keep (its storage full, say) is not sent either: it comes
+// back into the form to be saved again, or, if the next card is being typed there
+// already, is shown to be typed again.
+function notKept(item, error) {
+  const why = `This browser could not keep the card (${error?.message || error}), so it was not sent.`;
+  if (fields.typed()) {
+    window.alert(`${why} Type it again: ${Object.values(item.fields).filter(Boolean).join(", ")}`);
+    return;
+  }
+  fields.fill(item);
+  showProblems({ __all__: [`${why} Press Enter to try again.`] });
 }
 
 // What the card being typed lacks, said beside its fields and above the form, which keeps it.

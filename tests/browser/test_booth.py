@@ -539,6 +539,46 @@ def test_an_email_the_browser_would_not_take_but_the_server_does_is_sent(booth):
     assert Card.objects.get().contact.email == "anna@müller.de"
 
 
+# A busy laptop's storage: each of the outbox's writes is done 300 ms late.
+SLOW_OUTBOX = """() => {
+    Object.defineProperty(IDBTransaction.prototype, "oncomplete", {
+        set(done) { this.addEventListener("complete", () => setTimeout(done, 300)); },
+    });
+}"""
+
+
+def test_a_key_pressed_while_the_card_is_stored_is_the_next_cards(booth):
+    page = booth
+    page.evaluate(SLOW_OUTBOX)
+    type_card(page, "9", "First Card")
+    page.keyboard.press("Enter")
+    page.keyboard.type("7")
+    expect(page.locator("[data-confirmation]")).to_contain_text("Saved First Card")
+    expect(page.locator("[data-live-line]")).to_contain_text("Prospect")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Second Card")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-confirmation]")).to_contain_text("Saved Second Card")
+    folds = dict(Card.objects.values_list("contact__name", "folds"))
+    assert folds == {"First Card": UR, "Second Card": UL}
+
+
+def test_a_card_the_browser_cannot_keep_comes_back_into_the_form(booth):
+    page = booth
+    page.evaluate(
+        "() => { IDBObjectStore.prototype.put = () => {"
+        " throw new DOMException('the disk is full', 'QuotaExceededError'); }; }"
+    )
+    type_card(page, "9", "Kept Nowhere")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-confirmation]")).to_have_text(
+        "Not saved. This browser could not keep the card (the disk is full), so it was not "
+        "sent. Press Enter to try again. Fix it and press Enter."
+    )
+    expect(page.locator("[name=name]")).to_have_value("Kept Nowhere")
+    assert not Card.objects.exists()
+
+
 def test_a_card_without_a_name_a_company_an_email_or_a_photo_is_not_sent(booth):
     page = booth
     sent = []

@@ -94,3 +94,55 @@ def test_the_booth_asks_same_person_and_attaches_the_card_with_one_key(
     card = Card.objects.get(conference=conference)
     assert card.contact == anna
     assert Contact.objects.count() == 1
+
+
+def test_a_person_chosen_whom_what_is_typed_no_longer_names_is_let_go(
+    logged_in, conference, make_card, earlier
+):
+    page = logged_in
+    make_card(UR, name="Anna Berg", company="Bergwerk AB", conference=earlier)
+    page.goto(reverse("events-booth", args=[conference.slug]))
+    page.keyboard.type("7")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Anna Berg")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Bergwerk")
+    same = page.locator("[data-same-person]")
+    expect(same).to_contain_text("Looks like Anna Berg")
+    page.keyboard.press("Alt+y")
+    expect(same).to_contain_text("Attached to Anna Berg")
+    page.locator("[name=name]").fill("Carl Stale")
+    page.locator("[name=company]").fill("Stale Oy")
+    expect(same).to_have_text("")
+    expect(page.locator("[name=contact]")).to_have_value("")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-confirmation]")).to_contain_text("Saved Carl Stale")
+    assert Card.objects.get(conference=conference).contact.name == "Carl Stale"
+
+
+def test_fix_asks_about_the_card_it_brings_back_not_the_one_it_replaces(
+    logged_in, conference, make_card, earlier
+):
+    page = logged_in
+    make_card(UR, name="Anna Berg", company="Bergwerk AB", conference=earlier)
+    page.goto(reverse("events-booth", args=[conference.slug]))
+    page.keyboard.type("3")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Carl Stale")
+    page.locator("[name=email]").fill("carl@stale")  # the server refuses it
+    page.keyboard.press("Enter")
+    problem = page.locator("[data-problem]")
+    expect(problem).to_contain_text("Not saved: Carl Stale")
+    page.keyboard.type("7")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Anna Berg")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Bergwerk")
+    same = page.locator("[data-same-person]")
+    expect(same).to_contain_text("Looks like Anna Berg")
+    page.once("dialog", lambda dialog: dialog.accept())
+    problem.get_by_role("button", name="Fix").click()
+    expect(page.locator("[name=name]")).to_have_value("Carl Stale")
+    expect(same).to_have_text("")
+    page.keyboard.press("Alt+y")  # nothing to attach to
+    expect(page.locator("[name=contact]")).to_have_value("")

@@ -97,6 +97,31 @@ def test_a_card_read_from_a_photo_is_looked_up_as_a_typed_one(booth, make_card):
     )
 
 
+def test_fix_while_a_photo_is_read_keeps_the_reading_out_of_the_card_it_brings_back(booth):
+    page = booth
+    page.keyboard.type("5")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Bob Fixme")
+    page.locator("[name=email]").fill("bob@fixme")  # the server refuses it
+    page.keyboard.press("Enter")
+    problem = page.locator("[data-problem]")
+    expect(problem).to_contain_text("Not saved: Bob Fixme")
+    readings = []
+    page.route("**/booth/read/", lambda route: readings.append(route))
+    page.keyboard.type("7")
+    card = cardgen.make_card(7, qr="vcard", rotation=0)
+    page.set_input_files("[name=photo]", photo_file(card, "card.jpg"))
+    expect(page.locator("[data-read-status]")).to_have_text("Reading the card…")
+    page.once("dialog", lambda dialog: dialog.accept())
+    problem.get_by_role("button", name="Fix").click()
+    expect(page.locator("[name=name]")).to_have_value("Bob Fixme")
+    readings[0].continue_()
+    page.wait_for_timeout(500)  # the reading's answer comes back, for a card no longer there
+    expect(page.locator("[name=company]")).to_have_value("")
+    expect(page.locator("[name=phone]")).to_have_value("")
+    expect(page.locator("[data-read-status]")).to_have_text("")
+
+
 def test_the_booth_still_fits_a_laptop_screen_with_a_card_read_and_the_latest_cards(
     booth, make_card
 ):

@@ -76,6 +76,7 @@ export function watchTyping(form, url, slot, personSlot, onFoldTable) {
     if (!query) {
       slot.replaceChildren();
       suggested = null;
+      contact.value = "";
       showPerson();
       return;
     }
@@ -95,6 +96,9 @@ export function watchTyping(form, url, slot, personSlot, onFoldTable) {
     slot.replaceChildren(...(answer.cards.length ? [warning(answer.cards)] : []));
     const logged = new Set(answer.cards.map((card) => card.name));
     const chosen = answer.people.find((p) => String(p.id) === contact.value);
+    // A person chosen whom what is typed no longer names is let go: the card is not
+    // given to someone the page no longer shows.
+    if (!chosen) contact.value = "";
     suggested = chosen || answer.people.find((p) => !logged.has(p.name)) || null;
     showPerson();
   }
