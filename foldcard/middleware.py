@@ -20,12 +20,13 @@ class HealthCheckMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.path = reverse("foldcard-health")
+        path = reverse("foldcard-health")
+        self.paths = {path, path.rstrip("/")}  # without its slash too: no redirect first
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         # path_info: without the prefix of a site served under a path (SCRIPT_NAME), which
         # reverse() at start-up does not know.
-        if request.path_info == self.path:
+        if request.path_info in self.paths:
             return health(request)
         return self.get_response(request)
 

@@ -16,7 +16,7 @@ from django.template import loader
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from api.views import Unknown
 from foldcard.http import wants_json
@@ -27,9 +27,10 @@ API_PREFIX = "/api/"
 
 @login_not_required
 @never_cache
-@require_GET
+@require_safe
 def health(request: HttpRequest) -> HttpResponse:
-    """Answer 200 while the database answers, else 503."""
+    """Answer 200 while the database answers, else 503 (to GET, and to HEAD without a
+    body: some probes ask so)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")

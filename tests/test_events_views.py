@@ -43,8 +43,12 @@ def test_the_health_check_needs_no_login(client):
 @pytest.mark.parametrize("prefix", ["", "/foldcard"])
 def test_the_health_check_answers_a_probe_asking_by_the_servers_address(client, prefix):
     # A site served under a path: its server passes the path after the prefix.
-    response = client.get("/health/", SCRIPT_NAME=prefix, HTTP_HOST="10.0.0.5:8000")
-    assert (response.status_code, response.content) == (200, b"OK")
+    for path in ("/health/", "/health"):
+        response = client.get(path, SCRIPT_NAME=prefix, HTTP_HOST="10.0.0.5:8000")
+        assert (response.status_code, response.content) == (200, b"OK")
+    head = client.head("/health/", SCRIPT_NAME=prefix, HTTP_HOST="10.0.0.5:8000")
+    assert (head.status_code, head.content) == (200, b"")
+    assert client.post("/health/").status_code == 405
 
 
 def test_the_health_check_says_503_when_the_database_does_not_answer(client, monkeypatch):
