@@ -137,7 +137,7 @@ function notKept(item, error) {
     return;
   }
   fields.fill(item);
-  showProblems({ __all__: [`${why} Press Enter to try again.`] });
+  showProblems({ __all__: [why] });
 }
 
 // What the card being typed lacks, said beside its fields and above the form, which keeps it.
