@@ -89,8 +89,8 @@ OUTBOX_DAYS = 30
 class CardForm(forms.Form):
     """A card as logged at the booth (and edited after): the form contract of booth mode."""
 
-    # What a card without a name, a company, an email or a photo is told, and an email that
-    # is not one: the booth's script tells them before sending.
+    # What a card without a name, a company, an email, a photo or a person chosen is told,
+    # and an email that is not one: the booth's script tells them before sending.
     EMPTY = "A card needs at least a name, a company, an email or its photo."
     INVALID_EMAIL = validate_email.message
 
@@ -135,9 +135,15 @@ class CardForm(forms.Form):
     # while offline is sent later.
     logged_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, has_photo: bool = False, **kwargs) -> None:
+    def __init__(
+        self, *args, has_photo: bool = False, chosen_names: bool = False, **kwargs
+    ) -> None:
+        """``chosen_names``: a person chosen (``contact``, the booth's "same person?") is
+        whom the card is of, as a name would say: a card with only a phone may be logged
+        for someone its phone found. An edit's ``contact`` only confirms a move."""
         super().__init__(*args, **kwargs)
         self.has_photo = has_photo
+        self.chosen_names = chosen_names
         for name, field in self.fields.items():
             if name != "folds" and not field.widget.is_hidden:
                 field.widget.attrs.setdefault("class", "form-control form-control-sm")
@@ -190,7 +196,8 @@ class CardForm(forms.Form):
     def clean(self) -> dict:
         data = super().clean()
         whose = ("name", "company", "email", "photo")
-        given = any(data.get(field) for field in whose) or self.has_photo
+        chosen = self.chosen_names and data.get("contact")
+        given = any(data.get(field) for field in whose) or self.has_photo or chosen
         if not (given or any(self.has_error(field) for field in whose)):
             raise ValidationError(self.EMPTY, code="empty")
         return data

@@ -322,7 +322,7 @@ def booth(request: HttpRequest, slug: str) -> HttpResponse:
     conference = _get_conference(slug)
     # Bound on every POST, an empty one too: it is told what a card needs.
     data = request.POST if request.method == "POST" else None
-    form = CardForm(data, request.FILES or None, initial=_booth_consent(request))
+    form = CardForm(data, request.FILES or None, initial=_booth_consent(request), chosen_names=True)
     status = 200
     if request.method == "POST":
         conflict = None

@@ -18,6 +18,7 @@ from PIL import Image
 
 from contacts import services
 from contacts.folds import HALF, UL, UR
+from contacts.forms import CardForm
 from contacts.models import Card, Contact, FoldRule, Meaning, UserSettings, Vocabulary
 from events.models import Conference
 from tests import images
@@ -168,6 +169,22 @@ def test_bad_input_is_a_400_with_the_field_error(client, booth, data, field, mes
     assert any(message in m for m in response.json()["errors"][field])
     assert not Card.objects.exists()
     assert not Contact.objects.exists()
+
+
+def test_a_card_with_only_a_phone_is_logged_for_the_person_chosen(
+    client, booth, conference, make_card
+):
+    dana = Contact.objects.create(name="Dana Reyes", phone="+1 415 555 0134")
+    card_of = {"keys": "9", "phone": "+1 415 555 0134", "contact": dana.pk}
+    assert client.post(booth, card_of, **JSON).status_code == 201
+    assert Card.objects.get().contact == dana
+    # Chosen by no one, a phone alone is no card; nor does an edit's contact name anyone.
+    response = client.post(booth, {"keys": "9", "phone": "+1 415 555 0134"}, **JSON)
+    assert response.status_code == 400
+    edit = reverse("events-booth-card", args=[conference.slug, Card.objects.get().pk])
+    response = client.post(edit, {"phone": "+1 415 555 0134", "contact": dana.pk, "version": 0})
+    assert response.status_code == 400
+    assert response.context["form"].non_field_errors() == [CardForm.EMPTY]
 
 
 @pytest.mark.parametrize("field", ["name", "company"])

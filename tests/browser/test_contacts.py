@@ -146,3 +146,24 @@ def test_fix_asks_about_the_card_it_brings_back_not_the_one_it_replaces(
     expect(same).to_have_text("")
     page.keyboard.press("Alt+y")  # nothing to attach to
     expect(page.locator("[name=contact]")).to_have_value("")
+
+
+def test_a_card_with_only_a_phone_is_logged_for_the_person_its_phone_finds(
+    logged_in, conference, make_card, earlier
+):
+    page = logged_in
+    anna = make_card(UR, name="Anna Berg", company="Bergwerk AB", conference=earlier).contact
+    anna.phone, anna.phone_normalized = "+46 8 555 02 02", "+4685550202"
+    anna.save()
+    page.goto(reverse("events-booth", args=[conference.slug]))
+    page.keyboard.type("7")
+    page.locator("[name=phone]").fill("+46 8 555 02 02")
+    same = page.locator("[data-same-person]")
+    expect(same).to_contain_text("Looks like Anna Berg")
+    page.keyboard.press("Enter")  # a phone alone names no one
+    expect(page.locator("[data-confirmation]")).to_contain_text("A card needs at least")
+    page.keyboard.press("Alt+y")
+    expect(same).to_contain_text("Attached to Anna Berg")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-confirmation]")).to_contain_text("Saved Anna Berg")
+    assert Card.objects.get(conference=conference).contact == anna

@@ -109,7 +109,7 @@ export function boothForm(form, editor, user) {
 
     // What the server would refuse the card being typed for, as its errors, else null: an
     // email without a user or a domain at its @, a note too long, or no name, company,
-    // email or photo (the form's data-invalid-email and data-empty say so in the server's
+    // email, photo or person chosen (the form's data-invalid-email and data-empty say so in the server's
     // words). Whatever else the server may refuse, it is asked: the page must never refuse
     // what the server would take (an email of another alphabet, say).
     problems() {
@@ -122,7 +122,7 @@ export function boothForm(form, editor, user) {
       if (characters > longest) {
         return { note: [`Ensure this value has at most ${longest} characters (it has ${characters}).`] };
       }
-      const whose = ["name", "company", "email"].some((f) => form.elements[f].value.trim());
+      const whose = ["name", "company", "email", "contact"].some((f) => form.elements[f].value.trim());
       const photo = Boolean(snapshot || photoInput.files.length);
       return whose || photo ? null : { __all__: [form.dataset.empty] };
     },
