@@ -266,6 +266,12 @@ class Row:
         return Contact.normalize_email(self.input.email) if self.input else ""
 
     @property
+    def declines(self) -> bool:
+        """Return whether the row says the person does not want to be contacted: a skipped
+        row records it all the same (_keep_declines)."""
+        return bool(self.input) and self.input.consent == Consent.DECLINED
+
+    @property
     def uid(self) -> uuid.UUID | None:
         """Return the row's id as a UUID (a vCard's UID, "urn:uuid:…" or bare), if it is
         one: the UID foldcard's vCards give each person."""
@@ -832,7 +838,7 @@ class Summary:
         else:
             counter = {"new": "new", "attach": "attached", "skip": "skipped"}[fate]
             setattr(self, counter, getattr(self, counter) + 1)
-            if fate == "skip" and row.input.consent == Consent.DECLINED:
+            if fate == "skip" and row.declines:
                 self.declines += 1
         if len(self.sample) < SAMPLE:
             shown = {name: row.values.get(name, "") for name in SHOWN}
@@ -890,7 +896,7 @@ def save(
                 summary.add(row, fate)
                 if fate != "skip":
                     saved.append((row, fates.people.get(row.uid)))
-                elif row.input.consent == Consent.DECLINED:
+                elif row.declines:
                     declined.append(row.key)
             if conference is None:
                 imported = _save_people(saved, upload)
