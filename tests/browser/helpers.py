@@ -19,6 +19,15 @@ def wait_until(page, expression: str, timeout: float = 10) -> None:
         page.wait_for_timeout(100)
 
 
+def type_card(page, keys: str, *fields: str) -> None:
+    """Type a card with the keyboard only: the fold code, then each field after a Tab."""
+    page.keyboard.type(keys)
+    for value in fields:
+        page.keyboard.press("Tab")
+        if value:
+            page.keyboard.type(value)
+
+
 def log_in(page, username: str) -> None:
     """Log in as ``username`` (a persona of tests/conftest.py) through the login page."""
     page.goto("/accounts/login/")

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from contacts.folds import DIAG, HALF, LL, UL, UR
 from contacts.models import Card, Contact, FoldRule, Meaning, Vocabulary
 from tests import images
-from tests.browser.helpers import log_in, wait_for_offline_copy, wait_until
+from tests.browser.helpers import log_in, type_card, wait_for_offline_copy, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,15 +32,6 @@ def offline_booth(booth, context):
     wait_for_offline_copy(booth)
     context.set_offline(True)
     return booth
-
-
-def type_card(page, keys: str, *fields: str) -> None:
-    """Type a card with the keyboard only: the fold code, then each field after a Tab."""
-    page.keyboard.type(keys)
-    for value in fields:
-        page.keyboard.press("Tab")
-        if value:
-            page.keyboard.type(value)
 
 
 def test_it_logs_three_cards_with_the_keyboard_only(booth):

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from contacts.folds import HALF, UR
 from contacts.models import Card, Contact, ContactMerge
 from events.models import Conference
+from tests.browser.helpers import type_card
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -79,11 +80,7 @@ def test_the_booth_asks_same_person_and_attaches_the_card_with_one_key(
     page = logged_in
     anna = make_card(UR, name="Anna Berg", company="Bergwerk AB", conference=earlier).contact
     page.goto(reverse("events-booth", args=[conference.slug]))
-    page.keyboard.type("7")
-    page.keyboard.press("Tab")
-    page.keyboard.type("Anna Berg")
-    page.keyboard.press("Tab")
-    page.keyboard.type("Bergwerk")
+    type_card(page, "7", "Anna Berg", "Bergwerk")
     same = page.locator("[data-same-person]")
     expect(same).to_contain_text("Looks like Anna Berg, Bergwerk AB, met at Expo 2025")
     page.keyboard.press("Alt+y")
@@ -102,11 +99,7 @@ def test_a_person_chosen_whom_what_is_typed_no_longer_names_is_let_go(
     page = logged_in
     make_card(UR, name="Anna Berg", company="Bergwerk AB", conference=earlier)
     page.goto(reverse("events-booth", args=[conference.slug]))
-    page.keyboard.type("7")
-    page.keyboard.press("Tab")
-    page.keyboard.type("Anna Berg")
-    page.keyboard.press("Tab")
-    page.keyboard.type("Bergwerk")
+    type_card(page, "7", "Anna Berg", "Bergwerk")
     same = page.locator("[data-same-person]")
     expect(same).to_contain_text("Looks like Anna Berg")
     page.keyboard.press("Alt+y")
@@ -126,18 +119,11 @@ def test_fix_asks_about_the_card_it_brings_back_not_the_one_it_replaces(
     page = logged_in
     make_card(UR, name="Anna Berg", company="Bergwerk AB", conference=earlier)
     page.goto(reverse("events-booth", args=[conference.slug]))
-    page.keyboard.type("3")
-    page.keyboard.press("Tab")
-    page.keyboard.type("Carl Stale")
-    page.locator("[name=email]").fill("carl@stale")  # the server refuses it
+    type_card(page, "3", "Carl Stale", "", "", "carl@stale")  # an email the server refuses
     page.keyboard.press("Enter")
     problem = page.locator("[data-problem]")
     expect(problem).to_contain_text("Not saved: Carl Stale")
-    page.keyboard.type("7")
-    page.keyboard.press("Tab")
-    page.keyboard.type("Anna Berg")
-    page.keyboard.press("Tab")
-    page.keyboard.type("Bergwerk")
+    type_card(page, "7", "Anna Berg", "Bergwerk")
     same = page.locator("[data-same-person]")
     expect(same).to_contain_text("Looks like Anna Berg")
     page.once("dialog", lambda dialog: dialog.accept())

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from contacts import folds, services
 from contacts.models import Card, Contact, ReadingState, StackPhoto
-from tests.browser.helpers import wait_for_the_live_server, wait_until
+from tests.browser.helpers import type_card, wait_for_the_live_server, wait_until
 from tests.reading import cardgen
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -99,10 +99,7 @@ def test_a_card_read_from_a_photo_is_looked_up_as_a_typed_one(booth, make_card):
 
 def test_fix_while_a_photo_is_read_keeps_the_reading_out_of_the_card_it_brings_back(booth):
     page = booth
-    page.keyboard.type("5")
-    page.keyboard.press("Tab")
-    page.keyboard.type("Bob Fixme")
-    page.locator("[name=email]").fill("bob@fixme")  # the server refuses it
+    type_card(page, "5", "Bob Fixme", "", "", "bob@fixme")  # an email the server refuses
     page.keyboard.press("Enter")
     problem = page.locator("[data-problem]")
     expect(problem).to_contain_text("Not saved: Bob Fixme")
