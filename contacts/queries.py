@@ -30,7 +30,7 @@ from contacts.models import (
     VocabularyChange,
 )
 from events.models import Conference
-from foldcard.sql import ExistsPerRow, JSONRows, Prepared, capped_counts
+from foldcard.sql import ExistsPerRow, JSONRows, Prepared, any_of, capped_counts
 
 PAGE_SIZE = 50
 # The follow-up list counts its rows up to this many; more are shown as "10,000+".
@@ -757,7 +757,10 @@ def person_with_email(email: str) -> Contact | None:
 # Asked by every card saved at the booth.
 PERSON_WITH_EMAIL = Prepared(
     lambda email: Contact.objects.filter(
-        Q(email=email) | Q(pk__in=ContactEmail.objects.filter(email=email).values("contact_id"))
+        pk__in=any_of(
+            Contact.objects.filter(email=email).values("pk"),
+            ContactEmail.objects.filter(email=email).values("contact_id"),
+        )
     )[:1]
 )
 
@@ -773,8 +776,10 @@ def people_with_phone(normalized: str, digits: str = "") -> Iterable[Contact]:
 PEOPLE_WITH_PHONE = {
     field: Prepared(
         lambda value, field=field: Contact.objects.filter(
-            Q(**{field: value})
-            | Q(pk__in=Contact.objects.filter(**{f"other_phones__{field}": value}).values("pk"))
+            pk__in=any_of(
+                Contact.objects.filter(**{field: value}).values("pk"),
+                ContactPhone.objects.filter(**{field: value}).values("contact_id"),
+            )
         ).order_by("pk")
     )
     for field in ("phone_normalized", "phone_digits")

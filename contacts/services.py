@@ -16,7 +16,7 @@ from typing import NamedTuple
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from contacts import folds, phones, photos, queries, rules
@@ -46,7 +46,7 @@ from contacts.queries import (
     whole_followups,
 )
 from events.models import Conference
-from foldcard.sql import rows_of
+from foldcard.sql import any_of, rows_of
 from foldcard.text import sentence
 from webhooks.events import emit, emit_each
 
@@ -720,14 +720,14 @@ class BatchPeople(People):
         read_in = {(data.phone, data.phone_region(region)) for data in inputs}
         typed = {(phone, country): phones.e164(phone, country) for phone, country in read_in}
         numbers = set(typed.values()) - {""}
-        other_emails = ContactEmail.objects.filter(email__in=emails).values("contact_id")
-        other_phones = ContactPhone.objects.filter(phone_normalized__in=numbers)
         found = Contact.objects.filter(
-            Q(pk__in=ids)
-            | Q(email__in=emails)
-            | Q(pk__in=other_emails)
-            | Q(phone_normalized__in=numbers)
-            | Q(pk__in=other_phones.values("contact_id"))
+            pk__in=any_of(
+                Contact.objects.filter(pk__in=ids).values("pk"),
+                Contact.objects.filter(email__in=emails).values("pk"),
+                ContactEmail.objects.filter(email__in=emails).values("contact_id"),
+                Contact.objects.filter(phone_normalized__in=numbers).values("pk"),
+                ContactPhone.objects.filter(phone_normalized__in=numbers).values("contact_id"),
+            )
         )
         return cls(found.order_by("pk").prefetch_related("other_emails", "other_phones"), typed)
 

@@ -65,6 +65,15 @@ def capped_counts(querysets: dict[str, models.QuerySet], cap: int) -> dict[str, 
         return dict(zip(querysets, cursor.fetchone(), strict=True))
 
 
+def any_of(*queries: models.QuerySet) -> models.QuerySet:
+    """Return one query of the values that any of ``queries`` (each of one column) finds,
+    for an ``__in`` lookup: `pk IN (… UNION …)`, which each query's index answers.
+    PostgreSQL reads every row for `a = x OR pk IN (…)` (a "hashed SubPlan"). A query
+    that can find nothing (an empty ``__in``) Django leaves out of the union."""
+    first, *others = (query.order_by() for query in queries)
+    return first.union(*others)
+
+
 class Prepared:
     """A query compiled once per process, then run with each call's values: for the small
     look-ups of every request, where building and compiling a queryset with the ORM
