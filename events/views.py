@@ -489,7 +489,7 @@ def _asked_to_give(form: CardForm, card: Card) -> bool:
         "email",
         sentence(
             f"{email} is the email of {known.display_name}"
-            + (f" ({known.company})" if known.company else "")
+            + (f" ({known.company_beside_name})" if known.company_beside_name else "")
             + ". Save again to give this card to them: they keep their name and details and "
             f"take only what they lack from here, and {card.contact.display_name} is deleted "
             "if this is their only card and they were not imported into the contacts. Or "

@@ -685,6 +685,11 @@ def test_an_edit_giving_another_persons_email_asks_first_and_changes_nothing(
     other = Contact.objects.create(name="Li Wei", email="li@hooli.example")
     response = client.post(url, {**edit, "email": "li@hooli.example", "contact": dana.pk})
     assert response.context["form"]["contact"].value() == other.pk
+    # A person named by their company alone is named once.
+    Contact.objects.create(company="Globex", email="info@globex.com")
+    response = client.post(url, {**edit, "email": "info@globex.com"})
+    (error,) = response.context["form"].errors["email"]
+    assert error.startswith("info@globex.com is the email of Globex. Save again")
     # Another email of the card's own person moves nothing and asks nothing.
     jon = card.contact
     jon.other_emails.create(email="jon@home.example")
