@@ -702,6 +702,9 @@ class Card(models.Model):
                 fields=["owner", "waiting", "due_on", "snoozed_until"],
                 name="card_followups_by_owner",
             ),
+            # The list of every state, in due order: the cards done are most of them, which
+            # the indexes above read only in `waiting`'s order.
+            models.Index(fields=["due_on"], name="card_due"),
             # A person's cards (their page, "met before"), and the follow-up list's one row
             # per person per conference (queries.first_per_person): with `waiting` it is the
             # most precise index for "this person's other waiting cards here", which SQLite,

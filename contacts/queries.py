@@ -165,7 +165,7 @@ def followup_cards(user, today: date, filters: FollowupFilters) -> models.QueryS
     if filters.state == "open":
         cards = cards.filter(rules.waiting(today))
     elif filters.state != "all":
-        cards = cards.filter(state=filters.state)
+        cards = cards.filter(rules.in_state(filters.state))
     if filters.owner == "me":
         cards = cards.filter(owner=user)
     elif filters.owner != "all":

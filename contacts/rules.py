@@ -34,6 +34,13 @@ def open_followups() -> Q:
     return Q(state__in=OPEN_STATES)
 
 
+def in_state(state: str) -> Q:
+    """Return the cards in ``state``, for the database: with the `waiting` that the state
+    implies, which the follow-up indexes start with (the list of the cards done reads
+    them from its index, not every card)."""
+    return Q(state=state, waiting__in=[state in OPEN_STATES])
+
+
 def may_be_emailed(card: Card) -> bool:
     """Return whether foldcard may email the card's person: not when they said at the booth
     that they do not want to be contacted."""

@@ -105,13 +105,13 @@ def generating(vendor: str, spread: dict[str, int]) -> list[str]:
         f"""INSERT INTO contacts_card (contact_id, conference_id, folds, vocabulary_id, note,
                 photo, thumbnail, logged_by_id, logged_at, client_uuid, owner_id, priority,
                 window_days, due_from, due_on, state, state_changed_at, state_changed_by_id,
-                snoozed_until, outcome, version, reading_state, reading, search, consent)
+                snoozed_until, outcome, version, reading_state, reading, search, consent, added)
             SELECT p.id, f.id, p.id % 64, {spread["vocabulary"]}, {note}, '', '', NULL,
                    {said["at_hour"].format(date="f.ends_on", hour=10)}, {said["uuid"]},
                    {owner}, p.id % 64, 7,
                    f.ends_on, {days_after(date="f.ends_on", days=7)},
                    CASE WHEN p.id % 100 < {spread["done"]} THEN 'done' ELSE 'open' END, NULL,
-                   NULL, NULL, '', 0, '', NULL, {search_text}, ''
+                   NULL, NULL, '', 0, '', NULL, {search_text}, '', '{{}}'
             FROM contacts_contact p
             JOIN events_conference f ON f.slug = {conference}""",
     ]
@@ -196,6 +196,8 @@ def pages(client: Client, label: str, explain: bool) -> list[tuple[str, ...]]:
         ),
         "searched by name": ("/followups/", {"owner": "all", "q": "person 4242"}),
         "page 100, everyone's": ("/followups/", {"owner": "all", "page": 100}),
+        "done, everyone's": ("/followups/", {"owner": "all", "state": "done"}),
+        "any state, everyone's": ("/followups/", {"owner": "all", "state": "all"}),
         "conference dashboard": (f"/events/{conference.slug}/", {}),
     }
     rows = []

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 from django.core.files.base import ContentFile
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -543,6 +543,34 @@ def test_on_sqlite_a_persons_other_cards_are_looked_up_by_their_index(alice, mak
     rows = queries.first_per_person(queries.followup_cards(alice, TODAY, filters))
     for plan in (rows.order_by(*FOLLOW_UP_ORDER).values("pk").explain(), rows.explain()):
         assert "USING INDEX card_person (contact_id=? AND conference_id=?" in plan
+
+
+CLOSED_FROM_INDEX = "SEARCH contacts_card USING INDEX card_followups (waiting=?)"
+
+
+@pytest.mark.parametrize(
+    ("state", "index", "sqlite"),
+    [
+        ("done", "card_followups", CLOSED_FROM_INDEX),
+        ("dropped", "card_followups", CLOSED_FROM_INDEX),
+        ("all", "card_due", "SCAN contacts_card USING INDEX card_due"),
+    ],
+)
+def test_the_list_of_closed_cards_or_every_state_is_read_from_an_index(
+    alice, make_card, state, index, sqlite
+):
+    # The cards done are most cards: the list of them, or of every state, read all the
+    # cards and sorted them (0.4 - 0.7 s at 220,000 cards on PostgreSQL).
+    make_card(UR, state=state if state != "all" else "done")
+    rows = queries.first_per_person(
+        queries.followup_cards(alice, TODAY, FollowupFilters(owner="all", state=state))
+    )
+    page = rows.order_by(*FOLLOW_UP_ORDER).values("pk")[:51]
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            connection.cursor().execute("SET LOCAL enable_seqscan = off")  # a few rows
+        plan = page.explain()
+    assert (sqlite if connection.vendor == "sqlite" else index) in plan
 
 
 def test_the_same_person_at_another_conference_is_another_row(
