@@ -12,6 +12,7 @@ from django.utils import timezone
 from contacts.folds import UL, UR
 from contacts.models import Card
 from events.models import Conference
+from events.views import CONFERENCES_PER_PAGE
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +79,36 @@ def test_home_lists_conferences_newest_first(client, alice, conference):
     html = client.get("/").content.decode()
     assert html.index("Next Forum") < html.index("Expo 2026") < html.index("Older Summit")
     assert conference.get_absolute_url() in html
+
+
+def test_home_lists_the_latest_conferences_a_page_at_a_time_counting_their_cards_alone(
+    client, alice, conference, make_card
+):
+    make_card(UR)
+    make_card(UL)
+    client.force_login(alice)
+    client.get("/")  # the user's settings made
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/").context["page"][0].num_cards == 2
+    for n in range(CONFERENCES_PER_PAGE):
+        Conference.objects.create(
+            name=f"Fair {n:02}", starts_on=date(2025, 1, 1), ends_on=date(2025, 1, 1)
+        )
+    with CaptureQueriesContext(connection) as many:
+        html = client.get("/").content.decode()
+    # As many statements for 51 conferences as for one, and the cards counted only of the
+    # page's conferences.
+    assert len(many) == len(one)
+    (counting,) = [q["sql"] for q in many if "COUNT" in q["sql"] and "contacts_card" in q["sql"]]
+    assert 'conference_id" IN (' in counting
+    assert "Expo 2026" in html and "Fair 00" in html and "Fair 49" not in html
+    assert "1 / 2" in html and 'href="?page=2"' in html
+    page_two = client.get("/", {"page": 2})
+    assert [c.name for c in page_two.context["page"]] == ["Fair 49"]
+    assert page_two.context["page"][0].num_cards == 0
+    # A page that is not one shows the first or the last.
+    assert client.get("/", {"page": "x"}).context["page"].number == 1
+    assert client.get("/", {"page": 9}).context["page"].number == 2
 
 
 def test_it_creates_a_conference(client, alice):
