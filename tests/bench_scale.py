@@ -183,8 +183,9 @@ def page_ms(client: Client, url: str, query: dict, explain: bool) -> tuple[float
 
 
 def pages(client: Client, label: str, explain: bool) -> list[tuple[str, ...]]:
-    """Return the timings of the follow-up list's pages and of a conference's dashboard, as
-    the benchmark's manager (the owner of the first cards, see generate) sees them."""
+    """Return the timings of the follow-up list's pages, of a conference's dashboard and of
+    the home page, as the benchmark's manager (the owner of the first cards, see generate)
+    sees them."""
     conference = Conference.objects.get(slug="conference-1")
     meaning = Meaning.objects.get(slug="asap")
     asked = {
@@ -199,6 +200,7 @@ def pages(client: Client, label: str, explain: bool) -> list[tuple[str, ...]]:
         "done, everyone's": ("/followups/", {"owner": "all", "state": "done"}),
         "any state, everyone's": ("/followups/", {"owner": "all", "state": "all"}),
         "conference dashboard": (f"/events/{conference.slug}/", {}),
+        "home page (the conferences)": ("/", {}),
     }
     rows = []
     for what, (url, query) in asked.items():
