@@ -1158,6 +1158,23 @@ def test_search_answers_from_an_index(make_card):
     assert list(found.values_list("contact__name", flat=True)) == ["Indexed Person"]
 
 
+def test_on_postgresql_the_search_reads_other_emails_and_phones_from_indexes(make_card):
+    # Each search read every other email and phone: 9 - 15 ms at 47,000 of them.
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's trigram indexes; SQLite reads those tables")
+    dana = Contact.objects.create(name="Dana Reyes")
+    dana.other_emails.create(email="dana@home.example")
+    dana.other_phones.create(phone="070-123 45 67", phone_normalized="+46701234567")
+    with transaction.atomic(), CaptureQueriesContext(connection) as ran:
+        connection.cursor().execute("SET LOCAL enable_seqscan = off")  # a few rows
+        assert queries.people_by_other_details(["home.ex", "70123"]) == [dana.pk]
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN " + ran[-1]["sql"])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+    for index in ("contactemail_search", "contactphone_search", "contactphone_normalized_search"):
+        assert f"Bitmap Index Scan on {index}" in plan
+
+
 def searching(sql: str) -> bool:
     """Return whether ``sql`` reads the search index."""
     return ('"search"::text LIKE' if connection.vendor == "postgresql" else "GLOB") in sql
