@@ -89,9 +89,10 @@ def _email_groups() -> Iterable[set[int]]:
     primary = Contact.objects.exclude(email="").filter(
         email__in=ContactEmail.objects.values("email")
     )
-    owners = dict(primary.values_list("email", "pk"))
-    others = ContactEmail.objects.filter(email__in=list(owners)).values_list("email", "contact_id")
-    for email, contact_id in others:
+    # In no order (.order_by()): the model's, by name, would sort every person.
+    owners = dict(primary.order_by().values_list("email", "pk"))
+    others = ContactEmail.objects.filter(email__in=list(owners)).order_by()
+    for email, contact_id in others.values_list("email", "contact_id"):
         if contact_id != owners[email]:
             yield {owners[email], contact_id}
 
@@ -114,9 +115,10 @@ def _phone_groups() -> Iterable[set[int]]:
 def _people_by_phone(compared: str) -> dict[str, set[int]]:
     """Return the people by each phone's ``compared`` field, primary or not."""
     people: dict[str, set[int]] = defaultdict(set)
-    rows = Contact.objects.exclude(**{compared: ""}).values_list(compared, "pk")
-    others = ContactPhone.objects.exclude(**{compared: ""}).values_list(compared, "contact_id")
-    for number, pk in [*rows, *others]:
+    # In no order: the models' would sort every person and every other phone.
+    rows = Contact.objects.exclude(**{compared: ""}).order_by().values_list(compared, "pk")
+    others = ContactPhone.objects.exclude(**{compared: ""}).order_by()
+    for number, pk in [*rows, *others.values_list(compared, "contact_id")]:
         people[number].add(pk)
     return people
 
@@ -131,7 +133,8 @@ def _name_groups() -> Iterable[set[int]]:
         .values("match_key")
     )
     people: dict[str, set[int]] = defaultdict(set)
-    for key, pk in Contact.objects.filter(match_key__in=shared).values_list("match_key", "pk"):
+    named = Contact.objects.filter(match_key__in=shared).order_by()
+    for key, pk in named.values_list("match_key", "pk"):
         people[key].add(pk)
     return people.values()
 
