@@ -705,6 +705,8 @@ class Card(models.Model):
             # The list of every state, in due order: the cards done are most of them, which
             # the indexes above read only in `waiting`'s order.
             models.Index(fields=["due_on"], name="card_due"),
+            # The list sorted by when met (queries.SORTS): no weight edit changes either.
+            models.Index(fields=["waiting", "-logged_at", "id"], name="card_met"),
             # A person's cards (their page, "met before"), and the follow-up list's one row
             # per person per conference (queries.first_per_person): with `waiting` it is the
             # most precise index for "this person's other waiting cards here", which SQLite,

@@ -199,6 +199,7 @@ def pages(client: Client, label: str, explain: bool) -> list[tuple[str, ...]]:
         "page 100, everyone's": ("/followups/", {"owner": "all", "page": 100}),
         "done, everyone's": ("/followups/", {"owner": "all", "state": "done"}),
         "any state, everyone's": ("/followups/", {"owner": "all", "state": "all"}),
+        "by when met, everyone's": ("/followups/", {"owner": "all", "sort": "met"}),
         "conference dashboard": (f"/events/{conference.slug}/", {}),
         "home page (the conferences)": ("/", {}),
     }
