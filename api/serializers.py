@@ -265,6 +265,12 @@ class CardUpdateSerializer(CardFieldsSerializer):
     )
     state = serializers.ChoiceField(choices=STATES, required=False)
     outcome = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    contact = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="With an `email` of another person: their id, to say that the card is "
+        "theirs and move it to them (else the answer is 400, naming them).",
+    )
 
     def validate(self, data: dict) -> dict:
         if "outcome" in data and data.get("state") not in ("done", "dropped"):

@@ -37,7 +37,7 @@ from api.serializers import (
 from contacts import folds, queries, rules, services, vocabularies
 from contacts import views as contacts_views
 from contacts.forms import CardForm, UserSettingsForm
-from contacts.models import FOLLOW_UP_ORDER, Card, Meaning, UserSettings, Vocabulary
+from contacts.models import FOLLOW_UP_ORDER, Card, Contact, Meaning, UserSettings, Vocabulary
 from events.models import CONFERENCE_WITH_SLUG, Conference
 from events.views import REPLAY_CONFLICT
 from foldcard.http import form_errors
@@ -188,7 +188,9 @@ class CardDetail(generics.RetrieveAPIView):
             "waiting cards at that conference that have the same owner (each its own "
             "webhook event); open reopens this card alone. Give the card's "
             "version as read: if the card changed since, nothing is changed and the answer "
-            "is 409. Fields left out keep their value."
+            "is 409. Fields left out keep their value. An email of another person moves "
+            "the card to them, given with their id as `contact`; without it the answer is "
+            "400, naming them, and nothing is changed."
         ),
     )
     def patch(self, request, pk: int) -> Response:
@@ -205,7 +207,7 @@ class CardDetail(generics.RetrieveAPIView):
             )
         with transaction.atomic():
             if edits:
-                _edit_card(card, edits, data["version"])
+                _edit_card(card, edits, data["version"], data.get("contact"))
             else:
                 _lock_unchanged(card, data["version"])
             if "state" in data and (data["state"] != card.state or "outcome" in data):
@@ -238,17 +240,29 @@ def _set_state(card: Card, user, state: str, outcome: str | None) -> None:
         services.work_followup(card, user, CLOSING_ACTIONS[state], outcome)
 
 
-def _edit_card(card: Card, edits: dict, version: int) -> None:
+def _edit_card(card: Card, edits: dict, version: int, confirmed: int | None) -> None:
     """Apply ``edits`` to the card through the booth's form and service; the fields not
-    edited keep their values."""
+    edited keep their values. An email of another person moves the card to them only
+    when ``confirmed`` is their id, as on the edit page."""
     contact = card.contact
     current = {name: getattr(contact, name) for name in (*services.CONTACT_DETAILS, "email")}
-    form = CardForm(
-        data={**current, "folds": card.fold_codes, "note": card.note, **edits, "version": version},
-        has_photo=bool(card.photo),
-    )
+    data = {**current, "folds": card.fold_codes, "note": card.note, **edits, "version": version}
+    form = CardForm(data=data, has_photo=bool(card.photo))
     if not form.is_valid():
         raise exceptions.ValidationError(_field_errors(form))
+    email = form.cleaned_data["email"]
+    if known := queries.moved_to(card, email, confirmed):
+        raise exceptions.ValidationError(
+            {
+                "email": [
+                    sentence(
+                        f"{Contact.normalize_email(email)} is the email of {known} (person "
+                        f'{known.pk}). Give "contact": {known.pk} with it to give this card to '
+                        f"them: {services.what_a_move_does(card)}. Or give another email"
+                    )
+                ]
+            }
+        )
     try:
         services.update_card(card, form.to_input())
     except services.EditConflict as e:

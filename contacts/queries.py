@@ -754,6 +754,20 @@ def person_with_email(email: str) -> Contact | None:
     return PERSON_WITH_EMAIL.first(email) if email else None
 
 
+def moved_to(card: Card, email: str, confirmed: int | None) -> Contact | None:
+    """Return the other person whose email ``email`` is, to whom an edit giving the card
+    that email moves it (services.update_card), unless ``confirmed`` is their id (the
+    editor said the card is theirs); else None. Another email of the card's own person
+    moves it to no one."""
+    email = Contact.normalize_email(email)
+    if not email or email == card.contact.email:
+        return None
+    known = person_with_email(email)
+    if known is None or known.pk in (card.contact_id, confirmed):
+        return None
+    return known
+
+
 # Asked by every card saved at the booth.
 PERSON_WITH_EMAIL = Prepared(
     lambda email: Contact.objects.filter(

@@ -1091,6 +1091,16 @@ def record_consent(card: Card, consent: str, user) -> None:
         card.save(update_fields=["consent", "consent_at", "consent_by"])
 
 
+def what_a_move_does(card: Card) -> str:
+    """Return what an edit moving ``card`` to another person does (queries.moved_to), for
+    the question asked before."""
+    return (
+        "they keep their name and details and take only what they lack from here, and "
+        f"{card.contact.display_name} is deleted if this is their only card and they were "
+        "not imported into the contacts"
+    )
+
+
 def update_card(card: Card, data: CardInput, checked: bool = True) -> Card:
     """Apply an edit of a card: folds, note, photo and the person's details; what was read
     from its photo counts as ``checked`` by the person editing.

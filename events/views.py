@@ -488,23 +488,19 @@ def _asked_to_give(form: CardForm, card: Card) -> bool:
     """Return whether the edit ``form`` gives the card another person's email, whom it
     would move to, without saying that the card is theirs; if so, ask on the form (an error
     of its email, the person's id in its ``contact`` field, so that saving again says so)."""
-    email = Contact.normalize_email(form.cleaned_data["email"])
-    if not email or email == card.contact.email:
-        return False
-    known = queries.person_with_email(email)
-    if known is None or known.pk in (card.contact_id, form.cleaned_data["contact"]):
+    email = form.cleaned_data["email"]
+    known = queries.moved_to(card, email, form.cleaned_data["contact"])
+    if known is None:
         return False
     form.data = form.data.copy()
     form.data["contact"] = known.pk
     form.add_error(
         "email",
         sentence(
-            f"{email} is the email of {known.display_name}"
+            f"{Contact.normalize_email(email)} is the email of {known.display_name}"
             + (f" ({known.company_beside_name})" if known.company_beside_name else "")
-            + ". Save again to give this card to them: they keep their name and details and "
-            f"take only what they lack from here, and {card.contact.display_name} is deleted "
-            "if this is their only card and they were not imported into the contacts. Or "
-            "give another email"
+            + f". Save again to give this card to them: {services.what_a_move_does(card)}. "
+            "Or give another email"
             + (" (and choose the photo again: it was not kept)" if form.files else "")
         ),
     )

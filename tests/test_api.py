@@ -19,7 +19,7 @@ from api.models import ApiToken, hash_key
 from api.pagination import Pages
 from contacts import services, vocabularies
 from contacts.folds import HALF, UL, UR
-from contacts.models import FOLLOW_UP_ORDER, Card, Meaning, Vocabulary
+from contacts.models import FOLLOW_UP_ORDER, Card, Contact, Meaning, Vocabulary
 from events.models import Conference
 
 pytestmark = pytest.mark.django_db
@@ -655,6 +655,48 @@ def test_it_updates_the_folds_and_fields_given_and_keeps_the_others(
     assert (data["version"], data["folds"], data["title"]) == (1, ["UL", "HALF"], "CTO")
     assert data["decoding"] == card.decode().as_json()
     assert data["priority"] == card.priority
+
+
+def test_an_update_giving_another_persons_email_names_them_and_moves_the_card_when_told(
+    client, bob, make_card, token_of
+):
+    jon = Contact.objects.create(name="Jon Smith", email="jon@globex.com")
+    card = make_card(UR, contact=jon)
+    dana = Contact.objects.create(name="Dana Reyes", company="Acme", email="dana@acme.io")
+    headers = token_of(bob)
+    body = {"version": 0, "email": "Dana@Acme.io", "name": "Jon Smyth"}
+    response = patch_json(client, card_url(card), body, **headers)
+    assert response.status_code == 400
+    assert response.json()["errors"]["email"] == [
+        f"dana@acme.io is the email of Dana Reyes, Acme (person {dana.pk}). Give "
+        f'"contact": {dana.pk} with it to give this card to them: they keep their name and '
+        "details and take only what they lack from here, and Jon Smith is deleted if this "
+        "is their only card and they were not imported into the contacts. Or give another "
+        "email."
+    ]
+    card.refresh_from_db()
+    assert (card.contact.name, card.contact.email, card.version) == (
+        "Jon Smith",
+        "jon@globex.com",
+        0,
+    )
+    # Another person's id says nothing of this one.
+    li = Contact.objects.create(name="Li Wei")
+    refused = patch_json(client, card_url(card), {**body, "contact": li.pk}, **headers)
+    assert refused.status_code == 400
+    # Another email of the card's own person moves nothing and asks nothing.
+    jon.other_emails.create(email="jon@home.example")
+    own = {"version": 0, "email": "jon@home.example"}
+    assert patch_json(client, card_url(card), own, **headers).status_code == 200
+    card.refresh_from_db()
+    assert card.contact == jon
+    # Their id given: the card is theirs, and its own person, with no card left, is gone.
+    told = {**body, "version": 1, "contact": dana.pk}
+    response = patch_json(client, card_url(card), told, **headers)
+    assert response.status_code == 200 and response.json()["name"] == "Dana Reyes"
+    card.refresh_from_db()
+    assert card.contact == dana
+    assert not Contact.objects.filter(pk=jon.pk).exists()
 
 
 def test_an_update_of_a_stale_version_is_a_409_and_changes_nothing(
