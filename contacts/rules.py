@@ -37,7 +37,7 @@ def open_followups() -> Q:
 def in_state(state: str) -> Q:
     """Return the cards in ``state``, for the database: with the `waiting` that the state
     implies, which the follow-up indexes start with (the list of the cards done reads
-    them from its index, not every card)."""
+    them from its index, not every card; "waiting IN (…)" as in waiting())."""
     return Q(state=state, waiting__in=[state in OPEN_STATES])
 
 

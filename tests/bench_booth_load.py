@@ -4,8 +4,8 @@ load client of 1, 8 and 32 concurrent clients, each on its own kept-alive connec
 saving cards (JSON, no photo) as fast as the server answers; beside it the same clients
 asking /health/ (one `SELECT 1`), the floor of a request that reaches the database.
 
-Then the booth with 100,000 more cards and people (each save looks up its email and phone
-among them), and while a weight edit re-prioritizes those cards on the task queue's worker
+Then the booth with 100,000 more cards and people (each save looks up its email among
+them), and while a weight edit re-prioritizes those cards on the task queue's worker
 (`db_worker`, as `make run` starts it): 8 clients save until the job has finished, and the
 slowest save is what the goal (no save waiting over 1 s) is about.
 
@@ -208,7 +208,7 @@ def saves_while_reprioritizing(conference: Conference, save: tuple) -> None:
     rows, known = [], []
     try:
         run(port, 4, save)  # warm up
-        # The booth with REPRIORITIZED people known: each save looks up its email and phone.
+        # The booth with REPRIORITIZED people known: each save looks up its email.
         for clients in CLIENTS[:2]:
             load = run(port, clients, save)
             known.append(

@@ -57,6 +57,13 @@ def test_overdue_agrees_with_its_twin(grid):
     agree(grid, lambda card: rules.is_overdue(card, TODAY), rules.overdue(TODAY))
 
 
+@pytest.mark.parametrize("state", Card.State.values)
+def test_in_state_keeps_the_cards_in_that_state_and_only_those(grid, state):
+    # With the `waiting` the state implies (rules.in_state): a state would otherwise miss
+    # the cards it is in, or keep those it is not.
+    agree(grid, lambda card: card.state == state, rules.in_state(state))
+
+
 def test_a_snoozed_card_whose_snooze_ended_is_waiting_and_may_be_overdue(grid):
     woken = [c for c in grid if c.state == "snoozed" and c.snoozed_until == TODAY - DAY]
     assert all(rules.is_waiting(card, TODAY) for card in woken)

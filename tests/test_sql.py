@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from contacts.models import Contact, ContactEmail
 from events.models import Conference
-from foldcard.sql import Prepared
+from foldcard.sql import Prepared, any_of
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +99,23 @@ def test_on_postgresql_with_a_connection_per_request_it_is_sent_as_sql(conferenc
         assert conferences.first(conference.slug) == conference
     assert captured[0]["sql"].startswith("SELECT")
     assert conferences.name not in prepared_statements()
+
+
+def test_any_of_finds_what_any_query_finds_once_and_leaves_out_those_finding_nothing():
+    dana = Contact.objects.create(name="Dana", email="dana@acme.io")
+    ContactEmail.objects.create(contact=dana, email="dana@home.example")
+    li = Contact.objects.create(name="Li", email="li@hooli.example")
+
+    def people(*emails):
+        found = any_of(
+            Contact.objects.filter(email__in=emails).values("pk"),
+            ContactEmail.objects.filter(email__in=emails).values("contact_id"),
+        )
+        return list(Contact.objects.filter(pk__in=found).order_by("pk"))
+
+    assert people("dana@acme.io", "dana@home.example", "li@hooli.example") == [dana, li]
+    assert people("dana@home.example") == [dana]
+    assert people() == []  # each part an empty IN, left out
 
 
 def test_an_expired_or_deleted_session_is_no_longer_logged_in(client, alice):
