@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -533,6 +534,18 @@ class CardQuerySet(models.QuerySet):
         """Return the cards waiting for a follow-up (rules.is_waiting). Served by the
         card_followups indexes."""
         return self.filter(rules.waiting(today))
+
+    def with_persons_consent(self) -> CardQuerySet:
+        """Annotate each card with ``persons_consent``: what its person said last of being
+        contacted, on any card of theirs (the consent recorded latest; "" if none is), which
+        rules.may_be_emailed asks."""
+        said = (
+            Card.objects.filter(contact=models.OuterRef("contact"))
+            .exclude(consent="")
+            .order_by(models.F("consent_at").desc(nulls_last=True), "-pk")
+            .values("consent")[:1]
+        )
+        return self.annotate(persons_consent=Coalesce(models.Subquery(said), models.Value("")))
 
     def with_meaning(self, meaning: Meaning) -> CardQuerySet:
         """Return the cards whose folds decode to ``meaning`` under their vocabulary."""

@@ -449,8 +449,18 @@ def followup_page(
     return FollowupPage(page, [g for g in groups.values() if g.cards], counts)
 
 
+def read_persons_consent(cards: Iterable[Card]) -> None:
+    """Set on each of ``cards`` what its person said last of being contacted, read now in
+    one query (CardQuerySet.with_persons_consent), for rules.may_be_emailed."""
+    by_id = {card.pk: card for card in cards}
+    said = Card.objects.with_persons_consent().filter(pk__in=by_id)
+    for pk, consent in said.values_list("pk", "persons_consent"):
+        by_id[pk].persons_consent = consent
+
+
 def _with_row_data(cards: models.QuerySet[Card]) -> models.QuerySet[Card]:
-    return cards.select_related("contact", "conference", "vocabulary", "owner")
+    related = cards.select_related("contact", "conference", "vocabulary", "owner")
+    return related.with_persons_consent()
 
 
 def people_of(cards: list[Card]) -> Q:

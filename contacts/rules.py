@@ -42,9 +42,10 @@ def in_state(state: str) -> Q:
 
 
 def may_be_emailed(card: Card) -> bool:
-    """Return whether foldcard may email the card's person: not when they said at the booth
-    that they do not want to be contacted."""
-    return card.consent != "declined"  # Consent.DECLINED (models import this module)
+    """Return whether foldcard may email the card's person: not when the last they said, on
+    any card of theirs, is that they do not want to be contacted (``persons_consent``, from
+    CardQuerySet.with_persons_consent): a card that records nothing does not undo it."""
+    return card.persons_consent != "declined"  # Consent.DECLINED (models import this module)
 
 
 # Why foldcard sends no email to a person who declined.

@@ -376,6 +376,7 @@ def email_followups(
     every card was skipped; else it lists the skipped with what could not be sent) and the
     skipped."""
     chosen, skipped = [], []
+    queries.read_persons_consent(cards)
     for card in cards:
         if card.version != versions[card.pk]:
             skipped.append(Skipped(card.pk, str(card.contact), CHANGED))

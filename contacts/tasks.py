@@ -49,7 +49,8 @@ def _send(batch: EmailBatch, card: Card, user, connection) -> str:
     """
     name = card.contact.display_name
     # Read again: the batch's cards were read when it started, and it takes a while.
-    card.refresh_from_db(fields=["state", "snoozed_until", "version", "owner", "consent"])
+    card.refresh_from_db(fields=["state", "snoozed_until", "version", "owner"])
+    queries.read_persons_consent([card])
     if card.version != batch.versions.get(str(card.pk), card.version):
         state = card.get_state_display().lower()
         return f"{name}: skipped, someone changed it since it was chosen (it is {state} now)"

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -62,11 +62,12 @@ def _workable(request: HttpRequest, card: Card) -> Card:
     return card
 
 
-def _get_card(pk: int) -> Card:
+def _get_card(pk: int, queryset: QuerySet[Card] | None = None) -> Card:
     """Return the card ``pk`` (everyone who works follow-ups sees every card on the team's
-    list), or raise 404."""
-    queryset = Card.objects.select_related("contact", "conference", "vocabulary", "owner")
-    return get_object_or_404(queryset, pk=pk)
+    list), with what its page shows, or raise 404."""
+    queryset = Card.objects.all() if queryset is None else queryset
+    related = queryset.select_related("contact", "conference", "vocabulary", "owner")
+    return get_object_or_404(related.with_persons_consent(), pk=pk)
 
 
 @require_http_methods(["GET", "POST"])
@@ -237,8 +238,7 @@ def followup_list(request: HttpRequest) -> HttpResponse:
 def followup_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Show one follow-up whole: its note, photo, the person's other cards, the outcome box
     and the actions; as a page, or (``?panel=1``) as the list's side panel."""
-    queryset = Card.objects.select_related("contact", "conference", "vocabulary", "owner")
-    card = get_object_or_404(queryset.prefetch_related("emails__sent_by"), pk=pk)
+    card = _get_card(pk, Card.objects.prefetch_related("emails__sent_by"))
     today = timezone.localdate()
     context = {
         "card": queries.followup_rows([card], request.user, today)[0],

@@ -12,6 +12,7 @@ from contacts import emails, tasks
 from contacts.digests import send_digests
 from contacts.folds import HALF, UL, UR
 from contacts.models import Card, Contact, EmailBatch, Meaning, SentEmail, UserSettings
+from events.models import Conference
 from tests.test_followup_bulk import chosen
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +78,41 @@ def test_foldcard_emails_no_one_who_declined_to_be_contacted(
     assert [m["To"] for m in smtp_server.messages] == ["Eli Park <eli@park.io>"]
     assert Card.objects.get(pk=dana_card.pk).state == "open"
     assert not SentEmail.objects.filter(card=dana_card).exists()
+
+
+def test_a_person_who_declined_on_one_card_is_emailed_from_no_card_until_they_say_otherwise(
+    client, alice, dana_card, make_card, smtp_server, worked_off
+):
+    # dana_card records nothing; at another conference, Dana said not to contact her.
+    summit = Conference.objects.create(
+        name="Summit", starts_on=date(2026, 3, 1), ends_on=date(2026, 3, 1)
+    )
+    make_card(
+        UR,
+        contact=dana_card.contact,
+        conference=summit,
+        consent="declined",
+        consent_at=datetime(2026, 3, 1, tzinfo=UTC),
+    )
+    client.force_login(alice)
+    said = "Dana Reyes said they do not want to be contacted: foldcard sends them nothing."
+    assert said in client.get(compose_url(dana_card)).content.decode()
+    detail = client.get(reverse("contacts-followup", args=[dana_card.pk])).content.decode()
+    assert "data-declined>do not contact<" in detail
+    page = client.get(reverse("contacts-followups")).content.decode()
+    row = page[page.index(f'data-card="{dana_card.pk}"') :].split("followup-row")[0]
+    assert "data-declined>do not contact<" in row and "data-no-consent" not in row
+    with worked_off():
+        client.post(reverse("contacts-followup-email-many"), chosen(dana_card), follow=True)
+    assert smtp_server.messages == []
+    # Later, on another card, she agreed: the last she said counts.
+    make_card(
+        UL,
+        contact=dana_card.contact,
+        consent="consent",
+        consent_at=datetime(2026, 6, 1, tzinfo=UTC),
+    )
+    assert said not in client.get(compose_url(dana_card)).content.decode()
 
 
 def test_the_worker_emails_no_one_who_declined_while_the_batch_is_sent(
