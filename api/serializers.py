@@ -190,10 +190,14 @@ class CardSerializer(serializers.ModelSerializer):
     owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
     logged_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     decoding = serializers.SerializerMethodField()
+    contact = serializers.IntegerField(
+        source="contact_id", read_only=True, help_text="The id of the card's person."
+    )
 
     class Meta:
         model = Card
-        fields = ["id", "conference", "folds", *CARD_TEXT_FIELDS, "client_uuid", "state"]
+        fields = ["id", "conference", "contact", "folds", *CARD_TEXT_FIELDS, "client_uuid"]
+        fields += ["state"]
         fields += ["outcome", "owner", "logged_by", "logged_at", "due_on", "priority"]
         fields += ["decoding", "version", "consent", "snoozed_until", "state_changed_at"]
 
@@ -276,6 +280,10 @@ class CardUpdateSerializer(CardFieldsSerializer):
         if "outcome" in data and data.get("state") not in ("done", "dropped"):
             raise serializers.ValidationError(
                 {"outcome": ["Give an outcome with the state done or dropped."]}
+            )
+        if "contact" in data and "email" not in data:
+            raise serializers.ValidationError(
+                {"contact": ['Give "contact" with the "email" of that person, whose it says.']}
             )
         return data
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -143,6 +144,12 @@ class CardList(generics.ListAPIView):
 
     def get_queryset(self):
         form = CardFilterForm(self.request.query_params, owners=queries.filterable_owners())
+        # A misspelt filter would list every card, as if none was given.
+        pages = self.paginator.page_query_param, self.paginator.page_size_query_param
+        if unknown := sorted(set(self.request.query_params) - {*form.fields, *pages}):
+            known = ", ".join([*form.fields, *pages])
+            problem = f"Unknown parameter{pluralize(unknown)}: {', '.join(unknown)}; known: {known}"
+            raise exceptions.ValidationError({"non_field_errors": [sentence(problem)]})
         if not form.is_valid():
             raise exceptions.ValidationError(_field_errors(form))
         filters = form.filters()
@@ -250,19 +257,21 @@ def _edit_card(card: Card, edits: dict, version: int, confirmed: int | None) -> 
     form = CardForm(data=data, has_photo=bool(card.photo))
     if not form.is_valid():
         raise exceptions.ValidationError(_field_errors(form))
-    email = form.cleaned_data["email"]
-    if known := queries.moved_to(card, email, confirmed):
-        raise exceptions.ValidationError(
-            {
-                "email": [
-                    sentence(
-                        f"{Contact.normalize_email(email)} is the email of {known} (person "
-                        f'{known.pk}). Give "contact": {known.pk} with it to give this card to '
-                        f"them: {services.what_a_move_does(card)}. Or give another email"
-                    )
-                ]
-            }
+    email = Contact.normalize_email(form.cleaned_data["email"])
+    if confirmed is not None:
+        # Only to say whose the email is: the id of anyone else is a mistake.
+        owner = queries.person_with_email(email)
+        if owner is None or owner.pk != confirmed:
+            whose = f"the email of {owner} (person {owner.pk})" if owner else "no one's yet"
+            problem = f'{email} is {whose}: "contact" is the id of the person whose email it is'
+            raise exceptions.ValidationError({"contact": [sentence(problem)]})
+    elif known := queries.moved_to(card, email, None):
+        problem = (
+            f'{email} is the email of {known} (person {known.pk}). Give "contact": {known.pk} '
+            f"with it to give this card to them: {services.what_a_move_does(card)}. Or give "
+            "another email"
         )
+        raise exceptions.ValidationError({"email": [sentence(problem)]})
     try:
         services.update_card(card, form.to_input())
     except services.EditConflict as e:

@@ -603,6 +603,15 @@ def test_a_bad_filter_is_400(client, bob, token_of, query, field):
     assert field in response.json()["errors"]
 
 
+def test_a_misspelt_filter_is_400_not_every_card(client, bob, token_of):
+    response = client.get(reverse("api-cards"), {"confernce": "expo-2026"}, **token_of(bob))
+    assert response.status_code == 400
+    assert response.json()["errors"]["non_field_errors"] == [
+        "Unknown parameter: confernce; known: conference, meaning, owner, state, due, q, sort, "
+        "page, page_size."
+    ]
+
+
 def test_it_reads_one_card(client, bob, make_card, token_of):
     card = make_card(UL | HALF, name="Dana Reyes")
     data = client.get(reverse("api-card", args=[card.pk]), **token_of(bob)).json()
@@ -680,10 +689,22 @@ def test_an_update_giving_another_persons_email_names_them_and_moves_the_card_wh
         "jon@globex.com",
         0,
     )
-    # Another person's id says nothing of this one.
+    # "contact" is the id of the person whose email is given, or a 400 that changes nothing.
     li = Contact.objects.create(name="Li Wei")
     refused = patch_json(client, card_url(card), {**body, "contact": li.pk}, **headers)
-    assert refused.status_code == 400
+    assert refused.json()["errors"]["contact"] == [
+        f'dana@acme.io is the email of Dana Reyes, Acme (person {dana.pk}): "contact" is the '
+        "id of the person whose email it is."
+    ]
+    nobodys = {"version": 0, "email": "new@globex.com", "contact": li.pk}
+    refused = patch_json(client, card_url(card), nobodys, **headers)
+    assert refused.json()["errors"]["contact"][0].startswith("new@globex.com is no one's yet")
+    alone = patch_json(client, card_url(card), {"version": 0, "contact": dana.pk}, **headers)
+    assert alone.json()["errors"]["contact"] == [
+        'Give "contact" with the "email" of that person, whose it says.'
+    ]
+    card.refresh_from_db()
+    assert (card.contact, card.version) == (jon, 0)
     # Another email of the card's own person moves nothing and asks nothing.
     jon.other_emails.create(email="jon@home.example")
     own = {"version": 0, "email": "jon@home.example"}
@@ -693,7 +714,8 @@ def test_an_update_giving_another_persons_email_names_them_and_moves_the_card_wh
     # Their id given: the card is theirs, and its own person, with no card left, is gone.
     told = {**body, "version": 1, "contact": dana.pk}
     response = patch_json(client, card_url(card), told, **headers)
-    assert response.status_code == 200 and response.json()["name"] == "Dana Reyes"
+    assert response.status_code == 200
+    assert (response.json()["name"], response.json()["contact"]) == ("Dana Reyes", dana.pk)
     card.refresh_from_db()
     assert card.contact == dana
     assert not Contact.objects.filter(pk=jon.pk).exists()
