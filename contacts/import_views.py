@@ -118,12 +118,16 @@ def _mapping_form(upload: Import, data=None) -> ImportMappingForm:
 def _preview_page(
     request: HttpRequest, upload: Import, form: ImportMappingForm, problem: str
 ) -> HttpResponse:
+    left_out = []
+    if upload.conference_id is None:
+        left_out = imports.left_out_of_contacts(imports.Source.of(upload))
     context = {
         "upload": upload,
         "conference": upload.conference,
         "form": form,
         "problem": problem,
         "not_importable": imports.why_not_importable(upload),
+        "left_out": left_out,
         "more_problems": upload.errors - min(upload.errors, imports.PROBLEMS_KEPT),
         "waiting": upload.state in (Import.State.CHECKING, Import.State.IMPORTING),
     }

@@ -454,6 +454,16 @@ def auto_mapping(source: Source, cards: bool) -> list[str]:
     return [target if target in targets(cards) else "" for target in mapping]
 
 
+def left_out_of_contacts(source: Source) -> list[str]:
+    """Return the columns of a CSV ``source`` that say what goes with a card (a note, folds,
+    the person's consent, Email Opt Out), which an import of contacts only leaves out. A
+    vCard's columns are its properties, each file's or not."""
+    if source.kind == "vcard":
+        return []
+    named = auto_mapping_of(source.columns)
+    return [c for c, target in zip(source.columns, named, strict=True) if target in CARD_ONLY]
+
+
 def check_mapping(source: Source, mapping: list[str], cards: bool) -> None:
     """Raise BadFile unless ``mapping`` says what each column is, one of them being a
     name, a company or an email."""

@@ -170,12 +170,25 @@ def test_contacts_only_attaches_to_known_people_by_their_email(manager):
     kept = Import.objects.get()
     assert (kept.conference, kept.new, kept.attached) == (None, 1, 1)
     assert kept.mapping == ["email", "company", ""]  # notes go with cards
-    assert 'data-fate="attach"' in manager.get(kept_url).content.decode()
+    page = manager.get(kept_url).content.decode()
+    assert 'data-fate="attach"' in page
+    # The preview says what goes with a card, and so is left out.
+    assert "Into contacts only, Note is left out" in page
     manager.post(reverse("contacts-import-run", args=[kept.pk]))
     known.refresh_from_db()
     assert (known.name, known.company) == ("Dana", "Acme")
     assert set(Contact.objects.values_list("email", flat=True)) == {"dana@acme.io", "n@x.io"}
     assert not Card.objects.exists()
+
+
+def test_contacts_only_says_that_it_leaves_out_who_opted_out(manager, conference):
+    data = csv_bytes(["Email", "Email Opt Out", "Notes"], ["dale@twinpeaks.example", "1", "x"])
+    page = manager.get(upload(manager, data).url).content.decode()
+    assert "Into contacts only, Email Opt Out, Notes are left out" in page
+    assert "import the file into a conference" in page
+    # Into a conference, nothing is.
+    into_conference = upload(manager, data, conference).url
+    assert "data-left-out" not in manager.get(into_conference).content.decode()
 
 
 def test_vcards_are_imported_with_their_folds(manager, conference):
