@@ -3,6 +3,7 @@ from __future__ import annotations
 from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 
 from api import views
@@ -20,6 +21,8 @@ def api(view, **initkwargs):
 
 
 urlpatterns = [
+    # The API's own address leads to its documentation, as /api/ does (foldcard/urls.py).
+    path("", api(RedirectView, pattern_name="api-docs"), name="api-root"),
     path("conferences/", api(views.ConferenceList), name="api-conferences"),
     path("conferences/<slug:slug>/cards/", api(views.CardCreate), name="api-card-create"),
     path("cards/", api(views.CardList), name="api-cards"),

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from api import carddav
 from api import views as api_views
@@ -14,6 +16,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="foldcard-favicon"),
     path("events/", include("events.urls")),
     path("", include("contacts.urls")),
+    path("api/", login_not_required(RedirectView.as_view(pattern_name="api-docs"))),
     path("api/v1/", include("api.urls")),
     path("webhooks/", include("webhooks.urls")),
     path(".well-known/carddav", carddav.well_known, name="api-carddav-well-known"),

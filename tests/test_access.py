@@ -123,6 +123,7 @@ EXPECTED = {
     "api-decode": ("get", {}, [401, 403, 403, 400, 400]),
     "api-schema": ("get", {}, [200, 200, 200, 200, 200]),
     "api-docs": ("get", {}, [200, 200, 200, 200, 200]),
+    "api-root": ("get", {}, [302, 302, 302, 302, 302]),  # to the docs
     "api-unknown": ("get", {"rest": "nowhere"}, [404, 404, 404, 404, 404]),
     # The address book opens to an API token only (Basic authentication), never a session.
     "api-carddav": ("get", {}, [401, 401, 401, 401, 401]),

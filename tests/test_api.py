@@ -603,6 +603,12 @@ def test_a_bad_filter_is_400(client, bob, token_of, query, field):
     assert field in response.json()["errors"]
 
 
+@pytest.mark.parametrize("path", ["/api/", "/api/v1/"])
+def test_the_apis_own_address_leads_to_its_documentation(client, path):
+    response = client.get(path)
+    assert (response.status_code, response.url) == (302, reverse("api-docs"))
+
+
 def test_a_misspelt_filter_is_400_not_every_card(client, bob, token_of):
     response = client.get(reverse("api-cards"), {"confernce": "expo-2026"}, **token_of(bob))
     assert response.status_code == 400
