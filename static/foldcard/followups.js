@@ -35,6 +35,7 @@ import { listUrl, say, send, undoLast } from "./followup_actions.js";
   const current = () => list.querySelector("[data-card].is-current");
   const selected = () => rows().filter((row) => row.querySelector("[data-select]:checked"));
   const cardId = (row) => row.dataset.card;
+  const isClosed = (row) => ["done", "dropped"].includes(row.dataset.state);
   // The addresses of the actions, of bulk actions and of a follow-up's detail.
   const actionUrl = (row, action) => list.dataset.actionUrl.replace("/0/action/", `/${cardId(row)}/${action}/`);
   const bulkUrl = (action) => list.dataset.bulkUrl.replace(/action\/$/, `${action}/`);
@@ -54,6 +55,11 @@ import { listUrl, say, send, undoLast } from "./followup_actions.js";
       row.append(rowActions);
       rowActions.hidden = false;
       rowActions.querySelector('[data-do="email"]').hidden = !row.dataset.emailUrl;
+      // A follow-up done or dropped is reopened, not closed again.
+      for (const action of ["done", "snooze", "drop"]) {
+        rowActions.querySelector(`[data-do="${action}"]`).hidden = isClosed(row);
+      }
+      rowActions.querySelector('[data-do="reopen"]').hidden = !isClosed(row);
     } else {
       rowActions.hidden = true;
     }
@@ -124,6 +130,13 @@ import { listUrl, say, send, undoLast } from "./followup_actions.js";
     if (wasIn) document.activeElement.blur();
   }
 
+  // The rows that done, snooze and drop act on: as actedOn, but for a current row that is
+  // closed already (it offers Reopen instead).
+  function toClose() {
+    const rows = actedOn();
+    return selected().length || !rows.length || !isClosed(rows[0]) ? rows : [];
+  }
+
   // The selected rows, or else the current one when the user may work it; none said why
   // not, in the status line.
   function actedOn() {
@@ -177,21 +190,27 @@ import { listUrl, say, send, undoLast } from "./followup_actions.js";
   const commands = {
     open: () => current() && openPanel(current(), true),
     done: async () => {
-      const rows = actedOn();
+      const rows = toClose();
       if (!rows.length) return;
       const how = await ask("done", rows);
       if (how) act("done", { outcome: dialogs.done.querySelector("[name=outcome]").value }, rows);
     },
     snooze: async () => {
-      const rows = actedOn();
+      const rows = toClose();
       if (!rows.length) return;
       const how = await ask("snooze", rows);
       if (how === "until") act("snooze", { until: dialogs.snooze.querySelector("[name=until]").value }, rows);
       else if (how) act("snooze", { days: how }, rows);
     },
     drop: () => {
-      const rows = actedOn();
+      const rows = toClose();
       if (rows.length) act("drop", {}, rows);
+    },
+    // One follow-up at a time, the current one, when it is closed.
+    reopen: () => {
+      const row = current();
+      if (!row || !isClosed(row) || selected().length) return;
+      if (actedOn().length) act("reopen", {}, [row]);
     },
     email: () => {
       if (selected().length) {
@@ -232,6 +251,7 @@ import { listUrl, say, send, undoLast } from "./followup_actions.js";
     d: commands.done,
     s: commands.snooze,
     x: commands.drop,
+    o: commands.reopen,
     e: commands.email,
     a: commands.assign,
     u: undoLast,

@@ -120,6 +120,32 @@ def test_it_works_five_cards_from_the_keyboard(make_card, logged_in, smtp_server
     expect(page.get_by_label("Search")).to_be_focused()
 
 
+def test_a_row_done_in_place_offers_reopen_not_the_actions_that_close_it(make_card, logged_in):
+    cards = queue(make_card, 2)
+    page = logged_in
+    page.goto("/followups/")
+    actions = page.locator("[data-row-actions]")
+    page.keyboard.press("x")
+    expect(page.locator("[data-followup-status]")).to_have_text("Dropped Person 1, Acme.Undo")
+    page.keyboard.press("k")
+    expect(row(page, cards[0])).to_have_class(re.compile("is-current"))
+    for action in ("Done", "Snooze", "Drop"):
+        expect(actions.get_by_role("button", name=action, exact=True)).to_be_hidden()
+    # Its keys close nothing again: no dialog, no request.
+    page.keyboard.press("s")
+    expect(page.get_by_role("dialog", name="Snooze")).to_be_hidden()
+    page.keyboard.press("d")
+    expect(page.get_by_role("dialog", name="Done")).to_be_hidden()
+    assert states(cards[0]) == ["dropped"]
+    actions.get_by_role("button", name="Reopen").click()
+    expect(page.locator("[data-followup-status]")).to_contain_text("Reopened Person 1, Acme")
+    assert states(cards[0]) == ["open"]
+    # Open again, it offers them again.
+    page.keyboard.press("k")
+    expect(actions.get_by_role("button", name="Done", exact=True)).to_be_visible()
+    expect(actions.get_by_role("button", name="Reopen")).to_be_hidden()
+
+
 def test_after_an_email_the_row_after_it_is_current(make_card, logged_in, smtp_server):
     cards = queue(make_card, 3)
     page = logged_in
