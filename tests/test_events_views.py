@@ -103,6 +103,7 @@ def test_home_lists_the_latest_conferences_a_page_at_a_time_counting_their_cards
     assert 'conference_id" IN (' in counting
     assert "Expo 2026" in html and "Fair 00" in html and "Fair 49" not in html
     assert "1 / 2" in html and 'href="?page=2"' in html
+    assert "data-total>51, the latest first<" in html
     page_two = client.get("/", {"page": 2})
     assert [c.name for c in page_two.context["page"]] == ["Fair 49"]
     assert page_two.context["page"][0].num_cards == 0
@@ -229,6 +230,13 @@ def test_before_the_conference_ends_there_is_no_chart_of_days(
     client.force_login(alice)
     html = client.get(card.conference.get_absolute_url()).content.decode()
     assert "data-done-chart" not in html
+
+
+def test_the_dashboard_counts_one_card_as_one(client, alice, make_card):
+    make_card(UR)
+    client.force_login(alice)
+    html = client.get(reverse("events-detail", args=["expo-2026"])).content.decode()
+    assert "0 of 1 card handled (0 done, 0 dropped)" in html
 
 
 def test_the_dashboard_counts_in_one_pass_over_the_cards(client, alice, make_card, fixed_today):
