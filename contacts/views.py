@@ -37,7 +37,7 @@ from contacts.forms import (
 )
 from contacts.models import Card, Contact, EmailBatch, SavedFilter, SentEmail, UserSettings
 from contacts.templatetags.followup_days import followup_day
-from foldcard.http import wants_json
+from foldcard.http import form_errors, wants_json
 from foldcard.text import sentence
 
 ACTIONS = ("done", "snooze", "drop", "reopen", "assign", "restore")
@@ -201,7 +201,11 @@ def followup_list(request: HttpRequest) -> HttpResponse:
     owners = _owners()
     form = FollowupFilterForm(request.GET or None, owners=owners)
     if form.is_bound and not form.is_valid():
-        messages.error(request, "Some filters were not understood; they are ignored.")
+        said = "; ".join(
+            f"{form[name].label}: {' '.join(errors)}" if name in form.fields else " ".join(errors)
+            for name, errors in form_errors(form).items()
+        )
+        messages.error(request, f"Some filters were not understood; they are ignored. {said}")
     cards = queries.followup_cards(request.user, today, form.filters())
     found = queries.followup_page(
         cards,

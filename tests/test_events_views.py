@@ -112,6 +112,15 @@ def test_home_lists_the_latest_conferences_a_page_at_a_time_counting_their_cards
     assert client.get("/", {"page": 9}).context["page"].number == 2
 
 
+def test_with_no_conference_only_those_who_may_create_one_are_asked_to(client, alice, bob):
+    client.force_login(bob)
+    html = client.get("/").content.decode()
+    assert "No conferences yet. A manager creates them." in html
+    assert reverse("events-create") not in html
+    client.force_login(alice)
+    assert "Create the first one" in client.get("/").content.decode()
+
+
 def test_it_creates_a_conference(client, alice):
     client.force_login(alice)
     response = client.post(

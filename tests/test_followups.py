@@ -946,6 +946,16 @@ def test_it_filters_by_due_bucket(client, alice, every_rule):
     assert names_in_order(html) == ["Friendly Competitor", "No Fold"]
 
 
+def test_a_too_long_search_says_it_is_the_search_and_why(client, alice, make_card):
+    client.force_login(alice)
+    response = client.get(URL, {"q": "x" * 3000})
+    assert response.status_code == 400
+    assert (
+        "Some filters were not understood; they are ignored. Search: Ensure this value has at "
+        "most 100 characters (it has 3000)."
+    ) in response.content.decode()
+
+
 def test_an_unknown_sort_or_due_bucket_is_a_400_with_a_message(client, alice, make_card):
     make_card(UR)
     client.force_login(alice)
