@@ -19,6 +19,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions, generics, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from api.exceptions import Conflict
@@ -145,10 +146,13 @@ class CardList(generics.ListAPIView):
     def get_queryset(self):
         form = CardFilterForm(self.request.query_params, owners=queries.filterable_owners())
         # A misspelt filter would list every card, as if none was given.
-        pages = self.paginator.page_query_param, self.paginator.page_size_query_param
-        if unknown := sorted(set(self.request.query_params) - {*form.fields, *pages}):
-            known = ", ".join([*form.fields, *pages])
-            problem = f"Unknown parameter{pluralize(unknown)}: {', '.join(unknown)}; known: {known}"
+        paging = self.paginator.page_query_param, self.paginator.page_size_query_param
+        known = [*form.fields, *paging, api_settings.URL_FORMAT_OVERRIDE]
+        if unknown := sorted(set(self.request.query_params) - set(known)):
+            problem = (
+                f"Unknown parameter{pluralize(unknown)}: {', '.join(unknown)}; "
+                f"known: {', '.join(known)}"
+            )
             raise exceptions.ValidationError({"non_field_errors": [sentence(problem)]})
         if not form.is_valid():
             raise exceptions.ValidationError(_field_errors(form))

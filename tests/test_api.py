@@ -614,8 +614,9 @@ def test_a_misspelt_filter_is_400_not_every_card(client, bob, token_of):
     assert response.status_code == 400
     assert response.json()["errors"]["non_field_errors"] == [
         "Unknown parameter: confernce; known: conference, meaning, owner, state, due, q, sort, "
-        "page, page_size."
+        "page, page_size, format."
     ]
+    assert client.get(reverse("api-cards"), {"format": "json"}, **token_of(bob)).status_code == 200
 
 
 def test_it_reads_one_card(client, bob, make_card, token_of):
