@@ -197,8 +197,7 @@ class CardSerializer(serializers.ModelSerializer):
     class Meta:
         model = Card
         fields = ["id", "conference", "contact", "folds", *CARD_TEXT_FIELDS, "client_uuid"]
-        fields += ["state"]
-        fields += ["outcome", "owner", "logged_by", "logged_at", "due_on", "priority"]
+        fields += ["state", "outcome", "owner", "logged_by", "logged_at", "due_on", "priority"]
         fields += ["decoding", "version", "consent", "snoozed_until", "state_changed_at"]
 
     def get_folds(self, card: Card) -> list[str]:

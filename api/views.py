@@ -267,7 +267,9 @@ def _edit_card(card: Card, edits: dict, version: int, confirmed: int | None) -> 
         owner = queries.person_with_email(email)
         if owner is None or owner.pk != confirmed:
             whose = f"the email of {owner} (person {owner.pk})" if owner else "no one's yet"
-            problem = f'{email} is {whose}: "contact" is the id of the person whose email it is'
+            problem = f'"contact" is the id of the person whose email is given: {email} is {whose}'
+            if not email:
+                problem = '"contact" is the id of the person whose email is given, and none is'
             raise exceptions.ValidationError({"contact": [sentence(problem)]})
     elif known := queries.moved_to(card, email, None):
         problem = (

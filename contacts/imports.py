@@ -455,13 +455,12 @@ def auto_mapping(source: Source, cards: bool) -> list[str]:
 
 
 def left_out_of_contacts(source: Source) -> list[str]:
-    """Return the columns of a CSV ``source`` that say what goes with a card (a note, folds,
-    the person's consent, Email Opt Out), which an import of contacts only leaves out. A
-    vCard's columns are its properties, each file's or not."""
-    if source.kind == "vcard":
-        return []
-    named = auto_mapping_of(source.columns)
-    return [c for c, target in zip(source.columns, named, strict=True) if target in CARD_ONLY]
+    """Return the columns of ``source`` that say what goes with a card (a note, folds, the
+    person's consent, Email Opt Out), which an import of contacts only leaves out (those
+    of a vCard: the properties, whether its cards have them or not)."""
+    # Not strict: a vCard file kept from before X-FOLDCARD-CONSENT was read has one fewer.
+    named = zip(source.columns, auto_mapping(source, cards=True), strict=False)
+    return [column for column, target in named if target in CARD_ONLY]
 
 
 def check_mapping(source: Source, mapping: list[str], cards: bool) -> None:

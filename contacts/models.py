@@ -537,11 +537,12 @@ class CardQuerySet(models.QuerySet):
 
     def with_persons_consent(self) -> CardQuerySet:
         """Annotate each card with ``persons_consent``: what its person said last of being
-        contacted, on any card of theirs (the consent recorded latest; "" if none is), which
-        rules.may_be_emailed asks."""
+        contacted, on any card of theirs ("consent" or "declined", recorded latest; "" if
+        they said neither), which rules.may_be_emailed asks. Legitimate interest and being
+        a customer are the company's grounds, not the person's word: they undo no decline."""
         said = (
             Card.objects.filter(contact=models.OuterRef("contact"))
-            .exclude(consent="")
+            .filter(consent__in=[Consent.GIVEN, Consent.DECLINED])
             .order_by(models.F("consent_at").desc(nulls_last=True), "-pk")
             .values("consent")[:1]
         )

@@ -37,7 +37,7 @@ from contacts.forms import (
 )
 from contacts.models import Card, Contact, EmailBatch, SavedFilter, SentEmail, UserSettings
 from contacts.templatetags.followup_days import followup_day
-from foldcard.http import form_errors, wants_json
+from foldcard.http import wants_json
 from foldcard.text import sentence
 
 ACTIONS = ("done", "snooze", "drop", "reopen", "assign", "restore")
@@ -194,6 +194,18 @@ def erase(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "contacts/erase.html", context)
 
 
+def _not_understood(form: FollowupFilterForm) -> str:
+    """Say which filters of ``form`` are ignored, and why when a filter is too long; not
+    what the address gave them, which a link could fill with any words."""
+    said = []
+    for name, errors in form.errors.as_data().items():
+        field = form.fields.get(name)
+        label = field.label or name.capitalize() if field else "Their combination"
+        too_long = any(error.code == "max_length" for error in errors)
+        said.append(f"{label} (at most {field.max_length} characters)" if too_long else label)
+    return sentence(f"Some filters were not understood, and are ignored: {', '.join(said)}")
+
+
 @permission_required("contacts.work_followups", raise_exception=True)
 @require_GET
 def followup_list(request: HttpRequest) -> HttpResponse:
@@ -201,11 +213,7 @@ def followup_list(request: HttpRequest) -> HttpResponse:
     owners = _owners()
     form = FollowupFilterForm(request.GET or None, owners=owners)
     if form.is_bound and not form.is_valid():
-        said = "; ".join(
-            f"{form[name].label}: {' '.join(errors)}" if name in form.fields else " ".join(errors)
-            for name, errors in form_errors(form).items()
-        )
-        messages.error(request, f"Some filters were not understood; they are ignored. {said}")
+        messages.error(request, _not_understood(form))
     cards = queries.followup_cards(request.user, today, form.filters())
     found = queries.followup_page(
         cards,

@@ -700,12 +700,16 @@ def test_an_update_giving_another_persons_email_names_them_and_moves_the_card_wh
     li = Contact.objects.create(name="Li Wei")
     refused = patch_json(client, card_url(card), {**body, "contact": li.pk}, **headers)
     assert refused.json()["errors"]["contact"] == [
-        f'dana@acme.io is the email of Dana Reyes, Acme (person {dana.pk}): "contact" is the '
-        "id of the person whose email it is."
+        '"contact" is the id of the person whose email is given: dana@acme.io is the email of '
+        f"Dana Reyes, Acme (person {dana.pk})."
     ]
     nobodys = {"version": 0, "email": "new@globex.com", "contact": li.pk}
     refused = patch_json(client, card_url(card), nobodys, **headers)
-    assert refused.json()["errors"]["contact"][0].startswith("new@globex.com is no one's yet")
+    assert refused.json()["errors"]["contact"][0].endswith("new@globex.com is no one's yet.")
+    none = patch_json(client, card_url(card), {**nobodys, "email": ""}, **headers)
+    assert none.json()["errors"]["contact"] == [
+        '"contact" is the id of the person whose email is given, and none is.'
+    ]
     alone = patch_json(client, card_url(card), {"version": 0, "contact": dana.pk}, **headers)
     assert alone.json()["errors"]["contact"] == [
         'Give "contact" with the "email" of that person, whose it says.'

@@ -105,6 +105,14 @@ def test_a_person_who_declined_on_one_card_is_emailed_from_no_card_until_they_sa
     with worked_off():
         client.post(reverse("contacts-followup-email-many"), chosen(dana_card), follow=True)
     assert smtp_server.messages == []
+    # A later card on the company's grounds (a customer) is not her word: it undoes nothing.
+    make_card(
+        HALF,
+        contact=dana_card.contact,
+        consent="customer",
+        consent_at=datetime(2026, 5, 1, tzinfo=UTC),
+    )
+    assert said in client.get(compose_url(dana_card)).content.decode()
     # Later, on another card, she agreed: the last she said counts.
     make_card(
         UL,

@@ -950,10 +950,15 @@ def test_a_too_long_search_says_it_is_the_search_and_why(client, alice, make_car
     client.force_login(alice)
     response = client.get(URL, {"q": "x" * 3000})
     assert response.status_code == 400
+    html = response.content.decode()
     assert (
-        "Some filters were not understood; they are ignored. Search: Ensure this value has at "
-        "most 100 characters (it has 3000)."
-    ) in response.content.decode()
+        "Some filters were not understood, and are ignored: Search (at most 100 characters)."
+        in html
+    )
+    # What the address gave a filter is not repeated: a link could fill it with any words.
+    response = client.get(URL, {"owner": "Call 555-0100 now"})
+    [message] = [str(m) for m in response.context["messages"]]
+    assert message == "Some filters were not understood, and are ignored: Owner."
 
 
 def test_an_unknown_sort_or_due_bucket_is_a_400_with_a_message(client, alice, make_card):

@@ -189,6 +189,10 @@ def test_contacts_only_says_that_it_leaves_out_who_opted_out(manager, conference
     # Into a conference, nothing is.
     into_conference = upload(manager, data, conference).url
     assert "data-left-out" not in manager.get(into_conference).content.decode()
+    # A vCard's are its properties.
+    vcards = vcard("Dana Reyes", "dana@acme.io", "Acme", folds="795").encode()
+    page = manager.get(upload(manager, vcards, name="people.vcf").url).content.decode()
+    assert "Into contacts only, NOTE, X-FOLDCARD-FOLDS, X-FOLDCARD-CONSENT are left out" in page
 
 
 def test_vcards_are_imported_with_their_folds(manager, conference):

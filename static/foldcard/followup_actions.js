@@ -34,8 +34,21 @@ export async function post(url, data) {
   return body;
 }
 
+// Whether ``row``'s follow-up is done or dropped.
+export const isClosed = (row) => ["done", "dropped"].includes(row.dataset.state);
+
+// Show of the row actions ``actions`` those that fit ``row``: Email when it has an address,
+// and Reopen instead of Done, Snooze and Drop when it is done or dropped.
+export function showActions(actions, row) {
+  actions.querySelector('[data-do="email"]').hidden = !row.dataset.emailUrl;
+  for (const action of ["done", "snooze", "drop"]) {
+    actions.querySelector(`[data-do="${action}"]`).hidden = isClosed(row);
+  }
+  actions.querySelector('[data-do="reopen"]').hidden = !isClosed(row);
+}
+
 // Put ``html``, the row of card ``id`` as it is now, where its row is; the row's marks
-// (current, selected) and the actions shown in it stay.
+// (current, selected) and the actions shown in it stay, those that fit it now.
 function replaceRow(id, html) {
   const old = list.querySelector(`[data-card="${id}"]`);
   if (!old) return;
@@ -44,7 +57,10 @@ function replaceRow(id, html) {
   const row = template.content.firstElementChild;
   row.classList.toggle("is-current", old.classList.contains("is-current"));
   const actions = old.querySelector("[data-row-actions]");
-  if (actions) row.append(actions);
+  if (actions) {
+    row.append(actions);
+    showActions(actions, row);
+  }
   old.replaceWith(row);
 }
 

@@ -1,7 +1,7 @@
 // The follow-up list worked as a queue: a current row with its actions, a detail panel,
 // rows selected for bulk actions, and keys for it all (the ? dialog lists them). Without
 // JavaScript the list is links to each follow-up's page and a plain bulk form.
-import { listUrl, say, send, undoLast } from "./followup_actions.js";
+import { isClosed, listUrl, say, send, showActions, undoLast } from "./followup_actions.js";
 
 (function () {
   "use strict";
@@ -35,7 +35,6 @@ import { listUrl, say, send, undoLast } from "./followup_actions.js";
   const current = () => list.querySelector("[data-card].is-current");
   const selected = () => rows().filter((row) => row.querySelector("[data-select]:checked"));
   const cardId = (row) => row.dataset.card;
-  const isClosed = (row) => ["done", "dropped"].includes(row.dataset.state);
   // The addresses of the actions, of bulk actions and of a follow-up's detail.
   const actionUrl = (row, action) => list.dataset.actionUrl.replace("/0/action/", `/${cardId(row)}/${action}/`);
   const bulkUrl = (action) => list.dataset.bulkUrl.replace(/action\/$/, `${action}/`);
@@ -54,12 +53,7 @@ import { listUrl, say, send, undoLast } from "./followup_actions.js";
     if (row.dataset.workable !== undefined) {
       row.append(rowActions);
       rowActions.hidden = false;
-      rowActions.querySelector('[data-do="email"]').hidden = !row.dataset.emailUrl;
-      // A follow-up done or dropped is reopened, not closed again.
-      for (const action of ["done", "snooze", "drop"]) {
-        rowActions.querySelector(`[data-do="${action}"]`).hidden = isClosed(row);
-      }
-      rowActions.querySelector('[data-do="reopen"]').hidden = !isClosed(row);
+      showActions(rowActions, row);
     } else {
       rowActions.hidden = true;
     }
@@ -134,7 +128,9 @@ import { listUrl, say, send, undoLast } from "./followup_actions.js";
   // closed already (it offers Reopen instead).
   function toClose() {
     const rows = actedOn();
-    return selected().length || !rows.length || !isClosed(rows[0]) ? rows : [];
+    if (selected().length || !rows.length || !isClosed(rows[0])) return rows;
+    say(`${rows[0].querySelector("[data-name]").textContent} is ${rows[0].dataset.state} already: o reopens it.`, true);
+    return [];
   }
 
   // The selected rows, or else the current one when the user may work it; none said why

@@ -134,6 +134,9 @@ def test_a_row_done_in_place_offers_reopen_not_the_actions_that_close_it(make_ca
     # Its keys close nothing again: no dialog, no request.
     page.keyboard.press("s")
     expect(page.get_by_role("dialog", name="Snooze")).to_be_hidden()
+    expect(page.locator("[data-followup-status]")).to_have_text(
+        "Person 1 is dropped already: o reopens it."
+    )
     page.keyboard.press("d")
     expect(page.get_by_role("dialog", name="Done")).to_be_hidden()
     assert states(cards[0]) == ["dropped"]
@@ -144,6 +147,12 @@ def test_a_row_done_in_place_offers_reopen_not_the_actions_that_close_it(make_ca
     page.keyboard.press("k")
     expect(actions.get_by_role("button", name="Done", exact=True)).to_be_visible()
     expect(actions.get_by_role("button", name="Reopen")).to_be_hidden()
+    # Dropped from its detail, the row stays current and offers Reopen at once.
+    page.keyboard.press("Enter")
+    page.locator("[data-panel]").get_by_role("button", name="Drop").click()
+    expect(row(page, cards[0])).to_have_attribute("data-state", "dropped")
+    expect(actions.get_by_role("button", name="Reopen")).to_be_visible()
+    expect(actions.get_by_role("button", name="Drop", exact=True)).to_be_hidden()
 
 
 def test_after_an_email_the_row_after_it_is_current(make_card, logged_in, smtp_server):
