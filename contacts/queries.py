@@ -428,13 +428,13 @@ def followup_page(
         left=(number - 1) * PAGE_SIZE - start,
     )
     ids = ids[:PAGE_SIZE]
-    found = _with_row_data(Card.objects).in_bulk(ids)
+    found = with_row_data(Card.objects).in_bulk(ids)
     shown = [found[pk] for pk in ids if pk in found]
     # Their other cards that the list keeps, read through the card_person index and each
     # checked against the list's filters (SQLite would read the list's every card
     # otherwise, for the order of its index on the due date).
     in_list = Exists(cards.filter(pk=OuterRef("pk")))
-    others = _with_row_data(Card.objects).filter(people_of(shown), in_list).exclude(pk__in=ids)
+    others = with_row_data(Card.objects).filter(people_of(shown), in_list).exclude(pk__in=ids)
     rows = followup_rows(shown, user, today, others.order_by(*FOLLOW_UP_ORDER))
     if sort != "due":
         label = f"By {SORTS[sort][0].lower()}"
@@ -458,7 +458,8 @@ def read_persons_consent(cards: Iterable[Card]) -> None:
         by_id[pk].persons_consent = consent
 
 
-def _with_row_data(cards: models.QuerySet[Card]) -> models.QuerySet[Card]:
+def with_row_data(cards: models.QuerySet[Card]) -> models.QuerySet[Card]:
+    """Return ``cards`` with what a follow-up's row or page shows of them, read with them."""
     related = cards.select_related("contact", "conference", "vocabulary", "owner")
     return related.with_persons_consent()
 
@@ -488,8 +489,8 @@ def changed_rows(
     prepared as their rows are shown after an action on them, with the cards ``other_ids``
     that it changed with them under each; the rows in the order of ``ids``."""
     known = known or {}
-    found = {**_with_row_data(Card.objects).in_bulk(set(ids) - set(known)), **known}
-    others = _with_row_data(Card.objects).filter(pk__in=set(other_ids) - set(ids))
+    found = {**with_row_data(Card.objects).in_bulk(set(ids) - set(known)), **known}
+    others = with_row_data(Card.objects).filter(pk__in=set(other_ids) - set(ids))
     cards = [found[pk] for pk in ids if pk in found]
     return followup_rows(cards, user, today, others.order_by(*FOLLOW_UP_ORDER))
 

@@ -66,8 +66,7 @@ def _get_card(pk: int, queryset: QuerySet[Card] | None = None) -> Card:
     """Return the card ``pk`` (everyone who works follow-ups sees every card on the team's
     list), with what its page shows, or raise 404."""
     queryset = Card.objects.all() if queryset is None else queryset
-    related = queryset.select_related("contact", "conference", "vocabulary", "owner")
-    return get_object_or_404(related.with_persons_consent(), pk=pk)
+    return get_object_or_404(queries.with_row_data(queryset), pk=pk)
 
 
 @require_http_methods(["GET", "POST"])
