@@ -120,9 +120,8 @@ class AddressBook:
         cards = Card.objects.filter(owner=self.user)
         if token.conference_id is not None:
             cards = cards.filter(conference_id=token.conference_id)
-        self.cards = cards.select_related("contact", "vocabulary", "conference").prefetch_related(
-            *PERSON_DETAILS
-        )
+        cards = cards.with_basis().select_related("contact", "vocabulary", "conference")
+        self.cards = cards.prefetch_related(*PERSON_DETAILS)
 
     def people(self, uids: set[uuid.UUID] | None = None) -> list[Person]:
         """Return the address book's people (those of ``uids`` only, when given)."""

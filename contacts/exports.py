@@ -35,10 +35,11 @@ from django.utils import timezone
 from icalendar import Calendar, Todo
 
 from contacts import folds, matching, phones, rules
-from contacts.models import FOLLOW_UP_ORDER, Card, Consent, Contact, Vocabulary
+from contacts.models import FOLLOW_UP_ORDER, Card, Consent, Contact, Vocabulary, contact_basis
 from contacts.queries import decode_cards
 from events.models import Conference
 from foldcard.iterables import batched
+from foldcard.sql import Switch
 
 # Spreadsheets run a cell that starts with one of these as a formula, and also with the
 # full-width equals, plus, minus and at signs that Japanese and Chinese keyboards type.
@@ -259,18 +260,17 @@ def constant(header: str, cell: Callable[[Export], str]) -> Column:
 
 
 def of_choices(
-    header: str, field: str, choices: Iterable[str], cell: Callable[[str], str]
+    header: str, field: str | Expression, choices: Iterable[str], cell: Callable[[str], str]
 ) -> Column:
-    """Return a column of a cell of ``field``'s value, one of ``choices`` (SQL: a CASE
-    over the choices, each worked out by ``cell``)."""
+    """Return a column of a cell of ``field``'s value (a field or an expression), one of
+    ``choices`` (SQL: a CASE over the choices, each worked out by ``cell``)."""
+    value = F(field) if isinstance(field, str) else field
+    results = {choice: Value(cell(choice)) for choice in choices}
     return Column(
         header,
         (field,),
         lambda export, value: cell(value),
-        lambda export: Case(
-            *(When(**{field: choice}, then=Value(cell(choice))) for choice in choices),
-            output_field=TEXT,
-        ),
+        lambda export: Switch(value, results, output_field=TEXT),
     )
 
 
@@ -517,6 +517,8 @@ LEGAL_BASES = {
 }
 # A card's consent: one of the choices, or empty when none was recorded.
 CONSENTS = ("", *Consent.values)
+# What a CRM is told of a card's person: their decline, on any card of theirs, first.
+BASIS = contact_basis()
 
 
 def email_opt_out(consent: str) -> str:
@@ -577,12 +579,12 @@ HUBSPOT_COLUMNS = (
     local_time("Activity Date", "logged_at", 10),
     of_choices(
         "Legal basis for processing contact's data",
-        "consent",
+        BASIS,
         CONSENTS,
         lambda consent: LEGAL_BASES.get(consent, ""),
     ),
     # A person who declined has no lawful basis: this says so, for a property of one's own.
-    of_choices("Email Opt Out", "consent", CONSENTS, email_opt_out),
+    of_choices("Email Opt Out", BASIS, CONSENTS, email_opt_out),
 )
 
 # Salesforce leads: "Field Mapping for Importing Leads" (the Data Import Wizard). Last
@@ -608,7 +610,7 @@ SALESFORCE_COLUMNS = (
     constant("Lead Source", lambda export: neutralize(export.conference.name)),
     rating("Rating"),
     text("Description", "note"),
-    of_choices("Email Opt Out", "consent", CONSENTS, email_opt_out),
+    of_choices("Email Opt Out", BASIS, CONSENTS, email_opt_out),
 )
 
 # Google Contacts: the "Google CSV" format its export writes and its import reads
@@ -825,9 +827,8 @@ PERSON_DETAILS = ("contact__other_emails", "contact__other_phones")
 def vcards(conference: Conference, version: int = 4) -> str:
     """Return one vCard per person met at the conference (4.0, RFC 6350, or 3.0 for old
     address books): meanings as CATEGORIES, what was said as NOTE."""
-    cards = conference.cards.select_related("contact", "vocabulary").prefetch_related(
-        *PERSON_DETAILS
-    )
+    cards = conference.cards.with_basis().select_related("contact", "vocabulary")
+    cards = cards.prefetch_related(*PERSON_DETAILS)
     people: dict[int, list[Card]] = {}
     for card in decode_cards(cards.order_by("contact__name", "contact_id", "logged_at", "pk")):
         people.setdefault(card.contact_id, []).append(card)
@@ -838,9 +839,10 @@ def vcards(conference: Conference, version: int = 4) -> str:
 def vcard(person: Contact, cards: list[Card], version: int = 4, region: str | None = None) -> str:
     """Return the person's vCard (lines end in CRLF), with what ``cards`` (decoded) say:
     their UID (urn:uuid:…), the meanings as CATEGORIES, each card's fold code as an
-    X-FOLDCARD-FOLDS, the notes as NOTE and the latest basis of consent recorded as
-    X-FOLDCARD-CONSENT. Every email and phone of the person is listed, the primary ones
-    first: an address book takes the first as the one to use."""
+    X-FOLDCARD-FOLDS, the notes as NOTE and the basis of consent of the latest card that
+    gives one (their ``basis``, CardQuerySet.with_basis) as X-FOLDCARD-CONSENT. Every
+    email and phone of the person is listed, the primary ones first: an address book
+    takes the first as the one to use."""
     card = vobject.vCard()
     card.add("version").value = f"{version}.0"
     card.add("prodid").value = "-//foldcard//contacts//EN"
@@ -869,7 +871,7 @@ def vcard(person: Contact, cards: list[Card], version: int = 4, region: str | No
     notes = [c.note for c in cards if c.note]
     if notes:
         card.add("note").value = "\n".join(notes)
-    consent = next((c.consent for c in reversed(cards) if c.consent), "")
+    consent = next((c.basis for c in reversed(cards) if c.basis), "")
     if consent:
         card.add("x-foldcard-consent").value = consent
     return card.serialize()

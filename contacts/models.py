@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contacts import folds, matching, phones, rules, search
+from foldcard.sql import Switch
 
 colour_validator = RegexValidator(
     r"^#[0-9a-fA-F]{6}$", "Enter a colour as # and six hex digits, e.g. #1f77b4."
@@ -536,17 +537,13 @@ class CardQuerySet(models.QuerySet):
         return self.filter(rules.waiting(today))
 
     def with_persons_consent(self) -> CardQuerySet:
-        """Annotate each card with ``persons_consent``: what its person said last of being
-        contacted, on any card of theirs ("consent" or "declined", recorded latest; "" if
-        they said neither), which rules.may_be_emailed asks. Legitimate interest and being
-        a customer are the company's grounds, not the person's word: they undo no decline."""
-        said = (
-            Card.objects.filter(contact=models.OuterRef("contact"))
-            .filter(consent__in=[Consent.GIVEN, Consent.DECLINED])
-            .order_by(models.F("consent_at").desc(nulls_last=True), "-pk")
-            .values("consent")[:1]
-        )
-        return self.annotate(persons_consent=Coalesce(models.Subquery(said), models.Value("")))
+        """Annotate each card with ``persons_consent`` (see persons_consent), which
+        rules.may_be_emailed asks."""
+        return self.annotate(persons_consent=persons_consent())
+
+    def with_basis(self) -> CardQuerySet:
+        """Annotate each card with ``basis`` (see contact_basis)."""
+        return self.annotate(basis=contact_basis())
 
     def with_meaning(self, meaning: Meaning) -> CardQuerySet:
         """Return the cards whose folds decode to ``meaning`` under their vocabulary."""
@@ -590,6 +587,38 @@ class Consent(models.TextChoices):
     INTEREST = "interest", "Legitimate interest"
     CUSTOMER = "customer", "Existing customer"
     DECLINED = "declined", "Does not want to be contacted"
+
+
+def persons_consent() -> models.Expression:
+    """What a card's person said last of being contacted, on any card of theirs: "consent"
+    or "declined", recorded latest; "" if they said neither. Legitimate interest and being
+    a customer are the company's grounds, not the person's word: they undo no decline."""
+    said = (
+        Card.objects.filter(contact=models.OuterRef("contact"))
+        .filter(consent__in=[Consent.GIVEN, Consent.DECLINED])
+        .order_by(models.F("consent_at").desc(nulls_last=True), "-pk")
+        .values("consent")[:1]
+    )
+    return Coalesce(models.Subquery(said), models.Value(""))
+
+
+def contact_basis() -> models.Expression:
+    """The basis on which a card's person may be contacted, as an export to a CRM or an
+    address book gives it: "declined" when the last they said, on any card of theirs, is
+    that they do not want to be (persons_consent, as rules.may_be_emailed asks); else the
+    card's legitimate interest or being a customer; else what they said last ("consent"
+    or nothing). What the person said is read once per card."""
+    grounds = [Consent.INTEREST, Consent.CUSTOMER]
+    unless_declined = Switch(
+        persons_consent(),
+        {Consent.DECLINED: models.Value(Consent.DECLINED)},
+        default=models.F("consent"),
+    )
+    return models.Case(
+        models.When(consent__in=grounds, then=unless_declined),
+        default=persons_consent(),
+        output_field=models.CharField(),
+    )
 
 
 class Card(models.Model):

@@ -282,7 +282,7 @@ def _username(user) -> str | None:
 
 def person_vcard(contact: Contact) -> str:
     """Return the person's vCard 4.0 with what all their cards say."""
-    cards = contact.cards.select_related("vocabulary").order_by("logged_at", "pk")
+    cards = contact.cards.with_basis().select_related("vocabulary").order_by("logged_at", "pk")
     return exports.vcard(contact, decode_cards(cards))
 
 

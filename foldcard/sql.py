@@ -46,6 +46,31 @@ class ExistsPerRow(models.Exists):
     template = "EXISTS(%(subquery)s OFFSET 0)"
 
 
+class Switch(models.Func):
+    """``CASE value WHEN choice THEN result … ELSE default END``: ``value`` is worked out
+    once per row, where Django's Case (``CASE WHEN value = choice …``) works it out again
+    for each choice, a subquery then running again."""
+
+    def __init__(
+        self,
+        value: models.Expression,
+        results: dict[str, models.Expression],
+        default: models.Expression | None = None,
+        output_field: models.Field | None = None,
+    ):
+        pairs = [part for choice, then in results.items() for part in (models.Value(choice), then)]
+        default = models.Value(None) if default is None else default
+        super().__init__(value, *pairs, default, output_field=output_field)
+
+    def as_sql(self, compiler, connection, **extra):
+        compiled = [compiler.compile(e) for e in self.get_source_expressions()]
+        (value, _), *pairs, (default, _) = compiled
+        whens = zip(pairs[::2], pairs[1::2], strict=True)
+        sql = " ".join(f"WHEN {choice} THEN {then}" for (choice, _), (then, _) in whens)
+        params = [param for _, params in compiled for param in params]
+        return f"CASE {value} {sql} ELSE {default} END", params
+
+
 def capped_counts(querysets: dict[str, models.QuerySet], cap: int) -> dict[str, int]:
     """Return how many rows each of ``querysets`` has, in one query, each read no further
     than ``cap`` + 1 rows: a count above ``cap`` says "more than cap"."""

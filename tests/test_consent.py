@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, date, datetime
 
 import pytest
 import vobject
@@ -13,6 +14,7 @@ from django.urls import reverse
 from contacts import exports
 from contacts.folds import UL
 from contacts.models import Card, Consent
+from events.models import Conference
 
 pytestmark = pytest.mark.django_db
 JSON = {"HTTP_ACCEPT": "application/json"}
@@ -108,6 +110,56 @@ def test_the_exports_carry_the_basis(conference, alice, make_card, consent, hubs
     assert row["Email Opt Out"] == opt_out
     [row] = rows_of(conference, exports.SALESFORCE_COLUMNS)
     assert row["Email Opt Out"] == opt_out
+
+
+@pytest.fixture
+def summit(alice) -> Conference:
+    return Conference.objects.create(
+        name="Summit 2027", starts_on=date(2027, 3, 2), ends_on=date(2027, 3, 3), created_by=alice
+    )
+
+
+def said(make_card, conference, consent: str, day: int, contact=None) -> Card:
+    """Log a card at ``conference`` recording ``consent`` on the ``day`` of March 2027."""
+    at = datetime(2027, 3, day, 10, tzinfo=UTC)
+    return make_card(UL, contact=contact, conference=conference, consent=consent, consent_at=at)
+
+
+# What the person said on another card (at another conference, later or earlier), what
+# this card records, and what the CRM exports and the vCard then give.
+@pytest.mark.parametrize(
+    ("elsewhere", "later", "here", "hubspot", "opt_out", "vcard"),
+    [
+        ("declined", True, "interest", "", "1", "declined"),
+        ("declined", True, "customer", "", "1", "declined"),
+        ("declined", True, "", "", "1", "declined"),
+        ("declined", True, "consent", "", "1", "declined"),
+        ("consent", True, "declined", "Freely given consent from contact", "0", "consent"),
+        ("consent", True, "", "Freely given consent from contact", "0", "consent"),
+        ("consent", False, "interest", "Legitimate interest - prospect/lead", "0", "interest"),
+        ("declined", False, "consent", "Freely given consent from contact", "0", "consent"),
+        ("interest", True, "", "", "", None),
+    ],
+)
+def test_a_crm_is_told_what_the_person_said_last_on_any_card(
+    conference, summit, make_card, elsewhere, later, here, hubspot, opt_out, vcard
+):
+    card = said(make_card, conference, here, 1)
+    said(make_card, summit, elsewhere, 2 if later else 1, contact=card.contact)
+    if not later:
+        card.consent_at = datetime(2027, 3, 2, 10, tzinfo=UTC)
+        card.save()
+    [row] = rows_of(conference, exports.HUBSPOT_COLUMNS)
+    assert row["Legal basis for processing contact's data"] == hubspot
+    assert row["Email Opt Out"] == opt_out
+    [row] = rows_of(conference, exports.SALESFORCE_COLUMNS)
+    assert row["Email Opt Out"] == opt_out
+    [row] = rows_of(conference, exports.FOLDCARD_COLUMNS)
+    assert row["consent"] == here  # the card's own record, as it was typed
+    [person] = vobject.readComponents(exports.vcards(conference))
+    assert [c.value for c in person.contents.get("x-foldcard-consent", [])] == (
+        [vcard] if vcard else []
+    )
 
 
 def test_the_csv_gives_when_consent_was_recorded_in_local_time(client, booth, conference):

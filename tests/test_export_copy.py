@@ -30,7 +30,8 @@ pytestmark = [
 def tricky(conference, make_card, alice, bob):
     """Cards with every kind of cell that could be written otherwise by SQL: formulas (and
     their full-width triggers), quotes, commas, newlines, accents, odd spaces, phones
-    valid, invalid and none, two vocabularies, consents, closed follow-ups."""
+    valid, invalid and none, two vocabularies, consents (a person's decline on another
+    card), closed follow-ups."""
     conference.name = 'Expo "2026", Lisbon'
     conference.country = "SE"
     conference.save()
@@ -57,12 +58,13 @@ def tricky(conference, make_card, alice, bob):
         consent_at=closed,
         consent_by=bob,
     )
-    make_card(
+    declined = make_card(
         DIAG,
         contact=person("", "555", email="nobody@example.org"),
         consent=Consent.DECLINED,
         owner=None,
     )
+    make_card(UL, contact=declined.contact, consent=Consent.INTEREST)  # declined first
     make_card(
         LR | HALF,
         contact=person("  José  María   Ñúñez\u00a0", "=1+2", company="Café \uff20home"),
@@ -107,7 +109,7 @@ def test_copy_writes_the_same_bytes_as_python(tricky, profile, zone):
     with connection.cursor() as cursor:
         cursor.execute("SHOW TIME ZONE")  # the conference's, while COPY wrote its times
         assert cursor.fetchone() == ("UTC",)
-    assert len(list(csv.reader(io.StringIO(written.decode("utf-8-sig"))))) == 30
+    assert len(list(csv.reader(io.StringIO(written.decode("utf-8-sig"))))) == 31
     assert copied == written
 
 

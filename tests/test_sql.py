@@ -4,14 +4,16 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.sessions.models import Session
-from django.db import connection
+from django.db import connection, models
+from django.db.models import F, Value
+from django.db.models.functions import Substr, Upper
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from contacts.models import Contact, ContactEmail
 from events.models import Conference
-from foldcard.sql import Prepared, any_of
+from foldcard.sql import Prepared, Switch, any_of
 
 pytestmark = pytest.mark.django_db
 
@@ -130,3 +132,18 @@ def test_an_expired_or_deleted_session_is_no_longer_logged_in(client, alice):
     assert client.get(url).status_code == 200
     Session.objects.all().delete()
     assert client.get(url).status_code == 302
+
+
+def test_switch_gives_the_result_of_the_value_and_asks_for_it_once():
+    for name in ["Dana", "Li", ""]:
+        Contact.objects.create(name=name)
+    initial = Substr(Upper(F("name")), 1, 1)
+    results = {"D": Value("dana"), "L": Value("li")}
+    switched = Switch(initial, results, default=Value("?"), output_field=models.TextField())
+    got = Contact.objects.order_by("pk").values_list(switched, flat=True)
+    assert list(got) == ["dana", "li", "?"]
+    assert str(got.query).count("UPPER") == 1
+    without_default = Contact.objects.order_by("pk").values_list(
+        Switch(F("name"), {"Li": Value("li")}, output_field=models.TextField()), flat=True
+    )
+    assert list(without_default) == [None, "li", None]
