@@ -10,7 +10,7 @@ from django.db import transaction
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from contacts import folds, services, vocabularies
+from contacts import folds, queries, rules, services, vocabularies
 from contacts.forms import OUTBOX_DAYS, CardForm, template_body, with_known_placeholders
 from contacts.models import Card, Consent, FoldRule, Meaning, Vocabulary
 from events.models import Conference
@@ -193,15 +193,26 @@ class CardSerializer(serializers.ModelSerializer):
     contact = serializers.IntegerField(
         source="contact_id", read_only=True, help_text="The id of the card's person."
     )
+    may_be_emailed = serializers.SerializerMethodField(
+        help_text="False when the last the person said, on any card of theirs, is that they "
+        "do not want to be contacted (whatever this card's consent is): foldcard emails "
+        "them nothing, and neither should you."
+    )
 
     class Meta:
         model = Card
         fields = ["id", "conference", "contact", "folds", *CARD_TEXT_FIELDS, "client_uuid"]
         fields += ["state", "outcome", "owner", "logged_by", "logged_at", "due_on", "priority"]
-        fields += ["decoding", "version", "consent", "snoozed_until", "state_changed_at"]
+        fields += ["decoding", "version", "consent", "may_be_emailed", "snoozed_until"]
+        fields += ["state_changed_at"]
 
     def get_folds(self, card: Card) -> list[str]:
         return folds.to_codes(card.folds)
+
+    def get_may_be_emailed(self, card: Card) -> bool:
+        if not hasattr(card, "persons_consent"):  # a card of a list is read with it
+            queries.read_persons_consent([card])
+        return rules.may_be_emailed(card)
 
     @extend_schema_field(DecodingSerializer)
     def get_decoding(self, card: Card) -> dict:
@@ -287,9 +298,9 @@ class CardUpdateSerializer(CardFieldsSerializer):
         return data
 
     def edits(self) -> dict:
-        """Return the card's folds and fields the edit changes."""
+        """Return the card's folds, fields and consent the edit changes."""
         return {
             name: value
             for name, value in self.validated_data.items()
-            if name in ("folds", *CARD_TEXT_FIELDS)
+            if name in ("folds", *CARD_TEXT_FIELDS, "consent")
         }

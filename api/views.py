@@ -120,7 +120,7 @@ CARD_RELATED = ("contact", "conference", "vocabulary", "owner", "logged_by")
 
 def _cards(request):
     """Return the cards the request's token reaches."""
-    cards = Card.objects.select_related(*CARD_RELATED)
+    cards = Card.objects.select_related(*CARD_RELATED).with_persons_consent()
     token = token_of(request)
     if token is not None and token.conference_id is not None:
         cards = cards.filter(conference_id=token.conference_id)
@@ -163,7 +163,8 @@ class CardList(generics.ListAPIView):
                 return Card.objects.none()
             filters = dataclasses.replace(filters, conference=token.conference)
         cards = queries.followup_cards(self.request.user, timezone.localdate(), filters)
-        return cards.select_related(*CARD_RELATED).order_by(*FOLLOW_UP_ORDER)
+        cards = cards.select_related(*CARD_RELATED).with_persons_consent()
+        return cards.order_by(*FOLLOW_UP_ORDER)
 
     def paginate_queryset(self, queryset):
         # Decoded a page at a time, each vocabulary's table compiled once.
@@ -218,11 +219,12 @@ class CardDetail(generics.RetrieveAPIView):
             )
         with transaction.atomic():
             if edits:
-                _edit_card(card, edits, data["version"], data.get("contact"))
+                _edit_card(card, request.user, edits, data["version"], data.get("contact"))
             else:
                 _lock_unchanged(card, data["version"])
             if "state" in data and (data["state"] != card.state or "outcome" in data):
                 _set_state(card, request.user, data["state"], data.get("outcome"))
+        queries.read_persons_consent([card])  # the edit may change the consent or the person
         return Response(CardSerializer(card).data)
 
 
@@ -251,13 +253,14 @@ def _set_state(card: Card, user, state: str, outcome: str | None) -> None:
         services.work_followup(card, user, CLOSING_ACTIONS[state], outcome)
 
 
-def _edit_card(card: Card, edits: dict, version: int, confirmed: int | None) -> None:
-    """Apply ``edits`` to the card through the booth's form and service; the fields not
-    edited keep their values. An email of another person moves the card to them only
-    when ``confirmed`` is their id, as on the edit page."""
+def _edit_card(card: Card, user, edits: dict, version: int, confirmed: int | None) -> None:
+    """Apply ``user``'s ``edits`` to the card through the booth's form and service; the
+    fields not edited keep their values. An email of another person moves the card to
+    them only when ``confirmed`` is their id, as on the edit page."""
     contact = card.contact
     current = {name: getattr(contact, name) for name in (*services.CONTACT_DETAILS, "email")}
-    data = {**current, "folds": card.fold_codes, "note": card.note, **edits, "version": version}
+    current |= {"folds": card.fold_codes, "note": card.note, "consent": card.consent}
+    data = {**current, **edits, "version": version}
     form = CardForm(data=data, has_photo=bool(card.photo))
     if not form.is_valid():
         raise exceptions.ValidationError(_field_errors(form))
@@ -279,7 +282,7 @@ def _edit_card(card: Card, edits: dict, version: int, confirmed: int | None) -> 
         )
         raise exceptions.ValidationError({"email": [sentence(problem)]})
     try:
-        services.update_card(card, form.to_input())
+        services.update_card(card, form.to_input(), by=user)
     except services.EditConflict as e:
         raise Conflict(STALE_VERSION) from e
 

@@ -589,13 +589,17 @@ class Consent(models.TextChoices):
     DECLINED = "declined", "Does not want to be contacted"
 
 
+# What a person says of being contacted. Legitimate interest and being a customer are the
+# company's grounds, not the person's word: they undo no decline.
+PERSONS_WORD = (Consent.GIVEN, Consent.DECLINED)
+
+
 def persons_consent() -> models.Expression:
     """What a card's person said last of being contacted, on any card of theirs: "consent"
-    or "declined", recorded latest; "" if they said neither. Legitimate interest and being
-    a customer are the company's grounds, not the person's word: they undo no decline."""
+    or "declined" (PERSONS_WORD), recorded latest; "" if they said neither."""
     said = (
         Card.objects.filter(contact=models.OuterRef("contact"))
-        .filter(consent__in=[Consent.GIVEN, Consent.DECLINED])
+        .filter(consent__in=PERSONS_WORD)
         .order_by(models.F("consent_at").desc(nulls_last=True), "-pk")
         .values("consent")[:1]
     )

@@ -23,6 +23,7 @@ from contacts import folds, phones, photos, queries, rules
 from contacts.models import (
     FOLD_MEANING_FIELDS,
     FOLLOW_UP_ORDER,
+    PERSONS_WORD,
     SEARCHED_DETAILS,
     Card,
     Contact,
@@ -1067,6 +1068,8 @@ def _insert_card(
     try:
         with transaction.atomic():
             card.contact, new_contact, card.added = find_or_create_contact(data, conference.country)
+            if new_contact:  # all the person said is on this card (CardSerializer shows it)
+                card.persons_consent = card.consent if card.consent in PERSONS_WORD else ""
             _store_photo(card, data.photo)
             card.save()
             emit("card.logged", card, by=user)
@@ -1085,13 +1088,6 @@ def _set_consent(card: Card, consent: str, user) -> None:
     card.consent_by = user if consent else None
 
 
-def record_consent(card: Card, consent: str, user) -> None:
-    """Change the card's record of consent, if ``consent`` says something else."""
-    if consent != card.consent:
-        _set_consent(card, consent, user)
-        card.save(update_fields=["consent", "consent_at", "consent_by"])
-
-
 def what_a_move_does(card: Card) -> str:
     """Return what an edit moving ``card`` to another person does (queries.moved_to), for
     the question asked before."""
@@ -1102,9 +1098,11 @@ def what_a_move_does(card: Card) -> str:
     )
 
 
-def update_card(card: Card, data: CardInput, checked: bool = True) -> Card:
+def update_card(card: Card, data: CardInput, checked: bool = True, by=None) -> Card:
     """Apply an edit of a card: folds, note, photo and the person's details; what was read
-    from its photo counts as ``checked`` by the person editing.
+    from its photo counts as ``checked`` by the person editing. The edit of a person
+    (``by``) records the consent ``data`` gives, if it says something else; a reading of
+    the photo leaves it.
 
     If the card has been edited since the editor saw ``data.version``, raise EditConflict
     and change nothing.
@@ -1113,7 +1111,7 @@ def update_card(card: Card, data: CardInput, checked: bool = True) -> Card:
     if checked:
         card.reading_state = ReadingState.CHECKED
     try:
-        _update_card(card, old, data)
+        _update_card(card, old, data, by)
     except BaseException:
         if card.photo.name != old.photo.name:
             delete_photo_files(card)
@@ -1123,7 +1121,7 @@ def update_card(card: Card, data: CardInput, checked: bool = True) -> Card:
     return card
 
 
-def _update_card(card: Card, old: Card, data: CardInput) -> None:
+def _update_card(card: Card, old: Card, data: CardInput, by) -> None:
     with transaction.atomic():
         current = Card.objects.select_for_update().only("version").get(pk=card.pk)
         if data.version is not None and data.version != current.version:
@@ -1153,6 +1151,8 @@ def _update_card(card: Card, old: Card, data: CardInput) -> None:
         card.contact = contact
         card.folds = data.folds
         card.note = data.note
+        if by is not None and data.consent != card.consent:
+            _set_consent(card, data.consent, by)
         card.apply_decoding(card.decode())
         _store_photo(card, data.photo)
         card.save()

@@ -458,8 +458,7 @@ def booth_card(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = CardForm(data, request.FILES or None, initial=initial, has_photo=bool(card.photo))
     if request.method == "POST" and form.is_valid() and not _asked_to_give(form, card):
         try:
-            services.update_card(card, form.to_input())
-            services.record_consent(card, form.cleaned_data["consent"], request.user)
+            services.update_card(card, form.to_input(), by=request.user)
         except services.EditConflict:
             messages.error(
                 request,

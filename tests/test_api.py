@@ -19,7 +19,7 @@ from api.models import ApiToken, hash_key
 from api.pagination import Pages
 from contacts import services, vocabularies
 from contacts.folds import HALF, UL, UR
-from contacts.models import FOLLOW_UP_ORDER, Card, Contact, Meaning, Vocabulary
+from contacts.models import FOLLOW_UP_ORDER, Card, Consent, Contact, Meaning, Vocabulary
 from events.models import Conference
 
 pytestmark = pytest.mark.django_db
@@ -593,6 +593,32 @@ def test_the_card_list_reads_a_page_in_a_fixed_number_of_queries(
         assert len(client.get(reverse("api-cards"), **headers).json()["results"]) == 10
 
 
+def test_a_card_says_whether_its_person_may_be_emailed(
+    client, bob, conference, make_card, token_of, fixed_today
+):
+    fixed_today(conference.ends_on)
+    dana = Contact.objects.create(name="Dana Reyes", email="dana@acme.io")
+    declined = make_card(UR, contact=dana, owner=bob, consent=Consent.DECLINED)
+    make_card(UL, contact=dana, owner=bob, consent=Consent.INTEREST)
+    make_card(UR, name="Li Wei", owner=bob, consent=Consent.INTEREST)
+    headers = token_of(bob)
+    listed = client.get(reverse("api-cards"), **headers).json()["results"]
+    assert sorted((c["name"], c["consent"], c["may_be_emailed"]) for c in listed) == [
+        ("Dana Reyes", "declined", False),
+        ("Dana Reyes", "interest", False),  # a legitimate interest undoes no decline
+        ("Li Wei", "interest", True),
+    ]
+    one = client.get(reverse("api-card", args=[declined.pk]), **headers).json()
+    assert one["may_be_emailed"] is False
+    body = {"name": "Dana Reyes", "email": "dana@acme.io", "consent": "customer"}
+    logged = post_json(client, create_url(conference), body, **headers).json()
+    assert (logged["contact"], logged["may_be_emailed"]) == (dana.pk, False)
+    body = {"version": logged["version"], "consent": "consent"}  # the person agrees now
+    edited = patch_json(client, reverse("api-card", args=[logged["id"]]), body, **headers)
+    assert edited.json()["consent"] == "consent", edited.json()
+    assert edited.json()["may_be_emailed"] is True
+
+
 @pytest.mark.parametrize(
     "query, field",
     [("state=sleeping", "state"), ("owner=99999", "owner"), ("conference=nowhere", "conference")],
@@ -671,6 +697,29 @@ def test_it_updates_the_folds_and_fields_given_and_keeps_the_others(
     assert (data["version"], data["folds"], data["title"]) == (1, ["UL", "HALF"], "CTO")
     assert data["decoding"] == card.decode().as_json()
     assert data["priority"] == card.priority
+
+
+def test_an_edit_records_a_changed_consent_and_who_changed_it(
+    client, alice, bob, make_card, token_of
+):
+    card = make_card(UR, consent=Consent.INTEREST, consent_by=alice)
+    body = {"version": 0, "consent": "declined"}
+    assert patch_json(client, card_url(card), body, **token_of(bob)).status_code == 200
+    card.refresh_from_db()
+    assert (card.consent, card.consent_by, card.version) == (Consent.DECLINED, bob, 1)
+    recorded = card.consent_at
+    assert recorded is not None
+    body = {"version": 1, "note": "asked us not to call"}  # no consent: it stays
+    assert patch_json(client, card_url(card), body, **token_of(alice)).status_code == 200
+    card.refresh_from_db()
+    assert (card.consent, card.consent_by, card.consent_at) == ("declined", bob, recorded)
+    response = patch_json(
+        client, card_url(card), {"version": 2, "consent": "maybe"}, **token_of(bob)
+    )
+    assert response.status_code == 400
+    assert "consent" in response.json()["errors"]
+    card.refresh_from_db()
+    assert (card.consent, card.version) == ("declined", 2)
 
 
 def test_an_update_giving_another_persons_email_names_them_and_moves_the_card_when_told(

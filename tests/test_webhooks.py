@@ -112,6 +112,7 @@ def test_a_logged_card_is_posted_signed_and_the_signature_verifies(
     assert body["data"]["id"] == card.pk
     assert body["data"]["name"] == "Dana Reyes"
     assert body["data"]["folds"] == ["UL"]
+    assert body["data"]["may_be_emailed"] is True
     verify = readme_verify()
     signature = received.headers["Foldcard-Signature"]
     assert verify(SECRET, received.body, signature)

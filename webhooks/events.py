@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Exists
 from django.utils import timezone
 
+from contacts.queries import read_persons_consent
 from webhooks import tasks
 from webhooks.models import EVENTS, Delivery, Endpoint
 
@@ -58,6 +59,8 @@ def emit_each(event: str, objs: list, *, merged_ids: list[int] | None = None, by
     if not endpoints or not objs:
         return
     kind = "card" if event in CARD_EVENTS else "contact"
+    if kind == "card":
+        read_persons_consent(objs)  # each card's may_be_emailed, in one query
     now = timezone.now()
     payloads = [
         (
