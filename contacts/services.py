@@ -47,6 +47,7 @@ from contacts.queries import (
     whole_followups,
 )
 from events.models import Conference
+from foldcard import storage
 from foldcard.sql import any_of, rows_of
 from foldcard.text import sentence
 from webhooks.events import emit, emit_each
@@ -929,16 +930,24 @@ def _enqueue(name: str, *args) -> None:
     getattr(tasks, name).enqueue(*args)
 
 
-def _store_photo(card: Card, photo: photos.Photo | None) -> None:
+def _store_photo(card: Card | StackPhoto, photo: photos.Photo | None) -> None:
+    """Keep ``photo`` and its thumbnail in the photo storage, named on ``card`` (unsaved);
+    raise storage.Unavailable if the storage fails."""
     if photo is not None:
-        card.photo.save("card.jpg", ContentFile(photo.photo), save=False)
-        card.thumbnail.save("card-thumb.jpg", ContentFile(photo.thumbnail), save=False)
+        with storage.reached():
+            card.photo.save("card.jpg", ContentFile(photo.photo), save=False)
+            card.thumbnail.save("card-thumb.jpg", ContentFile(photo.thumbnail), save=False)
 
 
 def delete_photo_files(card: Card | StackPhoto) -> None:
+    """Delete the photo files of a card gone, replaced or never saved. A file the storage
+    fails to delete now is only left over, and logged: the change stands."""
     for field in (card.photo, card.thumbnail):
         if field:
-            field.delete(save=False)
+            try:
+                field.delete(save=False)
+            except Exception:
+                logger.exception("Could not delete the photo file %s", field.name)
 
 
 class ReplayConflict(Exception):
@@ -1173,11 +1182,7 @@ def remove_card(card: Card) -> None:
         gone, _ = queries.left_without_cards().filter(pk=contact.pk).delete()
         if not gone and card.added and not later:
             _take_back(card.added, Contact.objects.select_for_update().get(pk=contact.pk))
-    try:
-        delete_photo_files(card)
-    except Exception:
-        # The card is gone for good; a file the storage cannot delete now is only left over.
-        logger.exception("Could not delete the photo files %s", card.photo.name)
+    delete_photo_files(card)
 
 
 def _take_back(added: dict, contact: Contact) -> None:
@@ -1233,9 +1238,8 @@ def add_stack_photo(conference: Conference, user, content: bytes, name: str) -> 
     stack_photo = StackPhoto(
         conference=conference, uploaded_by=user, name=name[:200], sha256=digest
     )
-    stack_photo.photo.save("card.jpg", ContentFile(photo.photo), save=False)
-    stack_photo.thumbnail.save("card-thumb.jpg", ContentFile(photo.thumbnail), save=False)
     try:
+        _store_photo(stack_photo, photo)
         with transaction.atomic():
             stack_photo.save()
             transaction.on_commit(lambda: _enqueue("read_stack_photo", stack_photo.pk))
@@ -1251,7 +1255,11 @@ def add_stack_photo(conference: Conference, user, content: bytes, name: str) -> 
 
 def log_stack_photo(stack_photo: StackPhoto, user, data: CardInput) -> Logged:
     """Log the card a person reviewed from a stack photo, with that photo."""
-    with stack_photo.photo.open("rb") as photo, stack_photo.thumbnail.open("rb") as thumbnail:
+    with (
+        storage.reached(),
+        stack_photo.photo.open("rb") as photo,
+        stack_photo.thumbnail.open("rb") as thumbnail,
+    ):
         kept = photos.Photo(photo=photo.read(), thumbnail=thumbnail.read())
     with transaction.atomic():
         logged = log_card(stack_photo.conference, user, replace(data, photo=kept))

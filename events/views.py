@@ -37,6 +37,7 @@ from contacts.forms import CardForm, PhotoForm, StackForm
 from contacts.models import Card, Contact, StackPhoto, UserSettings
 from events.forms import ConferenceForm, LookupForm
 from events.models import CONFERENCE_WITH_SLUG, Conference
+from foldcard import storage
 from foldcard.http import form_errors, wants_json
 from foldcard.text import sentence
 
@@ -528,7 +529,12 @@ def card_photo(request: HttpRequest, slug: str, pk: int, kind: str) -> FileRespo
     if not field:
         raise Http404("This card has no photo.")
     name = f"{slugify(str(card.contact)) or 'card'}-{kind}.jpg"
-    return FileResponse(field.open("rb"), as_attachment=True, filename=name)
+    with storage.reached():
+        try:
+            opened = field.open("rb")
+        except FileNotFoundError as e:
+            raise Http404("This card's photo is missing from the photo storage.") from e
+    return FileResponse(opened, as_attachment=True, filename=name)
 
 
 @permission_required("contacts.log_cards", raise_exception=True)

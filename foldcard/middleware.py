@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
+from foldcard import storage
 from foldcard.http import wants_json
-from foldcard.views import health, page_not_found
+from foldcard.views import health, page_not_found, storage_unavailable
+
+logger = logging.getLogger(__name__)
 
 
 class HealthCheckMiddleware:
@@ -61,3 +65,21 @@ class JSONNotFoundMiddleware:
         if isinstance(exception, Http404) and wants_json(request):
             return page_not_found(request, exception)
         return None
+
+
+class StorageUnavailableMiddleware:
+    """Answer 503 when the photo storage fails (storage.Unavailable), saying so: the
+    request's transaction is rolled back, so the card sent with a photo is not saved, and
+    the booth keeps it to send again."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, storage.Unavailable):
+            return None
+        logger.error("The photo storage failed: %s", exception, exc_info=exception)
+        return storage_unavailable(request)

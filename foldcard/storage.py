@@ -8,9 +8,11 @@ login-checked view `events-card-photo` reads them through the storage and stream
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 FILESYSTEM = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
@@ -46,6 +48,21 @@ def photo_storage(env: Mapping[str, str]) -> dict[str, Any]:
             "file_overwrite": False,
         },
     }
+
+
+class Unavailable(Exception):
+    """The photo storage failed to keep or give a file: a bucket gone or refusing the
+    credentials, no network to it, a full or read-only disk."""
+
+
+@contextmanager
+def reached() -> Iterator[None]:
+    """Raise Unavailable for what the photo storage fails to do inside the block (the media
+    folder's OSError, S3's errors), so that the request is answered 503 and says so."""
+    try:
+        yield
+    except (OSError, BotoCoreError, ClientError) as e:
+        raise Unavailable(str(e)) from e
 
 
 class StaticFilesStorage(CompressedManifestStaticFilesStorage):

@@ -133,6 +133,23 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 
 @requires_csrf_token
+def storage_unavailable(request: HttpRequest) -> HttpResponse:
+    if request.method in ("GET", "HEAD"):
+        failed = "The photo storage did not answer, so the photo cannot be shown now."
+    else:
+        failed = (
+            "The photo storage did not answer, so the photo was not saved, nor what was sent "
+            "with it."
+        )
+    return _error(
+        request,
+        503,
+        f"{failed} Try again in a moment; if this goes on, the photo storage's settings "
+        "need checking (the server's log says what failed).",
+    )
+
+
+@requires_csrf_token
 def server_error(request: HttpRequest) -> HttpResponse:
     message = "foldcard could not finish this; try again in a moment."
     if wants_json(request):

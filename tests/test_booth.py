@@ -493,7 +493,26 @@ def test_undo_removes_the_card_when_its_photo_cannot_be_deleted(
     response = client.post(reverse("events-booth-undo", args=[conference.slug, card.pk]))
     assert response.status_code == 302
     assert not Card.objects.exists() and not Contact.objects.exists()
-    assert "Could not delete the photo files" in caplog.text
+    assert "Could not delete the photo file" in caplog.text
+
+
+def test_an_edit_replacing_the_photo_stands_when_the_old_one_cannot_be_deleted(
+    client, booth, media, conference, monkeypatch, caplog
+):
+    client.post(booth, card_data(photo=upload(images.jpeg())), **JSON)
+    card = Card.objects.get()
+    old = card.photo.name
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("object storage unreachable")
+
+    monkeypatch.setattr(FileSystemStorage, "delete", unreachable)
+    url = reverse("events-booth-card", args=[conference.slug, card.pk])
+    data = {"name": "Dana Reyes", "photo": upload(images.jpeg()), "keys": "", "version": 0}
+    assert client.post(url, data).status_code == 302
+    card.refresh_from_db()
+    assert (card.version, card.photo.name != old) == (1, True)
+    assert f"Could not delete the photo file {old}" in caplog.text
 
 
 def test_undo_is_post_only_and_for_the_person_who_logged_it(client, conference, bob, charlie):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from contacts.models import Card
+from contacts.models import Card, Contact, StackPhoto
 from foldcard.storage import FILESYSTEM, photo_storage
 from tests import images
 
@@ -94,3 +94,64 @@ def test_a_failed_save_leaves_no_object(client, booth, s3_bucket, monkeypatch):
     with pytest.raises(RuntimeError):
         log_card(client, booth)
     assert s3_bucket.objects() == set()
+
+
+# --- When the storage fails -------------------------------------------------------------
+
+STORAGE_DOWN = "The photo storage did not answer, so the photo was not saved"
+
+
+def test_a_card_whose_photo_the_bucket_refuses_is_a_503_and_saves_nothing(client, booth, s3_bucket):
+    s3_bucket.client.delete_bucket(Bucket=s3_bucket.name)
+    data = {"name": "Dana Reyes", "company": "Acme", "photo": images.upload_jpeg()}
+    response = client.post(booth, data, HTTP_ACCEPT="application/json")
+    assert response.status_code == 503  # the booth keeps the card and sends it again
+    assert response.json()["errors"]["__all__"][0].startswith(STORAGE_DOWN)
+    response = client.post(booth, {**data, "photo": images.upload_jpeg()})
+    assert response.status_code == 503
+    assert STORAGE_DOWN in response.content.decode()
+    assert not Card.objects.exists()
+    assert not Contact.objects.exists()
+
+
+def test_an_edit_whose_photo_the_storage_refuses_changes_nothing(client, booth, conference, media):
+    card = log_card(client, booth)
+    kept = card.photo.name
+    media.joinpath("cards").rename(media / "kept")
+    media.joinpath("cards").write_text("a file where the folder was")
+    url = reverse("events-booth-card", args=[conference.slug, card.pk])
+    data = {"name": "Dana R.", "photo": images.upload_jpeg(), "keys": "", "version": 0}
+    response = client.post(url, data)
+    assert response.status_code == 503
+    assert STORAGE_DOWN in response.content.decode()
+    card.refresh_from_db()
+    assert (card.contact.name, card.photo.name, card.version) == ("Dana Reyes", kept, 0)
+
+
+def test_a_stack_photo_the_bucket_refuses_is_a_503_and_not_kept(client, bob, conference, s3_bucket):
+    client.force_login(bob)
+    s3_bucket.client.delete_bucket(Bucket=s3_bucket.name)
+    stack = reverse("events-stack", args=[conference.slug])
+    response = client.post(
+        stack, {"photos": [images.upload_jpeg()]}, HTTP_ACCEPT="application/json"
+    )
+    assert response.status_code == 503
+    assert not StackPhoto.objects.exists()
+
+
+def test_a_photo_missing_from_the_bucket_is_a_404(client, booth, s3_bucket, conference):
+    card = log_card(client, booth)
+    url = reverse("events-card-photo", args=[conference.slug, card.pk, "photo"])
+    s3_bucket.client.delete_object(Bucket=s3_bucket.name, Key=card.photo.name)
+    assert client.get(url).status_code == 404
+
+
+def test_a_photo_the_storage_fails_to_read_is_a_503(client, booth, conference, media):
+    card = log_card(client, booth)
+    url = reverse("events-card-photo", args=[conference.slug, card.pk, "photo"])
+    path = media / card.photo.name
+    path.unlink()
+    path.mkdir()  # a folder where the file was: reading it fails
+    response = client.get(url)
+    assert response.status_code == 503
+    assert "the photo cannot be shown now" in response.content.decode()
