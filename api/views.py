@@ -218,10 +218,9 @@ class CardDetail(generics.RetrieveAPIView):
                 "Only the card's owner or a manager may change its follow-up."
             )
         with transaction.atomic():
+            _lock_unchanged(card, data["version"])  # stale: a 409 before what the edit says
             if edits:
                 _edit_card(card, request.user, edits, data["version"], data.get("contact"))
-            else:
-                _lock_unchanged(card, data["version"])
             if "state" in data and (data["state"] != card.state or "outcome" in data):
                 _set_state(card, request.user, data["state"], data.get("outcome"))
         queries.read_persons_consent([card])  # the edit may change the consent or the person

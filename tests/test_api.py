@@ -790,7 +790,10 @@ def test_an_update_of_a_stale_version_is_a_409_and_changes_nothing(
         patch_json(client, card_url(card), {"version": 0, "note": "1"}, **headers).status_code
         == 200
     )
-    for body in [{"version": 0, "note": "2"}, {"version": 0, "state": "done"}]:
+    Contact.objects.create(name="Dana Reyes", email="dana@acme.io")
+    stale = [{"version": 0, "note": "2"}, {"version": 0, "state": "done"}]
+    stale.append({"version": 0, "email": "dana@acme.io"})  # a 409 before "whose email?"
+    for body in stale:
         response = patch_json(client, card_url(card), body, **headers)
         assert response.status_code == 409
         assert response["Content-Type"] == PROBLEM
