@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from contacts import folds, queries, rules, services, vocabularies
 from contacts.forms import OUTBOX_DAYS, CardForm, template_body, with_known_placeholders
-from contacts.models import Card, Consent, FoldRule, Meaning, Vocabulary
+from contacts.models import Card, Consent, Contact, FoldRule, Meaning, Vocabulary
 from events.models import Conference
 
 # The booth form's fields the API takes, other than the folds.
@@ -262,6 +262,19 @@ class CardInputSerializer(CardFieldsSerializer):
         f"of the server's is now, one more than {OUTBOX_DAYS} days before it the time the "
         "card arrives.",
     )
+
+    contact = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text='The id of the known person the card is of, as the booth\'s "same person?" '
+        "says: the card is theirs whatever its email, and a card with only a phone may be "
+        "logged for them.",
+    )
+
+    def validate_contact(self, contact_id: int) -> int:
+        if not Contact.objects.filter(pk=contact_id).exists():
+            raise serializers.ValidationError(f"There is no person {contact_id}.")
+        return contact_id
 
     def form_data(self) -> dict:
         """Return the valid input as the booth form's data."""

@@ -100,7 +100,7 @@ class CardCreate(APIView):
             raise Http404("No conference matches the given query.")
         serializer = CardInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        form = CardForm(data=serializer.form_data())
+        form = CardForm(data=serializer.form_data(), chosen_names=True)
         if not form.is_valid():
             raise exceptions.ValidationError(_field_errors(form))
         try:

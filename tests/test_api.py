@@ -19,6 +19,7 @@ from api.models import ApiToken, hash_key
 from api.pagination import Pages
 from contacts import services, vocabularies
 from contacts.folds import HALF, UL, UR
+from contacts.forms import CardForm
 from contacts.models import FOLLOW_UP_ORDER, Card, Consent, Contact, Meaning, Vocabulary
 from events.models import Conference
 
@@ -442,6 +443,26 @@ def test_it_records_the_consent_given(client, bob, conference, token_of):
     response = post_json(client, create_url(conference), body, **token_of(bob))
     assert response.status_code == 400
     assert Card.objects.count() == 1
+
+
+def test_a_card_with_only_a_phone_is_logged_for_the_person_chosen(
+    client, bob, conference, token_of
+):
+    dana = Contact.objects.create(name="Dana Reyes", email="dana@acme.io")
+    headers = token_of(bob)
+    body = {"phone": "+351 912 345 678", "folds": ["UR"]}
+    refused = post_json(client, create_url(conference), body, **headers)
+    assert refused.status_code == 400
+    assert refused.json()["errors"]["non_field_errors"] == [CardForm.EMPTY]
+    unknown = post_json(client, create_url(conference), {**body, "contact": 99999}, **headers)
+    assert unknown.status_code == 400
+    assert unknown.json()["errors"]["contact"] == ["There is no person 99999."]
+    assert not Card.objects.exists()
+    response = post_json(client, create_url(conference), {**body, "contact": dana.pk}, **headers)
+    assert response.status_code == 201
+    assert (response.json()["contact"], response.json()["name"]) == (dana.pk, "Dana Reyes")
+    dana.refresh_from_db()
+    assert [p.phone for p in dana.all_phones()] == ["+351 912 345 678"]
 
 
 def test_a_replayed_client_uuid_returns_the_same_card(client, bob, conference, token_of):
