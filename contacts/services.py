@@ -939,11 +939,13 @@ def _store_photo(card: Card | StackPhoto, photo: photos.Photo | None) -> None:
             card.thumbnail.save("card-thumb.jpg", ContentFile(photo.thumbnail), save=False)
 
 
-def delete_photo_files(card: Card | StackPhoto) -> None:
-    """Delete the photo files of a card gone, replaced or never saved. A file the storage
+def delete_photo_files(card: Card | StackPhoto, kept: Card | None = None) -> None:
+    """Delete the photo files of a card gone, replaced or never saved, but for those the
+    card ``kept`` has (a card as it stays after an edit that failed). A file the storage
     fails to delete now is only left over, and logged: the change stands."""
+    keep = {kept.photo.name, kept.thumbnail.name} if kept is not None else set()
     for field in (card.photo, card.thumbnail):
-        if field:
+        if field and field.name not in keep:
             try:
                 field.delete(save=False)
             except Exception:
@@ -1122,8 +1124,9 @@ def update_card(card: Card, data: CardInput, checked: bool = True, by=None) -> C
     try:
         _update_card(card, old, data, by)
     except BaseException:
-        if card.photo.name != old.photo.name:
-            delete_photo_files(card)
+        # The new photo's files, not the old ones, which the card keeps (the new photo
+        # stored but its thumbnail not, say).
+        delete_photo_files(card, kept=old)
         raise
     if card.photo.name != old.photo.name:
         delete_photo_files(old)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import logging
 from collections import Counter
 from datetime import date
 
@@ -40,6 +41,8 @@ from events.models import CONFERENCE_WITH_SLUG, Conference
 from foldcard import storage
 from foldcard.http import form_errors, wants_json
 from foldcard.text import sentence
+
+logger = logging.getLogger(__name__)
 
 LATEST_AT_BOOTH = 6
 QUEUED_BY_SOMEONE_ELSE = (
@@ -528,13 +531,18 @@ def card_photo(request: HttpRequest, slug: str, pk: int, kind: str) -> FileRespo
     field = {"photo": card.photo, "thumbnail": card.thumbnail}.get(kind)
     if not field:
         raise Http404("This card has no photo.")
-    name = f"{slugify(str(card.contact)) or 'card'}-{kind}.jpg"
+    return _photo_file(field, f"{slugify(str(card.contact)) or 'card'}-{kind}.jpg")
+
+
+def _photo_file(field, filename: str) -> FileResponse:
+    """Stream a stored photo as an attachment named ``filename``: a 404 if the photo
+    storage has no such file, a 503 if it fails to read it."""
     with storage.reached():
         try:
             opened = field.open("rb")
         except FileNotFoundError as e:
-            raise Http404("This card's photo is missing from the photo storage.") from e
-    return FileResponse(opened, as_attachment=True, filename=name)
+            raise Http404("The photo is missing from the photo storage.") from e
+    return FileResponse(opened, as_attachment=True, filename=filename)
 
 
 @permission_required("contacts.log_cards", raise_exception=True)
@@ -556,6 +564,13 @@ def booth_read(request: HttpRequest, slug: str) -> JsonResponse:
     return JsonResponse(answer.as_json())
 
 
+STACK_STORAGE_FAILED = (
+    "the photo storage did not answer, so these photos were not saved (those listed as "
+    "added were). Upload them again in a moment; if this goes on, the photo storage's "
+    "settings need checking."
+)
+
+
 @permission_required("contacts.log_cards", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def stack(request: HttpRequest, slug: str) -> HttpResponse:
@@ -565,17 +580,25 @@ def stack(request: HttpRequest, slug: str) -> HttpResponse:
     # Bound on every POST, an empty one too: that says which photos are missing.
     form = StackForm(request.POST, request.FILES) if request.method == "POST" else StackForm()
     if form.is_bound and form.is_valid():
-        added, refused = [], []
-        for upload in form.cleaned_data["photos"]:
+        added, refused, status = [], [], 200
+        uploads = form.cleaned_data["photos"]
+        for i, upload in enumerate(uploads):
             try:
                 kept = services.add_stack_photo(
                     conference, request.user, upload.read(), upload.name
                 )
             except photos.PhotoError as e:
                 refused.append(f"{upload.name}: {e}")
+            except storage.Unavailable:
+                logger.exception("The photo storage failed on a stack photo")
+                names = ", ".join(u.name for u in uploads[i:])
+                refused.append(f"{names}: {STACK_STORAGE_FAILED}")
+                status = 503
+                break
             else:
                 added.append(kept)
-        status = 400 if refused and not added else 200
+        if status == 200 and refused and not added:
+            status = 400
         if wants_json(request):
             body = {"photos": [_stack_photo_json(p) for p in added], "refused": refused}
             return JsonResponse(body, status=status)
@@ -668,5 +691,4 @@ def stack_photo(request: HttpRequest, slug: str, pk: int, kind: str) -> FileResp
     field = {"photo": kept.photo, "thumbnail": kept.thumbnail}.get(kind)
     if not field:
         raise Http404("No such photo.")
-    name = f"stack-{kept.pk}-{kind}.jpg"
-    return FileResponse(field.open("rb"), as_attachment=True, filename=name)
+    return _photo_file(field, f"stack-{kept.pk}-{kind}.jpg")

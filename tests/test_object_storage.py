@@ -4,6 +4,8 @@ through the login-checked view, and deleted with their card."""
 from __future__ import annotations
 
 import pytest
+from django.core.files.storage import FileSystemStorage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from contacts.models import Card, Contact, StackPhoto
@@ -128,15 +130,51 @@ def test_an_edit_whose_photo_the_storage_refuses_changes_nothing(client, booth, 
     assert (card.contact.name, card.photo.name, card.version) == ("Dana Reyes", kept, 0)
 
 
-def test_a_stack_photo_the_bucket_refuses_is_a_503_and_not_kept(client, bob, conference, s3_bucket):
+def failing_after(monkeypatch, saves: int) -> None:
+    """Have the media folder fail (a full disk) once it has stored ``saves`` files."""
+    stored = []
+    save = FileSystemStorage.save
+
+    def save_until_full(self, name, content, *args, **kwargs):
+        if len(stored) == saves:
+            raise OSError(28, "No space left on device")
+        stored.append(name)
+        return save(self, name, content, *args, **kwargs)
+
+    monkeypatch.setattr(FileSystemStorage, "save", save_until_full)
+
+
+def test_an_edit_whose_thumbnail_the_storage_refuses_keeps_the_old_photo(
+    client, booth, conference, media, monkeypatch
+):
+    card = log_card(client, booth)
+    old = {media / card.photo.name, media / card.thumbnail.name}
+    failing_after(monkeypatch, 1)  # the new photo stored, its thumbnail not
+    url = reverse("events-booth-card", args=[conference.slug, card.pk])
+    data = {"name": "Dana R.", "photo": images.upload_jpeg(), "keys": "", "version": 0}
+    assert client.post(url, data).status_code == 503
+    card.refresh_from_db()
+    assert card.version == 0
+    assert {p for p in media.rglob("*") if p.is_file()} == old  # the new photo deleted
+
+
+def test_a_stack_upload_the_storage_fails_says_which_photos_were_not_saved(
+    client, bob, conference, media, monkeypatch
+):
     client.force_login(bob)
-    s3_bucket.client.delete_bucket(Bucket=s3_bucket.name)
+    failing_after(monkeypatch, 2)  # the first photo and its thumbnail
     stack = reverse("events-stack", args=[conference.slug])
-    response = client.post(
-        stack, {"photos": [images.upload_jpeg()]}, HTTP_ACCEPT="application/json"
-    )
+    second = SimpleUploadedFile("second.jpg", images.jpeg(300), content_type="image/jpeg")
+    uploads = [images.upload_jpeg(), second]
+    response = client.post(stack, {"photos": uploads}, HTTP_ACCEPT="application/json")
     assert response.status_code == 503
-    assert not StackPhoto.objects.exists()
+    assert [p["name"] for p in response.json()["photos"]] == ["card.jpg"]
+    assert response.json()["refused"] == [
+        "second.jpg: the photo storage did not answer, so these photos were not saved "
+        "(those listed as added were). Upload them again in a moment; if this goes on, the "
+        "photo storage's settings need checking."
+    ]
+    assert StackPhoto.objects.count() == 1
 
 
 def test_a_photo_missing_from_the_bucket_is_a_404(client, booth, s3_bucket, conference):
@@ -148,10 +186,16 @@ def test_a_photo_missing_from_the_bucket_is_a_404(client, booth, s3_bucket, conf
 
 def test_a_photo_the_storage_fails_to_read_is_a_503(client, booth, conference, media):
     card = log_card(client, booth)
-    url = reverse("events-card-photo", args=[conference.slug, card.pk, "photo"])
-    path = media / card.photo.name
-    path.unlink()
-    path.mkdir()  # a folder where the file was: reading it fails
-    response = client.get(url)
-    assert response.status_code == 503
-    assert "the photo cannot be shown now" in response.content.decode()
+    stack = reverse("events-stack", args=[conference.slug])
+    client.post(stack, {"photos": [images.upload_jpeg()]})
+    kept = StackPhoto.objects.get()
+    for url, path in [
+        (reverse("events-card-photo", args=[conference.slug, card.pk, "photo"]), card.photo),
+        (reverse("events-stack-photo", args=[conference.slug, kept.pk, "photo"]), kept.photo),
+    ]:
+        (media / path.name).unlink()
+        assert client.get(url).status_code == 404
+        (media / path.name).mkdir()  # a folder where the file was: reading it fails
+        response = client.get(url)
+        assert response.status_code == 503
+        assert "the photo cannot be shown now" in response.content.decode()
