@@ -223,7 +223,8 @@ class CardDetail(generics.RetrieveAPIView):
                 _edit_card(card, request.user, edits, data["version"], data.get("contact"))
             if "state" in data and (data["state"] != card.state or "outcome" in data):
                 _set_state(card, request.user, data["state"], data.get("outcome"))
-        queries.read_persons_consent([card])  # the edit may change the consent or the person
+        if edits:  # they may change the consent or the person: read again
+            queries.read_persons_consent([card])
         return Response(CardSerializer(card).data)
 
 
