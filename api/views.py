@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 from api.exceptions import Conflict
 from api.forms import ApiTokenForm, CardFilterForm
 from api.models import ApiToken
+from api.pagination import CappedPages
 from api.permissions import HasRole, token_of
 from api.serializers import (
     CardInputSerializer,
@@ -142,6 +143,7 @@ class CardList(generics.ListAPIView):
     required_permission = WORK
     permission_classes = [HasRole]
     serializer_class = CardSerializer
+    pagination_class = CappedPages
 
     def get_queryset(self):
         form = CardFilterForm(self.request.query_params, owners=queries.filterable_owners())

@@ -183,9 +183,9 @@ def page_ms(client: Client, url: str, query: dict, explain: bool) -> tuple[float
 
 
 def pages(client: Client, label: str, explain: bool) -> list[tuple[str, ...]]:
-    """Return the timings of the follow-up list's pages, of a conference's dashboard and of
-    the home page, as the benchmark's manager (the owner of the first cards, see generate)
-    sees them."""
+    """Return the timings of the follow-up list's pages (and the API's list of the cards), of
+    a conference's dashboard and of the home page, as the benchmark's manager (the owner of
+    the first cards, see generate) sees them."""
     conference = Conference.objects.get(slug="conference-1")
     meaning = Meaning.objects.get(slug="asap")
     asked = {
@@ -200,6 +200,9 @@ def pages(client: Client, label: str, explain: bool) -> list[tuple[str, ...]]:
         "done, everyone's": ("/followups/", {"owner": "all", "state": "done"}),
         "any state, everyone's": ("/followups/", {"owner": "all", "state": "all"}),
         "by when met, everyone's": ("/followups/", {"owner": "all", "sort": "met"}),
+        "API cards, mine": ("/api/v1/cards/", {}),
+        "API cards, everyone's": ("/api/v1/cards/", {"owner": "all"}),
+        "API cards, everyone's, page 100": ("/api/v1/cards/", {"owner": "all", "page": 100}),
         "conference dashboard": (f"/events/{conference.slug}/", {}),
         "home page (the conferences)": ("/", {}),
     }

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from api.models import ApiToken, hash_key
 from api.pagination import Pages
-from contacts import services, vocabularies
+from contacts import queries, services, vocabularies
 from contacts.folds import HALF, UL, UR
 from contacts.forms import CardForm
 from contacts.models import FOLLOW_UP_ORDER, Card, Consent, Contact, Meaning, Vocabulary
@@ -583,10 +583,41 @@ def test_it_pages_the_cards(client, bob, conference, make_card, token_of, fixed_
         make_card(UR, name=f"Card {n}", owner=bob)
     headers = token_of(bob)
     first = client.get(reverse("api-cards"), **headers).json()
-    assert first["count"] == 3 and len(first["results"]) == 2 and first["previous"] is None
+    assert (first["count"], first["count_exact"]) == (3, True)
+    assert len(first["results"]) == 2 and first["previous"] is None
     second = client.get(first["next"], **headers).json()
     assert len(second["results"]) == 1 and second["next"] is None
+    assert second["previous"] == "http://testserver" + reverse("api-cards")
     assert client.get(reverse("api-cards") + "?page=9", **headers).status_code == 404
+
+
+def test_a_long_list_is_counted_up_to_the_cap_and_paged_to_its_end(
+    client, bob, conference, make_card, token_of, fixed_today, monkeypatch
+):
+    fixed_today(conference.ends_on)
+    monkeypatch.setattr(Pages, "page_size", 2)
+    monkeypatch.setattr(queries, "COUNT_CAP", 3)
+    cards = [make_card(UR, name=f"Card {n}", owner=bob) for n in range(5)]
+    headers = token_of(bob)
+    listed, pages, url = [], [], reverse("api-cards")
+    while url:
+        page = client.get(url, **headers).json()
+        pages.append((page["count"], page["count_exact"], len(page["results"])))
+        listed += [card["id"] for card in page["results"]]
+        url = page["next"]
+    # The count says "at least 3", and the pages go on to the fifth card.
+    assert pages == [(3, False, 2), (3, False, 2), (3, False, 1)]
+    expected = Card.objects.filter(pk__in=[card.pk for card in cards]).order_by(*FOLLOW_UP_ORDER)
+    assert listed == [card.pk for card in expected]
+    assert page["previous"].endswith("?page=2")
+    assert client.get(reverse("api-cards") + "?page=4", **headers).status_code == 404
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "two", "last", "1.5", "²", str(2**63), "9" * 40])
+def test_a_page_that_is_no_page_is_404(client, bob, make_card, token_of, page):
+    make_card(UR, owner=bob)
+    response = client.get(reverse("api-cards"), {"page": page}, **token_of(bob))
+    assert (response.status_code, response.json()["detail"]) == (404, "Invalid page.")
 
 
 def test_a_client_asks_for_up_to_100_cards_a_page(
