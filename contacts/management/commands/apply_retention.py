@@ -20,7 +20,7 @@ class Command(BaseCommand):
         removed = 0
         for conference in privacy.retention_due():
             plan = privacy.retention_plan(conference)
-            if not plan.removed:
+            if not plan.removed and not plan.declines:
                 continue
             action = conference.retention_action  # "delete" or "anonymize"
             if dry_run:
@@ -28,11 +28,17 @@ class Command(BaseCommand):
             else:
                 privacy.apply_retention(conference)
                 verb = f"{action}d"
-            removed += plan.removed
+            removed += plan.removed + plan.declines
+            declines = (
+                f" {plan.declines} kept without their details: their person, known "
+                "elsewhere, declined to be contacted."
+                if plan.declines
+                else ""
+            )
             self.stdout.write(
                 f"{conference.slug}: {verb} {plan.removed} card(s), gone from "
                 f"{conference.retention_ends:%Y-%m-%d}; {plan.kept} kept (followed up or "
-                "existing customers)."
+                f"existing customers).{declines}"
             )
         if not removed:
             self.stdout.write("Nothing to remove.")
