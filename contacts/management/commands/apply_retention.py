@@ -8,7 +8,8 @@ from contacts import privacy
 class Command(BaseCommand):
     help = (
         "Delete (or anonymize) the cards of each conference whose retention period has "
-        "ended, except followed-up cards and existing customers; run it daily from cron."
+        "ended, except followed-up cards and existing customers (a decline to be contacted "
+        "stays, without its details, while its person does); run it daily from cron."
     )
 
     def add_arguments(self, parser) -> None:
