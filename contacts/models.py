@@ -759,6 +759,16 @@ class Card(models.Model):
             # most precise index for "this person's other waiting cards here", which SQLite,
             # without statistics, would otherwise look up through an owner's whole list.
             models.Index(fields=["contact", "conference", "waiting"], name="card_person"),
+            # What each card's person said last of being contacted (persons_consent), which
+            # the follow-up list, the API and the CRMs' exports ask of every row: only the
+            # cards that hold it, so that a person who said nothing is one look into the
+            # index, and with the consent, so that PostgreSQL reads no card for it.
+            models.Index(
+                fields=["contact", "consent_at", "id"],
+                name="card_persons_word",
+                condition=models.Q(consent__in=PERSONS_WORD),
+                include=["consent"],
+            ),
             # Re-prioritizing after a vocabulary edit updates cards by vocabulary and folds.
             models.Index(fields=["vocabulary", "folds"], name="card_vocabulary_folds"),
             # The booth's "latest at this conference".

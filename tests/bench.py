@@ -451,12 +451,15 @@ def peak_kib(action: Callable[[], object]) -> float:
     return peak / 1024
 
 
-def csv_download(client: Client, conference: Conference) -> Callable[[], None]:
-    """Return a function that downloads the conference's CSV export."""
+def csv_download(
+    client: Client, conference: Conference, profile: str = "foldcard"
+) -> Callable[[], None]:
+    """Return a function that downloads the conference's CSV export in ``profile``'s
+    columns."""
     url = reverse("events-export-csv", args=[conference.slug])
 
     def export() -> None:
-        response = client.get(url)
+        response = client.get(url, {"profile": profile})
         for _ in response.streaming_content:
             pass
 
@@ -475,7 +478,8 @@ def bench_csv_with_phones(client: Client, conference: Conference) -> None:
 
 def bench_export(client: Client, conference: Conference, label: str) -> None:
     """Time the CSV export beside its floor: on PostgreSQL the bare COPY of the columns it
-    reads, elsewhere ``csv.writer`` fed by a raw cursor; and their peak memory."""
+    reads, elsewhere ``csv.writer`` fed by a raw cursor; and their peak memory. Then the
+    CRMs' profiles beside the same floor (they read the person's consent of each row)."""
     export = csv_download(client, conference)
     if connection.vendor == "postgresql":
         floor = lambda: bare_copy(conference.pk)  # noqa: E731
@@ -484,6 +488,9 @@ def bench_export(client: Client, conference: Conference, label: str) -> None:
     exported, floor_ms = paired_ms(export, floor, 5)
     row(f"CSV export, {label}", exported, floor_ms, "<= 1.5x floor")
     MEMORY.append((label, peak_kib(export), peak_kib(floor)))
+    for profile in ("hubspot", "salesforce"):
+        exported, floor_ms = paired_ms(csv_download(client, conference, profile), floor, 5)
+        row(f"CSV export, {profile}, {label}", exported, floor_ms, "(the foldcard floor)")
 
 
 def bench_followups(client: Client, conference: Conference, idle: AbstractUser, size: int) -> None:
