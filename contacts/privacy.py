@@ -295,7 +295,7 @@ class RetentionPlan:
     removed: int
     kept: int
     # Cards kept, without their details, as their person's decline (_declines_kept).
-    declines: int = 0
+    declines: int
 
 
 def retention_due() -> list[Conference]:
@@ -316,9 +316,25 @@ def _declines_kept(cards: QuerySet[Card]) -> QuerySet[Card]:
     """Return the ``cards`` (those a retention removes) that say their person declined to
     be contacted, of the people who stay when the cards go (met elsewhere, or imported
     into the contacts): each stays, without what it said, as the record of their wish."""
-    elsewhere = Card.objects.filter(contact=OuterRef("contact")).exclude(pk__in=cards.values("pk"))
+    elsewhere = _live_cards(OuterRef("contact")).exclude(pk__in=cards.values("pk"))
     stays = Exists(elsewhere) | imported_person(OuterRef("contact"))
     return cards.filter(stays, consent=Consent.DECLINED)
+
+
+def _live_cards(person: OuterRef) -> QuerySet[Card]:
+    """Return the cards of ``person`` that no retention has stripped: a decline kept
+    (_declines_kept) keeps no one."""
+    return Card.objects.filter(contact=person, anonymized_at__isnull=True)
+
+
+def _declines_only(people: set[int]) -> QuerySet[Contact]:
+    """Return the ``people`` (by id) left with nothing but declines kept at conferences
+    whose retention has passed, and not imported into the contacts: their declines go
+    with them."""
+    people = Contact.objects.filter(pk__in=people)
+    return people.exclude(Exists(_live_cards(OuterRef("pk")))).exclude(
+        imported_person(OuterRef("pk"))
+    )
 
 
 def retention_plan(conference: Conference) -> RetentionPlan:
@@ -349,6 +365,7 @@ def apply_retention(conference: Conference) -> Erasure | None:
             _strip(removed, anonymous=True)
         else:
             Card.objects.filter(pk__in=[card.pk for card in removed]).delete()
+        Card.objects.filter(contact__in=_declines_only(people)).delete()
         gone = _left_without_cards(people)
         known_as = _ids_of(gone)
         webhooks.forget(ids, known_as)

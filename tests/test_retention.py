@@ -160,6 +160,20 @@ def test_a_person_met_elsewhere_keeps_their_decline_without_its_details(
     assert run() == "Nothing to remove.\n"
 
 
+def test_a_kept_decline_goes_when_its_persons_last_card_does(expo, make_card, fixed_today):
+    nora = Contact.objects.create(name="Nora No", email="nora@x.example")
+    make_card(UR, contact=nora, consent="declined", consent_at=timezone.now())
+    later = Conference.objects.create(
+        name="Next", starts_on=date(2026, 12, 1), ends_on=date(2026, 12, 2), retention_days=30
+    )
+    make_card(UL, contact=nora, conference=later)
+    fixed_today(date(2026, 12, 21))
+    assert "1 kept without their details" in run()
+    fixed_today(date(2027, 1, 2))  # the day after Next's 30 days
+    assert run().startswith(f"{later.slug}: deleted 1 card(s)")
+    assert not Contact.objects.filter(pk=nora.pk).exists() and not Card.objects.exists()
+
+
 def test_a_decline_of_a_person_imported_into_the_contacts_stays(
     expo, alice, make_card, fixed_today
 ):
