@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +25,6 @@ from django.utils import timezone
 from contacts import exports, rules
 from contacts.models import (
     Card,
-    Consent,
     Contact,
     ContactMerge,
     EmailBatch,
@@ -35,7 +34,7 @@ from contacts.models import (
     SentEmail,
     StackPhoto,
 )
-from contacts.queries import decode_cards, imported_person, left_without_cards
+from contacts.queries import decode_cards, left_without_cards
 from events.models import Conference
 from webhooks import events as webhooks
 from webhooks.models import Delivery
@@ -294,8 +293,6 @@ class RetentionPlan:
     conference: Conference
     removed: int
     kept: int
-    # Cards kept, without their details, as their person's decline (_declines_kept).
-    declines: int
 
 
 def retention_due() -> list[Conference]:
@@ -312,37 +309,10 @@ def _past_retention(conference: Conference):
     return cards.filter(anonymized_at__isnull=True)
 
 
-def _declines_kept(cards: QuerySet[Card]) -> QuerySet[Card]:
-    """Return the ``cards`` (those a retention removes) that say their person declined to
-    be contacted, of the people who stay when the cards go (met elsewhere, or imported
-    into the contacts): each stays, without what it said, as the record of their wish."""
-    elsewhere = _live_cards(OuterRef("contact")).exclude(pk__in=cards.values("pk"))
-    stays = Exists(elsewhere) | imported_person(OuterRef("contact"))
-    return cards.filter(stays, consent=Consent.DECLINED)
-
-
-def _live_cards(person: OuterRef) -> QuerySet[Card]:
-    """Return the cards of ``person`` that no retention has stripped: a decline kept
-    (_declines_kept) keeps no one."""
-    return Card.objects.filter(contact=person, anonymized_at__isnull=True)
-
-
-def _declines_only(people: set[int]) -> QuerySet[Contact]:
-    """Return the ``people`` (by id) left with nothing but declines kept at conferences
-    whose retention has passed, and not imported into the contacts: their declines go
-    with them."""
-    people = Contact.objects.filter(pk__in=people)
-    return people.exclude(Exists(_live_cards(OuterRef("pk")))).exclude(
-        imported_person(OuterRef("pk"))
-    )
-
-
 def retention_plan(conference: Conference) -> RetentionPlan:
     """Return how many of the conference's cards its retention removes, and keeps."""
     kept = conference.cards.filter(rules.kept_past_retention()).count()
-    past = _past_retention(conference)
-    declines = _declines_kept(past).count()
-    return RetentionPlan(conference, past.count() - declines, kept, declines)
+    return RetentionPlan(conference, _past_retention(conference).count(), kept)
 
 
 def apply_retention(conference: Conference) -> Erasure | None:
@@ -351,21 +321,16 @@ def apply_retention(conference: Conference) -> Erasure | None:
     was nothing to remove."""
     anonymize = conference.retention_action == "anonymize"
     with transaction.atomic():
-        past = _past_retention(conference)
-        cards = list(past)
+        cards = list(_past_retention(conference))
         if not cards:
             return None
         ids = [card.pk for card in cards]
         people = {card.contact_id for card in cards}
-        declines = set(_declines_kept(past).values_list("pk", flat=True))
         files = _forget_cards(cards, [])
-        _strip([card for card in cards if card.pk in declines], anonymous=False)
-        removed = [card for card in cards if card.pk not in declines]
         if anonymize:
-            _strip(removed, anonymous=True)
+            _anonymize(cards)
         else:
-            Card.objects.filter(pk__in=[card.pk for card in removed]).delete()
-        Card.objects.filter(contact__in=_declines_only(people)).delete()
+            Card.objects.filter(pk__in=ids).delete()
         gone = _left_without_cards(people)
         known_as = _ids_of(gone)
         webhooks.forget(ids, known_as)
@@ -392,21 +357,17 @@ def _left_without_cards(people: set[int]) -> list[Contact]:
     return list(gone.prefetch_related("other_emails", "other_phones"))
 
 
-def _strip(cards: list[Card], anonymous: bool) -> None:
-    """Keep the cards' folds, meanings, dates and consent, for the conference's figures,
-    with nothing said, read or sent; their follow-ups are dropped, nobody being left to
-    contact: each card has a person of its own who has no details when ``anonymous``, else
-    stays its person's, who declined to be contacted (_declines_kept)."""
-    if not cards:
-        return
+def _anonymize(cards: list[Card]) -> None:
+    """Keep the cards' folds, meanings and dates for the conference's figures, each with a
+    person of its own who has no details, and nothing said, read or sent; their follow-ups
+    are dropped, nobody being left to contact."""
     ids = [card.pk for card in cards]
     SentEmail.objects.filter(card__in=ids).delete()
     ImportedRow.objects.filter(card__in=ids).delete()
     now = timezone.now()
     dropped = Card.state_fields(Card.State.DROPPED, None, "")
     for card in cards:
-        if anonymous:
-            card.contact = Contact.objects.create()
+        card.contact = Contact.objects.create()
         card.note = ""
         for name, value in dropped.items():
             setattr(card, name, value)
@@ -419,7 +380,7 @@ def _strip(cards: list[Card], anonymous: bool) -> None:
     Card.objects.bulk_update(
         cards,
         [
-            *(["contact"] if anonymous else []),
+            "contact",
             "note",
             *dropped,
             "version",

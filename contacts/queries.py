@@ -751,17 +751,12 @@ def _rows(cards: models.QuerySet[Card], count: int = PREVIEW_FIRST) -> list[Card
     return list(rows.values())
 
 
-def imported_person(person: OuterRef) -> Exists:
-    """Whether ``person`` was imported into the contacts (a file of a CRM's people): known
-    before any card of theirs, they stay when their cards go."""
-    return Exists(ImportedRow.objects.filter(contact=person, card=None))
-
-
 def left_without_cards() -> models.QuerySet[Contact]:
     """Return the people whom their cards alone brought: without a card left, and not
-    imported into the contacts (imported_person). Their last card going takes them with
-    it; the people imported stay, without the card."""
-    return Contact.objects.filter(cards__isnull=True).exclude(imported_person(OuterRef("pk")))
+    imported into the contacts (a file of a CRM's people). Their last card going takes
+    them with it; the people imported stay, without the card."""
+    imported = ImportedRow.objects.filter(contact=OuterRef("pk"), card=None)
+    return Contact.objects.filter(cards__isnull=True).exclude(Exists(imported))
 
 
 def person_with_email(email: str) -> Contact | None:

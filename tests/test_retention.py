@@ -12,7 +12,6 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from contacts import merge, photos, privacy, services
 from contacts.folds import HALF, UL, UR
@@ -124,72 +123,6 @@ def test_a_person_imported_into_the_contacts_stays_without_their_card(
     fixed_today(date(2026, 12, 21))
     assert run().startswith("expo-2026: deleted 2 card(s)")
     assert names() == {"Müller"} and not Card.objects.exists()
-
-
-def persons_consent(card: Card) -> str:
-    return Card.objects.with_persons_consent().get(pk=card.pk).persons_consent
-
-
-@pytest.mark.parametrize("action", ["delete", "anonymize"])
-def test_a_person_met_elsewhere_keeps_their_decline_without_its_details(
-    cards, expo, make_card, fixed_today, action
-):
-    expo.retention_action = action
-    expo.save()
-    nora = Contact.objects.create(name="Nora No", email="nora@x.example")
-    declined = make_card(
-        UR, contact=nora, note="never email me", consent="declined", consent_at=timezone.now()
-    )
-    SentEmail.objects.create(card=declined, to="nora@x.example", subject="Hi", body="…")
-    other = Conference.objects.create(
-        name="Next", starts_on=date(2027, 3, 1), ends_on=date(2027, 3, 2)
-    )
-    later = make_card(UL, contact=nora, conference=other, consent="interest")
-    fixed_today(date(2026, 12, 21))
-    plan = privacy.retention_plan(expo)
-    assert (plan.removed, plan.kept, plan.declines) == (2, 2, 1)
-    assert run().endswith(
-        "2 kept (followed up or existing customers). 1 kept without their details: their "
-        "person, known elsewhere, declined to be contacted.\n"
-    )
-    declined.refresh_from_db()
-    assert (declined.contact, declined.consent, declined.note) == (nora, "declined", "")
-    assert declined.state == Card.State.DROPPED and not SentEmail.objects.filter(card=declined)
-    assert persons_consent(later) == "declined"  # the interest at Next undoes no decline
-    assert Erasure.objects.get().cards == 3
-    assert run() == "Nothing to remove.\n"
-
-
-def test_a_kept_decline_goes_when_its_persons_last_card_does(expo, make_card, fixed_today):
-    nora = Contact.objects.create(name="Nora No", email="nora@x.example")
-    make_card(UR, contact=nora, consent="declined", consent_at=timezone.now())
-    later = Conference.objects.create(
-        name="Next", starts_on=date(2026, 12, 1), ends_on=date(2026, 12, 2), retention_days=30
-    )
-    make_card(UL, contact=nora, conference=later)
-    fixed_today(date(2026, 12, 21))
-    assert "1 kept without their details" in run()
-    fixed_today(date(2027, 1, 2))  # the day after Next's 30 days
-    assert run().startswith(f"{later.slug}: deleted 1 card(s)")
-    assert not Contact.objects.filter(pk=nora.pk).exists() and not Card.objects.exists()
-
-
-def test_a_decline_of_a_person_imported_into_the_contacts_stays(
-    expo, alice, make_card, fixed_today
-):
-    imported_contacts(alice, [["Müller", "mueller@example.de", "", ""]])
-    mueller = Contact.objects.get()
-    declined = make_card(UL, contact=mueller, consent="declined", consent_at=timezone.now())
-    fixed_today(date(2026, 12, 21))
-    assert "0 card(s)" in run()
-    assert Card.objects.get() == declined and persons_consent(declined) == "declined"
-
-
-def test_a_decline_of_a_person_met_only_here_goes_with_them(expo, make_card, fixed_today):
-    make_card(UR, name="Nora No", consent="declined", consent_at=timezone.now())
-    fixed_today(date(2026, 12, 21))
-    assert run().startswith("expo-2026: deleted 1 card(s)")
-    assert not Card.objects.exists() and not Contact.objects.exists()
 
 
 def test_it_anonymizes_when_the_conference_says_so(cards, expo, fixed_today):

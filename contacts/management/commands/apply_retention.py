@@ -8,8 +8,7 @@ from contacts import privacy
 class Command(BaseCommand):
     help = (
         "Delete (or anonymize) the cards of each conference whose retention period has "
-        "ended, except followed-up cards and existing customers (a decline to be contacted "
-        "stays, without its details, while its person does); run it daily from cron."
+        "ended, except followed-up cards and existing customers; run it daily from cron."
     )
 
     def add_arguments(self, parser) -> None:
@@ -21,7 +20,7 @@ class Command(BaseCommand):
         removed = 0
         for conference in privacy.retention_due():
             plan = privacy.retention_plan(conference)
-            if not plan.removed and not plan.declines:
+            if not plan.removed:
                 continue
             action = conference.retention_action  # "delete" or "anonymize"
             if dry_run:
@@ -29,17 +28,11 @@ class Command(BaseCommand):
             else:
                 privacy.apply_retention(conference)
                 verb = f"{action}d"
-            removed += plan.removed + plan.declines
-            declines = (
-                f" {plan.declines} kept without their details: their person, known "
-                "elsewhere, declined to be contacted."
-                if plan.declines
-                else ""
-            )
+            removed += plan.removed
             self.stdout.write(
                 f"{conference.slug}: {verb} {plan.removed} card(s), gone from "
                 f"{conference.retention_ends:%Y-%m-%d}; {plan.kept} kept (followed up or "
-                f"existing customers).{declines}"
+                "existing customers)."
             )
         if not removed:
             self.stdout.write("Nothing to remove.")
