@@ -762,12 +762,12 @@ class Card(models.Model):
             # What each card's person said last of being contacted (persons_consent), which
             # the follow-up list, the API and the CRMs' exports ask of every row: only the
             # cards that hold it, so that a person who said nothing is one look into the
-            # index, and with the consent, so that PostgreSQL reads no card for it.
+            # index, and with the consent (a key, not INCLUDE, which SQLite warns of), so
+            # that PostgreSQL reads no card for it.
             models.Index(
-                fields=["contact", "consent_at", "id"],
+                fields=["contact", "consent_at", "id", "consent"],
                 name="card_persons_word",
                 condition=models.Q(consent__in=PERSONS_WORD),
-                include=["consent"],
             ),
             # Re-prioritizing after a vocabulary edit updates cards by vocabulary and folds.
             models.Index(fields=["vocabulary", "folds"], name="card_vocabulary_folds"),

@@ -11,8 +11,7 @@ class Migration(migrations.Migration):
             model_name="card",
             index=models.Index(
                 condition=models.Q(("consent__in", ("consent", "declined"))),
-                fields=["contact", "consent_at", "id"],
-                include=("consent",),
+                fields=["contact", "consent_at", "id", "consent"],
                 name="card_persons_word",
             ),
         ),
