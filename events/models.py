@@ -5,6 +5,7 @@ from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
 import phonenumbers
+from babel import Locale
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
@@ -12,7 +13,6 @@ from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from phonenumbers import geocoder
 
 from events.validators import reserved_slugs, validate_slug_not_reserved
 from foldcard.sql import Prepared
@@ -40,13 +40,14 @@ def default_time_zone() -> str:
 
 @cache
 def country_choices() -> list[tuple[str, str]]:
-    """Return the countries whose phone numbers the phonenumbers library reads, by name,
-    with their calling code."""
+    """Return the countries whose phone numbers the phonenumbers library reads, by their
+    English names in the Unicode CLDR (which names every one of them, Kosovo and
+    Ascension Island too), with their calling code."""
+    names = Locale("en").territories
     choices = []
     for code in phonenumbers.SUPPORTED_REGIONS:
-        name = geocoder.country_name_for_number(phonenumbers.example_number(code), "en")
         prefix = phonenumbers.country_code_for_region(code)
-        choices.append((code, f"{name} ({code}, +{prefix})" if name else f"{code} (+{prefix})"))
+        choices.append((code, f"{names[code]} ({code}, +{prefix})"))
     return sorted(choices, key=lambda choice: choice[1])
 
 

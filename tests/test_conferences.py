@@ -16,7 +16,7 @@ from icalendar import Calendar
 
 from contacts.folds import UR
 from contacts.models import Card, Contact
-from events.models import Conference
+from events.models import Conference, country_choices
 from events.validators import reserved_slugs
 
 pytestmark = pytest.mark.django_db
@@ -113,6 +113,10 @@ def test_the_conference_form_offers_time_zones_and_countries(client, alice, sett
     assert '<option value="Europe/Lisbon" selected>Europe/Lisbon</option>' in html
     assert '<option value="America/Sao_Paulo">America/Sao Paulo</option>' in html
     assert '<option value="SE">Sweden (SE, +46)</option>' in html
+    # Every country by its name, those the phone library's geocoder does not name too.
+    assert '<option value="XK">Kosovo (XK, +383)</option>' in html
+    assert '<option value="AC">Ascension Island (AC, +247)</option>' in html
+    assert all(not label.startswith(f"{code} ") for code, label in country_choices())
     data = {**DAYS, "name": "Nordic Summit", "time_zone": "Europe/Stockholm", "country": "SE"}
     assert client.post(reverse("events-create"), data).status_code == 302
     conference = Conference.objects.get()
