@@ -40,8 +40,11 @@ class CappedPages(Pages):
         ids = list(queryset.values_list("pk", flat=True)[start : start + size + 1])
         if not ids and number > 1:
             raise NotFound(self.invalid_page_message)
-        self.count = capped_counts({"rows": queryset}, queries.COUNT_CAP)["rows"]
         self.number, self.has_next = number, len(ids) > size
+        if self.has_next:
+            self.count = capped_counts({"rows": queryset}, queries.COUNT_CAP)["rows"]
+        else:  # the last page: the list is the rows before it and its own
+            self.count = start + len(ids)
         found = queryset.order_by().in_bulk(ids[:size])
         return [found[pk] for pk in ids[:size] if pk in found]
 
