@@ -28,6 +28,7 @@ from typing import BinaryIO, NamedTuple
 
 import phonenumbers
 import vobject
+from babel import Locale
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -186,9 +187,9 @@ VCARD_COLUMNS = {
     "X-FOLDCARD-CONSENT": "consent",
 }
 
-# The languages whose names of countries a country column may give (phonenumbers' names,
-# as its geocoder has them), besides the ISO 3166 codes; and names people write that are
-# none of those.
+# The languages whose names of countries a country column may give (the Unicode CLDR's, as
+# the conference's country list shows them, and the older ones of phonenumbers' geocoder),
+# besides the ISO 3166 codes; and names people write that are none of those.
 COUNTRY_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "sv", "pt", "pl", "fi")
 COUNTRY_ALIASES = {"uk": "GB", "usa": "US", "united states of america": "US"}
 
@@ -296,15 +297,17 @@ def country_code(text: str) -> str | None:
 
 @cache
 def _country_names() -> dict[str, str]:
-    """Return the code of each country phone numbers know by its names (COUNTRY_LANGUAGES
-    and COUNTRY_ALIASES), as country_code compares them: "etats unis" is US."""
+    """Return the code of each country phone numbers know by its names, as country_code
+    compares them ("etats unis" is US): the CLDR's ("Czechia", "Kosovo") and the geocoder's
+    ("Czech Republic") in COUNTRY_LANGUAGES, and COUNTRY_ALIASES."""
     names = dict(COUNTRY_ALIASES)
     examples = {code: phonenumbers.example_number(code) for code in phonenumbers.SUPPORTED_REGIONS}
     for language in COUNTRY_LANGUAGES:  # a name in an earlier language wins
+        territories = Locale(language).territories
         for code, example in examples.items():
-            name = geocoder.country_name_for_number(example, language)
-            if key := normalize_header(fold_ascii(name)):
-                names.setdefault(key, code)
+            for name in (territories[code], geocoder.country_name_for_number(example, language)):
+                if key := normalize_header(fold_ascii(name)):
+                    names.setdefault(key, code)
     return names
 
 

@@ -14,7 +14,7 @@ from contacts import duplicates, exports, imports, services
 from contacts.folds import DIAG, HALF, UL, UR
 from contacts.forms import CardForm
 from contacts.models import Card, Consent, Contact, ImportedRow
-from events.models import Conference
+from events.models import Conference, country_choices
 from tests.imports_files import PIPEDRIVE_PEOPLE, VCARD_4, VCARD_21, csv_bytes, vcard
 
 pytestmark = pytest.mark.django_db
@@ -1019,6 +1019,15 @@ def test_a_phone_without_a_country_code_is_read_in_the_rows_country(
         ("Österreich", "AT"),
         ("États-Unis", "US"),
         ("Sverige", "SE"),
+        # The conference's country list names (the CLDR's), and the older names beside them.
+        ("Czechia", "CZ"),
+        ("Czech Republic", "CZ"),
+        ("Tschechien", "CZ"),
+        ("Türkiye", "TR"),
+        ("Turkey", "TR"),
+        ("Kosovo", "XK"),
+        ("Ascension Island", "AC"),
+        ("Western Sahara", "EH"),
         ("Atlantis", None),
         ("EU", None),
         ("", None),
@@ -1026,6 +1035,11 @@ def test_a_phone_without_a_country_code_is_read_in_the_rows_country(
 )
 def test_a_country_is_known_by_its_code_or_its_name(cell, region):
     assert imports.country_code(cell) == region
+
+
+def test_every_country_the_conference_form_names_is_known_by_that_name():
+    for code, label in country_choices():
+        assert imports.country_code(label.rpartition(" (")[0]) == code, label
 
 
 @pytest.mark.parametrize(
