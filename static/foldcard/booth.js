@@ -140,9 +140,10 @@ function notKept(item, error) {
   showProblems({ __all__: [why] });
 }
 
-// What the card being typed lacks, said beside its fields and above the form, which keeps it.
+// What the card being typed lacks, said beside its fields and, all of it, below the form,
+// which keeps it.
 function showProblems(errors) {
-  const { first, problems } = fields.showErrors(errors);
+  const { first, problems } = fields.showErrors(errors, { summarized: true });
   showRefused(problems);
   first.focus();
 }

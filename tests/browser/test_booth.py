@@ -123,13 +123,15 @@ def test_an_email_that_is_none_is_said_before_sending_and_keeps_what_was_typed(b
     assert not Card.objects.exists()
 
 
-def test_a_card_naming_no_one_shows_the_servers_error_in_place(booth):
+def test_a_card_naming_no_one_is_told_so_once(booth):
     page = booth
     type_card(page, "9", "", "", "CTO")
     page.keyboard.press("Enter")
-    expect(page.locator("[data-error=__all__]")).to_have_text(
-        "A card needs at least a name, a company, an email or its photo."
+    expect(page.locator("[data-confirmation]")).to_have_text(
+        "Not saved. A card needs at least a name, a company, an email or its photo. "
+        "Fix it and press Enter."
     )
+    expect(page.get_by_text("A card needs at least")).to_have_count(1)
     expect(page.locator("[name=name]")).to_be_focused()
     expect(page.locator("[name=title]")).to_have_value("CTO")
     expect(page.locator("[data-outbox-count]")).to_be_hidden()
@@ -501,6 +503,22 @@ def test_a_card_refused_with_the_form_empty_waits_below_and_the_next_is_typed_al
     expect(page.locator("[name=email]")).to_have_value("ana@acme")
     expect(page.locator("[name=note]")).to_have_value("only a phone")
     expect(page.locator("[data-error=email]")).to_have_text("Enter a valid email address.")
+
+
+def test_a_card_the_server_refused_as_a_whole_says_why_above_the_form_when_fixed(booth):
+    page = booth
+    why = "A card needs at least a name, a company, an email or its photo."
+    page.route(
+        "**/booth/", lambda route: route.fulfill(status=400, json={"errors": {"__all__": [why]}})
+    )
+    type_card(page, "9", "Ana Ruiz")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-confirmation]")).to_have_text(
+        f"Not saved: Ana Ruiz — {why} It waits below: Fix brings it back."
+    )
+    page.locator("[data-problem]").get_by_role("button", name="Fix").click()
+    expect(page.locator("[name=name]")).to_have_value("Ana Ruiz")
+    expect(page.locator("[data-error=__all__]")).to_have_text(why)
 
 
 def test_a_note_pasted_too_long_is_said_too_long_and_kept_whole(booth):
