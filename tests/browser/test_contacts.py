@@ -74,6 +74,20 @@ def test_the_duplicates_fit_a_tablet_and_a_phone(logged_in, two_bergs, width):
     assert page.locator(".table-responsive").evaluate("e => e.scrollWidth <= e.clientWidth")
 
 
+@pytest.mark.parametrize("width", [768, 390])
+def test_the_merge_fits_a_tablet_and_a_phone(logged_in, two_bergs, width):
+    page = logged_in
+    page.set_viewport_size({"width": width, "height": 900})
+    anna, berg = two_bergs
+    anna.email = "anna.berg@bergwerk-industrieanlagen.example"
+    anna.save()
+    page.goto(reverse("contacts-merge", args=[anna.pk, berg.pk]))
+    other = page.locator("[data-field=email] input[value=other]")
+    expect(other).to_be_visible()
+    assert other.evaluate("e => e.getBoundingClientRect().right") <= width
+    assert page.locator(".table-responsive").evaluate("e => e.scrollWidth <= e.clientWidth")
+
+
 def test_the_booth_asks_same_person_and_attaches_the_card_with_one_key(
     logged_in, conference, make_card, earlier
 ):
