@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 import vobject
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
-from django.db.models import Case, Exists, Expression, F, Func, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, Expression, F, Func, OuterRef, Value, When
 from django.db.models.functions import (
     Cast,
     Coalesce,
@@ -30,7 +30,6 @@ from django.db.models.functions import (
     StrIndex,
     Substr,
 )
-from django.db.models.lookups import Exact, GreaterThan, In, Regex
 from django.utils import timezone
 from icalendar import Calendar, Todo
 
@@ -39,7 +38,7 @@ from contacts.models import FOLLOW_UP_ORDER, Card, Consent, Contact, Vocabulary,
 from contacts.queries import decode_cards
 from events.models import Conference
 from foldcard.iterables import batched
-from foldcard.sql import Switch
+from foldcard.sql import Condition, Switch
 
 # Spreadsheets run a cell that starts with one of these as a formula, and also with the
 # full-width equals, plus, minus and at signs that Japanese and Chinese keyboards type.
@@ -68,12 +67,16 @@ def phone_cell(phone: str, normalized: str) -> str:
 TEXT = models.TextField()
 # The type of a list of words in SQL.
 WORDS = ArrayField(models.TextField())
+# The code points of FORMULA_TRIGGERS, as SQL.
+TRIGGER_CODES = Value(
+    [ord(c) for c in FORMULA_TRIGGERS], output_field=ArrayField(models.IntegerField())
+)
 
 
 def neutralized(text: Expression) -> Expression:
     """Return the SQL of ``neutralize``: the text, with "'" before a formula trigger."""
     # By code point: comparing an integer costs less than cutting the first character.
-    trigger = In(Ord(text), [ord(c) for c in FORMULA_TRIGGERS])
+    trigger = Condition("%s = ANY(%s)", Ord(text), TRIGGER_CODES)
     return Case(
         When(trigger, then=Concat(Value("'"), text, output_field=TEXT)),
         default=text,
@@ -403,10 +406,11 @@ class NameParts:
     def written(self) -> Expression:
         """The name without a suffix after its last comma."""
         last_comma = Length(self.name) - StrIndex(Reverse(self.name), Value(",")) + 1
-        suffixed = (
-            Q(GreaterThan(StrIndex(self.name, Value(",")), 0))
-            & ~Q(Exact(trimmed(Left(self.name, last_comma - 1)), ""))
-            & is_suffix(Substr(self.name, last_comma + 1))
+        suffixed = Condition(
+            "%s > 0 AND %s <> '' AND %s",
+            StrIndex(self.name, Value(",")),
+            trimmed(Left(self.name, last_comma - 1)),
+            is_suffix(Substr(self.name, last_comma + 1)),
         )
         return Case(
             When(suffixed, then=Left(self.name, last_comma - 1)),
@@ -415,14 +419,15 @@ class NameParts:
         )
 
     @property
-    def family_first(self) -> Q:
+    def family_first(self) -> Condition:
         """The SQL of ``matching.family_first`` of the name written."""
-        return (
-            Q(GreaterThan(self.comma, 0))
-            & Q(Exact(StrIndex(self.after, Value(",")), 0))
-            & ~Q(Exact(self.before, ""))
-            & ~Q(Exact(self.after, ""))
-            & ~is_suffix(self.after)
+        return Condition(
+            "%s > 0 AND %s = 0 AND %s <> '' AND %s <> '' AND NOT %s",
+            self.comma,
+            StrIndex(self.after, Value(",")),
+            self.before,
+            self.after,
+            is_suffix(self.after),
         )
 
     @property
@@ -444,7 +449,7 @@ class NameParts:
         return trimmed(Substr(self.written, self.comma + 1))
 
 
-def is_suffix(text: Expression) -> Q:
+def is_suffix(text: Expression) -> Condition:
     """Return the SQL of ``matching.is_suffix``: ``text``'s words (parted by ASCII spaces
     and punctuation) are of ASCII letters alone, each a suffix or together one. Lower case
     by ``translate``, which no collation changes."""
@@ -478,8 +483,13 @@ def is_suffix(text: Expression) -> Q:
         output_field=models.BooleanField(),
     )
     joined = Replace(lowered, Value(" "), Value(""), output_field=TEXT)
-    return Q(Regex(spaced, "^[A-Za-z ]*[A-Za-z][A-Za-z ]*$")) & (
-        Q(In(joined, suffixes)) | Q(all_suffixes)
+    return Condition(
+        "%s ~ %s AND (%s = ANY(%s) OR %s)",
+        spaced,
+        Value("^[A-Za-z ]*[A-Za-z][A-Za-z ]*$"),
+        joined,
+        Value(suffixes, output_field=WORDS),
+        all_suffixes,
     )
 
 

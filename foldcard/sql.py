@@ -71,6 +71,25 @@ class Switch(models.Func):
         return f"CASE {value} {sql} ELSE {default} END", params
 
 
+class Condition(models.Func):
+    """A condition for When or Q: ``sql`` ("%s > %s", "%s = ANY(%s)") with the SQL of
+    ``expressions`` for its %s, each compiled once. A lookup (Exact, GreaterThan…) of an
+    expression resolves the whole expression again each time it is compiled: nested in
+    one another, as the CSV export's name parts are, they cost Django more to compile than
+    the query costs PostgreSQL to run on thousands of rows."""
+
+    output_field = models.BooleanField()
+
+    def __init__(self, sql: str, *expressions: models.Expression):
+        super().__init__(*expressions)
+        self.sql = sql
+
+    def as_sql(self, compiler, connection, **extra):
+        compiled = [compiler.compile(e) for e in self.get_source_expressions()]
+        sql = self.sql % tuple(f"({part})" for part, _ in compiled)
+        return f"({sql})", [param for _, params in compiled for param in params]
+
+
 def capped_counts(querysets: dict[str, models.QuerySet], cap: int) -> dict[str, int]:
     """Return how many rows each of ``querysets`` has, in one query, each read no further
     than ``cap`` + 1 rows: a count above ``cap`` says "more than cap"."""

@@ -5,15 +5,15 @@ from datetime import timedelta
 import pytest
 from django.contrib.sessions.models import Session
 from django.db import connection, models
-from django.db.models import F, Value
-from django.db.models.functions import Substr, Upper
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Length, Substr, Upper
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from contacts.models import Contact, ContactEmail
 from events.models import Conference
-from foldcard.sql import Prepared, Switch, any_of
+from foldcard.sql import Condition, Prepared, Switch, any_of
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +147,13 @@ def test_switch_gives_the_result_of_the_value_and_asks_for_it_once():
         Switch(F("name"), {"Li": Value("li")}, output_field=models.TextField()), flat=True
     )
     assert list(without_default) == [None, "li", None]
+
+
+def test_a_condition_puts_each_expression_in_its_place_as_when_and_filter_take_it():
+    for name in ["Dana", "Li", ""]:
+        Contact.objects.create(name=name)
+    long_or_empty = Condition("%s > %s OR %s = ''", Length("name"), Value(2), F("name"))
+    assert set(Contact.objects.filter(long_or_empty).values_list("name", flat=True)) == {"Dana", ""}
+    said = Case(When(long_or_empty, then=Value("yes")), default=Value("no"))
+    got = Contact.objects.order_by("pk").values_list(said, flat=True)
+    assert list(got) == ["yes", "no", "yes"]
