@@ -123,15 +123,13 @@ def test_an_email_that_is_none_is_said_before_sending_and_keeps_what_was_typed(b
     assert not Card.objects.exists()
 
 
-def test_a_card_naming_no_one_is_told_so_once(booth):
+def test_a_card_naming_no_one_shows_the_servers_error_in_place(booth):
     page = booth
     type_card(page, "9", "", "", "CTO")
     page.keyboard.press("Enter")
-    expect(page.locator("[data-confirmation]")).to_have_text(
-        "Not saved. A card needs at least a name, a company, an email or its photo. "
-        "Fix it and press Enter."
+    expect(page.locator("[data-error=__all__]")).to_have_text(
+        "A card needs at least a name, a company, an email or its photo."
     )
-    expect(page.get_by_text("A card needs at least")).to_have_count(1)
     expect(page.locator("[name=name]")).to_be_focused()
     expect(page.locator("[name=title]")).to_have_value("CTO")
     expect(page.locator("[data-outbox-count]")).to_be_hidden()
@@ -519,6 +517,23 @@ def test_a_card_the_server_refused_as_a_whole_says_why_above_the_form_when_fixed
     page.locator("[data-problem]").get_by_role("button", name="Fix").click()
     expect(page.locator("[name=name]")).to_have_value("Ana Ruiz")
     expect(page.locator("[data-error=__all__]")).to_have_text(why)
+
+
+def test_what_a_card_lacks_stays_above_it_when_the_card_before_is_saved(booth):
+    page = booth
+    held = hold_saves(page)
+    type_card(page, "9", "First Card", "Acme")
+    page.keyboard.press("Enter")
+    save = next_held(page, held)
+    type_card(page, "7", "", "", "CTO")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-confirmation]")).to_contain_text("A card needs at least")
+    save.continue_()
+    expect(page.locator("[data-confirmation]")).to_contain_text("Saved First Card")
+    expect(page.locator("[data-error=__all__]")).to_have_text(
+        "A card needs at least a name, a company, an email or its photo."
+    )
+    expect(page.locator("[name=title]")).to_have_value("CTO")
 
 
 def test_a_note_pasted_too_long_is_said_too_long_and_kept_whole(booth):

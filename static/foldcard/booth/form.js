@@ -40,11 +40,10 @@ export function boothForm(form, editor, user) {
     photoStatus.textContent = photoInput.files.length ? photoInput.files[0].name : "";
   });
 
-  // Show `errors` ({field: [messages]}) beside their fields, and those about the card as a
-  // whole above the form unless `summarized` (the status line below says them already);
-  // return the first wrong field (the name for an error about the card as a whole) and
-  // the messages, each after its field's label.
-  function showErrors(errors, { summarized = false } = {}) {
+  // Show `errors` ({field: [messages]}) beside their fields; return the first wrong field
+  // (the name for an error about the card as a whole) and the messages, each after its
+  // field's label.
+  function showErrors(errors) {
     form.querySelectorAll("[data-error]").forEach((el) => {
       if (el.dataset.error === "__all__") el.remove();
       else el.textContent = "";
@@ -56,7 +55,7 @@ export function boothForm(form, editor, user) {
       problems.push(`${label ? `${label.textContent.trim()}: ` : ""}${messages.join(" ")}`);
       if (slot) {
         slot.textContent = messages.join(" ");
-      } else if (!summarized) {
+      } else {
         const div = document.createElement("div");
         div.className = "alert alert-danger py-1 mb-2";
         div.dataset.error = "__all__";
