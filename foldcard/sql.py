@@ -76,7 +76,8 @@ class Condition(models.Func):
     ``expressions`` for its %s, each compiled once. A lookup (Exact, GreaterThan…) of an
     expression resolves the whole expression again each time it is compiled: nested in
     one another, as the CSV export's name parts are, they cost Django more to compile than
-    the query costs PostgreSQL to run on thousands of rows."""
+    the query costs PostgreSQL to run on thousands of rows. A % of the SQL itself is
+    written %%%% (once for this, once for the driver's parameters)."""
 
     output_field = models.BooleanField()
 

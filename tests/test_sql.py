@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.sessions.models import Session
 from django.db import connection, models
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, Func, Q, Value, When
 from django.db.models.functions import Length, Substr, Upper
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -152,8 +152,17 @@ def test_switch_gives_the_result_of_the_value_and_asks_for_it_once():
 def test_a_condition_puts_each_expression_in_its_place_as_when_and_filter_take_it():
     for name in ["Dana", "Li", ""]:
         Contact.objects.create(name=name)
+
+    def names(*conditions) -> set[str]:
+        return set(Contact.objects.filter(*conditions).values_list("name", flat=True))
+
     long_or_empty = Condition("%s > %s OR %s = ''", Length("name"), Value(2), F("name"))
-    assert set(Contact.objects.filter(long_or_empty).values_list("name", flat=True)) == {"Dana", ""}
+    assert names(long_or_empty) == {"Dana", ""}
+    # In their order, each in parentheses, and the whole too.
+    assert names(Condition("%s || %s = %s", Value("x"), F("name"), Value("xLi"))) == {"Li"}
+    either = Func(Value(True), Value(True), arg_joiner=" OR ", template="%(expressions)s")
+    assert names(Condition("%s = '' AND %s", F("name"), either)) == {""}
+    assert names(Condition("%s = 'Li' OR %s = ''", F("name"), F("name")), Q(name="")) == {""}
     said = Case(When(long_or_empty, then=Value("yes")), default=Value("no"))
     got = Contact.objects.order_by("pk").values_list(said, flat=True)
     assert list(got) == ["yes", "no", "yes"]
