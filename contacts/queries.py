@@ -403,10 +403,12 @@ def followup_page(
     number: str | int | None,
     sort: str = "due",
     left: str | int | None = None,
+    heading: str = "",
 ) -> FollowupPage:
     """Return page ``number`` of the list of ``cards``, one row per person per conference
     in the order ``sort`` of SORTS; in due order grouped by due bucket with each bucket's
-    count over all pages, in another order as one group. ``left`` rows of the pages before
+    count over all pages, in another order (or with a ``heading``: cards closed, due no
+    more) as one group. ``left`` rows of the pages before
     have left the list since they were shown (worked in place: done, snoozed, dropped), so
     that the page starts that many rows sooner, at the first row not shown yet."""
     rows = first_per_person(cards)
@@ -436,8 +438,8 @@ def followup_page(
     in_list = Exists(cards.filter(pk=OuterRef("pk")))
     others = with_row_data(Card.objects).filter(people_of(shown), in_list).exclude(pk__in=ids)
     rows = followup_rows(shown, user, today, others.order_by(*FOLLOW_UP_ORDER))
-    if sort != "due":
-        label = f"By {SORTS[sort][0].lower()}"
+    if sort != "due" or heading:
+        label = heading or f"By {SORTS[sort][0].lower()}"
         group = FollowupGroup("", label, sum(counts.values()), shown_total(counts), rows)
         return FollowupPage(page, [group], counts)
     groups = {

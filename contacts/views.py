@@ -213,7 +213,10 @@ def followup_list(request: HttpRequest) -> HttpResponse:
     form = FollowupFilterForm(request.GET or None, owners=owners)
     if form.is_bound and not form.is_valid():
         messages.error(request, _not_understood(form))
-    cards = queries.followup_cards(request.user, today, form.filters())
+    filters = form.filters()
+    cards = queries.followup_cards(request.user, today, filters)
+    # Cards done or dropped are due no more: they are one group, named by their state.
+    closed = filters.state not in (*rules.OPEN_STATES, "all")
     found = queries.followup_page(
         cards,
         request.user,
@@ -221,6 +224,7 @@ def followup_list(request: HttpRequest) -> HttpResponse:
         request.GET.get("page"),
         sort=form.order(),
         left=request.GET.get("left"),
+        heading=dict(FollowupFilterForm.STATES)[filters.state] if closed else "",
     )
     query = request.GET.copy()
     query.pop("page", None)

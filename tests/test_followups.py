@@ -88,6 +88,30 @@ def test_it_groups_by_due_bucket_relative_to_today(client, alice, every_rule):
     assert html.count("data-overdue") == 6
 
 
+def headings_of(html: str) -> list[str]:
+    """Return the text of each group heading of the list, keyed or not."""
+    found = re.findall(r'<h2 class="h6 mt-3"[^>]*>(.*?)</h2>', html)
+    return [re.sub(r"<[^>]+>", "", text) for text in found]
+
+
+@pytest.mark.parametrize(("state", "heading"), [("done", "Done (10)"), ("dropped", "Dropped (10)")])
+def test_cards_done_or_dropped_are_one_group_named_by_their_state(
+    client, alice, every_rule, state, heading
+):
+    Card.objects.update(state=state, waiting=False)
+    client.force_login(alice)
+    html = client.get(URL, {"state": state}).content.decode()
+    assert headings_of(html) == [heading]
+    assert "data-group" not in html and "data-overdue" not in html
+    assert len(names_in_order(html)) == 10
+    by_priority = client.get(URL, {"state": state, "sort": "priority"}).content.decode()
+    assert headings_of(by_priority) == [heading]
+    # Any state: the cards still waiting are due, and grouped by when.
+    Card.objects.filter(pk=every_rule["late"].pk).update(state="open", waiting=True)
+    html = client.get(URL, {"state": "all"}).content.decode()
+    assert [key for key, _ in groups_of(html)] == ["overdue", "today", "week", "later"]
+
+
 def test_each_row_shows_chips_unmapped_folds_note_and_due(client, alice, make_card, vocabulary):
     vocabulary.rules.filter(pattern=HALF).delete()
     make_card(UR | HALF, name="Ana Ruiz", note="wants a second region")
