@@ -408,9 +408,9 @@ def followup_page(
     """Return page ``number`` of the list of ``cards``, one row per person per conference
     in the order ``sort`` of SORTS; in due order grouped by due bucket with each bucket's
     count over all pages, in another order (or with a ``heading``: cards closed, due no
-    more) as one group. ``left`` rows of the pages before
-    have left the list since they were shown (worked in place: done, snoozed, dropped), so
-    that the page starts that many rows sooner, at the first row not shown yet."""
+    more) as one group. ``left`` rows of the pages before have left the list since they
+    were shown (worked in place: done, snoozed, dropped), so that the page starts that many
+    rows sooner, at the first row not shown yet."""
     rows = first_per_person(cards)
     counts = followup_counts(rows, today)
     start = page_start(number, left, counts)
