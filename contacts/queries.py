@@ -357,6 +357,10 @@ class ListPage:
         return self.number + 1
 
 
+# The key of the one group of a list not grouped by due bucket.
+ALL = "all"
+
+
 @dataclass(frozen=True)
 class FollowupPage:
     page: ListPage
@@ -440,8 +444,8 @@ def followup_page(
     rows = followup_rows(shown, user, today, others.order_by(*FOLLOW_UP_ORDER))
     if sort != "due" or heading:
         label = heading or f"By {SORTS[sort][0].lower()}"
-        group = FollowupGroup("", label, sum(counts.values()), shown_total(counts), rows)
-        return FollowupPage(page, [group], counts)
+        group = FollowupGroup(ALL, label, sum(counts.values()), shown_total(counts), rows)
+        return FollowupPage(page, [group] if rows else [], counts)
     groups = {
         key: FollowupGroup(key, label, counts[key], shown_count(counts[key]))
         for key, label in followups.BUCKETS.items()

@@ -216,7 +216,7 @@ def followup_list(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     cards = queries.followup_cards(request.user, today, filters)
     # Cards done or dropped are due no more: they are one group, named by their state.
-    closed = filters.state not in (*rules.OPEN_STATES, "all")
+    closed = filters.state in (Card.State.DONE, Card.State.DROPPED)
     found = queries.followup_page(
         cards,
         request.user,
@@ -561,6 +561,7 @@ def _list_counts(request: HttpRequest, today: date, owners: list, rows: list[Car
     buckets = queries.followup_counts(queries.first_per_person(cards), today)
     total = sum(buckets.values())
     shown = {key: queries.shown_count(count) for key, count in buckets.items()}
+    shown[queries.ALL] = queries.shown_total(buckets)  # a list not grouped by due bucket
     found = cards.filter(queries.people_of(rows)).values_list("contact_id", "conference_id")
     listed = set(found.distinct())
     return {

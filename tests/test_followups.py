@@ -88,28 +88,24 @@ def test_it_groups_by_due_bucket_relative_to_today(client, alice, every_rule):
     assert html.count("data-overdue") == 6
 
 
-def headings_of(html: str) -> list[str]:
-    """Return the text of each group heading of the list, keyed or not."""
-    found = re.findall(r'<h2 class="h6 mt-3"[^>]*>(.*?)</h2>', html)
-    return [re.sub(r"<[^>]+>", "", text) for text in found]
-
-
 @pytest.mark.parametrize(("state", "heading"), [("done", "Done (10)"), ("dropped", "Dropped (10)")])
 def test_cards_done_or_dropped_are_one_group_named_by_their_state(
     client, alice, every_rule, state, heading
 ):
-    Card.objects.update(state=state, waiting=False)
+    Card.objects.update(state=state)
     client.force_login(alice)
     html = client.get(URL, {"state": state}).content.decode()
-    assert headings_of(html) == [heading]
-    assert "data-group" not in html and "data-overdue" not in html
+    assert groups_of(html) == [("all", heading)]
+    assert "data-overdue" not in html
     assert len(names_in_order(html)) == 10
     by_priority = client.get(URL, {"state": state, "sort": "priority"}).content.decode()
-    assert headings_of(by_priority) == [heading]
-    # Any state: the cards still waiting are due, and grouped by when.
-    Card.objects.filter(pk=every_rule["late"].pk).update(state="open", waiting=True)
+    assert groups_of(by_priority) == [("all", heading)]
+    # Any state stays grouped by due bucket; no card done or dropped at all: no group.
     html = client.get(URL, {"state": "all"}).content.decode()
     assert [key for key, _ in groups_of(html)] == ["overdue", "today", "week", "later"]
+    Card.objects.update(state=Card.State.OPEN)
+    html = client.get(URL, {"state": state}).content.decode()
+    assert groups_of(html) == [] and "Nothing to follow up here." in html
 
 
 def test_each_row_shows_chips_unmapped_folds_note_and_due(client, alice, make_card, vocabulary):
@@ -640,6 +636,7 @@ def test_it_shows_counts_over_the_cap_as_more_than_it(client, alice, every_rule,
     body = post_action(client, every_rule["late"], "done", {"next": URL}, **JSON).json()
     assert body["counts"]["shown"] == {
         "total": "6+ follow-ups",
+        "all": "6+",
         "overdue": "3+",
         "today": "1",
         "week": "2",
@@ -757,7 +754,8 @@ def test_an_action_answers_the_new_counts_of_the_list_it_came_from(client, alice
     seed = every_rule["seed"]
     body = post_action(client, seed, "done", {"next": URL}, **JSON).json()
     buckets = {"overdue": 5, "today": 1, "week": 2, "later": 1}
-    shown = {"total": "9 follow-ups", "overdue": "5", "today": "1", "week": "2", "later": "1"}
+    shown = {"total": "9 follow-ups", "all": "9", "overdue": "5", "today": "1", "week": "2"}
+    shown["later"] = "1"
     # The row done left the list: the next page starts a row sooner.
     listed = {str(seed.pk): False}
     assert body["counts"] == {"total": 9, "buckets": buckets, "shown": shown, "listed": listed}
@@ -940,7 +938,8 @@ def test_it_sorts_by_due_date_priority_or_when_met(client, alice, make_card, sor
     if sort == "due":
         assert [key for key, _ in groups_of(html)] == ["overdue", "today", "later"]
     else:  # one group, counted whole
-        assert groups_of(html) == [] and "(<span data-count>4</span>)" in html
+        assert [key for key, _ in groups_of(html)] == ["all"]
+        assert "(<span data-count>4</span>)" in html
 
 
 def test_priority_comes_before_the_due_date_when_sorted_by_it(client, alice, make_card):

@@ -155,6 +155,27 @@ def test_a_row_done_in_place_offers_reopen_not_the_actions_that_close_it(make_ca
     expect(actions.get_by_role("button", name="Drop", exact=True)).to_be_hidden()
 
 
+@pytest.mark.parametrize(
+    ("state", "url", "heading"),
+    [
+        ("done", "/followups/?state=done", "Done"),
+        ("open", "/followups/?sort=priority", "By priority"),
+    ],
+)
+def test_the_one_group_of_a_list_not_by_due_counts_the_rows_worked(
+    make_card, logged_in, state, url, heading
+):
+    queue(make_card, 3, state=state)
+    page = logged_in
+    page.goto(url)
+    expect(page.locator("[data-group]")).to_have_text(f"{heading} (3)")
+    page.keyboard.press("o" if state == "done" else "x")  # reopened, or dropped
+    expect(page.locator("[data-followup-status]")).to_contain_text("Person 1")
+    expect_counts(page, 2)
+    page.goto(url)
+    expect(page.locator("[data-group]")).to_have_text(f"{heading} (2)")
+
+
 def test_after_an_email_the_row_after_it_is_current(make_card, logged_in, smtp_server):
     cards = queue(make_card, 3)
     page = logged_in
