@@ -140,9 +140,9 @@ function notKept(item, error) {
   showProblems({ __all__: [why] });
 }
 
-// What the card being typed lacks, said beside its fields and above the form, which keeps it,
-// and below it: the line below is the one read out, and the next card's save replaces it
-// while this card is still in the form.
+// What the card being typed lacks, said beside its fields, above the form (which keeps the
+// card) and in the line below it: that line is the one read out, and the next card's save
+// replaces it while this card is still in the form.
 function showProblems(errors) {
   const { first, problems } = fields.showErrors(errors);
   showRefused(problems);
