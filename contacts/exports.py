@@ -474,22 +474,16 @@ def is_suffix(text: Expression) -> Condition:
         function="array_remove",
         output_field=WORDS,
     )
-    suffixes = sorted(matching.SUFFIXES)
-    all_suffixes = Func(
-        words,
-        Value(suffixes, output_field=WORDS),
-        arg_joiner=" <@ ",
-        template="(%(expressions)s)",
-        output_field=models.BooleanField(),
-    )
+    suffixes = Value(sorted(matching.SUFFIXES), output_field=WORDS)
     joined = Replace(lowered, Value(" "), Value(""), output_field=TEXT)
     return Condition(
-        "%s ~ %s AND (%s = ANY(%s) OR %s)",
+        "%s ~ %s AND (%s = ANY(%s) OR %s <@ %s)",
         spaced,
         Value("^[A-Za-z ]*[A-Za-z][A-Za-z ]*$"),
         joined,
-        Value(suffixes, output_field=WORDS),
-        all_suffixes,
+        suffixes,
+        words,
+        suffixes,
     )
 
 
