@@ -381,12 +381,18 @@ def next_held(page, held: list):
     raise AssertionError("the page sent no save")
 
 
+def save_held(page, held: list, *fields: str):
+    """Type a card (type_card's ``fields``) and press Enter; return its save, held by
+    hold_saves on its way."""
+    type_card(page, *fields)
+    page.keyboard.press("Enter")
+    return next_held(page, held)
+
+
 def test_what_is_typed_while_a_save_is_on_its_way_is_the_next_card(booth):
     page = booth
     held = hold_saves(page)
-    type_card(page, "9", "First Card", "Acme")
-    page.keyboard.press("Enter")
-    save = next_held(page, held)
+    save = save_held(page, held, "9", "First Card", "Acme")
     expect(page.locator("[name=name]")).to_have_value("")
     expect(page.locator("[name=keys]")).to_be_focused()
     # The undo shown is for the card saved last, not for this one: none while it is sent.
@@ -448,9 +454,7 @@ def test_enter_pressed_three_times_saves_one_card(booth):
 def test_a_card_refused_while_the_next_is_typed_waits_below_with_its_fix(booth):
     page = booth
     held = hold_saves(page)
-    type_card(page, "9", "Ana Ruiz", "", "", "ana@acme")
-    page.keyboard.press("Enter")
-    save = next_held(page, held)
+    save = save_held(page, held, "9", "Ana Ruiz", "", "", "ana@acme")
     type_card(page, "7", "Next Person")
     save.continue_()
     expect(page.locator("[data-confirmation]")).to_contain_text(
@@ -476,10 +480,9 @@ def test_a_card_refused_while_the_next_is_typed_waits_below_with_its_fix(booth):
 def test_a_card_refused_with_the_form_empty_waits_below_and_the_next_is_typed_alone(booth):
     page = booth
     held = hold_saves(page)
-    type_card(page, "5", "Ana Ruiz", "", "", "ana@acme", "+351 555", "only a phone")
-    page.keyboard.press("Enter")
+    save = save_held(page, held, "5", "Ana Ruiz", "", "", "ana@acme", "+351 555", "only a phone")
     # The answer comes back while the form is empty, just before the next card is typed.
-    next_held(page, held).continue_()
+    save.continue_()
     confirmation = page.locator("[data-confirmation]")
     expect(confirmation).to_have_text(
         "Not saved: Ana Ruiz — Enter a valid email address. It waits below: Fix brings it back."
@@ -522,9 +525,7 @@ def test_a_card_the_server_refused_as_a_whole_says_why_above_the_form_when_fixed
 def test_what_a_card_lacks_stays_above_it_when_the_card_before_is_saved(booth):
     page = booth
     held = hold_saves(page)
-    type_card(page, "9", "First Card", "Acme")
-    page.keyboard.press("Enter")
-    save = next_held(page, held)
+    save = save_held(page, held, "9", "First Card", "Acme")
     type_card(page, "7", "", "", "CTO")
     page.keyboard.press("Enter")
     expect(page.locator("[data-confirmation]")).to_contain_text("A card needs at least")
